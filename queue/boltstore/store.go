@@ -1,0 +1,131 @@
+// Package boltstore keeps the hall's state in one bbolt file: tickets,
+// counters, numbering, idempotency keys, the event log, and accounts.
+// Every domain command is one transaction; fsync stays on (the kiosk
+// loses power) and throughput comes from group commit in the engine.
+package boltstore
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout this code writes. Open migrates older
+// files forward and refuses newer ones.
+const SchemaVersion = 1
+
+// FileName is the database file inside the data directory.
+const FileName = "yiting.db"
+
+// Bucket names. Keys of ordered buckets are big-endian integers.
+var (
+	bucketMeta     = []byte("meta")     // schema, clock floor, counters of ids
+	bucketTickets  = []byte("tickets")  // ticket id → JSON
+	bucketCounters = []byte("counters") // counter id → JSON state
+	bucketSeq      = []byte("seq")      // "day|service" → last number
+	bucketIdem     = []byte("idem")     // idempotency key → ticket id
+	bucketEvents   = []byte("events")   // event seq → JSON
+	bucketUsers    = []byte("users")    // accounts: see accounts.go
+	bucketSessions = []byte("sessions") //
+	bucketTokens   = []byte("tokens")   //
+)
+
+// Store is the bbolt-backed state of one hall.
+type Store struct {
+	db  *bolt.DB
+	log *slog.Logger
+}
+
+// ErrLocked is returned by Open when another process holds the file.
+var ErrLocked = errors.New("boltstore: the data directory is in use by another yiting process")
+
+// Open opens (creating if needed) the database in dir. A second process
+// on the same directory fails within a second with ErrLocked.
+func Open(dir string, log *slog.Logger) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("boltstore: data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         time.Second,
+		InitialMmapSize: 64 << 20, // room to grow without remapping under a long read
+		FreelistType:    bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w (%s)", ErrLocked, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	s := &Store{db: db, log: log}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the file. Call it last, after the engine has stopped.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.db.Path() }
+
+// DB exposes the handle for backups and consistency checks in tests.
+func (s *Store) DB() *bolt.DB { return s.db }
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		v := 0
+		if b := meta.Get([]byte("schema")); b != nil {
+			v = int(btoi(b))
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("boltstore: the database has schema %d, newer than this program's %d: install the newer yiting or restore a backup", v, SchemaVersion)
+		}
+		for v < SchemaVersion {
+			v++
+			if err := migrate(tx, v); err != nil {
+				return fmt.Errorf("boltstore: migrate to schema %d: %w", v, err)
+			}
+			if s.log != nil {
+				s.log.Info("database migrated", "schema", v)
+			}
+		}
+		return meta.Put([]byte("schema"), itob(uint64(v)))
+	})
+}
+
+// migrate brings a file from schema v-1 to v.
+func migrate(tx *bolt.Tx, v int) error {
+	switch v {
+	case 1:
+		for _, b := range [][]byte{bucketTickets, bucketCounters, bucketSeq, bucketIdem, bucketEvents, bucketUsers, bucketSessions, bucketTokens} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("no migration to schema %d", v)
+}
+
+// Check runs bbolt's consistency check over the whole file.
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+}

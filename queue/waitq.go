@@ -1,0 +1,78 @@
+package queue
+
+import "container/heap"
+
+// waitq holds waiting tickets in call order — earliest arrival first, then
+// lowest id — as a heap that also removes from the middle, so that every
+// operation of call-next costs O(log n) in the waiting tickets.
+type waitq struct {
+	items []*Ticket
+	pos   map[uint64]int // ticket id → index in items
+}
+
+func newWaitq() *waitq { return &waitq{pos: map[uint64]int{}} }
+
+func before(a, b *Ticket) bool {
+	if !a.ArrivedAt.Equal(b.ArrivedAt) {
+		return a.ArrivedAt.Before(b.ArrivedAt)
+	}
+	return a.ID < b.ID
+}
+
+// heap.Interface, on the unexported side.
+type waitqHeap waitq
+
+func (h *waitqHeap) Len() int           { return len(h.items) }
+func (h *waitqHeap) Less(i, j int) bool { return before(h.items[i], h.items[j]) }
+func (h *waitqHeap) Swap(i, j int) {
+	h.items[i], h.items[j] = h.items[j], h.items[i]
+	h.pos[h.items[i].ID] = i
+	h.pos[h.items[j].ID] = j
+}
+func (h *waitqHeap) Push(x any) {
+	t := x.(*Ticket)
+	h.pos[t.ID] = len(h.items)
+	h.items = append(h.items, t)
+}
+func (h *waitqHeap) Pop() any {
+	n := len(h.items) - 1
+	t := h.items[n]
+	h.items[n] = nil
+	h.items = h.items[:n]
+	delete(h.pos, t.ID)
+	return t
+}
+
+func (q *waitq) Len() int { return len(q.items) }
+
+func (q *waitq) push(t *Ticket) { heap.Push((*waitqHeap)(q), t) }
+
+// head is the ticket to call first, or nil.
+func (q *waitq) head() *Ticket {
+	if len(q.items) == 0 {
+		return nil
+	}
+	return q.items[0]
+}
+
+// remove takes the ticket out wherever it stands; false if absent.
+func (q *waitq) remove(id uint64) bool {
+	i, ok := q.pos[id]
+	if !ok {
+		return false
+	}
+	heap.Remove((*waitqHeap)(q), i)
+	return true
+}
+
+// countBefore counts the tickets that stand before t. O(n): for lookups,
+// not for the hot path.
+func (q *waitq) countBefore(t *Ticket) int {
+	n := 0
+	for _, x := range q.items {
+		if x.ID != t.ID && before(x, t) {
+			n++
+		}
+	}
+	return n
+}
