@@ -182,3 +182,17 @@ func (s *Store) Ticket(ctx context.Context, id uint64) (*queue.Ticket, error) {
 	}
 	return t, nil
 }
+
+// EachTicket calls fn for every ticket ever issued, in id order, inside
+// one read transaction: keep fn quick.
+func (s *Store) EachTicket(ctx context.Context, fn func(*queue.Ticket) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
+			t := new(queue.Ticket)
+			if err := json.Unmarshal(v, t); err != nil {
+				return fmt.Errorf("boltstore: ticket %d: %w", btoi(k), err)
+			}
+			return fn(t)
+		})
+	})
+}
