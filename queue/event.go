@@ -20,6 +20,7 @@ const (
 	EventTransferred EventType = "ticket.transferred"
 	EventCancelled   EventType = "ticket.cancelled"
 	EventExpired     EventType = "ticket.expired"
+	EventRated       EventType = "ticket.rated"
 	EventCounter     EventType = "counter.changed"
 	EventDay         EventType = "day.started"
 )

@@ -63,12 +63,13 @@ type Ticket struct {
 	StartedAt time.Time `json:"started_at,omitzero"`
 	DoneAt    time.Time `json:"done_at,omitzero"`
 
-	CounterID     string `json:"counter,omitempty"`        // the counter that called or serves it
-	StaffID       string `json:"staff,omitempty"`          // who called or serves it
-	TargetCounter string `json:"target_counter,omitempty"` // only this counter may call it
-	Recalls       int    `json:"recalls,omitempty"`
-	Transfers     int    `json:"transfers,omitempty"`
-	Note          string `json:"note,omitempty"` // park, cancel or out-of-order reason
+	CounterID     string  `json:"counter,omitempty"`        // the counter that called or serves it
+	StaffID       string  `json:"staff,omitempty"`          // who called or serves it
+	TargetCounter string  `json:"target_counter,omitempty"` // only this counter may call it
+	Recalls       int     `json:"recalls,omitempty"`
+	Transfers     int     `json:"transfers,omitempty"`
+	Note          string  `json:"note,omitempty"` // park, cancel or out-of-order reason
+	Rating        *Rating `json:"rating,omitempty"`
 }
 
 // Durations of a ticket: wait (issue → first call), walk (call → start)

@@ -73,6 +73,14 @@ func (s *Store) Commit(ctx context.Context, b *queue.Batch) error {
 		if err := tx.Bucket(bucketMeta).Put(keyState, meta); err != nil {
 			return err
 		}
+		if b.Meta.Day != "" {
+			db := tx.Bucket(bucketDays)
+			if db.Get([]byte(b.Meta.Day)) == nil {
+				if err := db.Put([]byte(b.Meta.Day), itob(b.Meta.DayStartID)); err != nil {
+					return err
+				}
+			}
+		}
 		tb := tx.Bucket(bucketTickets)
 		tb.FillPercent = 0.9 // ids only grow: pack pages
 		for _, t := range b.Tickets {
@@ -194,5 +202,32 @@ func (s *Store) EachTicket(ctx context.Context, fn func(*queue.Ticket) error) er
 			}
 			return fn(t)
 		})
+	})
+}
+
+// TicketsBetween calls fn for every ticket of the business days from..to
+// (inclusive, "2006-01-02"), in id order, inside one read transaction.
+func (s *Store) TicketsBetween(ctx context.Context, from, to string, fn func(*queue.Ticket) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		k, v := tx.Bucket(bucketDays).Cursor().Seek([]byte(from))
+		if k == nil || string(k) > to {
+			return nil
+		}
+		c := tx.Bucket(bucketTickets).Cursor()
+		for k, v := c.Seek(v); k != nil; k, v = c.Next() {
+			t := new(queue.Ticket)
+			if err := json.Unmarshal(v, t); err != nil {
+				return fmt.Errorf("boltstore: ticket %d: %w", btoi(k), err)
+			}
+			if t.Day > to {
+				return nil
+			}
+			if t.Day >= from {
+				if err := fn(t); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 }

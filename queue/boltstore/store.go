@@ -18,7 +18,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -34,6 +34,7 @@ var (
 	bucketUsers    = []byte("users")    // accounts: see accounts.go
 	bucketSessions = []byte("sessions") //
 	bucketTokens   = []byte("tokens")   //
+	bucketDays     = []byte("days")     // business day → first ticket id of that day
 )
 
 // Store is the bbolt-backed state of one hall.
@@ -116,6 +117,9 @@ func migrate(tx *bolt.Tx, v int) error {
 			}
 		}
 		return nil
+	case 2: // the index of business days, for statistics over a period
+		_, err := tx.CreateBucketIfNotExists(bucketDays)
+		return err
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

@@ -135,3 +135,68 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	_ = fmt.Sprint
 }
+
+func TestTicketsBetweenDays(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	hall := smallHall()
+	if err := boltstore.FillYear(ctx, st, hall, 250*4*4, time.Date(2026, 1, 5, 9, 0, 0, 0, hall.Location)); err != nil {
+		t.Fatal(err)
+	}
+	days := map[string]int{}
+	err = st.TicketsBetween(ctx, "2026-01-06", "2026-01-08", func(tk *queue.Ticket) error {
+		days[tk.Day]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Working days from Monday 5 January, four tickets a day.
+	if len(days) != 3 || days["2026-01-06"] != 4 || days["2026-01-08"] != 4 {
+		t.Fatalf("tickets by day: %v", days)
+	}
+	n := 0
+	st.TicketsBetween(ctx, "2026-01-10", "2026-01-11", func(*queue.Ticket) error { n++; return nil }) // a weekend
+	if n != 0 {
+		t.Fatalf("%d tickets on a weekend", n)
+	}
+}
+
+// A file of schema 1 (before the day index) opens and gains the index.
+func TestMigratesSchema1(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(dir+"/"+boltstore.FileName, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, _ := tx.CreateBucket([]byte("meta"))
+		for _, b := range []string{"tickets", "counters", "seq", "idem", "events", "users", "sessions", "tokens"} {
+			tx.CreateBucket([]byte(b))
+		}
+		return meta.Put([]byte("schema"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := boltstore.Open(dir, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Commit(context.Background(), &queue.Batch{Meta: queue.Meta{Day: "2026-11-26", DayStartID: 1, LastTicketID: 1, LastEventSeq: 1},
+		Tickets: []*queue.Ticket{{ID: 1, Day: "2026-11-26"}}, Events: []queue.Event{{Seq: 1}}})
+	if err != nil {
+		t.Fatalf("commit after migrating: %v", err)
+	}
+	n := 0
+	st.TicketsBetween(context.Background(), "2026-11-26", "2026-11-26", func(*queue.Ticket) error { n++; return nil })
+	if n != 1 {
+		t.Fatalf("day index after migration: %d tickets", n)
+	}
+}
