@@ -44,7 +44,7 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 
 	w.raw("\n# Priority service by law. 依法优先\n[priority]\n")
 	w.kv("ratio", strconv.Itoa(h.Priority.Ratio), "priority tickets a counter may call in a row before a normal one")
-	w.kv("aging_after", quote(formatDuration(h.Priority.AgingAfter)), `a ticket waiting this long goes first; "0s" = never`)
+	w.kv("aging_after", quote(formatDuration(h.Priority.AgingAfter)), `priority and weights overtake by less than this; "0s" = off`)
 	if len(h.Priority.Classes) == 0 {
 		w.kv("classes", "[]", "no priority classes")
 	}
