@@ -29,7 +29,7 @@ func (e *Engine) counterCmd(ctx context.Context, p Principal, counterID string, 
 
 // current returns the ticket the counter has called or is serving.
 func current(tx *txn, c Counter, cs *CounterState) (*Ticket, error) {
-	t := tx.st.tickets[cs.Current]
+	t := tx.st.ticket(cs.Current)
 	if cs.Current == 0 || t == nil {
 		return nil, Errorf(ECONFLICT, "%s当前没有正在办理的号 (no current ticket at this counter)", c.Name)
 	}
@@ -104,7 +104,7 @@ func ready(tx *txn, c Counter, cs *CounterState) error {
 	case CounterPaused:
 		return Errorf(ECONFLICT, "%s已暂停，请先恢复 (counter paused)", c.Name)
 	}
-	if t := tx.st.tickets[cs.Current]; cs.Current != 0 && t != nil {
+	if t := tx.st.ticket(cs.Current); cs.Current != 0 && t != nil {
 		return Errorf(ECONFLICT, "%s正在办理%s，请先完成、过号或挂起 (finish the current ticket first)", c.Name, t.Number)
 	}
 	return nil
@@ -370,8 +370,7 @@ func (e *Engine) Cancel(ctx context.Context, p Principal, counterID, number, rea
 // today finds a ticket of the current business day by its number.
 func today(tx *txn, number string) (*Ticket, error) {
 	number = strings.ToUpper(strings.TrimSpace(number))
-	id, ok := tx.st.byNumber[number]
-	if t := tx.st.tickets[id]; ok && t != nil {
+	if t := tx.st.byNumber(number); t != nil {
 		return t, nil
 	}
 	return nil, Errorf(ENOTFOUND, "今天没有%s号 (no such ticket today)", number)

@@ -30,7 +30,7 @@ func (e *Engine) setCounter(ctx context.Context, p Principal, counterID string, 
 	var out CounterState
 	_, err := e.counterCmd(ctx, p, counterID, func(tx *txn, c Counter, cs *CounterState) (*Ticket, error) {
 		if to != CounterOpen && cs.Current != 0 {
-			if t := tx.st.tickets[cs.Current]; t != nil {
+			if t := tx.st.ticket(cs.Current); t != nil {
 				return nil, Errorf(ECONFLICT, "%s正在办理%s，请先完成、过号或挂起 (finish the current ticket first)", c.Name, t.Number)
 			}
 		}
@@ -47,7 +47,7 @@ func (e *Engine) setCounter(ctx context.Context, p Principal, counterID string, 
 			q := tx.st.directed[c.ID]
 			for q.Len() > 0 {
 				t := q.head()
-				q.remove(t.ID)
+				q.remove(t)
 				t.TargetCounter = ""
 				tx.st.enqueue(t)
 				tx.emit(EventTransferred, p.Actor(), c.Name+"已关闭 (counter closed)", t, nil)
@@ -68,15 +68,14 @@ func (e *Engine) setCounter(ctx context.Context, p Principal, counterID string, 
 // the ticket stays findable), counters close, numbering restarts.
 func (e *Engine) rollover(tx *txn, day string) {
 	st := tx.st
-	for id, t := range st.tickets {
+	st.each(func(t *Ticket) {
 		if !t.Status.Finished() {
 			st.dequeue(t)
 			t.Status = StatusExpired
 			t.DoneAt = tx.now
 			tx.emit(EventExpired, "system", "营业日结束 (business day ended)", t, nil)
 		}
-		delete(st.tickets, id)
-	}
+	})
 	for _, cs := range st.counters {
 		*cs = CounterState{ID: cs.ID, Status: CounterClosed, Day: day}
 		tx.emit(EventCounter, "system", "", nil, cs)
@@ -84,9 +83,7 @@ func (e *Engine) rollover(tx *txn, day string) {
 	tx.dropDay = tx.meta.Day
 	tx.meta.Day = day
 	tx.meta.DayStartID = tx.meta.LastTicketID + 1
-	st.byNumber = map[string]uint64{}
-	st.numbers = map[string]int{}
-	st.idem = map[string]uint64{}
+	st.newDay(tx.meta.DayStartID)
 	tx.numbers = true
 	ev := len(tx.events)
 	tx.emit(EventDay, "system", "", nil, nil)

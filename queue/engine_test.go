@@ -34,6 +34,12 @@ func TestNumberingPerServicePerDay(t *testing.T) {
 	if is.Ticket.Number != "A001" || is.Ticket.Day != "2026-11-27" {
 		t.Fatalf("after midnight: %s on %s, want A001 on 2026-11-27", is.Ticket.Number, is.Ticket.Day)
 	}
+	if tv, err := f.eng.TicketByNumber("A001"); err != nil || tv.ID != is.Ticket.ID {
+		t.Fatalf("A001 of the new day: %+v, %v", tv.Ticket, err)
+	}
+	if _, err := f.eng.TicketByNumber("A004"); !errors.Is(err, queue.ErrNotFound) {
+		t.Fatalf("yesterday's A004 is not today's: %v", err)
+	}
 }
 
 func TestNumberingPast999(t *testing.T) {

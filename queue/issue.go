@@ -60,8 +60,9 @@ func (e *Engine) Issue(ctx context.Context, p Principal, req IssueRequest) (Issu
 	key := p.Actor() + "|" + req.IdempotencyKey
 	v, err := e.exec(ctx, func(tx *txn) (any, error) {
 		st := tx.st
-		if id, ok := st.idem[key]; ok {
-			t := st.tickets[id]
+		hk := hashIdem(key)
+		if id, ok := st.idem[hk]; ok {
+			t := st.ticket(id)
 			if t == nil || t.ServiceID != req.ServiceID || t.Priority != req.Priority {
 				return nil, Errorf(ECONFLICT, "idempotency key reused for a different request")
 			}
@@ -94,10 +95,9 @@ func (e *Engine) Issue(ctx context.Context, p Principal, req IssueRequest) (Issu
 				ahead += st.queues[qkey{sv.ID, true}].Len()
 			}
 		}
-		st.tickets[t.ID] = t
-		st.byNumber[t.Number] = t.ID
+		st.add(t)
 		st.enqueue(t)
-		st.idem[key] = t.ID
+		st.idem[hk] = t.ID
 		tx.idem[key] = t.ID
 		tx.emit(EventIssued, p.Actor(), "", t, nil)
 		return Issued{Ticket: *t, Ahead: ahead}, nil

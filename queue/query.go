@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"sort"
 	"strings"
 )
 
@@ -56,7 +55,7 @@ func (e *Engine) Ticket(ctx context.Context, id uint64) (TicketView, error) {
 	var tv TicketView
 	found := false
 	e.view(func(st *state) {
-		if t, ok := st.tickets[id]; ok {
+		if t := st.ticket(id); t != nil {
 			tv = TicketView{Ticket: *t, Ahead: st.ahead(t)}
 			found = true
 		}
@@ -78,7 +77,7 @@ func (e *Engine) TicketByNumber(number string) (TicketView, error) {
 	var tv TicketView
 	found := false
 	e.view(func(st *state) {
-		if t, ok := st.tickets[st.byNumber[number]]; ok {
+		if t := st.byNumber(number); t != nil {
 			tv = TicketView{Ticket: *t, Ahead: st.ahead(t), Durations: t.Durations()}
 			found = true
 		}
@@ -93,13 +92,12 @@ func (e *Engine) TicketByNumber(number string) (TicketView, error) {
 func (e *Engine) Tickets(match func(*Ticket) bool) []Ticket {
 	var out []Ticket
 	e.view(func(st *state) {
-		for _, t := range st.tickets {
+		st.each(func(t *Ticket) {
 			if match == nil || match(t) {
 				out = append(out, *t)
 			}
-		}
+		})
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 

@@ -73,7 +73,7 @@ func (e *Engine) Rate(ctx context.Context, p Principal, ticketID uint64, level L
 		}
 	}
 	v, err := e.exec(ctx, func(tx *txn) (any, error) {
-		t := tx.st.tickets[ticketID]
+		t := tx.st.ticket(ticketID)
 		if t == nil {
 			return nil, Errorf(ENOTFOUND, "找不到这张票，可能已过评价时间 (no such ticket today)")
 		}

@@ -1,36 +1,55 @@
 package queue
 
+import (
+	"crypto/sha256"
+	"strconv"
+)
+
 // qkey names one waiting queue: a service's priority or normal tickets.
 type qkey struct {
 	service  string
 	priority bool
 }
 
+// idemKey is an idempotency key as memory keeps it: 128 bits of the
+// SHA-256 of "issuer|key", so that a busy day's keys cost 16 bytes each.
+type idemKey [16]byte
+
+func hashIdem(k string) idemKey {
+	sum := sha256.Sum256([]byte(k))
+	return idemKey(sum[:16])
+}
+
 // state is the engine's memory: the current business day's tickets and
 // the indexes that make call-next cheap. It is rebuilt from the store at
 // start and after a failed commit. Only the engine's writer changes it,
 // holding the engine's lock.
+//
+// A busy day can hold tens of thousands of tickets, so the indexes are
+// lean: tickets by id are a slice (ids of a day are consecutive from
+// meta.DayStartID), numbers resolve through their prefix and sequence.
 type state struct {
 	meta     Meta
-	tickets  map[uint64]*Ticket // today's and any unfinished
-	byNumber map[string]uint64  // today's number → id
-	queues   map[qkey]*waitq    // waiting, not directed to a counter
-	directed map[string]*waitq  // counter id → waiting tickets only it may call
+	base     uint64              // id of day[0]
+	day      []*Ticket           // today's tickets by id - base
+	byPrefix map[string][]uint64 // ticket prefix → ids by number - 1
+	queues   map[qkey]*waitq     // waiting, not directed to a counter
+	directed map[string]*waitq   // counter id → waiting tickets only it may call
 	counters map[string]*CounterState
-	numbers  map[string]int    // service → last number today
-	idem     map[string]uint64 // kiosk|key → ticket id, today
+	numbers  map[string]int     // service → last number today
+	idem     map[idemKey]uint64 // issuer|key → ticket id, today
 }
 
 func newState(h *Hall, snap *Snapshot) *state {
 	s := &state{
 		meta:     snap.Meta,
-		tickets:  map[uint64]*Ticket{},
-		byNumber: map[string]uint64{},
+		base:     snap.Meta.DayStartID,
+		byPrefix: map[string][]uint64{},
 		queues:   map[qkey]*waitq{},
 		directed: map[string]*waitq{},
 		counters: map[string]*CounterState{},
 		numbers:  map[string]int{},
-		idem:     map[string]uint64{},
+		idem:     map[idemKey]uint64{},
 	}
 	for _, sv := range h.Services {
 		s.queues[qkey{sv.ID, true}] = newWaitq()
@@ -46,10 +65,7 @@ func newState(h *Hall, snap *Snapshot) *state {
 		}
 	}
 	for _, t := range snap.Tickets {
-		s.tickets[t.ID] = t
-		if t.Day == snap.Meta.Day {
-			s.byNumber[t.Number] = t.ID
-		}
+		s.add(t)
 		if t.Status == StatusWaiting {
 			s.enqueue(t)
 		}
@@ -58,9 +74,81 @@ func newState(h *Hall, snap *Snapshot) *state {
 		s.numbers[k] = v
 	}
 	for k, v := range snap.Idem {
-		s.idem[k] = v
+		s.idem[hashIdem(k)] = v
 	}
 	return s
+}
+
+// add makes a ticket of the current day findable by id and number.
+func (s *state) add(t *Ticket) {
+	if t.ID < s.base {
+		return // not of this day: the store keeps it
+	}
+	i := int(t.ID - s.base)
+	for len(s.day) <= i {
+		s.day = append(s.day, nil)
+	}
+	s.day[i] = t
+	if prefix, seq, ok := splitNumber(t.Number); ok {
+		ids := s.byPrefix[prefix]
+		for len(ids) < seq {
+			ids = append(ids, 0)
+		}
+		ids[seq-1] = t.ID
+		s.byPrefix[prefix] = ids
+	}
+}
+
+// ticket returns today's ticket of that id, or nil.
+func (s *state) ticket(id uint64) *Ticket {
+	if id < s.base || id-s.base >= uint64(len(s.day)) {
+		return nil
+	}
+	return s.day[id-s.base]
+}
+
+// byNumber returns today's ticket of that number ("A012"), or nil.
+func (s *state) byNumber(number string) *Ticket {
+	prefix, seq, ok := splitNumber(number)
+	if !ok {
+		return nil
+	}
+	ids := s.byPrefix[prefix]
+	if seq > len(ids) {
+		return nil
+	}
+	return s.ticket(ids[seq-1])
+}
+
+// each calls fn for today's tickets in id order.
+func (s *state) each(fn func(*Ticket)) {
+	for _, t := range s.day {
+		if t != nil {
+			fn(t)
+		}
+	}
+}
+
+// newDay forgets the tickets of the day before; base is the first id of
+// the new day.
+func (s *state) newDay(base uint64) {
+	s.base = base
+	s.day = nil
+	s.byPrefix = map[string][]uint64{}
+	s.numbers = map[string]int{}
+	s.idem = map[idemKey]uint64{}
+}
+
+// splitNumber splits "A012" into "A" and 12.
+func splitNumber(n string) (prefix string, seq int, ok bool) {
+	if len(n) < 2 || n[0] < 'A' || n[0] > 'Z' {
+		return "", 0, false
+	}
+	seq, err := strconv.Atoi(n[1:])
+	if err != nil || seq < 1 || seq > 1_000_000 {
+		return "", 0, false
+	}
+	return n[:1], seq, true
 }
 
 // enqueue puts a waiting ticket where call-next finds it. A ticket whose
@@ -78,11 +166,11 @@ func (s *state) enqueue(t *Ticket) {
 
 // dequeue takes a ticket out of whichever queue holds it.
 func (s *state) dequeue(t *Ticket) {
-	if q, ok := s.directed[t.TargetCounter]; ok && q.remove(t.ID) {
+	if q, ok := s.directed[t.TargetCounter]; ok && q.remove(t) {
 		return
 	}
 	if q, ok := s.queues[qkey{t.ServiceID, t.Priority != ""}]; ok {
-		q.remove(t.ID)
+		q.remove(t)
 	}
 }
 

@@ -70,6 +70,8 @@ type Ticket struct {
 	Transfers     int     `json:"transfers,omitempty"`
 	Note          string  `json:"note,omitempty"` // park, cancel or out-of-order reason
 	Rating        *Rating `json:"rating,omitempty"`
+
+	qi int // index in the engine's waiting queue; -1 when in none
 }
 
 // Durations of a ticket: wait (issue → first call), walk (call → start)

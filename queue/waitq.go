@@ -5,12 +5,13 @@ import "container/heap"
 // waitq holds waiting tickets in call order — earliest arrival first, then
 // lowest id — as a heap that also removes from the middle, so that every
 // operation of call-next costs O(log n) in the waiting tickets.
+// A ticket is in at most one waitq; its heap index lives in the ticket
+// (Ticket.qi) so that the queue needs no map beside its slice.
 type waitq struct {
 	items []*Ticket
-	pos   map[uint64]int // ticket id → index in items
 }
 
-func newWaitq() *waitq { return &waitq{pos: map[uint64]int{}} }
+func newWaitq() *waitq { return &waitq{} }
 
 func before(a, b *Ticket) bool {
 	if !a.ArrivedAt.Equal(b.ArrivedAt) {
@@ -26,12 +27,12 @@ func (h *waitqHeap) Len() int           { return len(h.items) }
 func (h *waitqHeap) Less(i, j int) bool { return before(h.items[i], h.items[j]) }
 func (h *waitqHeap) Swap(i, j int) {
 	h.items[i], h.items[j] = h.items[j], h.items[i]
-	h.pos[h.items[i].ID] = i
-	h.pos[h.items[j].ID] = j
+	h.items[i].qi = i
+	h.items[j].qi = j
 }
 func (h *waitqHeap) Push(x any) {
 	t := x.(*Ticket)
-	h.pos[t.ID] = len(h.items)
+	t.qi = len(h.items)
 	h.items = append(h.items, t)
 }
 func (h *waitqHeap) Pop() any {
@@ -39,7 +40,7 @@ func (h *waitqHeap) Pop() any {
 	t := h.items[n]
 	h.items[n] = nil
 	h.items = h.items[:n]
-	delete(h.pos, t.ID)
+	t.qi = -1
 	return t
 }
 
@@ -55,13 +56,13 @@ func (q *waitq) head() *Ticket {
 	return q.items[0]
 }
 
-// remove takes the ticket out wherever it stands; false if absent.
-func (q *waitq) remove(id uint64) bool {
-	i, ok := q.pos[id]
-	if !ok {
+// remove takes the ticket out wherever it stands; false if it is not in
+// this queue.
+func (q *waitq) remove(t *Ticket) bool {
+	if t.qi < 0 || t.qi >= len(q.items) || q.items[t.qi] != t {
 		return false
 	}
-	heap.Remove((*waitqHeap)(q), i)
+	heap.Remove((*waitqHeap)(q), t.qi)
 	return true
 }
 
