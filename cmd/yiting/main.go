@@ -6,6 +6,7 @@
 //
 //	yiting idcard  -port /dev/ttyUSB0   check the ID card reader
 //	yiting printer -port /dev/ttyUSB1   check the ticket printer
+//	yiting load                        measure throughput and latency on loopback
 package main
 
 import (
@@ -35,6 +36,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runIDCard(ctx, args[1:], stdout, stderr)
 		case "printer":
 			return runPrinter(ctx, args[1:], stdout, stderr)
+		case "load":
+			return runLoad(ctx, args[1:], stdout, stderr)
 		}
 	}
 	return run(ctx, args, stdout, stderr)

@@ -29,8 +29,8 @@ func (s *Store) Load(ctx context.Context) (*queue.Snapshot, error) {
 		}
 		c := tx.Bucket(bucketTickets).Cursor()
 		for k, v := c.Seek(itob(snap.Meta.DayStartID)); k != nil; k, v = c.Next() {
-			t := new(queue.Ticket)
-			if err := json.Unmarshal(v, t); err != nil {
+			t, err := decodeTicket(v)
+			if err != nil {
 				return fmt.Errorf("ticket %d: %w", btoi(k), err)
 			}
 			snap.Tickets = append(snap.Tickets, t)
@@ -84,7 +84,7 @@ func (s *Store) Commit(ctx context.Context, b *queue.Batch) error {
 		tb := tx.Bucket(bucketTickets)
 		tb.FillPercent = 0.9 // ids only grow: pack pages
 		for _, t := range b.Tickets {
-			v, err := json.Marshal(t)
+			v, err := encodeTicket(t)
 			if err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func (s *Store) Commit(ctx context.Context, b *queue.Batch) error {
 		eb := tx.Bucket(bucketEvents)
 		eb.FillPercent = 1.0 // append-only
 		for i := range b.Events {
-			v, err := json.Marshal(&b.Events[i])
+			v, err := encodeEvent(&b.Events[i])
 			if err != nil {
 				return err
 			}
@@ -157,8 +157,8 @@ func (s *Store) Events(ctx context.Context, after uint64, limit int) ([]queue.Ev
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketEvents).Cursor()
 		for k, v := c.Seek(itob(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var ev queue.Event
-			if err := json.Unmarshal(v, &ev); err != nil {
+			ev, err := decodeEvent(v)
+			if err != nil {
 				return fmt.Errorf("event %d: %w", btoi(k), err)
 			}
 			out = append(out, ev)
@@ -179,8 +179,9 @@ func (s *Store) Ticket(ctx context.Context, id uint64) (*queue.Ticket, error) {
 		if v == nil {
 			return nil
 		}
-		t = new(queue.Ticket)
-		return json.Unmarshal(v, t)
+		var err error
+		t, err = decodeTicket(v)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: ticket %d: %w", id, err)
@@ -196,8 +197,8 @@ func (s *Store) Ticket(ctx context.Context, id uint64) (*queue.Ticket, error) {
 func (s *Store) EachTicket(ctx context.Context, fn func(*queue.Ticket) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			t := new(queue.Ticket)
-			if err := json.Unmarshal(v, t); err != nil {
+			t, err := decodeTicket(v)
+			if err != nil {
 				return fmt.Errorf("boltstore: ticket %d: %w", btoi(k), err)
 			}
 			return fn(t)
@@ -215,8 +216,8 @@ func (s *Store) TicketsBetween(ctx context.Context, from, to string, fn func(*qu
 		}
 		c := tx.Bucket(bucketTickets).Cursor()
 		for k, v := c.Seek(v); k != nil; k, v = c.Next() {
-			t := new(queue.Ticket)
-			if err := json.Unmarshal(v, t); err != nil {
+			t, err := decodeTicket(v)
+			if err != nil {
 				return fmt.Errorf("boltstore: ticket %d: %w", btoi(k), err)
 			}
 			if t.Day > to {

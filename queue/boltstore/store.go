@@ -5,6 +5,7 @@
 package boltstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -131,5 +132,15 @@ func (s *Store) Check() error {
 			return err
 		}
 		return nil
+	})
+}
+
+// Healthy reports whether the database answers a read.
+func (s *Store) Healthy(ctx context.Context) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("boltstore: the meta bucket is missing")
+		}
+		return ctx.Err()
 	})
 }

@@ -1,0 +1,51 @@
+// Package httpapi is the hall server's HTTP API: JSON over HTTP under
+// /api/v1 for kiosks on other Pis, staff consoles, display boards and
+// evaluation pads, a Server-Sent Events stream of the engine's events,
+// /healthz and Prometheus /metrics. It adapts queue.Engine to HTTP and
+// adds nothing to the rules: the engine checks permissions and states and
+// answers with *queue.Error codes, which map to HTTP statuses in one table
+// (errors.go).
+//
+// The contract is openapi.json in this directory, served at
+// /api/v1/openapi.json; a test keeps it and the registered routes equal.
+//
+// # Credentials
+//
+// Every endpoint needs a principal except POST /api/v1/login, GET
+// /healthz and GET /api/v1/openapi.json. A request carries its secret as
+//
+//   - Authorization: Bearer <secret> — devices (kiosk, display, pad
+//     tokens) and API clients;
+//   - the yiting_session cookie set by POST /api/v1/login (HttpOnly,
+//     SameSite=Strict) — the browser pages;
+//   - ?token=<secret> on GET /api/v1/events only, because a browser's
+//     EventSource cannot set headers. A query string can end up in a proxy
+//     log; this package never logs it, and a display board should use a
+//     display token, which can do nothing but read.
+//
+// State-changing requests from browsers are also checked with
+// http.CrossOriginProtection (Sec-Fetch-Site / Origin against Host).
+//
+// # The event stream
+//
+// GET /api/v1/events may be read by any valid principal (queue.Principal
+// CanWatch); in practice a display token. It carries ticket numbers,
+// counters and masked names only: the visitor's keyed hash never leaves
+// the server through this API, and device principals (display, pad,
+// kiosk) also get events without the clerks' free-text reasons and notes.
+// A client resumes with Last-Event-ID (or ?after=<seq>) and gets every
+// event it missed, read from the engine's Feed, which falls back to the
+// store's event log; without either it starts from now, so a page should
+// read GET /api/v1/queue first and open the stream with
+// ?after=<last_event> to miss nothing in between. A client too far behind
+// (Options.MaxReplay) gets a "reset" event and should reload the state
+// rather than replay yesterday's calls.
+//
+// # Metrics
+//
+// GET /metrics is open to the Pi itself (a loopback peer with no
+// forwarding headers: the local Prometheus agent or node exporter) and
+// otherwise needs an admin or supervisor principal. The series carry no
+// personal data: request counts and latencies by route, tickets issued
+// through the API and waiting tickets by service, connected SSE clients.
+package httpapi

@@ -1,0 +1,196 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"yiting/queue"
+)
+
+const (
+	routeEvents = "/api/v1/events"
+	// eventBatch bounds the events read and written per round: a board
+	// coming back after an hour catches up in a few large writes.
+	eventBatch = 256
+	// writeTimeout bounds each write to a stream: a peer that stopped
+	// reading (a board switched off without closing TCP) is dropped
+	// instead of holding a goroutine for ever. Set per write, it also
+	// lifts any http.Server WriteTimeout for the stream.
+	writeTimeout = 30 * time.Second
+	// retryMillis is the reconnection delay the stream asks the browser
+	// to use.
+	retryMillis = 2000
+	// eventReset tells a client that the events it missed will not be
+	// sent: it reloads GET /api/v1/queue and goes on from the stream.
+	eventReset = "reset"
+)
+
+// events streams the engine's events as Server-Sent Events:
+//
+//	id: <seq>
+//	event: <type>
+//	data: <the event as JSON>
+//
+// It starts after Last-Event-ID (what a browser sends when it reconnects)
+// or ?after=, and otherwise at the latest event. Events older than the
+// engine keeps in memory come from the store's event log, so a board that
+// lost its network for a while misses no call. A client more than
+// MaxReplay events behind, or ahead of the log, gets a "reset" event
+// instead and goes on from the latest. A comment line goes out after
+// Heartbeat without events. The stream ends when the client goes, when
+// Shutdown is called, or when the engine stops.
+func (a *API) events(c *gin.Context, p queue.Principal) {
+	if !a.canWatch(c, p) {
+		return
+	}
+	feed := a.eng.Events()
+	last := feed.Last()
+	after, given, err := resumePoint(c.Request)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	reset := false
+	switch {
+	case !given:
+		after = last
+	case after > last:
+		// A Last-Event-ID beyond the log came from another server or a
+		// database restored from an older backup: start from now rather
+		// than wait for a sequence number that may never come.
+		after, reset = last, true
+	case last-after > a.maxReplay:
+		after, reset = last, true
+	}
+	if a.stopCtx.Err() != nil {
+		a.fail(c, queue.Errorf(queue.EUNAVAILABLE, "服务器正在停止，请稍后重连 (server shutting down)"))
+		return
+	}
+
+	// The request's context: c.Done() never fires unless gin's
+	// ContextWithFallback is set (platform-notes.md).
+	ctx, cancel := context.WithCancel(c.Request.Context())
+	defer cancel()
+	defer context.AfterFunc(a.stopCtx, cancel)()
+
+	a.metrics.sseClients.Inc()
+	defer a.metrics.sseClients.Dec()
+
+	w := c.Writer
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // tell a proxy in front not to buffer the stream
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+
+	full := fullView(p)
+	var buf bytes.Buffer
+	buf.WriteString("retry: " + strconv.Itoa(retryMillis) + "\n: stream from " + strconv.FormatUint(after, 10) + "\n\n")
+	if reset {
+		writeReset(&buf, after)
+	}
+	if !a.send(rc, w, &buf) {
+		return
+	}
+	for {
+		wctx, wcancel := context.WithTimeout(ctx, a.heartbeat)
+		evs, err := feed.Wait(wctx, after, eventBatch)
+		wcancel()
+		switch {
+		case ctx.Err() != nil:
+			return // the client went away, or Shutdown
+		case errors.Is(err, context.DeadlineExceeded):
+			buf.WriteString(": heartbeat\n\n")
+		case err != nil:
+			// The engine stopped, or the store could not read the log:
+			// end the stream; the browser reconnects with Last-Event-ID
+			// and loses nothing.
+			if queue.ErrorCode(err) != queue.EUNAVAILABLE {
+				a.log.Error("event stream: reading the event log failed", "after", after, "err", err)
+			}
+			return
+		case len(evs) == 0:
+			// The log has no events where the feed says there are (a
+			// pruned log): tell the client to reload rather than spin.
+			a.log.Error("event stream: the event log has a gap", "after", after, "last", feed.Last())
+			after = feed.Last()
+			writeReset(&buf, after)
+		default:
+			for i := range evs {
+				if err := writeEvent(&buf, redactEvent(evs[i], full)); err != nil {
+					a.log.Error("event stream: encoding an event failed", "seq", evs[i].Seq, "err", err)
+					return
+				}
+				after = evs[i].Seq
+			}
+		}
+		if !a.send(rc, w, &buf) {
+			return
+		}
+	}
+}
+
+// send writes and flushes buf, within writeTimeout, and empties it.
+func (a *API) send(rc *http.ResponseController, w gin.ResponseWriter, buf *bytes.Buffer) bool {
+	// Not every ResponseWriter supports deadlines (httptest's recorder
+	// does not); a stream without one still ends on disconnect.
+	_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := w.Write(buf.Bytes())
+	buf.Reset()
+	if err != nil {
+		return false
+	}
+	w.Flush()
+	return true
+}
+
+// writeEvent appends one event in SSE framing. encoding/json escapes
+// newlines inside strings, so the data fits on one line.
+func writeEvent(buf *bytes.Buffer, ev queue.Event) error {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	buf.WriteString("id: ")
+	buf.WriteString(strconv.FormatUint(ev.Seq, 10))
+	buf.WriteString("\nevent: ")
+	buf.WriteString(string(ev.Type))
+	buf.WriteString("\ndata: ")
+	buf.Write(data)
+	buf.WriteString("\n\n")
+	return nil
+}
+
+// writeReset appends the reset event: the client's view is stale and it
+// must reload the state. The id moves its Last-Event-ID to last.
+func writeReset(buf *bytes.Buffer, last uint64) {
+	n := strconv.FormatUint(last, 10)
+	buf.WriteString("id: " + n + "\nevent: " + eventReset + "\ndata: {\"last_event\":" + n + "}\n\n")
+}
+
+// resumePoint is the sequence number the client has seen: the
+// Last-Event-ID header, else ?after=. given is false when neither is set.
+func resumePoint(r *http.Request) (after uint64, given bool, err error) {
+	v, what := r.Header.Get("Last-Event-ID"), "Last-Event-ID"
+	if v == "" {
+		v, what = r.URL.Query().Get("after"), "after"
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false, nil
+	}
+	n, perr := strconv.ParseUint(v, 10, 64)
+	if perr != nil {
+		return 0, false, invalid(what + " 应为事件序号 (must be an event sequence number)")
+	}
+	return n, true, nil
+}

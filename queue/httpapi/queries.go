@@ -1,0 +1,170 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"yiting/queue"
+)
+
+// canWatch refuses a principal that may not read the hall's state (today
+// every valid role may; the check keeps a future read-less role out).
+func (a *API) canWatch(c *gin.Context, p queue.Principal) bool {
+	if !p.CanWatch() {
+		a.fail(c, queue.Errorf(queue.EFORBIDDEN, "无权查看 (not allowed to read the queue)"))
+		return false
+	}
+	return true
+}
+
+type serviceJSON struct {
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	Prefix     string         `json:"prefix"`
+	Category   queue.Category `json:"category"`
+	Group      string         `json:"group,omitempty"`
+	NeedsID    bool           `json:"needs_id"`
+	CaseType   string         `json:"case_type,omitempty"`
+	Pinyin     string         `json:"pinyin,omitempty"`
+	Waiting    int            `json:"waiting"`
+	Priority   int            `json:"priority_waiting"`
+	LastIssued string         `json:"last_issued,omitempty"`
+}
+
+type priorityClassJSON struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	MinAge int    `json:"min_age,omitempty"`
+}
+
+type servicesResponse struct {
+	Day             string              `json:"day"`
+	Services        []serviceJSON       `json:"services"`
+	PriorityClasses []priorityClassJSON `json:"priority_classes"`
+}
+
+// services is what a kiosk shows: each service with how many wait, and
+// the priority classes it may issue.
+func (a *API) services(c *gin.Context, p queue.Principal) {
+	if !a.canWatch(c, p) {
+		return
+	}
+	h := a.eng.Hall()
+	st := a.eng.State()
+	out := servicesResponse{Day: st.Day, Services: make([]serviceJSON, len(h.Services)), PriorityClasses: make([]priorityClassJSON, len(h.Priority.Classes))}
+	for i, s := range h.Services {
+		out.Services[i] = serviceJSON{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Category: s.Category, Group: s.Group,
+			NeedsID: s.NeedsID, CaseType: s.CaseType, Pinyin: s.Pinyin}
+		for _, q := range st.Services { // the same order, but do not rely on it
+			if q.ServiceID == s.ID {
+				out.Services[i].Waiting, out.Services[i].Priority, out.Services[i].LastIssued = q.Waiting, q.Priority, q.LastIssued
+				break
+			}
+		}
+	}
+	for i, pc := range h.Priority.Classes {
+		out.PriorityClasses[i] = priorityClassJSON{ID: pc.ID, Name: pc.Name, MinAge: pc.MinAge}
+	}
+	writeJSON(c, http.StatusOK, out)
+}
+
+type counterServiceJSON struct {
+	ServiceID string `json:"service"`
+	Weight    int    `json:"weight"`
+}
+
+type counterJSON struct {
+	ID       string               `json:"id"`
+	Name     string               `json:"name"`
+	Kind     queue.CounterKind    `json:"kind"`
+	Unit     string               `json:"unit,omitempty"`
+	Location string               `json:"location,omitempty"`
+	Pinyin   string               `json:"pinyin,omitempty"`
+	Services []counterServiceJSON `json:"services"`
+	State    queue.CounterState   `json:"state"`
+	Ticket   *queue.Ticket        `json:"ticket"` // called or being served; null when none
+}
+
+type countersResponse struct {
+	Day      string        `json:"day"`
+	Counters []counterJSON `json:"counters"`
+}
+
+// counters is what consoles and boards show: each counter's
+// configuration, live state and current ticket.
+func (a *API) counters(c *gin.Context, p queue.Principal) {
+	if !a.canWatch(c, p) {
+		return
+	}
+	h := a.eng.Hall()
+	st := a.eng.State()
+	out := countersResponse{Day: st.Day, Counters: make([]counterJSON, len(h.Counters))}
+	for i, hc := range h.Counters {
+		cj := counterJSON{ID: hc.ID, Name: hc.Name, Kind: hc.Kind, Unit: hc.Unit, Location: hc.Location, Pinyin: hc.Pinyin,
+			Services: make([]counterServiceJSON, len(hc.Services))}
+		for j, s := range hc.Services {
+			cj.Services[j] = counterServiceJSON{ServiceID: s.ServiceID, Weight: s.Weight}
+		}
+		for _, cs := range st.Counters {
+			if cs.ID == hc.ID {
+				cj.State = cs
+				break
+			}
+		}
+		if cj.State.Current != 0 {
+			// Read after State: the ticket may have moved on meanwhile;
+			// then it is shown as it is now, and the stream's next event
+			// brings the counter up to date.
+			if tv, err := a.eng.Ticket(c.Request.Context(), cj.State.Current); err == nil {
+				t := redactTicket(tv.Ticket, p)
+				cj.Ticket = &t
+			}
+		}
+		out.Counters[i] = cj
+	}
+	writeJSON(c, http.StatusOK, out)
+}
+
+// queueState is the engine's QueueState; its last_event is where a page
+// opens the event stream from.
+func (a *API) queueState(c *gin.Context, p queue.Principal) {
+	if !a.canWatch(c, p) {
+		return
+	}
+	writeJSON(c, http.StatusOK, a.eng.State())
+}
+
+// ticket is any ticket by id, today's or older.
+func (a *API) ticket(c *gin.Context, p queue.Principal) {
+	if !a.canWatch(c, p) {
+		return
+	}
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		a.fail(c, invalid("票号 id 应为正整数 (ticket id must be a positive integer)"))
+		return
+	}
+	tv, err := a.eng.Ticket(c.Request.Context(), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	tv.Ticket = redactTicket(tv.Ticket, p)
+	writeJSON(c, http.StatusOK, tv)
+}
+
+// ticketByNumber is today's ticket of a number such as A012.
+func (a *API) ticketByNumber(c *gin.Context, p queue.Principal) {
+	if !a.canWatch(c, p) {
+		return
+	}
+	tv, err := a.eng.TicketByNumber(c.Param("number"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	tv.Ticket = redactTicket(tv.Ticket, p)
+	writeJSON(c, http.StatusOK, tv)
+}
