@@ -22,13 +22,19 @@ import (
 	"yiting/queue/httpapi"
 )
 
-// options are the hall server's flags.
+// options are the flags of the hall server and of a kiosk.
 type options struct {
 	config      string
 	data        string
 	addr        string
 	printConfig bool
+	printVer    bool
 	logLevel    string
+	reader      string // overrides the configuration's devices.reader: a path or "sim"
+	printer     string // overrides devices.printer
+	role        string // "hall" (everything) or "kiosk" (only the kiosk loop, against -server)
+	server      string // with -role kiosk: the hall server's URL
+	token       string // with -role kiosk: its kiosk device token
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -40,11 +46,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "HTTP listen address (use 0.0.0.0:8080 to serve other devices in the hall)")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration and exit")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.BoolVar(&o.printVer, "version", false, "print the version and exit")
+	fs.StringVar(&o.reader, "reader", "", "ID card reader: a serial device such as /dev/ttyUSB0, or sim (overrides the configuration)")
+	fs.StringVar(&o.printer, "printer", "", "ticket printer: a serial device, /dev/usb/lp0, or sim (overrides the configuration)")
+	fs.StringVar(&o.role, "role", "hall", "hall: the whole hall on this machine; kiosk: only a kiosk, issuing through -server")
+	fs.StringVar(&o.server, "server", "", "with -role kiosk: the hall server's URL, e.g. http://192.168.1.10:8080")
+	fs.StringVar(&o.token, "token", "", "with -role kiosk: the kiosk's device token (or YITING_KIOSK_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (subcommands: idcard, printer)", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q (subcommands: idcard, printer, load, backup, restore)", fs.Arg(0))
+	}
+	switch o.role {
+	case "hall":
+	case "kiosk":
+		if o.server == "" {
+			return nil, errors.New("-role kiosk needs -server URL")
+		}
+	default:
+		return nil, fmt.Errorf("-role %q: use hall or kiosk", o.role)
 	}
 	return o, nil
 }
@@ -75,8 +96,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.printVer {
+		_, err := fmt.Fprintln(stdout, "yiting", version)
+		return err
+	}
 	cfg, err := loadConfig(o.config)
 	if err != nil {
+		return err
+	}
+	if o.reader != "" {
+		cfg.Devices.Reader = o.reader
+	}
+	if o.printer != "" {
+		cfg.Devices.Printer = o.printer
+	}
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	if o.printConfig {
@@ -90,6 +124,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log, err := newLogger(stderr, o.logLevel)
 	if err != nil {
 		return err
+	}
+	if o.role == "kiosk" {
+		return runKioskRole(ctx, o, cfg, log, stdout)
 	}
 
 	store, err := boltstore.Open(o.data, log)
@@ -136,20 +173,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	h := &hall{cfg: cfg, eng: eng, store: store, acc: acc, log: log, data: o.data, opts: o}
+	mux := http.NewServeMux()
+	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
+		mux.Handle(p, api.Handler())
+	}
+	registerWeb(mux, h)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	stopKiosk, err := startKiosk(ctx, mux, h)
+	if err != nil {
+		return err
+	}
+	defer stopKiosk()
+
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(api.Shutdown)
 
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()
 	wg.Add(1)
@@ -187,4 +236,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	<-served
 	return nil // deferred: sweeper stops, engine finishes its last commit, bbolt closes last
+}
+
+// hall is what the parts of the hall server share: the pages, the kiosk
+// loop and the API are wired from it.
+type hall struct {
+	cfg   *hallconfig.Config
+	eng   *queue.Engine
+	store *boltstore.Store
+	acc   *access.Service
+	log   *slog.Logger
+	data  string // the data directory
+	opts  *options
 }
