@@ -14,6 +14,8 @@ type IssueRequest struct {
 	// responsibility: a returning visitor goes back to whoever first
 	// received them). Only that counter calls it.
 	TargetCounter string
+	// CaseCode links the ticket to the matter registered for it.
+	CaseCode string
 	// IdempotencyKey makes a retried request return the ticket the first
 	// one issued instead of a second ticket. Keys are per issuer and per
 	// business day. Required: a kiosk sends one per tap.
@@ -54,7 +56,7 @@ func (e *Engine) Issue(ctx context.Context, p Principal, req IssueRequest) (Issu
 	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > 128 || !utf8.ValidString(req.IdempotencyKey) {
 		return Issued{}, Errorf(EINVALID, "idempotency key: required, at most 128 characters")
 	}
-	if utf8.RuneCountInString(req.Visitor.MaskedName) > 32 || len(req.Visitor.Key) > 128 {
+	if utf8.RuneCountInString(req.Visitor.MaskedName) > 32 || len(req.Visitor.Key) > 128 || len(req.CaseCode) > 64 {
 		return Issued{}, Errorf(EINVALID, "visitor: masked name or key too long")
 	}
 	key := p.Actor() + "|" + req.IdempotencyKey
@@ -83,6 +85,7 @@ func (e *Engine) Issue(ctx context.Context, p Principal, req IssueRequest) (Issu
 			IssuedAt:      tx.now,
 			ArrivedAt:     tx.now,
 			TargetCounter: req.TargetCounter,
+			CaseCode:      req.CaseCode,
 		}
 		t.Number = FormatNumber(sv.Prefix, t.Seq)
 		// A new ticket stands behind every waiting one of its queue.

@@ -54,7 +54,8 @@ type Ticket struct {
 	Priority  string  `json:"priority,omitempty"` // priority class id, "" for normal
 	Status    Status  `json:"status"`
 	Visitor   Visitor `json:"visitor,omitzero"`
-	Kiosk     string  `json:"kiosk,omitempty"` // who issued it
+	Kiosk     string  `json:"kiosk,omitempty"`     // who issued it
+	CaseCode  string  `json:"case_code,omitempty"` // the matter it belongs to (一件一码)
 
 	IssuedAt  time.Time `json:"issued_at"`
 	ArrivedAt time.Time `json:"arrived_at"`          // place in the queue; kept across transfers

@@ -23,6 +23,7 @@ type ticketRec struct {
 	VKey      string        `json:"vk,omitempty"`
 	VName     string        `json:"vn,omitempty"`
 	Kiosk     string        `json:"k,omitempty"`
+	CaseCode  string        `json:"cc,omitempty"`
 	Issued    int64         `json:"ti,omitempty"`
 	Arrived   int64         `json:"ta,omitempty"`
 	Called    int64         `json:"tc,omitempty"`
@@ -55,7 +56,7 @@ func fromNanos(n int64) time.Time {
 func toTicketRec(t *queue.Ticket) *ticketRec {
 	return &ticketRec{
 		ID: t.ID, Number: t.Number, Seq: t.Seq, Day: t.Day, Service: t.ServiceID, Priority: t.Priority, Status: t.Status,
-		VKey: t.Visitor.Key, VName: t.Visitor.MaskedName, Kiosk: t.Kiosk,
+		VKey: t.Visitor.Key, VName: t.Visitor.MaskedName, Kiosk: t.Kiosk, CaseCode: t.CaseCode,
 		Issued: nanos(t.IssuedAt), Arrived: nanos(t.ArrivedAt), Called: nanos(t.CalledAt), FirstCall: nanos(t.FirstCall),
 		Started: nanos(t.StartedAt), Done: nanos(t.DoneAt),
 		Counter: t.CounterID, Staff: t.StaffID, Target: t.TargetCounter, Recalls: t.Recalls, Transfers: t.Transfers,
@@ -66,7 +67,7 @@ func toTicketRec(t *queue.Ticket) *ticketRec {
 func (r *ticketRec) ticket() *queue.Ticket {
 	return &queue.Ticket{
 		ID: r.ID, Number: r.Number, Seq: r.Seq, Day: r.Day, ServiceID: r.Service, Priority: r.Priority, Status: r.Status,
-		Visitor: queue.Visitor{Key: r.VKey, MaskedName: r.VName}, Kiosk: r.Kiosk,
+		Visitor: queue.Visitor{Key: r.VKey, MaskedName: r.VName}, Kiosk: r.Kiosk, CaseCode: r.CaseCode,
 		IssuedAt: fromNanos(r.Issued), ArrivedAt: fromNanos(r.Arrived), CalledAt: fromNanos(r.Called), FirstCall: fromNanos(r.FirstCall),
 		StartedAt: fromNanos(r.Started), DoneAt: fromNanos(r.Done),
 		CounterID: r.Counter, StaffID: r.Staff, TargetCounter: r.Target, Recalls: r.Recalls, Transfers: r.Transfers,

@@ -14,7 +14,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	at := time.Date(2026, 11, 26, 9, 30, 15, 123456789, time.UTC)
 	tk := &queue.Ticket{
 		ID: 7, Number: "A007", Seq: 7, Day: "2026-11-26", ServiceID: "petition", Priority: "elderly", Status: queue.StatusDone,
-		Visitor: queue.Visitor{Key: "k", MaskedName: "张*三"}, Kiosk: "kiosk:k1",
+		Visitor: queue.Visitor{Key: "k", MaskedName: "张*三"}, Kiosk: "kiosk:k1", CaseCode: "421224-20261126-0007-K",
 		IssuedAt: at, ArrivedAt: at.Add(-time.Hour), CalledAt: at.Add(time.Minute), FirstCall: at.Add(time.Second),
 		StartedAt: at.Add(2 * time.Minute), DoneAt: at.Add(3 * time.Minute),
 		CounterID: "w1", StaffID: "clerk", TargetCounter: "w2", Recalls: 1, Transfers: 2, Note: "取材料",
