@@ -1,14 +1,11 @@
 package personal
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // The one masking pattern of the hall (docs/domain.md): ID numbers keep
 // the region (first 6) and the last 4 — 421224********1234; names keep
 // the first character and, from three characters on, the last — 张*,
-// 张*三, 欧阳**; addresses keep the first 6 characters. Screens, tickets,
+// 张*三, 欧**华; addresses keep the first 6 characters. Screens, tickets,
 // logs and exports show only these forms.
 
 // NormalizeID trims an ID number and makes a trailing x upper case.
@@ -16,50 +13,44 @@ func NormalizeID(id string) string {
 	return strings.ToUpper(strings.TrimSpace(id))
 }
 
-// MaskID masks an ID or permit number: first 6 and last 4 characters.
-// Shorter values are masked whole but for the last character.
+// MaskID masks an ID or permit number: first 6 and last 4 characters,
+// 421224********1234. A value of 10 characters or fewer is masked whole.
 func MaskID(id string) string {
 	r := []rune(NormalizeID(id))
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) <= 10:
-		return strings.Repeat("*", len(r)-1) + string(r[len(r)-1])
+	if len(r) <= 10 {
+		return strings.Repeat("*", len(r))
 	}
 	return string(r[:6]) + strings.Repeat("*", len(r)-10) + string(r[len(r)-4:])
 }
 
-// MaskName masks a name: 张* (two characters), 张*三 (three), 欧阳** →
-// first and last kept for longer names: 欧**华. A Latin name keeps its
-// first letter and the initial of its last word: "J*** S.".
+// MaskName masks a name: 张* (two characters), 张*三 (three or more: the
+// first and last kept, 欧**华). A one-character name becomes "*".
 func MaskName(name string) string {
-	name = strings.TrimSpace(name)
-	if name == "" {
+	r := []rune(strings.TrimSpace(name))
+	switch n := len(r); n {
+	case 0:
 		return ""
-	}
-	if words := strings.Fields(name); len(words) > 1 && isLatin(name) {
-		first, _ := utf8.DecodeRuneInString(words[0])
-		last, _ := utf8.DecodeRuneInString(words[len(words)-1])
-		return string(first) + "*** " + string(last) + "."
-	}
-	r := []rune(name)
-	switch len(r) {
 	case 1:
-		return string(r)
+		return "*"
 	case 2:
 		return string(r[0]) + "*"
+	default:
+		return string(r[0]) + strings.Repeat("*", n-2) + string(r[n-1])
 	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
 }
 
 // MaskAddress keeps the first 6 characters (province and county) and
-// hides the rest.
+// hides the rest; a shorter address keeps its first half.
 func MaskAddress(addr string) string {
 	r := []rune(strings.TrimSpace(addr))
-	if len(r) <= 6 {
-		return string(r)
+	if len(r) == 0 {
+		return ""
 	}
-	return string(r[:6]) + "****"
+	keep := 6
+	if len(r) <= keep {
+		keep = len(r) / 2
+	}
+	return string(r[:keep]) + "****"
 }
 
 // MaskPhone keeps the first 3 and last 4 digits: 138****5678.
@@ -69,13 +60,4 @@ func MaskPhone(phone string) string {
 		return strings.Repeat("*", len(r))
 	}
 	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}
-
-func isLatin(s string) bool {
-	for _, r := range s {
-		if r > 0x24F && r != '·' {
-			return false
-		}
-	}
-	return true
 }
