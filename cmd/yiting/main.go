@@ -7,6 +7,7 @@
 //	yiting idcard  -port /dev/ttyUSB0   check the ID card reader
 //	yiting printer -port /dev/ttyUSB1   check the ticket printer
 //	yiting load                        measure throughput and latency on loopback
+//	yiting backup / yiting restore     copy the database; put a copy back (deploy/README.md)
 package main
 
 import (
@@ -38,6 +39,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runPrinter(ctx, args[1:], stdout, stderr)
 		case "load":
 			return runLoad(ctx, args[1:], stdout, stderr)
+		case "backup":
+			return runBackup(ctx, args[1:], stdout, stderr)
+		case "restore":
+			return runRestore(ctx, args[1:], stdout, stderr)
 		}
 	}
 	return run(ctx, args, stdout, stderr)

@@ -35,6 +35,9 @@ type options struct {
 	role        string // "hall" (everything) or "kiosk" (only the kiosk loop, against -server)
 	server      string // with -role kiosk: the hall server's URL
 	token       string // with -role kiosk: its kiosk device token
+	backupDir   string
+	backupKeep  int
+	backupEvery time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -52,6 +55,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.role, "role", "hall", "hall: the whole hall on this machine; kiosk: only a kiosk, issuing through -server")
 	fs.StringVar(&o.server, "server", "", "with -role kiosk: the hall server's URL, e.g. http://192.168.1.10:8080")
 	fs.StringVar(&o.token, "token", "", "with -role kiosk: the kiosk's device token (or YITING_KIOSK_TOKEN)")
+	fs.StringVar(&o.backupDir, "backup-dir", "", "directory of the scheduled database backups (default <data>/backups)")
+	fs.IntVar(&o.backupKeep, "backup-keep", 14, "delete scheduled backups older than this many days (never the newest that many); 0 keeps all")
+	fs.DurationVar(&o.backupEvery, "backup-every", 24*time.Hour, "interval between scheduled backups; 0 turns them off")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -134,6 +140,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	stopBackups := startBackups(ctx, store, o.backupDir, o.backupEvery, o.backupKeep, log)
+	defer stopBackups() // before the store closes
 
 	eng, err := queue.New(ctx, &cfg.Hall, store, queue.Options{Logger: log})
 	if err != nil {
