@@ -64,6 +64,19 @@ func (c *client) loadIssue(ctx context.Context, rep *loadReport, kiosks, n int, 
 	var firstErr atomic.Value
 	numbers := map[string]bool{}
 	dups := 0
+	// Warm up: every kiosk opens its connection and issues a few tickets
+	// unmeasured, as kiosks that have been up since the morning have.
+	var wg0 sync.WaitGroup
+	for k := 0; k < kiosks; k++ {
+		wg0.Add(1)
+		go func(k int) {
+			defer wg0.Done()
+			for i := 0; i < 5; i++ {
+				c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-w%d-%d", run, k, i), map[string]string{"service": h.services[(k+i)%len(h.services)]}, nil)
+			}
+		}(k)
+	}
+	wg0.Wait()
 	var left atomic.Int64
 	left.Store(int64(n))
 	start := time.Now()
