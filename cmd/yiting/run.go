@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -19,7 +20,9 @@ import (
 	"yiting/queue"
 	"yiting/queue/access"
 	"yiting/queue/boltstore"
+	"yiting/queue/cases"
 	"yiting/queue/httpapi"
+	"yiting/queue/personal"
 )
 
 // options are the flags of the hall server and of a kiosk.
@@ -149,6 +152,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer eng.Close()
 
+	book, err := openCases(cfg, o.data, store, log)
+	if err != nil {
+		return err
+	}
+
 	acc, err := access.New(ctx, store, access.Options{
 		Logger:        log,
 		CounterExists: func(id string) bool { _, ok := cfg.Hall.Counter(id); return ok },
@@ -173,6 +181,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Accounts: acc,
 		Logger:   log,
 		Version:  version,
+		Cases:    book,
 		Health:   store.Healthy,
 		// Every request at Info would be a journal line per ticket at a
 		// busy kiosk; failures still log at Warn and Error.
@@ -181,14 +190,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h := &hall{cfg: cfg, eng: eng, store: store, acc: acc, log: log, data: o.data, opts: o}
+	h := &hall{cfg: cfg, eng: eng, store: store, acc: acc, book: book, log: log, data: o.data, opts: o}
 	mux := http.NewServeMux()
 	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
 		mux.Handle(p, api.Handler())
 	}
+	mux.Handle("/c/", api.Inquiry(httpapi.InquiryOptions{})) // the public inquiry page of a case (一件一码)
 	registerWeb(mux, h)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	bookCtx, stopBook := context.WithCancel(context.Background())
+	defer stopBook() // before the engine and the store close
+	wg.Add(1)
+	go func() { // supervision sweeps, rectification of bad ratings, retention
+		defer wg.Done()
+		book.Run(bookCtx, eng.Events())
+	}()
 	stopKiosk, err := startKiosk(ctx, mux, h)
 	if err != nil {
 		return err
@@ -253,7 +270,34 @@ type hall struct {
 	eng   *queue.Engine
 	store *boltstore.Store
 	acc   *access.Service
+	book  *cases.Book
 	log   *slog.Logger
 	data  string // the data directory
 	opts  *options
 }
+
+// openCases opens the case book: the personal-data key (created on first
+// start, mode 0600), the holiday calendar (embedded years, overridden by
+// files in /etc/yiting/holidays), and the book on the store.
+func openCases(cfg *hallconfig.Config, data string, store *boltstore.Store, log *slog.Logger) (*cases.Book, error) {
+	keyPath := cfg.KeyFile
+	if keyPath == "" {
+		keyPath = filepath.Join(data, "yiting.key")
+	}
+	keys, err := personal.LoadOrCreateKey(keyPath)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir))
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range cal.Warnings() {
+		log.Warn("holiday calendar", "warning", w)
+	}
+	return cases.New(cases.Options{Hall: &cfg.Hall, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log})
+}
+
+// holidayDir holds the yearly holiday files an admin updates without a
+// new release (queue/cases/holidays/*.toml shows the format).
+const holidayDir = "/etc/yiting/holidays"

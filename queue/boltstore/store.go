@@ -1,5 +1,6 @@
 // Package boltstore keeps the hall's state in one bbolt file: tickets,
-// counters, numbering, idempotency keys, the event log, and accounts.
+// counters, numbering, idempotency keys, the event log, accounts, and the
+// case book (cases.go).
 // Every domain command is one transaction; fsync stays on (the kiosk
 // loses power) and throughput comes from group commit in the engine.
 package boltstore
@@ -19,7 +20,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -121,6 +122,13 @@ func migrate(tx *bolt.Tx, v int) error {
 	case 2: // the index of business days, for statistics over a period
 		_, err := tx.CreateBucketIfNotExists(bucketDays)
 		return err
+	case 3: // cases (一件一码), rectifications, the personal-data audit log: cases.go
+		for _, b := range caseBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

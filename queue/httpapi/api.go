@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"yiting/queue"
+	"yiting/queue/cases"
 )
 
 // Defaults of Options.
@@ -28,6 +29,9 @@ const (
 type Options struct {
 	Engine *queue.Engine
 	Auth   Authenticator
+	// Cases serves the case endpoints (cases.go) and the inquiry page
+	// (inquiry.go). When nil they answer 503 (the page 404).
+	Cases *cases.Book
 	// Accounts serves the admin endpoints (users and device tokens).
 	// When nil they answer 503.
 	Accounts AccountAdmin
@@ -67,6 +71,7 @@ type Options struct {
 // Handler, and call Shutdown when the server shuts down.
 type API struct {
 	eng       *queue.Engine
+	cases     *cases.Book
 	auth      Authenticator
 	accounts  AccountAdmin
 	log       *slog.Logger
@@ -99,6 +104,7 @@ func New(opts Options) (*API, error) {
 	}
 	a := &API{
 		eng:       opts.Engine,
+		cases:     opts.Cases,
 		auth:      opts.Auth,
 		accounts:  opts.Accounts,
 		log:       opts.Logger,
@@ -192,12 +198,15 @@ func (a *API) routes() (*gin.Engine, error) {
 
 	v1.GET("/services", a.authed(a.services))
 	v1.GET("/counters", a.authed(a.counters))
+	v1.GET("/counters/:id/waiting", a.authed(a.counterWaiting))
 	v1.GET("/queue", a.authed(a.queueState))
 	v1.GET("/tickets/:id", a.authed(a.ticket))
 	v1.GET("/tickets/by-number/:number", a.authed(a.ticketByNumber))
 	v1.POST("/tickets", a.authed(a.issue))
 	v1.POST("/tickets/:id/rating", a.authed(a.rate))
 	v1.GET("/events", a.authedStream(a.events))
+
+	a.caseRoutes(v1)
 
 	for _, cmd := range a.counterCommands() {
 		v1.POST("/counters/:id/"+cmd.name, cmd.handler)

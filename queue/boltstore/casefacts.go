@@ -1,0 +1,147 @@
+package boltstore
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"yiting/queue/cases"
+)
+
+// The facts of a case (cases.Facts) are what the yearly statistics read,
+// one per case: a busy hall's year is 150,000 of them. JSON would cost a
+// second or more to decode on a Pi, so they are a small binary record:
+// a version byte, then strings as uvarint length + bytes, integers as
+// varints, in the order of encodeFacts.
+
+const factsVersion = 1
+
+var errFacts = errors.New("boltstore: corrupt case facts record")
+
+func encodeFacts(f *cases.Facts) []byte {
+	b := make([]byte, 0, 128+23*len(f.VisitorKeys))
+	b = append(b, factsVersion)
+	for _, s := range []string{f.Code, f.Type, f.ServiceID, f.Unit, string(f.Channel), string(f.Status), string(f.Outcome), string(f.Referral)} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, d := range []cases.Date{f.Day, f.AcceptDue, f.Accepted, f.HandleDue, f.Handled, f.Closed} {
+		b = binary.AppendVarint(b, int64(d))
+	}
+	for _, n := range []int{f.Persons, f.Visits, f.VisitPersons, f.Supervisions, f.AutoSupervis, f.LateReplies, f.Routes} {
+		b = binary.AppendVarint(b, int64(n))
+	}
+	b = binary.AppendVarint(b, int64(f.Satisfaction))
+	ext := byte(0)
+	if f.Extended {
+		ext = 1
+	}
+	b = append(b, ext)
+	b = binary.AppendUvarint(b, uint64(len(f.VisitorKeys)))
+	for _, k := range f.VisitorKeys {
+		b = binary.AppendUvarint(b, uint64(len(k)))
+		b = append(b, k...)
+	}
+	return b
+}
+
+// factsDecoder decodes facts records into one reused Facts, interning the
+// strings that repeat across cases (type, unit, status …) so a year's scan
+// allocates little.
+type factsDecoder struct {
+	intern map[string]string
+	f      cases.Facts
+}
+
+func newFactsDecoder() *factsDecoder { return &factsDecoder{intern: map[string]string{}} }
+
+func (d *factsDecoder) str(b []byte, pos *int, intern bool) (string, error) {
+	n, k := binary.Uvarint(b[*pos:])
+	if k <= 0 || n > uint64(len(b)-*pos-k) {
+		return "", errFacts
+	}
+	*pos += k
+	raw := b[*pos : *pos+int(n)]
+	*pos += int(n)
+	if !intern {
+		return string(raw), nil
+	}
+	if s, ok := d.intern[string(raw)]; ok {
+		return s, nil
+	}
+	s := string(raw)
+	if len(d.intern) < 4096 {
+		d.intern[s] = s
+	}
+	return s, nil
+}
+
+func varint(b []byte, pos *int) (int64, error) {
+	v, k := binary.Varint(b[*pos:])
+	if k <= 0 {
+		return 0, errFacts
+	}
+	*pos += k
+	return v, nil
+}
+
+// decode parses b into d.f, which stays valid until the next call.
+func (d *factsDecoder) decode(b []byte) (*cases.Facts, error) {
+	if len(b) == 0 || b[0] != factsVersion {
+		return nil, errFacts
+	}
+	f := &d.f
+	keys := f.VisitorKeys[:0]
+	*f = cases.Facts{}
+	pos := 1
+	var strs [8]string
+	for i := range strs {
+		s, err := d.str(b, &pos, i > 0)
+		if err != nil {
+			return nil, err
+		}
+		strs[i] = s
+	}
+	f.Code, f.Type, f.ServiceID, f.Unit = strs[0], strs[1], strs[2], strs[3]
+	f.Channel, f.Status, f.Outcome, f.Referral = cases.Channel(strs[4]), cases.Status(strs[5]), cases.Outcome(strs[6]), cases.Referral(strs[7])
+	for _, p := range []*cases.Date{&f.Day, &f.AcceptDue, &f.Accepted, &f.HandleDue, &f.Handled, &f.Closed} {
+		v, err := varint(b, &pos)
+		if err != nil || v < -1<<31 || v >= 1<<31 {
+			return nil, errFacts
+		}
+		*p = cases.Date(v)
+	}
+	for _, p := range []*int{&f.Persons, &f.Visits, &f.VisitPersons, &f.Supervisions, &f.AutoSupervis, &f.LateReplies, &f.Routes} {
+		v, err := varint(b, &pos)
+		if err != nil || v < 0 || v > 1<<30 {
+			return nil, errFacts
+		}
+		*p = int(v)
+	}
+	v, err := varint(b, &pos)
+	if err != nil || v < -1 || v > 1 {
+		return nil, errFacts
+	}
+	f.Satisfaction = int8(v)
+	if pos >= len(b) || b[pos] > 1 {
+		return nil, errFacts
+	}
+	f.Extended = b[pos] == 1
+	pos++
+	n, k := binary.Uvarint(b[pos:])
+	if k <= 0 || n > 64 {
+		return nil, errFacts
+	}
+	pos += k
+	for range n {
+		s, err := d.str(b, &pos, false)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, s)
+	}
+	f.VisitorKeys = keys
+	if pos != len(b) {
+		return nil, errFacts
+	}
+	return f, nil
+}

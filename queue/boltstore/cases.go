@@ -1,0 +1,459 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+)
+
+// Cases (一件一码) live in their own buckets, created by schema 3:
+//
+//	cases          code → JSON cases.Case (sealed personal data inside)
+//	case_facts     day (4 bytes) + code → binary cases.Facts (casefacts.go), the statistics' path
+//	case_tokens    hex SHA-256 of the inquiry token → code
+//	case_open      code → "" for every case not closed
+//	case_visitors  visitor key + "|" + code → "" for open cases (首访负责制)
+//	case_closed    closing day (4 bytes) + code → "" until anonymised (retention)
+//	case_idem      hashed idempotency key → code
+//	case_seq       day (4 bytes) → last sequence number of that day's codes
+//	case_meta      "rating_cursor" → event seq
+//	rectifications ticket id → JSON cases.Rectification
+//	audit          seq → JSON cases.AuditEntry (who opened personal data)
+//
+// Days are cases.Date big-endian, so ranges are cursor seeks. Each method
+// is one transaction; fsync stays on.
+var (
+	bucketCases        = []byte("cases")
+	bucketCaseFacts    = []byte("case_facts")
+	bucketCaseTokens   = []byte("case_tokens")
+	bucketCaseOpen     = []byte("case_open")
+	bucketCaseVisitors = []byte("case_visitors")
+	bucketCaseClosed   = []byte("case_closed")
+	bucketCaseIdem     = []byte("case_idem")
+	bucketCaseSeq      = []byte("case_seq")
+	bucketCaseMeta     = []byte("case_meta")
+	bucketRectify      = []byte("rectifications")
+	bucketAudit        = []byte("audit")
+)
+
+var caseBuckets = [][]byte{bucketCases, bucketCaseFacts, bucketCaseTokens, bucketCaseOpen, bucketCaseVisitors,
+	bucketCaseClosed, bucketCaseIdem, bucketCaseSeq, bucketCaseMeta, bucketRectify, bucketAudit}
+
+var keyRatingCursor = []byte("rating_cursor")
+
+var _ cases.Store = (*Store)(nil)
+
+func dayKey(d cases.Date, code string) []byte {
+	k := make([]byte, 4, 4+len(code))
+	binary.BigEndian.PutUint32(k, uint32(d))
+	return append(k, code...)
+}
+
+func dayOf(k []byte) cases.Date { return cases.Date(binary.BigEndian.Uint32(k[:4])) }
+
+func caseNotFound(code string) error {
+	return queue.Errorf(queue.ENOTFOUND, "没有案件%s (no such case)", code)
+}
+
+// caseView runs fn in a read transaction.
+func (s *Store) caseView(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("boltstore: %w", err)
+	}
+	var inner error
+	err := s.db.View(func(tx *bolt.Tx) error {
+		inner = fn(tx)
+		return inner
+	})
+	switch {
+	case inner != nil:
+		return inner
+	case err != nil:
+		return fmt.Errorf("boltstore: cases: %w", err)
+	}
+	return nil
+}
+
+// caseUpdate runs fn in a write transaction; a failure of the disk is
+// EUNAVAILABLE, as for the engine's commits.
+func (s *Store) caseUpdate(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("boltstore: %w", err)
+	}
+	var inner error
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		inner = fn(tx)
+		return inner
+	})
+	switch {
+	case inner != nil:
+		return inner
+	case err != nil:
+		return &queue.Error{Code: queue.EUNAVAILABLE, Message: "系统暂时无法保存，请稍后重试 (storage unavailable)", Err: fmt.Errorf("boltstore: cases: %w", err)}
+	}
+	return nil
+}
+
+func decodeCase(v []byte, code string) (*cases.Case, error) {
+	c := new(cases.Case)
+	if err := json.Unmarshal(v, c); err != nil {
+		return nil, fmt.Errorf("boltstore: case %s: corrupt record: %w", code, err)
+	}
+	return c, nil
+}
+
+func getCase(tx *bolt.Tx, code string) (*cases.Case, error) {
+	v := tx.Bucket(bucketCases).Get([]byte(code))
+	if v == nil {
+		return nil, caseNotFound(code)
+	}
+	return decodeCase(v, code)
+}
+
+// Case implements cases.CaseStore.
+func (s *Store) Case(ctx context.Context, code string) (*cases.Case, error) {
+	var c *cases.Case
+	err := s.caseView(ctx, func(tx *bolt.Tx) (err error) {
+		c, err = getCase(tx, code)
+		return err
+	})
+	return c, err
+}
+
+// CaseByToken implements cases.CaseStore.
+func (s *Store) CaseByToken(ctx context.Context, tokenHash string) (*cases.Case, error) {
+	var c *cases.Case
+	err := s.caseView(ctx, func(tx *bolt.Tx) (err error) {
+		code := tx.Bucket(bucketCaseTokens).Get([]byte(tokenHash))
+		if code == nil {
+			return queue.Errorf(queue.ENOTFOUND, "没有找到该事项 (no such case)")
+		}
+		c, err = getCase(tx, string(code))
+		return err
+	})
+	return c, err
+}
+
+// CodeByIdem implements cases.CaseStore.
+func (s *Store) CodeByIdem(ctx context.Context, key string) (string, error) {
+	var code string
+	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+		code = string(tx.Bucket(bucketCaseIdem).Get([]byte(key)))
+		return nil
+	})
+	return code, err
+}
+
+// LastSeq implements cases.CaseStore.
+func (s *Store) LastSeq(ctx context.Context, day cases.Date) (int, error) {
+	var n int
+	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+		n = int(btoi(tx.Bucket(bucketCaseSeq).Get(dayKey(day, ""))))
+		return nil
+	})
+	return n, err
+}
+
+// PutCase implements cases.CaseStore: the case, its facts and every index
+// in one transaction. The indexes are derived from the previous facts
+// record and the new one, so they cannot drift from the case.
+func (s *Store) PutCase(ctx context.Context, w cases.Write) error {
+	c := w.Case
+	if c == nil || c.Code == "" || w.Facts.Code != c.Code || c.Day == 0 {
+		return fmt.Errorf("boltstore: PutCase: the write needs a case with a code, a day and its facts")
+	}
+	val, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("boltstore: case %s: %w", c.Code, err)
+	}
+	facts := encodeFacts(&w.Facts)
+	return s.caseUpdate(ctx, func(tx *bolt.Tx) error {
+		cb := tx.Bucket(bucketCases)
+		code := []byte(c.Code)
+		fkey := dayKey(c.Day, c.Code)
+		fb := tx.Bucket(bucketCaseFacts)
+		if old := cb.Get(code); old != nil {
+			if w.New {
+				return queue.Errorf(queue.ECONFLICT, "案件码%s已存在 (case code exists)", c.Code)
+			}
+			if prev := fb.Get(fkey); prev != nil {
+				pf, err := newFactsDecoder().decode(prev)
+				if err != nil {
+					return fmt.Errorf("boltstore: case %s facts: %w", c.Code, err)
+				}
+				if err := dropIndexes(tx, pf); err != nil {
+					return err
+				}
+			}
+		} else if !w.New {
+			return caseNotFound(c.Code)
+		}
+		if err := cb.Put(code, val); err != nil {
+			return err
+		}
+		if err := fb.Put(fkey, facts); err != nil {
+			return err
+		}
+		if c.TokenHash != "" {
+			if err := tx.Bucket(bucketCaseTokens).Put([]byte(c.TokenHash), code); err != nil {
+				return err
+			}
+		}
+		if c.Status.Open() {
+			if err := tx.Bucket(bucketCaseOpen).Put(code, nil); err != nil {
+				return err
+			}
+			vb := tx.Bucket(bucketCaseVisitors)
+			for _, k := range w.Facts.VisitorKeys {
+				if err := vb.Put([]byte(k+"|"+c.Code), nil); err != nil {
+					return err
+				}
+			}
+		} else if c.Anonymised.IsZero() && w.Facts.Closed != 0 {
+			if err := tx.Bucket(bucketCaseClosed).Put(dayKey(w.Facts.Closed, c.Code), nil); err != nil {
+				return err
+			}
+		}
+		if w.New {
+			cc, err := cases.ParseCode(c.Code)
+			if err != nil {
+				return fmt.Errorf("boltstore: case %s: %w", c.Code, err)
+			}
+			sb := tx.Bucket(bucketCaseSeq)
+			if n := btoi(sb.Get(dayKey(cc.Day, ""))); uint64(cc.Seq) > n {
+				if err := sb.Put(dayKey(cc.Day, ""), itob(uint64(cc.Seq))); err != nil {
+					return err
+				}
+			}
+		}
+		if w.IdemKey != "" {
+			if err := tx.Bucket(bucketCaseIdem).Put([]byte(w.IdemKey), code); err != nil {
+				return err
+			}
+		}
+		return appendAudit(tx, w.Audit)
+	})
+}
+
+// dropIndexes removes what the previous version of a case put in the
+// open, visitor and closed indexes.
+func dropIndexes(tx *bolt.Tx, pf *cases.Facts) error {
+	code := []byte(pf.Code)
+	if err := tx.Bucket(bucketCaseOpen).Delete(code); err != nil {
+		return err
+	}
+	vb := tx.Bucket(bucketCaseVisitors)
+	for _, k := range pf.VisitorKeys {
+		if err := vb.Delete([]byte(k + "|" + pf.Code)); err != nil {
+			return err
+		}
+	}
+	if pf.Closed != 0 {
+		if err := tx.Bucket(bucketCaseClosed).Delete(dayKey(pf.Closed, pf.Code)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenCases implements cases.CaseStore. fn runs inside the read
+// transaction: it must be quick and must not call the store.
+func (s *Store) OpenCases(ctx context.Context, fn func(*cases.Case) error) error {
+	return s.caseView(ctx, func(tx *bolt.Tx) error {
+		cb := tx.Bucket(bucketCases)
+		return tx.Bucket(bucketCaseOpen).ForEach(func(k, _ []byte) error {
+			v := cb.Get(k)
+			if v == nil {
+				return fmt.Errorf("boltstore: open case %s has no record", k)
+			}
+			c, err := decodeCase(v, string(k))
+			if err != nil {
+				return err
+			}
+			return fn(c)
+		})
+	})
+}
+
+// OpenCodesOf implements cases.CaseStore.
+func (s *Store) OpenCodesOf(ctx context.Context, visitorKey string) ([]string, error) {
+	var out []string
+	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+		prefix := []byte(visitorKey + "|")
+		c := tx.Bucket(bucketCaseVisitors).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			out = append(out, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EachCase implements cases.CaseStore. fn runs inside the read
+// transaction: it must be quick and must not call the store.
+func (s *Store) EachCase(ctx context.Context, from, to cases.Date, fn func(*cases.Case) error) error {
+	return s.caseView(ctx, func(tx *bolt.Tx) error {
+		cb := tx.Bucket(bucketCases)
+		c := tx.Bucket(bucketCaseFacts).Cursor()
+		for k, _ := c.Seek(dayKey(from, "")); k != nil && dayOf(k) <= to; k, _ = c.Next() {
+			code := string(k[4:])
+			v := cb.Get(k[4:])
+			if v == nil {
+				return fmt.Errorf("boltstore: case %s has facts but no record", code)
+			}
+			cs, err := decodeCase(v, code)
+			if err != nil {
+				return err
+			}
+			if err := fn(cs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// EachFacts implements cases.CaseStore: one cursor over the facts bucket,
+// no case record decoded.
+func (s *Store) EachFacts(ctx context.Context, from, to cases.Date, fn func(*cases.Facts) error) error {
+	return s.caseView(ctx, func(tx *bolt.Tx) error {
+		d := newFactsDecoder()
+		c := tx.Bucket(bucketCaseFacts).Cursor()
+		for k, v := c.Seek(dayKey(from, "")); k != nil && dayOf(k) <= to; k, v = c.Next() {
+			f, err := d.decode(v)
+			if err != nil {
+				return fmt.Errorf("boltstore: case %s: %w", k[4:], err)
+			}
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ClosedBefore implements cases.CaseStore.
+func (s *Store) ClosedBefore(ctx context.Context, day cases.Date) ([]string, error) {
+	var out []string
+	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketCaseClosed).Cursor()
+		for k, _ := c.First(); k != nil && dayOf(k) < day; k, _ = c.Next() {
+			out = append(out, string(k[4:]))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutRectifications implements cases.RectificationStore.
+func (s *Store) PutRectifications(ctx context.Context, rs []cases.Rectification, cursor uint64) error {
+	vals := make([][]byte, len(rs))
+	for i := range rs {
+		v, err := json.Marshal(&rs[i])
+		if err != nil {
+			return fmt.Errorf("boltstore: rectification %d: %w", rs[i].TicketID, err)
+		}
+		vals[i] = v
+	}
+	return s.caseUpdate(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRectify)
+		for i, r := range rs {
+			if err := b.Put(itob(r.TicketID), vals[i]); err != nil {
+				return err
+			}
+		}
+		if cursor != 0 {
+			return tx.Bucket(bucketCaseMeta).Put(keyRatingCursor, itob(cursor))
+		}
+		return nil
+	})
+}
+
+// Rectification implements cases.RectificationStore.
+func (s *Store) Rectification(ctx context.Context, ticketID uint64) (*cases.Rectification, error) {
+	var r *cases.Rectification
+	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRectify).Get(itob(ticketID))
+		if v == nil {
+			return queue.Errorf(queue.ENOTFOUND, "没有票%d的整改事项 (no rectification for this ticket)", ticketID)
+		}
+		r = new(cases.Rectification)
+		if err := json.Unmarshal(v, r); err != nil {
+			return fmt.Errorf("boltstore: rectification %d: corrupt record: %w", ticketID, err)
+		}
+		return nil
+	})
+	return r, err
+}
+
+// EachRectification implements cases.RectificationStore.
+func (s *Store) EachRectification(ctx context.Context, fn func(*cases.Rectification) error) error {
+	return s.caseView(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRectify).ForEach(func(k, v []byte) error {
+			r := new(cases.Rectification)
+			if err := json.Unmarshal(v, r); err != nil {
+				return fmt.Errorf("boltstore: rectification %d: corrupt record: %w", btoi(k), err)
+			}
+			return fn(r)
+		})
+	})
+}
+
+// RatingCursor implements cases.RectificationStore.
+func (s *Store) RatingCursor(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+		n = btoi(tx.Bucket(bucketCaseMeta).Get(keyRatingCursor))
+		return nil
+	})
+	return n, err
+}
+
+// AppendAudit implements cases.AuditLog.
+func (s *Store) AppendAudit(ctx context.Context, entries []cases.AuditEntry) error {
+	return s.caseUpdate(ctx, func(tx *bolt.Tx) error { return appendAudit(tx, entries) })
+}
+
+func appendAudit(tx *bolt.Tx, entries []cases.AuditEntry) error {
+	b := tx.Bucket(bucketAudit)
+	b.FillPercent = 1.0 // append-only
+	for _, e := range entries {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		e.Seq = seq
+		v, err := json.Marshal(&e)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(itob(seq), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachAudit implements cases.AuditLog.
+func (s *Store) EachAudit(ctx context.Context, after uint64, fn func(cases.AuditEntry) error) error {
+	return s.caseView(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.Seek(itob(after + 1)); k != nil; k, v = c.Next() {
+			var e cases.AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("boltstore: audit %d: corrupt record: %w", btoi(k), err)
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

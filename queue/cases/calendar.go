@@ -1,0 +1,215 @@
+package cases
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Calendar knows which days are working days (工作日). China's public
+// holidays move every year and come with make-up working days (调休) on
+// weekends, announced each autumn by the State Council's General Office;
+// so the calendar is data: one file per year (see ParseHolidayFile). A
+// year with no file counts Monday to Friday as working days and says so
+// (Known, Warnings).
+//
+// A Calendar is read-only after it is built and safe for concurrent use.
+type Calendar struct {
+	years map[int]*year
+}
+
+type year struct {
+	holidays map[Date]bool
+	workdays map[Date]bool
+	source   string // the file it came from
+}
+
+// NewCalendar returns a calendar of weekends only; add years with AddYear.
+func NewCalendar() *Calendar { return &Calendar{years: map[int]*year{}} }
+
+// AddYear sets the holidays and make-up working days of one year,
+// replacing what the calendar had for it. Every date must be in that
+// year; a make-up working day must fall on a Saturday or Sunday; no day
+// may be both.
+func (c *Calendar) AddYear(y int, holidays, workdays []Date, source string) error {
+	yd := &year{holidays: map[Date]bool{}, workdays: map[Date]bool{}, source: source}
+	for _, d := range holidays {
+		if d.Year() != y {
+			return fmt.Errorf("cases: calendar %d: holiday %s is not in %d", y, d, y)
+		}
+		yd.holidays[d] = true
+	}
+	for _, d := range workdays {
+		switch {
+		case d.Year() != y:
+			return fmt.Errorf("cases: calendar %d: working day %s is not in %d", y, d, y)
+		case yd.holidays[d]:
+			return fmt.Errorf("cases: calendar %d: %s is listed both as a holiday and as a working day", y, d)
+		case d.Weekday() != time.Saturday && d.Weekday() != time.Sunday:
+			return fmt.Errorf("cases: calendar %d: make-up working day %s is a %s, which is a working day anyway (a typo?)", y, d, d.Weekday())
+		}
+		yd.workdays[d] = true
+	}
+	c.years[y] = yd
+	return nil
+}
+
+// Workday reports whether d is a working day: a make-up working day, or
+// Monday to Friday and not a holiday.
+func (c *Calendar) Workday(d Date) bool {
+	if yd := c.years[d.Year()]; yd != nil {
+		if yd.workdays[d] {
+			return true
+		}
+		if yd.holidays[d] {
+			return false
+		}
+	}
+	wd := d.Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
+// Known reports whether the calendar has the holidays of year y. Without
+// them, working days are counted as Monday to Friday.
+func (c *Calendar) Known(y int) bool { return c.years[y] != nil }
+
+// Years lists the years the calendar knows, in order.
+func (c *Calendar) Years() []int {
+	ys := make([]int, 0, len(c.years))
+	for y := range c.years {
+		ys = append(ys, y)
+	}
+	slices.Sort(ys)
+	return ys
+}
+
+// Source names the file year y's holidays came from ("" if none).
+func (c *Calendar) Source(y int) string {
+	if yd := c.years[y]; yd != nil {
+		return yd.source
+	}
+	return ""
+}
+
+// Warnings says, in Chinese for the dashboard, which of the years has no
+// holiday file, so deadlines in it count weekends only.
+func (c *Calendar) Warnings(years ...int) []string {
+	var out []string
+	seen := map[int]bool{}
+	for _, y := range years {
+		if seen[y] || c.Known(y) {
+			continue
+		}
+		seen[y] = true
+		out = append(out, fmt.Sprintf("缺少%d年节假日安排文件（holidays/%d.toml），该年期限仅按周末计算，请管理员补充 (no holiday file for %d: weekends only)", y, y, y))
+	}
+	return out
+}
+
+// Due is the last day of a time limit of span s that starts on day from,
+// by the Civil Code: the first day is not counted (Art. 201); working days
+// are counted one by one from the next day; a limit in calendar days whose
+// last day is not a working day (a holiday or a weekend) ends on the next
+// working day (Art. 203). A zero span has no due day (0).
+func (c *Calendar) Due(from Date, s Span) Date {
+	if s.Days <= 0 || from == 0 {
+		return 0
+	}
+	d := from
+	if s.Working {
+		for n := 0; n < s.Days; {
+			d++
+			if c.Workday(d) {
+				n++
+			}
+		}
+		return d
+	}
+	d = from.AddDays(s.Days)
+	return c.NextWorkday(d)
+}
+
+// NextWorkday is d if it is a working day, else the first working day
+// after it. Holiday runs are short; a month of holidays would be a broken
+// file, and the search stops there.
+func (c *Calendar) NextWorkday(d Date) Date {
+	for i := 0; i < 31 && !c.Workday(d); i++ {
+		d++
+	}
+	return d
+}
+
+// WorkdaysBetween counts the working days after from up to and including
+// to (0 when to is not after from).
+func (c *Calendar) WorkdaysBetween(from, to Date) int {
+	n := 0
+	for d := from + 1; d <= to; d++ {
+		if c.Workday(d) {
+			n++
+		}
+	}
+	return n
+}
+
+//go:embed holidays/*.toml
+var defaultHolidays embed.FS
+
+// DefaultHolidays is the holiday files built into the program
+// (holidays/2025.toml, holidays/2026.toml): pass it first to LoadCalendar,
+// then the directory an admin updates (/etc/yiting/holidays).
+func DefaultHolidays() fs.FS {
+	sub, err := fs.Sub(defaultHolidays, "holidays")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}
+
+// LoadCalendar reads the holiday files YYYY.toml at the top of each file
+// system; a year's file in a later one replaces the earlier one's. A file
+// system that does not exist (an admin who never created the directory)
+// is skipped. A broken file is an error naming it: deadlines must not be
+// computed from a half-read calendar.
+func LoadCalendar(fsyss ...fs.FS) (*Calendar, error) {
+	c := NewCalendar()
+	for _, fsys := range fsyss {
+		if fsys == nil {
+			continue
+		}
+		entries, err := fs.ReadDir(fsys, ".")
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cases: holiday files: %w", err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			stem, ok := strings.CutSuffix(name, ".toml")
+			if !ok || e.IsDir() {
+				continue
+			}
+			y, err := strconv.Atoi(stem)
+			if err != nil || y < 2000 || y > 2199 || len(stem) != 4 {
+				return nil, fmt.Errorf("cases: holiday file %s: the name must be the year, e.g. 2027.toml", name)
+			}
+			b, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("cases: holiday file %s: %w", name, err)
+			}
+			hf, err := ParseHolidayFile(name, b)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.AddYear(y, hf.Holidays, hf.Workdays, name); err != nil {
+				return nil, fmt.Errorf("%w (file %s)", err, name)
+			}
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,452 @@
+package cases_test
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+	"yiting/queue/personal"
+)
+
+// memStore is an in-memory cases.Store: values are copied in and out
+// through JSON, as a real store copies them through its file.
+type memStore struct {
+	mu      sync.Mutex
+	cases   map[string][]byte
+	facts   map[string]cases.Facts
+	idem    map[string]string
+	seq     map[cases.Date]int
+	rects   map[uint64][]byte
+	cursor  uint64
+	audit   []cases.AuditEntry
+	failPut error // returned by PutCase when set
+}
+
+var _ cases.Store = (*memStore)(nil)
+
+func newMemStore() *memStore {
+	return &memStore{cases: map[string][]byte{}, facts: map[string]cases.Facts{}, idem: map[string]string{},
+		seq: map[cases.Date]int{}, rects: map[uint64][]byte{}}
+}
+
+func notFound() error { return queue.Errorf(queue.ENOTFOUND, "not found") }
+
+func (m *memStore) decode(b []byte) *cases.Case {
+	var c cases.Case
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(err)
+	}
+	return &c
+}
+
+func (m *memStore) Case(ctx context.Context, code string) (*cases.Case, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.cases[code]
+	if !ok {
+		return nil, notFound()
+	}
+	return m.decode(b), nil
+}
+
+func (m *memStore) CaseByToken(ctx context.Context, hash string) (*cases.Case, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, b := range m.cases {
+		if c := m.decode(b); c.TokenHash == hash {
+			return c, nil
+		}
+	}
+	return nil, notFound()
+}
+
+func (m *memStore) CodeByIdem(ctx context.Context, key string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.idem[key], nil
+}
+
+func (m *memStore) LastSeq(ctx context.Context, day cases.Date) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seq[day], nil
+}
+
+func (m *memStore) PutCase(ctx context.Context, w cases.Write) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failPut != nil {
+		return m.failPut
+	}
+	if _, ok := m.cases[w.Case.Code]; ok && w.New {
+		return queue.Errorf(queue.ECONFLICT, "exists")
+	}
+	b, err := json.Marshal(w.Case)
+	if err != nil {
+		return err
+	}
+	m.cases[w.Case.Code] = b
+	m.facts[w.Case.Code] = w.Facts
+	if w.New {
+		code, err := cases.ParseCode(w.Case.Code)
+		if err != nil {
+			return err
+		}
+		m.seq[code.Day] = max(m.seq[code.Day], code.Seq)
+	}
+	if w.IdemKey != "" {
+		m.idem[w.IdemKey] = w.Case.Code
+	}
+	return m.appendAudit(w.Audit)
+}
+
+func (m *memStore) sorted() []*cases.Case {
+	var out []*cases.Case
+	for _, b := range m.cases {
+		out = append(out, m.decode(b))
+	}
+	slices.SortFunc(out, func(a, b *cases.Case) int { return cmp.Compare(a.Code, b.Code) })
+	return out
+}
+
+func (m *memStore) OpenCases(ctx context.Context, fn func(*cases.Case) error) error {
+	m.mu.Lock()
+	all := m.sorted()
+	m.mu.Unlock()
+	for _, c := range all {
+		if c.Status.Open() {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *memStore) OpenCodesOf(ctx context.Context, key string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, c := range m.sorted() {
+		if c.Status.Open() && slices.Contains(c.VisitorKeys(), key) {
+			out = append(out, c.Code)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) EachCase(ctx context.Context, from, to cases.Date, fn func(*cases.Case) error) error {
+	m.mu.Lock()
+	all := m.sorted()
+	m.mu.Unlock()
+	for _, c := range all {
+		if c.Day >= from && c.Day <= to {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *memStore) EachFacts(ctx context.Context, from, to cases.Date, fn func(*cases.Facts) error) error {
+	m.mu.Lock()
+	var fs []cases.Facts
+	for _, f := range m.facts {
+		if f.Day >= from && f.Day <= to {
+			fs = append(fs, f)
+		}
+	}
+	m.mu.Unlock()
+	for i := range fs {
+		if err := fn(&fs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *memStore) ClosedBefore(ctx context.Context, day cases.Date) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, c := range m.sorted() {
+		if !c.Status.Open() && c.Anonymised.IsZero() && m.facts[c.Code].Closed < day {
+			out = append(out, c.Code)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) PutRectifications(ctx context.Context, rs []cases.Rectification, cursor uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range rs {
+		b, _ := json.Marshal(r)
+		m.rects[r.TicketID] = b
+	}
+	if cursor != 0 {
+		m.cursor = cursor
+	}
+	return nil
+}
+
+func (m *memStore) Rectification(ctx context.Context, id uint64) (*cases.Rectification, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.rects[id]
+	if !ok {
+		return nil, notFound()
+	}
+	var r cases.Rectification
+	json.Unmarshal(b, &r)
+	return &r, nil
+}
+
+func (m *memStore) EachRectification(ctx context.Context, fn func(*cases.Rectification) error) error {
+	m.mu.Lock()
+	var ids []uint64
+	for id := range m.rects {
+		ids = append(ids, id)
+	}
+	m.mu.Unlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		r, _ := m.Rectification(ctx, id)
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *memStore) RatingCursor(ctx context.Context) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cursor, nil
+}
+
+func (m *memStore) AppendAudit(ctx context.Context, es []cases.AuditEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.appendAudit(es)
+}
+
+func (m *memStore) appendAudit(es []cases.AuditEntry) error {
+	for _, e := range es {
+		e.Seq = uint64(len(m.audit) + 1)
+		m.audit = append(m.audit, e)
+	}
+	return nil
+}
+
+func (m *memStore) EachAudit(ctx context.Context, after uint64, fn func(cases.AuditEntry) error) error {
+	m.mu.Lock()
+	es := slices.Clone(m.audit)
+	m.mu.Unlock()
+	for _, e := range es {
+		if e.Seq > after {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func shanghai(tb testing.TB) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return loc
+}
+
+// testHall is a slice of the Tongshan hall: petition windows of 信访局, the
+// consumer window of 市场监督管理局, the medical and labour rooms, the shared
+// mediation room of 司法局, the counselling room, and legal aid.
+func testHall(tb testing.TB) *queue.Hall {
+	cs := func(ids ...string) []queue.CounterService {
+		var out []queue.CounterService
+		for _, id := range ids {
+			out = append(out, queue.CounterService{ServiceID: id, Weight: 1})
+		}
+		return out
+	}
+	return &queue.Hall{
+		Name: "通山县综治中心", RegionCode: "421224", Location: shanghai(tb),
+		Services: []queue.Service{
+			{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true, CaseType: "petition"},
+			{ID: "housing", Name: "住房建设", Prefix: "W", Category: queue.CategoryPetition, NeedsID: true, CaseType: "petition.housing"},
+			{ID: "consumer", Name: "消费投诉", Prefix: "Y", Category: queue.CategoryPetition, NeedsID: true, CaseType: "complaint.consumer"},
+			{ID: "mediation-medical", Name: "医患纠纷调解", Prefix: "D", Category: queue.CategoryMediation, NeedsID: true, CaseType: "mediation.medical"},
+			{ID: "mediation-labour", Name: "劳动争议调解", Prefix: "F", Category: queue.CategoryMediation, NeedsID: true, CaseType: "mediation.labour"},
+			{ID: "mediation-general", Name: "其他矛盾纠纷调解", Prefix: "M", Category: queue.CategoryMediation, NeedsID: true, CaseType: "mediation.general"},
+			{ID: "legal-aid", Name: "法律援助", Prefix: "L", Category: queue.CategoryLegal, NeedsID: true, CaseType: "legal_aid"},
+			{ID: "counselling", Name: "心理疏导", Prefix: "P", Category: queue.CategoryCounseling, CaseType: "counselling"},
+			{ID: "consult", Name: "咨询", Prefix: "C", Category: queue.CategoryOther},
+		},
+		Counters: []queue.Counter{
+			{ID: "win-01", Name: "1号窗口", Kind: queue.KindWindow, Unit: "信访局", Location: "一楼大厅", Services: cs("petition", "consult")},
+			{ID: "win-02", Name: "2号窗口", Kind: queue.KindWindow, Unit: "信访局", Location: "一楼大厅", Services: cs("petition", "housing", "consult")},
+			{ID: "win-11", Name: "11号窗口", Kind: queue.KindWindow, Unit: "市场监督管理局", Location: "一楼大厅", Services: cs("consumer", "consult")},
+			{ID: "room-medical", Name: "医患纠纷调解室", Kind: queue.KindRoom, Unit: "医患纠纷人民调解委员会", Location: "二楼东侧", Services: cs("mediation-medical")},
+			{ID: "room-labour", Name: "劳动争议调解室", Kind: queue.KindRoom, Unit: "劳动争议调解委员会", Location: "二楼东侧", Services: cs("mediation-labour")},
+			{ID: "room-multi", Name: "矛盾纠纷多元调解室", Kind: queue.KindRoom, Unit: "司法局", Location: "二楼东侧", Services: cs("mediation-general", "mediation-medical", "mediation-labour")},
+			{ID: "room-legal", Name: "法律服务室", Kind: queue.KindRoom, Unit: "司法局", Location: "二楼西侧", Services: cs("legal-aid")},
+			{ID: "room-counselling", Name: "心理疏导室", Kind: queue.KindRoom, Unit: "心理咨询师", Location: "二楼西侧", Services: cs("counselling")},
+		},
+	}
+}
+
+// Principals of the tests.
+var (
+	kiosk      = queue.Principal{ID: "k1", Role: queue.RoleKiosk}
+	pad        = queue.Principal{ID: "p1", Role: queue.RolePad, Counters: []string{"win-01"}}
+	clerk1     = queue.Principal{ID: "clerk1", Role: queue.RoleStaff, Counters: []string{"win-01"}}
+	clerk2     = queue.Principal{ID: "clerk2", Role: queue.RoleStaff, Counters: []string{"win-02"}}
+	mediator   = queue.Principal{ID: "med1", Role: queue.RoleStaff, Counters: []string{"room-medical"}}
+	multiClerk = queue.Principal{ID: "multi1", Role: queue.RoleStaff, Counters: []string{"room-multi"}}
+	boss       = queue.Principal{ID: "boss", Role: queue.RoleSupervisor}
+	admin      = queue.Principal{ID: "admin", Role: queue.RoleAdmin}
+)
+
+// synthID returns a synthetic 18-character ID number of Tongshan (421224)
+// with a valid MOD 11-2 check character: birth 1960-01-01 plus n days,
+// sequence from n. None is a real person's; the check character is
+// computed independently of the package's own code (weights of GB 11643).
+func synthID(n int) string {
+	birth := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%20000)
+	body := fmt.Sprintf("421224%s%03d", birth.Format("20060102"), n%1000)
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(body[i]-'0') * w
+	}
+	return body + string("10X98765432"[sum%11])
+}
+
+// synthPerson is an invented person: name 测试人N-style, from a syllable table.
+func synthPerson(n int) cases.Person {
+	surnames := []rune("王李张刘陈杨黄赵吴周")
+	given := []string{"晓明", "建国", "秀英", "志强", "丽华", "春梅", "德胜", "桂兰", "文涛", "海燕"}
+	return cases.Person{
+		IDNumber: synthID(n),
+		Name:     string(surnames[n%10]) + given[(n/10)%10] + string([]rune("一二三四五六七八九十")[(n/100)%10]),
+		Address:  fmt.Sprintf("湖北省咸宁市通山县通羊镇测试路%d号", n+1),
+		Phone:    fmt.Sprintf("139%08d", 10000000+n),
+		CardType: "居民身份证",
+	}
+}
+
+type fixture struct {
+	t     testing.TB
+	clock *clock
+	store *memStore
+	book  *cases.Book
+	keys  *personal.Keys
+	logs  *bytes.Buffer
+	n     int
+}
+
+// newFixture opens a book at 09:00 on Thursday 2026-11-26 in Shanghai with
+// the embedded holiday calendar.
+func newFixture(t testing.TB, opts ...func(*cases.Options)) *fixture {
+	t.Helper()
+	cal, err := cases.LoadCalendar(cases.DefaultHolidays())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := personal.New(bytes.Repeat([]byte{9}, personal.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai(t))}, store: newMemStore(), keys: keys, logs: &bytes.Buffer{}}
+	o := cases.Options{
+		Hall: testHall(t), Store: f.store, Keys: keys, PublicURL: "http://yiting.local", Calendar: cal,
+		Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	f.book, err = cases.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// register registers a case of the service for n synthetic persons.
+func (f *fixture) register(service string, persons ...cases.Person) cases.Registered {
+	f.t.Helper()
+	f.n++
+	r, err := f.book.Register(context.Background(), kiosk, cases.RegisterRequest{
+		ServiceID: service, Persons: persons, Summary: "要求解决问题", IdempotencyKey: fmt.Sprintf("tap-%d", f.n)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r
+}
+
+func wantCode(t testing.TB, err error, code string, fragments ...string) {
+	t.Helper()
+	if got := queue.ErrorCode(err); got != code {
+		t.Fatalf("error %v: code %q, want %q", err, got, code)
+	}
+	for _, fr := range fragments {
+		if !bytes.Contains([]byte(queue.ErrorMessage(err)), []byte(fr)) {
+			t.Errorf("message %q lacks %q", queue.ErrorMessage(err), fr)
+		}
+	}
+}
+
+func must[T any](tb testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return v
+	}
+}
+
+func mustUnmarshal(t testing.TB, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatal(err)
+	}
+}

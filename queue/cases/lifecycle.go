@@ -1,0 +1,397 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"yiting/queue"
+)
+
+// conflict is the error of a command that does not fit the case's status.
+func conflict(c *Case, zh, en string) error {
+	return queue.Errorf(queue.ECONFLICT, "案件%s当前为“%s”，%s (case is %s: %s)", c.Code, c.Status.Name(), zh, c.Status, en)
+}
+
+func needText(field, zh, s string, maxRunes int) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", queue.Errorf(queue.EINVALID, "请填写%s (%s is required)", zh, field)
+	}
+	return s, checkText(field, s, maxRunes)
+}
+
+// Case returns the case as p may see it.
+func (b *Book) Case(ctx context.Context, p queue.Principal, code string) (View, error) {
+	c, err := b.load(ctx, code)
+	if err != nil {
+		return View{}, err
+	}
+	if err := b.checkSee(p, c); err != nil {
+		return View{}, err
+	}
+	return b.view(c), nil
+}
+
+// Receive records that a clerk at a counter received the visitor (接待):
+// that counter and clerk become the case's first receivers (首访负责制)
+// and its unit the counter's.
+func (b *Book) Receive(ctx context.Context, p queue.Principal, code, counterID string) (View, error) {
+	ct, ok := b.hall.Counter(counterID)
+	if !ok {
+		return View{}, queue.Errorf(queue.ENOTFOUND, "没有这个窗口：%q (unknown counter)", counterID)
+	}
+	if !p.CanOperate(ct.ID) {
+		return View{}, queue.Errorf(queue.EFORBIDDEN, "不能在%s接待 (not your counter)", ct.Name)
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if c.Status != StatusRegistered {
+			return conflict(c, "已接待过", "already received")
+		}
+		c.Status = StatusReceived
+		c.Handler = Handler{CounterID: ct.ID, Unit: ct.Unit, At: now}
+		if p.Role == queue.RoleStaff {
+			c.Handler.StaffID = p.ID
+		}
+		if ct.Unit != "" {
+			c.Unit = ct.Unit
+		}
+		c.step(now, StepReceived, p.Actor(), ct.Name)
+		return nil
+	})
+	return b.out(c, err)
+}
+
+// RouteTo names where a case is routed.
+type RouteTo struct {
+	Kind      RouteKind
+	Unit      string // RouteUnit: the unit (转送/交办)
+	CounterID string // RouteCounter: a window or room; optional for a mediator
+	StaffID   string // RouteMediator: the mediator's account
+	Note      string
+}
+
+// Route accepts and routes the case (分流): to a unit, a counter or a
+// mediator. The first routing is the acceptance (受理) the accept limit
+// counts to, and starts a handling limit counted from acceptance. A case
+// may be routed again (re-routed) before it is concluded.
+func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to RouteTo) (View, error) {
+	r := Route{Kind: to.Kind, Unit: strings.TrimSpace(to.Unit), CounterID: to.CounterID, StaffID: strings.TrimSpace(to.StaffID)}
+	var err error
+	if r.Note = strings.TrimSpace(to.Note); r.Note != "" {
+		if err = checkText("note", r.Note, 500); err != nil {
+			return View{}, err
+		}
+	}
+	if r.CounterID != "" {
+		ct, ok := b.hall.Counter(r.CounterID)
+		if !ok {
+			return View{}, queue.Errorf(queue.ENOTFOUND, "没有这个窗口或调解室：%q (unknown counter)", r.CounterID)
+		}
+		if r.Unit == "" {
+			r.Unit = ct.Unit
+		}
+	}
+	switch to.Kind {
+	case RouteUnit:
+		if r.Unit == "" {
+			return View{}, queue.Errorf(queue.EINVALID, "请填写接收单位 (unit is required)")
+		}
+	case RouteCounter:
+		if r.CounterID == "" {
+			return View{}, queue.Errorf(queue.EINVALID, "请选择窗口或调解室 (counter is required)")
+		}
+	case RouteMediator:
+		if r.StaffID == "" {
+			return View{}, queue.Errorf(queue.EINVALID, "请选择调解员 (staff is required)")
+		}
+	default:
+		return View{}, queue.Errorf(queue.EINVALID, "分流方式无效：%q (kind must be unit, counter or mediator)", to.Kind)
+	}
+	if err := checkText("unit", r.Unit, 80); err != nil {
+		return View{}, err
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		switch c.Status {
+		case StatusReceived, StatusRouted, StatusHandling:
+		case StatusRegistered:
+			return conflict(c, "须先接待再分流", "receive it first")
+		default:
+			return conflict(c, "不能再分流", "cannot be routed now")
+		}
+		r.At, r.By = now, p.Actor()
+		c.Routes = append(c.Routes, r)
+		if r.Unit != "" {
+			c.Unit = r.Unit
+		}
+		if c.AcceptedAt.IsZero() {
+			c.AcceptedAt = now
+			if c.Limit.HandleFromAccept {
+				c.HandleDue = b.cal.Due(DateOf(now, b.hall.Location), c.Limit.Handle)
+			}
+			b.resolveAuto(c, now, "accept", "已受理")
+		}
+		c.Status = StatusRouted
+		c.step(now, StepRouted, p.Actor(), b.routeNote(r))
+		return nil
+	})
+	return b.out(c, err)
+}
+
+func (b *Book) routeNote(r Route) string {
+	var parts []string
+	if r.Unit != "" {
+		parts = append(parts, r.Unit)
+	}
+	if r.CounterID != "" {
+		parts = append(parts, b.counterName(r.CounterID))
+	}
+	if r.StaffID != "" {
+		parts = append(parts, "调解员 "+r.StaffID)
+	}
+	return strings.Join(parts, " ")
+}
+
+// StartHandling starts the handling (调处): sessions and records follow.
+func (b *Book) StartHandling(ctx context.Context, p queue.Principal, code string) (View, error) {
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		if c.Status != StatusRouted {
+			return conflict(c, "须先受理分流才能开始调处", "route it first")
+		}
+		c.Status = StatusHandling
+		if c.HandlingAt.IsZero() {
+			c.HandlingAt = now
+		}
+		c.step(now, StepHandling, p.Actor(), "")
+		return nil
+	})
+	return b.out(c, err)
+}
+
+// AddRecord attaches a text record to the case file (人民调解法 Art. 27–31):
+// any kind while the case is open, but an agreement only while handling
+// and a follow-up record only once concluded.
+func (b *Book) AddRecord(ctx context.Context, p queue.Principal, code string, kind RecordKind, text string) (View, error) {
+	if !validRecordKind(kind) {
+		return View{}, queue.Errorf(queue.EINVALID, "记录类型无效：%q (kind must be application, acceptance, investigation, session, agreement, answer, followup or note)", kind)
+	}
+	text, err := needText("text", "记录内容", text, 20000)
+	if err != nil {
+		return View{}, err
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		switch {
+		case c.Status == StatusClosed:
+			return conflict(c, "不能再添加记录", "closed cases take no records")
+		case kind == RecordAgreement && c.Status != StatusHandling:
+			return conflict(c, "调解协议须在调处中登记", "an agreement is recorded while handling")
+		case kind == RecordFollowUp && c.Status != StatusFollowUp:
+			return conflict(c, "回访记录须在办结后登记", "a follow-up record comes after conclusion")
+		}
+		c.Records = append(c.Records, Record{Seq: len(c.Records) + 1, Kind: kind, Text: text, At: now, By: p.Actor()})
+		c.step(now, StepRecord, p.Actor(), kind.Name())
+		return nil
+	})
+	return b.out(c, err)
+}
+
+// Extend extends the handling limit once, by at most the type's
+// Extension, with the reason the petitioner is told (信访工作条例 Art. 34).
+func (b *Book) Extend(ctx context.Context, p queue.Principal, code, reason string) (View, error) {
+	reason, err := needText("reason", "延期理由", reason, 500)
+	if err != nil {
+		return View{}, err
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		switch {
+		case c.Limit.Extension.Days <= 0:
+			return queue.Errorf(queue.ECONFLICT, "此类案件的办理期限不能延长 (this case type has no extension)")
+		case c.Extension != nil:
+			return queue.Errorf(queue.ECONFLICT, "办理期限只能延长一次，已于%s延长 (already extended once)", c.Extension.At.In(b.hall.Location).Format(time.DateOnly))
+		case c.Status != StatusRouted && c.Status != StatusHandling:
+			return conflict(c, "只能在受理后、办结前延期", "extend between acceptance and conclusion")
+		case c.HandleDue == 0:
+			return queue.Errorf(queue.ECONFLICT, "没有办理期限可延长 (no handling limit)")
+		}
+		to := b.cal.Due(c.HandleDue, c.Limit.Extension)
+		c.Extension = &Extension{Reason: reason, From: c.HandleDue, To: to, At: now, By: p.Actor()}
+		c.HandleDue = to
+		c.step(now, StepExtended, p.Actor(), fmt.Sprintf("%s → %s", c.Extension.From, to))
+		return nil
+	})
+	return b.out(c, err)
+}
+
+// Result is how handling ended.
+type Result struct {
+	Outcome  Outcome  // mediated, failed or answered
+	Referral Referral // with failed: where the parties are sent
+	Note     string
+}
+
+// Conclude ends the handling (办结/调结) with its result; the case goes to
+// follow-up. A mediated case needs its agreement recorded; a failed one a
+// referral (litigation, arbitration or the administrative route).
+func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res Result) (View, error) {
+	switch res.Outcome {
+	case OutcomeMediated, OutcomeAnswered:
+	case OutcomeFailed:
+		switch res.Referral {
+		case ReferLitigation, ReferArbitration, ReferAdministrative:
+		default:
+			return View{}, queue.Errorf(queue.EINVALID, "调解不成须写明引导途径：诉讼、仲裁或行政途径 (referral must be litigation, arbitration or administrative)")
+		}
+	case OutcomeWithdrawn, OutcomeNotAccepted:
+		return View{}, queue.Errorf(queue.EINVALID, "撤回和不予受理请直接终结案件 (withdrawn and not_accepted close the case: use close)")
+	default:
+		return View{}, queue.Errorf(queue.EINVALID, "办理结果无效：%q (outcome must be mediated, failed or answered)", res.Outcome)
+	}
+	if res.Outcome != OutcomeFailed {
+		res.Referral = ""
+	}
+	note := strings.TrimSpace(res.Note)
+	if err := checkText("note", note, 2000); err != nil {
+		return View{}, err
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		if c.Status != StatusHandling {
+			return conflict(c, "须在调处中才能办结", "only a case in handling is concluded")
+		}
+		if res.Outcome == OutcomeMediated && !c.hasRecord(RecordAgreement) {
+			return queue.Errorf(queue.ECONFLICT, "调解成功须先登记调解协议 (record the agreement first)")
+		}
+		c.Status = StatusFollowUp
+		c.HandledAt = now
+		c.Outcome, c.Referral, c.OutcomeNote = res.Outcome, res.Referral, note
+		b.resolveAuto(c, now, "handle", "已办结")
+		n := res.Outcome.Name()
+		if res.Referral != "" {
+			n += "，" + res.Referral.Name()
+		}
+		c.step(now, StepConcluded, p.Actor(), n)
+		return nil
+	})
+	return b.out(c, err)
+}
+
+// CloseRequest closes a case.
+type CloseRequest struct {
+	// Outcome: empty after follow-up (the concluded result stands);
+	// withdrawn (any open status) or not_accepted (before acceptance) to
+	// close early.
+	Outcome Outcome
+	// Note: the follow-up record when closing after follow-up without
+	// one; the reason when closing early.
+	Note string
+}
+
+// Close ends the case (终结). After follow-up it needs a follow-up record
+// (or Note, which becomes one). Early, it takes withdrawn or not_accepted
+// with the reason. Open supervisions end with it.
+func (b *Book) Close(ctx context.Context, p queue.Principal, code string, req CloseRequest) (View, error) {
+	note := strings.TrimSpace(req.Note)
+	if err := checkText("note", note, 2000); err != nil {
+		return View{}, err
+	}
+	switch req.Outcome {
+	case "", OutcomeWithdrawn, OutcomeNotAccepted:
+	default:
+		return View{}, queue.Errorf(queue.EINVALID, "终结时只能填写撤回或不予受理；其他结果在办结时登记 (close takes withdrawn or not_accepted; other outcomes are set by conclude)")
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		switch {
+		case c.Status == StatusClosed:
+			return conflict(c, "已经终结", "already closed")
+		case req.Outcome == "" && c.Status != StatusFollowUp:
+			return conflict(c, "须办结并回访后才能终结（撤回或不予受理除外）", "conclude and follow up first, or close as withdrawn or not_accepted")
+		case req.Outcome == "" && !c.hasRecord(RecordFollowUp) && note == "":
+			return queue.Errorf(queue.EINVALID, "终结前请登记回访记录 (a follow-up record is required)")
+		case req.Outcome != "" && note == "":
+			return queue.Errorf(queue.EINVALID, "请写明撤回或不予受理的理由 (the reason is required)")
+		case req.Outcome == OutcomeNotAccepted && !c.AcceptedAt.IsZero():
+			return conflict(c, "已受理的案件不能再不予受理", "already accepted")
+		case req.Outcome == OutcomeWithdrawn && c.Status == StatusFollowUp:
+			return conflict(c, "已办结，不能撤回", "already concluded")
+		}
+		if req.Outcome == "" && note != "" {
+			c.Records = append(c.Records, Record{Seq: len(c.Records) + 1, Kind: RecordFollowUp, Text: note, At: now, By: p.Actor()})
+			c.step(now, StepRecord, p.Actor(), RecordFollowUp.Name())
+		}
+		if req.Outcome != "" {
+			c.Outcome, c.OutcomeNote = req.Outcome, note
+		}
+		c.Status = StatusClosed
+		c.ClosedAt = now
+		b.resolveAll(c, now, "案件已终结")
+		c.step(now, StepClosed, p.Actor(), c.Outcome.Name())
+		return nil
+	})
+	return b.out(c, err)
+}
+
+// AddVisit records another visit (批次) on an open case: a returning
+// visitor whose ticket the kiosk linked to it (首访负责制), with how many
+// came (人次).
+func (b *Book) AddVisit(ctx context.Context, p queue.Principal, code, ticket string, persons int) (View, error) {
+	if !p.CanIssue() {
+		return View{}, queue.Errorf(queue.EFORBIDDEN, "无权登记来访 (not allowed)")
+	}
+	if persons < 1 || persons > MaxPersons {
+		return View{}, queue.Errorf(queue.EINVALID, "来访人数应为1至%d (persons must be 1..%d)", MaxPersons, MaxPersons)
+	}
+	if len(ticket) > 16 {
+		return View{}, queue.Errorf(queue.EINVALID, "票号过长 (ticket number too long)")
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if !c.Status.Open() {
+			return conflict(c, "不能再登记来访", "closed")
+		}
+		c.Visits = append(c.Visits, Visit{At: now, Persons: persons, Ticket: ticket})
+		c.step(now, StepVisit, p.Actor(), fmt.Sprintf("%s %d人", ticket, persons))
+		return nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return b.view(c), nil
+}
+
+// out turns a mutated case into the view its commander sees.
+func (b *Book) out(c *Case, err error) (View, error) {
+	if err != nil {
+		return View{}, err
+	}
+	return b.view(c), nil
+}
+
+// QRURL returns the inquiry URL of a case again, for reprinting its QR
+// code: staff involved and supervisors.
+func (b *Book) QRURL(ctx context.Context, p queue.Principal, code string) (string, error) {
+	c, err := b.load(ctx, code)
+	if err != nil {
+		return "", err
+	}
+	if err := b.checkHandle(p, c); err != nil {
+		return "", err
+	}
+	return b.urlOf(c)
+}

@@ -1,0 +1,468 @@
+package cases_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+	"yiting/queue/personal"
+)
+
+var ctx = context.Background()
+
+func TestRegister(t *testing.T) {
+	f := newFixture(t)
+	p1, p2 := synthPerson(1), synthPerson(2)
+	r := f.register("petition", p1, p2)
+	v := r.Case
+	if !strings.HasPrefix(v.Code, "421224-20261126-0001-") || v.Status != cases.StatusRegistered || v.Unit != "信访局" || v.TypeName != "信访接待" {
+		t.Fatalf("case %+v", v)
+	}
+	if _, err := cases.ParseCode(v.Code); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(r.URL, "http://yiting.local/c/") || len(r.URL) != len("http://yiting.local/c/")+cases.TokenLen {
+		t.Fatalf("url %q", r.URL)
+	}
+	if len(v.Persons) != 2 || v.Persons[0].Name != personal.MaskName(p1.Name) || v.Persons[0].ID != personal.MaskID(p1.IDNumber) ||
+		v.Persons[1].Phone != personal.MaskPhone(p2.Phone) || !strings.Contains(v.Persons[0].Name, "*") {
+		t.Fatalf("persons %+v", v.Persons)
+	}
+	// Petition: accept within 15 days of Thu 2026-11-26 → Fri 12-11; the
+	// 60 days of handling count from acceptance, so not set yet.
+	if v.AcceptDue != d(2026, 12, 11) || v.HandleDue != 0 || v.Due == nil || v.Due.Which != "accept" || v.Due.State != "ok" {
+		t.Fatalf("deadlines %s %s %+v", v.AcceptDue, v.HandleDue, v.Due)
+	}
+	if len(v.Visits) != 1 || v.Visits[0].Persons != 2 {
+		t.Fatalf("visits %+v", v.Visits)
+	}
+	if r2 := f.register("mediation-labour", synthPerson(3)); !strings.HasPrefix(r2.Case.Code, "421224-20261126-0002-") ||
+		r2.Case.HandleDue != d(2026, 12, 11) || r2.Case.AcceptDue != 0 {
+		// labour mediation: 15 days from the application.
+		t.Fatalf("second case %s, handle due %s", r2.Case.Code, r2.Case.HandleDue)
+	}
+	// The next day numbering starts again at 1.
+	f.clock.Advance(24 * time.Hour)
+	if r3 := f.register("petition", synthPerson(4)); !strings.HasPrefix(r3.Case.Code, "421224-20261127-0001-") {
+		t.Fatalf("next day %s", r3.Case.Code)
+	}
+}
+
+func TestRegisterIsIdempotent(t *testing.T) {
+	f := newFixture(t)
+	req := cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1)}, IdempotencyKey: "tap-1"}
+	a := must[cases.Registered](t)(f.book.Register(ctx, kiosk, req))
+	b := must[cases.Registered](t)(f.book.Register(ctx, kiosk, req))
+	if !b.Replayed || a.Replayed || a.Case.Code != b.Case.Code || a.URL != b.URL {
+		t.Fatalf("first %s %s, retry %s %s replayed %v", a.Case.Code, a.URL, b.Case.Code, b.URL, b.Replayed)
+	}
+	// Another kiosk's key of the same text is another request.
+	c := must[cases.Registered](t)(f.book.Register(ctx, queue.Principal{ID: "k2", Role: queue.RoleKiosk}, req))
+	if c.Case.Code == a.Case.Code {
+		t.Fatal("keys are not per principal")
+	}
+	req.ServiceID = "housing"
+	_, err := f.book.Register(ctx, kiosk, req)
+	wantCode(t, err, queue.ECONFLICT)
+}
+
+func TestRegisterRefuses(t *testing.T) {
+	f := newFixture(t)
+	six := []cases.Person{synthPerson(1), synthPerson(2), synthPerson(3), synthPerson(4), synthPerson(5), synthPerson(6)}
+	badCheck := synthPerson(7)
+	last := badCheck.IDNumber[17]
+	badCheck.IDNumber = badCheck.IDNumber[:17] + map[bool]string{true: "1", false: "0"}[last == '0']
+	for _, c := range []struct {
+		name string
+		p    queue.Principal
+		req  cases.RegisterRequest
+		code string
+		frag []string
+	}{
+		{"six persons", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: six, IdempotencyKey: "k"}, queue.EINVALID, []string{"第二十条", "Art. 20", "5"}},
+		{"pad", pad, cases.RegisterRequest{ServiceID: "petition", IdempotencyKey: "k"}, queue.EFORBIDDEN, nil},
+		{"no case type", kiosk, cases.RegisterRequest{ServiceID: "consult", IdempotencyKey: "k"}, queue.EINVALID, []string{"不登记案件"}},
+		{"unknown service", kiosk, cases.RegisterRequest{ServiceID: "nope", IdempotencyKey: "k"}, queue.ENOTFOUND, nil},
+		{"check character", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{badCheck}, IdempotencyKey: "k"}, queue.EINVALID, []string{"校验码"}},
+		{"no name", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{{IDNumber: synthID(1)}}, IdempotencyKey: "k"}, queue.EINVALID, []string{"姓名"}},
+		{"twice the same person", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1), synthPerson(1)}, IdempotencyKey: "k"}, queue.EINVALID, []string{"相同"}},
+		{"no key", kiosk, cases.RegisterRequest{ServiceID: "petition"}, queue.EINVALID, nil},
+		{"bad channel", kiosk, cases.RegisterRequest{ServiceID: "petition", Channel: "pigeon", IdempotencyKey: "k"}, queue.EINVALID, nil},
+		{"not my counter", clerk1, cases.RegisterRequest{ServiceID: "petition", CounterID: "win-02", IdempotencyKey: "k"}, queue.EFORBIDDEN, nil},
+	} {
+		_, err := f.book.Register(ctx, c.p, c.req)
+		if queue.ErrorCode(err) != c.code {
+			t.Errorf("%s: %v, want %s", c.name, err, c.code)
+			continue
+		}
+		for _, fr := range c.frag {
+			if !strings.Contains(queue.ErrorMessage(err), fr) {
+				t.Errorf("%s: message %q lacks %q", c.name, queue.ErrorMessage(err), fr)
+			}
+		}
+	}
+	// Five is allowed: a group visit of five representatives, one case.
+	r := f.register("petition", six[:5]...)
+	if len(r.Case.Persons) != 5 || r.Case.Visits[0].Persons != 5 {
+		t.Fatalf("group %+v", r.Case.Visits)
+	}
+	// A phone petition without an ID number, registered by a clerk.
+	ph, err := f.book.Register(ctx, clerk1, cases.RegisterRequest{ServiceID: "petition", CounterID: "win-01", Channel: cases.ChannelPhone,
+		Persons: []cases.Person{{Name: "赵测试"}}, IdempotencyKey: "phone-1"})
+	if err != nil || ph.Case.ChannelName != "来电" || ph.Case.Persons[0].ID != "" {
+		t.Fatalf("phone petition %+v %v", ph.Case, err)
+	}
+}
+
+// TestPersonalDataSealed: the stored case has no ID number, name, address
+// or phone in the clear; opening them takes a reason and leaves an audit
+// entry; sealed values are bound to their case and field.
+func TestPersonalDataSealed(t *testing.T) {
+	f := newFixture(t)
+	ps := synthPerson(42)
+	r := f.register("petition", ps)
+	raw := f.store.cases[r.Case.Code]
+	for _, secret := range []string{ps.IDNumber, ps.Name, ps.Address, ps.Phone, ps.IDNumber[6:14]} {
+		if strings.Contains(string(raw), secret) {
+			t.Fatalf("stored case contains %q", secret)
+		}
+	}
+	var stored cases.Case
+	json.Unmarshal(raw, &stored)
+	if stored.Persons[0].VisitorKey != f.keys.VisitorKey(ps.IDNumber) || len(stored.Persons[0].SealedName) == 0 {
+		t.Fatal("visitor key or sealed name missing")
+	}
+	// The view is masked.
+	v, _ := json.Marshal(r.Case)
+	if strings.Contains(string(v), ps.Name) || strings.Contains(string(v), ps.IDNumber) || strings.Contains(string(v), stored.Persons[0].VisitorKey) || strings.Contains(string(v), stored.TokenHash) {
+		t.Fatalf("view leaks: %s", v)
+	}
+
+	consumerClerk := queue.Principal{ID: "mkt1", Role: queue.RoleStaff, Counters: []string{"win-11"}}
+	_, err := f.book.Personal(ctx, clerk1, r.Case.Code, "")
+	wantCode(t, err, queue.EINVALID, "理由")
+	_, err = f.book.Personal(ctx, consumerClerk, r.Case.Code, "好奇")
+	wantCode(t, err, queue.EFORBIDDEN)
+	_, err = f.book.Personal(ctx, admin, r.Case.Code, "维护")
+	wantCode(t, err, queue.EFORBIDDEN)
+	if len(f.store.audit) != 0 {
+		t.Fatal("a refused view was audited")
+	}
+	got, err := f.book.Personal(ctx, clerk1, r.Case.Code, "电话回访")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].IDNumber != ps.IDNumber || got[0].Name != ps.Name || got[0].Address != ps.Address || got[0].Phone != ps.Phone {
+		t.Fatalf("opened %+v", got)
+	}
+	a := f.store.audit
+	if len(a) != 1 || a[0].Actor != "clerk1" || a[0].Case != r.Case.Code || a[0].Reason != "电话回访" || a[0].Action != "view" || a[0].At.IsZero() {
+		t.Fatalf("audit %+v", a)
+	}
+	entries, err := f.book.Audit(ctx, boss, 0, 0, r.Case.Code)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit read %v %v", entries, err)
+	}
+	if _, err := f.book.Audit(ctx, clerk1, 0, 0, ""); queue.ErrorCode(err) != queue.EFORBIDDEN {
+		t.Fatalf("staff read the audit log: %v", err)
+	}
+
+	// A sealed name copied into another case does not open there.
+	other := f.register("petition", synthPerson(43))
+	var oc cases.Case
+	json.Unmarshal(f.store.cases[other.Case.Code], &oc)
+	oc.Persons[0].SealedName = stored.Persons[0].SealedName
+	b, _ := json.Marshal(&oc)
+	f.store.cases[other.Case.Code] = b
+	if _, err := f.book.Personal(ctx, boss, other.Case.Code, "核对"); err == nil || !strings.Contains(err.Error(), "cannot open") {
+		t.Fatalf("a moved sealed value opened: %v", err)
+	}
+}
+
+// TestLifecycle walks a medical mediation through every step, checking the
+// deadline (30 working days from acceptance), the records, the history
+// and the refusals of steps out of order.
+func TestLifecycle(t *testing.T) {
+	f := newFixture(t)
+	r := f.register("mediation-medical", synthPerson(1), synthPerson(2))
+	code := r.Case.Code
+	if r.Case.Unit != "医患纠纷人民调解委员会" || r.Case.HandleDue != 0 || !r.Case.Sensitive {
+		t.Fatalf("registered %+v", r.Case)
+	}
+	// Out of order: nothing but receive (or an early close) fits now.
+	_, err := f.book.Route(ctx, boss, code, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "room-medical"})
+	wantCode(t, err, queue.ECONFLICT, "须先接待")
+	_, err = f.book.StartHandling(ctx, boss, code)
+	wantCode(t, err, queue.ECONFLICT, "已登记")
+	_, err = f.book.Close(ctx, boss, code, cases.CloseRequest{Note: "x"})
+	wantCode(t, err, queue.ECONFLICT, "回访")
+	_, err = f.book.Receive(ctx, clerk1, code, "room-medical")
+	wantCode(t, err, queue.EFORBIDDEN) // not clerk1's counter
+
+	v := must[cases.View](t)(f.book.Receive(ctx, mediator, code, "room-medical"))
+	if v.Status != cases.StatusReceived || v.Handler.CounterID != "room-medical" || v.Handler.StaffID != "med1" {
+		t.Fatalf("received %+v", v.Handler)
+	}
+	_, err = f.book.Receive(ctx, mediator, code, "room-medical")
+	wantCode(t, err, queue.ECONFLICT, "已接待")
+
+	// A clerk of another unit neither sees this health matter nor acts on it.
+	_, err = f.book.Case(ctx, clerk1, code)
+	wantCode(t, err, queue.EFORBIDDEN, "健康")
+	_, err = f.book.Route(ctx, clerk1, code, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "room-medical"})
+	wantCode(t, err, queue.EFORBIDDEN)
+
+	// Accepted on Mon 2026-11-30: 30 working days → Mon 2027-01-11
+	// (2027 has no file in the test: weekends only; the 2026 file has no
+	// holiday in December).
+	f.clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai(t)))
+	v = must[cases.View](t)(f.book.Route(ctx, mediator, code, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "room-medical", Note: "专业调解"}))
+	if v.Status != cases.StatusRouted || v.AcceptedAt.IsZero() || v.HandleDue != d(2027, 1, 11) || v.Due.Which != "handle" {
+		t.Fatalf("routed %s due %s %+v", v.Status, v.HandleDue, v.Due)
+	}
+	_, err = f.book.AddRecord(ctx, mediator, code, cases.RecordAgreement, "协议")
+	wantCode(t, err, queue.ECONFLICT, "调处中")
+	_, err = f.book.Conclude(ctx, mediator, code, cases.Result{Outcome: cases.OutcomeMediated})
+	wantCode(t, err, queue.ECONFLICT, "调处中")
+
+	must[cases.View](t)(f.book.StartHandling(ctx, mediator, code))
+	for _, rec := range []struct {
+		kind cases.RecordKind
+		text string
+	}{{cases.RecordInvestigation, "调取病历"}, {cases.RecordSession, "第一次调解"}, {cases.RecordSession, "第二次调解"}} {
+		must[cases.View](t)(f.book.AddRecord(ctx, mediator, code, rec.kind, rec.text))
+	}
+	_, err = f.book.AddRecord(ctx, mediator, code, "photo", "x")
+	wantCode(t, err, queue.EINVALID)
+	_, err = f.book.Conclude(ctx, mediator, code, cases.Result{Outcome: cases.OutcomeMediated})
+	wantCode(t, err, queue.ECONFLICT, "调解协议")
+	_, err = f.book.Conclude(ctx, mediator, code, cases.Result{Outcome: cases.OutcomeFailed})
+	wantCode(t, err, queue.EINVALID, "诉讼")
+	_, err = f.book.Extend(ctx, mediator, code, "鉴定")
+	wantCode(t, err, queue.ECONFLICT, "不能延长")
+	must[cases.View](t)(f.book.AddRecord(ctx, mediator, code, cases.RecordAgreement, "双方达成协议，医院赔偿"))
+	f.clock.Advance(24 * time.Hour)
+	v = must[cases.View](t)(f.book.Conclude(ctx, mediator, code, cases.Result{Outcome: cases.OutcomeMediated, Note: "当场履行"}))
+	if v.Status != cases.StatusFollowUp || v.Outcome != cases.OutcomeMediated || v.HandledAt.IsZero() || v.Due != nil {
+		t.Fatalf("concluded %+v", v)
+	}
+	_, err = f.book.Close(ctx, mediator, code, cases.CloseRequest{})
+	wantCode(t, err, queue.EINVALID, "回访记录")
+	_, err = f.book.Close(ctx, mediator, code, cases.CloseRequest{Outcome: cases.OutcomeWithdrawn, Note: "x"})
+	wantCode(t, err, queue.ECONFLICT, "不能撤回")
+	must[cases.View](t)(f.book.AddRecord(ctx, mediator, code, cases.RecordFollowUp, "电话回访，协议已履行"))
+	v = must[cases.View](t)(f.book.Close(ctx, mediator, code, cases.CloseRequest{}))
+	if v.Status != cases.StatusClosed || v.ClosedAt.IsZero() || v.OutcomeName != "调解成功" {
+		t.Fatalf("closed %+v", v)
+	}
+	_, err = f.book.AddRecord(ctx, mediator, code, cases.RecordNote, "x")
+	wantCode(t, err, queue.ECONFLICT, "已终结")
+	var kinds []string
+	for _, s := range v.History {
+		kinds = append(kinds, string(s.Kind))
+		if s.At.IsZero() || s.Actor == "" {
+			t.Errorf("step %+v lacks who or when", s)
+		}
+	}
+	want := "registered received routed handling record record record record concluded record closed"
+	if strings.Join(kinds, " ") != want {
+		t.Fatalf("history %s\nwant    %s", strings.Join(kinds, " "), want)
+	}
+	if len(v.Records) != 5 || v.Records[4].Kind != cases.RecordFollowUp || v.Records[4].Seq != 5 {
+		t.Fatalf("records %+v", v.Records)
+	}
+	// The log names the case and steps, never a person.
+	if !strings.Contains(f.logs.String(), code) || strings.Contains(f.logs.String(), synthPerson(1).Name) {
+		t.Fatalf("log:\n%s", f.logs)
+	}
+}
+
+func TestPetitionExtensionOnce(t *testing.T) {
+	f := newFixture(t)
+	code := f.register("petition", synthPerson(1)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, code, "win-01"))
+	// Accepted Thu 2026-11-26: 60 days → Mon 2027-01-25.
+	v := must[cases.View](t)(f.book.Route(ctx, clerk1, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "住建局"}))
+	if v.HandleDue != d(2027, 1, 25) || v.Unit != "住建局" {
+		t.Fatalf("due %s unit %s", v.HandleDue, v.Unit)
+	}
+	_, err := f.book.Extend(ctx, clerk1, code, "")
+	wantCode(t, err, queue.EINVALID, "理由")
+	v = must[cases.View](t)(f.book.Extend(ctx, clerk1, code, "涉及多部门，需进一步调查"))
+	// + 30 days from 2027-01-25 → Wed 2027-02-24.
+	if v.HandleDue != d(2027, 2, 24) || v.Extension == nil || v.Extension.From != d(2027, 1, 25) {
+		t.Fatalf("extended to %s %+v", v.HandleDue, v.Extension)
+	}
+	_, err = f.book.Extend(ctx, clerk1, code, "再延")
+	wantCode(t, err, queue.ECONFLICT, "只能延长一次")
+}
+
+func TestEarlyClose(t *testing.T) {
+	f := newFixture(t)
+	a := f.register("consumer", synthPerson(1)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, boss, a, "win-11"))
+	_, err := f.book.Close(ctx, boss, a, cases.CloseRequest{Outcome: cases.OutcomeNotAccepted})
+	wantCode(t, err, queue.EINVALID, "理由")
+	_, err = f.book.Close(ctx, boss, a, cases.CloseRequest{Outcome: cases.OutcomeMediated, Note: "x"})
+	wantCode(t, err, queue.EINVALID)
+	v := must[cases.View](t)(f.book.Close(ctx, boss, a, cases.CloseRequest{Outcome: cases.OutcomeNotAccepted, Note: "不属于市场监管部门职责"}))
+	if v.Status != cases.StatusClosed || v.Outcome != cases.OutcomeNotAccepted {
+		t.Fatalf("%+v", v)
+	}
+	b := f.register("petition", synthPerson(2)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, b, "win-01"))
+	must[cases.View](t)(f.book.Route(ctx, clerk1, b, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "win-01"}))
+	_, err = f.book.Close(ctx, clerk1, b, cases.CloseRequest{Outcome: cases.OutcomeNotAccepted, Note: "x"})
+	wantCode(t, err, queue.ECONFLICT, "已受理")
+	v = must[cases.View](t)(f.book.Close(ctx, clerk1, b, cases.CloseRequest{Outcome: cases.OutcomeWithdrawn, Note: "来访人撤回"}))
+	if v.OutcomeName != "撤回" {
+		t.Fatal(v.OutcomeName)
+	}
+}
+
+// TestFirstVisit: a returning visitor with an open case is sent back to
+// the counter and clerk who first received them; a closed case is not
+// followed; of two open cases the newer wins.
+func TestFirstVisit(t *testing.T) {
+	f := newFixture(t)
+	ps := synthPerson(5)
+	key := f.keys.VisitorKey(ps.IDNumber)
+	if _, _, _, ok, err := f.book.Lookup(ctx, key); ok || err != nil {
+		t.Fatalf("unknown visitor found: %v", err)
+	}
+	code := f.register("petition", ps, synthPerson(6)).Case.Code
+	counter, staff, got, ok, err := f.book.Lookup(ctx, key)
+	if err != nil || !ok || got != code || counter != "" || staff != "" {
+		t.Fatalf("before receiving: %q %q %q %v %v", counter, staff, got, ok, err)
+	}
+	must[cases.View](t)(f.book.Receive(ctx, clerk2, code, "win-02"))
+	counter, staff, got, ok, _ = f.book.Lookup(ctx, key)
+	if !ok || counter != "win-02" || staff != "clerk2" || got != code {
+		t.Fatalf("after receiving: %q %q %q", counter, staff, got)
+	}
+	// The second person of the group finds the same case.
+	if _, _, got, ok, _ := f.book.Lookup(ctx, f.keys.VisitorKey(synthPerson(6).IDNumber)); !ok || got != code {
+		t.Fatal("second party not found")
+	}
+	// By ID number, for a remote kiosk.
+	if c2, _, got, ok, err := f.book.LookupID(ctx, kiosk, strings.ToLower(ps.IDNumber)); !ok || got != code || c2 != "win-02" || err != nil {
+		t.Fatalf("LookupID %v %v", ok, err)
+	}
+	v := must[cases.View](t)(f.book.AddVisit(ctx, kiosk, code, "A007", 3))
+	if len(v.Visits) != 2 || v.Visits[1].Persons != 3 {
+		t.Fatalf("visits %+v", v.Visits)
+	}
+	must[cases.View](t)(f.book.Close(ctx, clerk2, code, cases.CloseRequest{Outcome: cases.OutcomeWithdrawn, Note: "撤回"}))
+	if _, _, _, ok, _ := f.book.Lookup(ctx, key); ok {
+		t.Fatal("a closed case is followed")
+	}
+}
+
+// TestInquiryAndRating: the token finds the case, a wrong one nothing; the
+// page shows no personal data beyond a masked name; a closed case is
+// rated once.
+func TestInquiryAndRating(t *testing.T) {
+	f := newFixture(t)
+	ps := synthPerson(8)
+	r := f.register("petition", ps)
+	token := r.URL[strings.LastIndex(r.URL, "/")+1:]
+	if !cases.WellFormedToken(token) {
+		t.Fatalf("token %q", token)
+	}
+	pv, err := f.book.Inquire(ctx, token)
+	if err != nil || pv.Code != r.Case.Code || pv.MaskedName != personal.MaskName(ps.Name) || pv.CanRate {
+		t.Fatalf("inquiry %+v %v", pv, err)
+	}
+	j, _ := json.Marshal(pv)
+	if strings.Contains(string(j), ps.Name) || strings.Contains(string(j), ps.IDNumber[6:]) || strings.Contains(string(j), "要求解决问题") {
+		t.Fatalf("public view leaks: %s", j)
+	}
+	for _, wrong := range []string{token[:21] + "A", "", "x", strings.Repeat("A", cases.TokenLen)} {
+		if wrong == token {
+			continue
+		}
+		_, err := f.book.Inquire(ctx, wrong)
+		wantCode(t, err, queue.ENOTFOUND)
+	}
+	_, err = f.book.RateResult(ctx, token, true)
+	wantCode(t, err, queue.ECONFLICT, "办结")
+	code := r.Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, code, "win-01"))
+	must[cases.View](t)(f.book.Route(ctx, clerk1, code, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "win-01"}))
+	pv, _ = f.book.Inquire(ctx, token)
+	if pv.Contact != "1号窗口" || pv.Location != "一楼大厅" || pv.Due == nil || pv.Due.Which != "handle" {
+		t.Fatalf("routed inquiry %+v", pv)
+	}
+	must[cases.View](t)(f.book.StartHandling(ctx, clerk1, code))
+	must[cases.View](t)(f.book.Conclude(ctx, clerk1, code, cases.Result{Outcome: cases.OutcomeAnswered}))
+	must[cases.View](t)(f.book.Close(ctx, clerk1, code, cases.CloseRequest{Note: "已电话告知处理结果"}))
+	pv, _ = f.book.Inquire(ctx, token)
+	if !pv.CanRate || pv.OutcomeName != "办结答复" {
+		t.Fatalf("closed inquiry %+v", pv)
+	}
+	pv, err = f.book.RateResult(ctx, token, false)
+	if err != nil || pv.CanRate || pv.Satisfaction == nil || pv.Satisfaction.Satisfied {
+		t.Fatalf("rated %+v %v", pv, err)
+	}
+	_, err = f.book.RateResult(ctx, token, true)
+	wantCode(t, err, queue.ECONFLICT, "只评一次")
+}
+
+// TestIntake: the kiosk's one call per tap registers a new matter, links a
+// returning visitor's visit to the open case of the same service and
+// names the counter to route the ticket to, and replays a retried tap.
+func TestIntake(t *testing.T) {
+	f := newFixture(t)
+	ps := synthPerson(11)
+	tap := func(key, service string, persons ...cases.Person) cases.Intake {
+		t.Helper()
+		in, err := f.book.Intake(ctx, kiosk, cases.RegisterRequest{ServiceID: service, Persons: persons, IdempotencyKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	first := tap("t1", "petition", ps)
+	if first.Linked || first.Replayed || first.TargetCounter != "" || first.URL == "" {
+		t.Fatalf("first tap %+v", first)
+	}
+	if again := tap("t1", "petition", ps); !again.Replayed || again.Linked || again.Case.Code != first.Case.Code || again.URL != first.URL {
+		t.Fatalf("retried first tap %+v", again)
+	}
+	code := first.Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk2, code, "win-02"))
+	f.clock.Advance(24 * time.Hour)
+	back := tap("t2", "petition", ps, synthPerson(12))
+	if !back.Linked || back.Case.Code != code || back.TargetCounter != "win-02" || back.URL != first.URL || len(back.Case.Visits) != 2 || back.Case.Visits[1].Persons != 2 {
+		t.Fatalf("return visit %+v", back)
+	}
+	if again := tap("t2", "petition", ps, synthPerson(12)); !again.Replayed || !again.Linked || len(again.Case.Visits) != 2 {
+		t.Fatalf("retried return tap %+v", again)
+	}
+	// Another service is another matter.
+	other := tap("t3", "legal-aid", ps)
+	if other.Linked || other.Case.Code == code {
+		t.Fatalf("another service linked: %+v", other)
+	}
+	// The kiosk's router: win-02 serves petitions and housing, not legal aid.
+	key := f.keys.VisitorKey(ps.IDNumber)
+	r := f.book.Router()
+	// The newest open case is the legal-aid one, not yet received.
+	if c, ok, err := r.Lookup(ctx, key, "petition"); ok || err != nil {
+		t.Fatalf("router before the legal aid case is received: %q %v %v", c, ok, err)
+	}
+	must[cases.View](t)(f.book.Close(ctx, boss, other.Case.Code, cases.CloseRequest{Outcome: cases.OutcomeWithdrawn, Note: "撤回"}))
+	if c, ok, _ := r.Lookup(ctx, key, "housing"); !ok || c != "win-02" {
+		t.Fatalf("router: %q %v", c, ok)
+	}
+	if _, ok, _ := r.Lookup(ctx, key, "legal-aid"); ok {
+		t.Fatal("routed to a counter that does not serve the service")
+	}
+	if _, err := f.book.Intake(ctx, pad, cases.RegisterRequest{ServiceID: "petition", IdempotencyKey: "x"}); queue.ErrorCode(err) != queue.EFORBIDDEN {
+		t.Fatal(err)
+	}
+}

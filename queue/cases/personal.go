@@ -1,0 +1,193 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"yiting/queue"
+	"yiting/queue/personal"
+)
+
+func normalizeID(s string) string { return personal.NormalizeID(s) }
+
+// AuditEntry is one opening of personal data (or its deletion), kept so
+// that who saw whose data, when and why can be answered (个人信息保护法
+// Art. 51, 55–56: processing records kept at least 3 years).
+type AuditEntry struct {
+	Seq    uint64    `json:"seq"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Action string    `json:"action"` // "view", "anonymise"
+	Case   string    `json:"case"`
+	Fields string    `json:"fields,omitempty"`
+	Reason string    `json:"reason"`
+}
+
+// PersonDetail is a party's full personal data, as opened for a clerk.
+type PersonDetail struct {
+	IDNumber string `json:"id_number,omitempty"`
+	Name     string `json:"name"`
+	Address  string `json:"address,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	CardType string `json:"card_type,omitempty"`
+}
+
+// Personal opens the parties' full personal data of a case for p, with
+// the reason p gives (e.g. "电话回访" to call back). The audit entry is on
+// disk before the data is returned. Staff involved in the case and
+// supervisors only; admins, who manage accounts, do not need it
+// (个人信息保护法 Art. 34).
+func (b *Book) Personal(ctx context.Context, p queue.Principal, code, reason string) ([]PersonDetail, error) {
+	reason, err := needText("reason", "查看理由", reason, 200)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role != queue.RoleSupervisor && p.Role != queue.RoleStaff {
+		return nil, queue.Errorf(queue.EFORBIDDEN, "无权查看个人信息 (not allowed to open personal data)")
+	}
+	c, err := b.load(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role == queue.RoleStaff && !b.involved(p, c) {
+		return nil, queue.Errorf(queue.EFORBIDDEN, "只有承办人员和督导人员可以查看当事人完整信息 (only the case's handler, unit or a supervisor)")
+	}
+	if !c.Anonymised.IsZero() {
+		return nil, queue.Errorf(queue.ECONFLICT, "案件已于%s匿名化，个人信息已删除 (anonymised: personal data deleted)", c.Anonymised.In(b.hall.Location).Format(time.DateOnly))
+	}
+	out := make([]PersonDetail, len(c.Persons))
+	open := func(sealed []byte, i int, field string) (string, error) {
+		if len(sealed) == 0 {
+			return "", nil
+		}
+		v, err := b.keys.Open(sealed, label(c.Code, i, field))
+		if err != nil {
+			return "", fmt.Errorf("cases: %s party %d %s: %w", c.Code, i, field, err)
+		}
+		return string(v), nil
+	}
+	for i, pt := range c.Persons {
+		d := PersonDetail{CardType: pt.CardType}
+		for _, f := range []struct {
+			sealed []byte
+			name   string
+			into   *string
+		}{{pt.SealedID, "id", &d.IDNumber}, {pt.SealedName, "name", &d.Name}, {pt.SealedAddress, "address", &d.Address}, {pt.SealedPhone, "phone", &d.Phone}} {
+			v, err := open(f.sealed, i, f.name)
+			if err != nil {
+				return nil, err
+			}
+			*f.into = v
+		}
+		out[i] = d
+	}
+	entry := AuditEntry{At: b.now(), Actor: p.Actor(), Role: string(p.Role), Action: "view", Case: c.Code,
+		Fields: "id_number,name,address,phone", Reason: reason}
+	if err := b.store.AppendAudit(ctx, []AuditEntry{entry}); err != nil {
+		return nil, err
+	}
+	b.log.Info("personal data opened", "case", c.Code, "actor", p.Actor(), "persons", len(out))
+	return out, nil
+}
+
+// Audit returns the audit log after seq (0: from the start), oldest
+// first, at most limit entries, optionally of one case: supervisors and
+// admins.
+func (b *Book) Audit(ctx context.Context, p queue.Principal, after uint64, limit int, caseCode string) ([]AuditEntry, error) {
+	if err := checkReader(p); err != nil {
+		return nil, err
+	}
+	if caseCode != "" {
+		canon, err := NormalizeCode(caseCode)
+		if err != nil {
+			return nil, err
+		}
+		caseCode = canon
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	var out []AuditEntry
+	stop := fmt.Errorf("stop")
+	err := b.store.EachAudit(ctx, after, func(e AuditEntry) error {
+		if caseCode != "" && e.Case != caseCode {
+			return nil
+		}
+		out = append(out, e)
+		if len(out) >= limit {
+			return stop
+		}
+		return nil
+	})
+	if err != nil && err != stop {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Anonymise deletes the personal data of cases closed more than
+// Options.RetentionYears ago (个人信息保护法 Art. 19): the sealed fields,
+// the visitor keys, the inquiry token's sealed copy, and the free text a
+// clerk may have written a name into: the summary, the records' texts,
+// the routing notes, the outcome note and the extension's reason. The masked forms, dates, outcome and statistics stay.
+// Each case is one transaction with its audit entry. It returns how many
+// cases it anonymised.
+func (b *Book) Anonymise(ctx context.Context) (int, error) {
+	if b.retention < 0 {
+		return 0, nil
+	}
+	now := b.now()
+	cutoff := DateOf(now.AddDate(-b.retention, 0, 0), b.hall.Location)
+	codes, err := b.store.ClosedBefore(ctx, cutoff)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, code := range codes {
+		if err := b.anonymise(ctx, code, cutoff); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (b *Book) anonymise(ctx context.Context, code string, cutoff Date) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c, err := b.store.Case(ctx, code)
+	if err != nil {
+		return err
+	}
+	if c.Status.Open() || !c.Anonymised.IsZero() || DateOf(c.ClosedAt, b.hall.Location) >= cutoff {
+		return nil
+	}
+	now := b.now()
+	for i := range c.Persons {
+		pt := &c.Persons[i]
+		pt.VisitorKey, pt.SealedID, pt.SealedName, pt.SealedAddress, pt.SealedPhone = "", nil, nil, nil, nil
+	}
+	c.SealedToken = nil
+	c.Summary = ""
+	for i := range c.Records {
+		c.Records[i].Text = "（已匿名化）"
+	}
+	c.OutcomeNote = ""
+	for i := range c.Routes {
+		c.Routes[i].Note = ""
+	}
+	if c.Extension != nil {
+		c.Extension.Reason = "（已匿名化）"
+	}
+	c.Anonymised = now
+	c.step(now, StepAnonymised, "system", fmt.Sprintf("保存期满%d年", b.retention))
+	audit := AuditEntry{At: now, Actor: "system", Role: "system", Action: "anonymise", Case: c.Code,
+		Fields: "id_number,name,address,phone,visitor_key,summary,records", Reason: fmt.Sprintf("closed more than %d years ago", b.retention)}
+	if err := b.put(ctx, Write{Case: c, Audit: []AuditEntry{audit}}); err != nil {
+		return err
+	}
+	b.log.Info("case anonymised", "case", c.Code)
+	return nil
+}

@@ -1,0 +1,307 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"yiting/queue"
+	"yiting/queue/personal"
+)
+
+// MaxPersons is the most persons one registration takes: a group visit
+// chooses at most 5 representatives (信访工作条例 Art. 20).
+const MaxPersons = 5
+
+// Person is a party as the kiosk's card reader or a clerk gives it. It is
+// sealed on registration and never stored in the clear.
+type Person struct {
+	IDNumber string // 18 characters (MOD 11-2 checked) or a permit number; may be empty for a phone or letter petition
+	Name     string // required
+	Address  string
+	Phone    string
+	CardType string // e.g. "居民身份证"
+}
+
+// RegisterRequest registers a matter (登记, 信访工作条例 Art. 19).
+type RegisterRequest struct {
+	ServiceID string
+	CaseType  string // "" = the service's case type
+	Persons   []Person
+	Channel   Channel // "" = in person
+	Summary   string  // the request in brief (诉求); no personal data: it shows on staff screens
+	// CounterID is the counter registering it, when a clerk does; the
+	// case's unit is then that counter's.
+	CounterID string
+	// IdempotencyKey makes a retried request return the case the first
+	// one registered; required, per registering principal.
+	IdempotencyKey string
+}
+
+// Registered is the answer to Register.
+type Registered struct {
+	Case     View
+	URL      string // the inquiry page, for the QR code
+	Replayed bool   // the key was seen before: this is the case registered then
+}
+
+// Register opens a case: it numbers it (一件一码), seals the persons'
+// data, sets the deadlines of its type and returns the inquiry URL for the
+// ticket's QR code. Kiosks, staff and supervisors may register.
+//
+// Errors: EFORBIDDEN for other principals; ENOTFOUND for an unknown
+// service; EINVALID for a service that opens no case, more than MaxPersons
+// persons, an ID number with a wrong check character, a missing name or
+// key; ECONFLICT when the day's 9999 codes are used up.
+func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequest) (Registered, error) {
+	if !p.CanIssue() {
+		return Registered{}, queue.Errorf(queue.EFORBIDDEN, "无权登记案件 (not allowed to register cases)")
+	}
+	sv, ok := b.hall.Service(req.ServiceID)
+	if !ok {
+		return Registered{}, queue.Errorf(queue.ENOTFOUND, "没有这项服务：%q (unknown service)", req.ServiceID)
+	}
+	caseType := req.CaseType
+	if caseType == "" {
+		caseType = sv.CaseType
+	}
+	if caseType == "" {
+		return Registered{}, queue.Errorf(queue.EINVALID, "%s不登记案件 (this service opens no case)", sv.Name)
+	}
+	if req.Channel == "" {
+		req.Channel = ChannelInPerson
+	}
+	if !validChannel(req.Channel) {
+		return Registered{}, queue.Errorf(queue.EINVALID, "来访渠道无效：%q (channel must be in_person, phone, letter, online or fax)", req.Channel)
+	}
+	if len(req.Persons) > MaxPersons {
+		return Registered{}, queue.Errorf(queue.EINVALID,
+			"多人来访请推选代表，每次登记不超过%d人（《信访工作条例》第二十条），本次%d人 (a group visit sends at most %d representatives: 信访工作条例 Art. 20)",
+			MaxPersons, len(req.Persons), MaxPersons)
+	}
+	if err := checkText("summary", req.Summary, 2000); err != nil {
+		return Registered{}, err
+	}
+	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > 128 || !utf8.ValidString(req.IdempotencyKey) {
+		return Registered{}, queue.Errorf(queue.EINVALID, "idempotency key: required, at most 128 characters")
+	}
+	unit := b.homeUnit(sv.ID)
+	if req.CounterID != "" {
+		c, ok := b.hall.Counter(req.CounterID)
+		if !ok {
+			return Registered{}, queue.Errorf(queue.ENOTFOUND, "没有这个窗口：%q (unknown counter)", req.CounterID)
+		}
+		if !p.CanOperate(c.ID) {
+			return Registered{}, queue.Errorf(queue.EFORBIDDEN, "不能以%s的名义登记 (not your counter)", c.Name)
+		}
+		if c.Unit != "" {
+			unit = c.Unit
+		}
+	}
+	persons := make([]Person, len(req.Persons))
+	keys := map[string]bool{}
+	for i, ps := range req.Persons {
+		ps, err := cleanPerson(i, ps)
+		if err != nil {
+			return Registered{}, err
+		}
+		if ps.IDNumber != "" {
+			k := b.keys.VisitorKey(ps.IDNumber)
+			if keys[k] {
+				return Registered{}, queue.Errorf(queue.EINVALID, "第%d位来访人与前面的人证件号码相同 (person %d is listed twice)", i+1, i+1)
+			}
+			keys[k] = true
+		}
+		persons[i] = ps
+	}
+	idem := hashKey(p.Actor() + "|" + req.IdempotencyKey)
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if code, err := b.store.CodeByIdem(ctx, idem); err != nil {
+		return Registered{}, err
+	} else if code != "" {
+		c, err := b.store.Case(ctx, code)
+		if err != nil {
+			return Registered{}, err
+		}
+		if c.ServiceID != sv.ID {
+			return Registered{}, queue.Errorf(queue.ECONFLICT, "idempotency key reused for a different request")
+		}
+		url, err := b.urlOf(c)
+		if err != nil {
+			return Registered{}, err
+		}
+		return Registered{Case: b.view(c), URL: url, Replayed: true}, nil
+	}
+	now := b.now()
+	day := DateOf(now, b.hall.Location)
+	last, err := b.store.LastSeq(ctx, day)
+	if err != nil {
+		return Registered{}, err
+	}
+	if last >= MaxSeq {
+		return Registered{}, queue.Errorf(queue.ECONFLICT, "今日案件编号已用完（%d件）(the day's %d case codes are used up)", MaxSeq, MaxSeq)
+	}
+	region := b.hall.RegionCode
+	if !validRegion(region) {
+		region = "000000"
+	}
+	code := Code{Region: region, Day: day, Seq: last + 1}.String()
+	token, tokenHash, err := newToken(b.rand)
+	if err != nil {
+		return Registered{}, err
+	}
+	lim, limKey := b.limits.For(caseType)
+	c := &Case{
+		Code:         code,
+		TokenHash:    tokenHash,
+		SealedToken:  b.keys.Seal([]byte(token), label(code, -1, "token")),
+		Type:         caseType,
+		ServiceID:    sv.ID,
+		Unit:         unit,
+		Channel:      req.Channel,
+		Summary:      strings.TrimSpace(req.Summary),
+		Status:       StatusRegistered,
+		Registered:   now,
+		RegisteredBy: p.Actor(),
+		Day:          day,
+		Limit:        lim,
+		LimitKey:     limKey,
+		AcceptDue:    b.cal.Due(day, lim.Accept),
+	}
+	if !lim.HandleFromAccept {
+		c.HandleDue = b.cal.Due(day, lim.Handle)
+	}
+	for i, ps := range persons {
+		c.Persons = append(c.Persons, b.seal(code, i, ps))
+	}
+	c.Visits = []Visit{{At: now, Persons: max(1, len(persons))}}
+	note := fmt.Sprintf("%s，%d人", req.Channel.Name(), max(1, len(persons)))
+	c.step(now, StepRegistered, p.Actor(), note)
+	if err := b.put(ctx, Write{Case: c, New: true, IdemKey: idem}); err != nil {
+		return Registered{}, err
+	}
+	b.log.Info("case registered", "case", code, "type", caseType, "persons", len(persons), "actor", p.Actor())
+	return Registered{Case: b.view(c), URL: b.InquiryURL(token)}, nil
+}
+
+// label binds a sealed value to its case, party and field.
+func label(code string, party int, field string) string {
+	return fmt.Sprintf("yiting case %s party %d %s", code, party, field)
+}
+
+func (b *Book) seal(code string, i int, ps Person) Party {
+	pt := Party{
+		CardType:      ps.CardType,
+		MaskedName:    personal.MaskName(ps.Name),
+		MaskedID:      personal.MaskID(ps.IDNumber),
+		MaskedAddress: personal.MaskAddress(ps.Address),
+		MaskedPhone:   personal.MaskPhone(ps.Phone),
+	}
+	if ps.IDNumber != "" {
+		pt.VisitorKey = b.keys.VisitorKey(ps.IDNumber)
+	}
+	sealIf := func(v, field string) []byte {
+		if v == "" {
+			return nil
+		}
+		return b.keys.Seal([]byte(v), label(code, i, field))
+	}
+	pt.SealedID = sealIf(ps.IDNumber, "id")
+	pt.SealedName = sealIf(ps.Name, "name")
+	pt.SealedAddress = sealIf(ps.Address, "address")
+	pt.SealedPhone = sealIf(ps.Phone, "phone")
+	return pt
+}
+
+// urlOf opens the sealed token of a case for a reprint of its QR code.
+func (b *Book) urlOf(c *Case) (string, error) {
+	if len(c.SealedToken) == 0 {
+		return "", queue.Errorf(queue.ECONFLICT, "案件已匿名化，无法补打二维码 (case anonymised: no QR code)")
+	}
+	tok, err := b.keys.Open(c.SealedToken, label(c.Code, -1, "token"))
+	if err != nil {
+		return "", fmt.Errorf("cases: %s: inquiry token: %w", c.Code, err)
+	}
+	return b.InquiryURL(string(tok)), nil
+}
+
+// homeUnit is the unit of the counter that serves the service at the
+// highest weight (the first such counter in the configuration).
+func (b *Book) homeUnit(serviceID string) string {
+	unit, best := "", 0
+	for _, c := range b.hall.Counters {
+		if w, ok := c.Serves(serviceID); ok && w > best && c.Unit != "" {
+			unit, best = c.Unit, w
+		}
+	}
+	return unit
+}
+
+func cleanPerson(i int, ps Person) (Person, error) {
+	n := i + 1
+	ps.Name = strings.TrimSpace(ps.Name)
+	ps.IDNumber = personal.NormalizeID(ps.IDNumber)
+	ps.Address = strings.TrimSpace(ps.Address)
+	ps.Phone = strings.TrimSpace(ps.Phone)
+	ps.CardType = strings.TrimSpace(ps.CardType)
+	if ps.Name == "" {
+		return ps, queue.Errorf(queue.EINVALID, "第%d位来访人缺少姓名 (person %d: name is required)", n, n)
+	}
+	for _, f := range []struct {
+		v   string
+		max int
+	}{{ps.Name, 50}, {ps.Address, 200}, {ps.CardType, 40}} {
+		if utf8.RuneCountInString(f.v) > f.max || !printable(f.v) {
+			return ps, queue.Errorf(queue.EINVALID, "第%d位来访人的姓名、地址或证件类型过长或含控制字符 (person %d: a field is too long or has control characters)", n, n)
+		}
+	}
+	if err := checkIDNumber(ps.IDNumber); err != nil {
+		return ps, queue.Errorf(queue.EINVALID, "第%d位来访人的证件号码%s (person %d: %s)", n, err.zh, n, err.en)
+	}
+	if len(ps.Phone) > 20 || strings.IndexFunc(ps.Phone, func(r rune) bool { return !strings.ContainsRune("0123456789+- ", r) }) >= 0 {
+		return ps, queue.Errorf(queue.EINVALID, "第%d位来访人的电话号码无效 (person %d: phone must be digits)", n, n)
+	}
+	return ps, nil
+}
+
+type idError struct{ zh, en string }
+
+// checkIDNumber accepts "", an 18-character number with a right MOD 11-2
+// check character (GB 11643), or a permit number of 5–20 letters and
+// digits (the 2017 foreign card has 15 characters).
+func checkIDNumber(id string) *idError {
+	if id == "" {
+		return nil
+	}
+	if len(id) == 18 && strings.Trim(id[:17], "0123456789") == "" {
+		if checkChar(id[:17]) != id[17] {
+			return &idError{"校验码不符，请核对", "the check character is wrong"}
+		}
+		return nil
+	}
+	if len(id) < 5 || len(id) > 20 || strings.IndexFunc(id, func(r rune) bool { return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') }) >= 0 {
+		return &idError{"格式无效", "not an ID or permit number"}
+	}
+	return nil
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+// checkText bounds a free-text field.
+func checkText(field, s string, maxRunes int) error {
+	if utf8.RuneCountInString(s) > maxRunes || !printable(s) {
+		return queue.Errorf(queue.EINVALID, "%s：最多%d字，不能含控制字符 (%s: at most %d characters, no control characters)", field, maxRunes, field, maxRunes)
+	}
+	return nil
+}

@@ -1,0 +1,533 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+)
+
+// The case endpoints (一件一码): registration at the kiosk or a window,
+// the lifecycle, supervision, rectification of bad ratings, statistics and
+// exports, the personal-data audit log. The book (queue/cases) decides
+// who may do what; these handlers decode, call and encode. Everything a
+// client gets is masked (cases.View); the full personal data only through
+// POST /cases/{code}/personal, which is audited. When the server runs
+// without a case book (Options.Cases nil) they answer 503.
+
+// caseRoutes registers the case endpoints on the /api/v1 group.
+func (a *API) caseRoutes(v1 *gin.RouterGroup) {
+	type P = queue.Principal
+	type ctx = context.Context
+	b := func() *cases.Book { return a.cases }
+	v1.POST("/cases", a.authed(a.registerCase))
+	v1.GET("/cases", a.authed(a.listCases))
+	v1.POST("/cases/first-visit", a.authed(a.firstVisit))
+	v1.GET("/cases/:code", a.authed(a.getCase))
+	v1.GET("/cases/:code/qr", a.authed(a.caseQR))
+	v1.POST("/cases/:code/receive", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Counter string `json:"counter"`
+	}) (cases.View, error) {
+		return b().Receive(x, p, code, r.Counter)
+	}))
+	v1.POST("/cases/:code/route", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Kind    cases.RouteKind `json:"kind"`
+		Unit    string          `json:"unit"`
+		Counter string          `json:"counter"`
+		Staff   string          `json:"staff"`
+		Note    string          `json:"note"`
+	}) (cases.View, error) {
+		return b().Route(x, p, code, cases.RouteTo{Kind: r.Kind, Unit: r.Unit, CounterID: r.Counter, StaffID: r.Staff, Note: r.Note})
+	}))
+	v1.POST("/cases/:code/handle", caseCmd(a, func(x ctx, p P, code string, _ *noBody) (cases.View, error) {
+		return b().StartHandling(x, p, code)
+	}))
+	v1.POST("/cases/:code/records", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Kind cases.RecordKind `json:"kind"`
+		Text string           `json:"text"`
+	}) (cases.View, error) {
+		return b().AddRecord(x, p, code, r.Kind, r.Text)
+	}))
+	v1.POST("/cases/:code/extend", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
+		return b().Extend(x, p, code, r.Reason)
+	}))
+	v1.POST("/cases/:code/conclude", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Outcome  cases.Outcome  `json:"outcome"`
+		Referral cases.Referral `json:"referral"`
+		Note     string         `json:"note"`
+	}) (cases.View, error) {
+		return b().Conclude(x, p, code, cases.Result{Outcome: r.Outcome, Referral: r.Referral, Note: r.Note})
+	}))
+	v1.POST("/cases/:code/close", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Outcome cases.Outcome `json:"outcome"`
+		Note    string        `json:"note"`
+	}) (cases.View, error) {
+		return b().Close(x, p, code, cases.CloseRequest{Outcome: r.Outcome, Note: r.Note})
+	}))
+	v1.POST("/cases/:code/visits", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Ticket  string `json:"ticket"`
+		Persons int    `json:"persons"`
+	}) (cases.View, error) {
+		return b().AddVisit(x, p, code, r.Ticket, r.Persons)
+	}))
+	v1.POST("/cases/:code/supervisions", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Level  string `json:"level"`
+		Reason string `json:"reason"`
+	}) (cases.View, error) {
+		return b().Supervise(x, p, code, r.Level, r.Reason)
+	}))
+	v1.POST("/cases/:code/supervisions/:id/reply", a.authed(a.replySupervision))
+	v1.POST("/cases/:code/personal", a.authed(a.casePersonal))
+
+	v1.GET("/case-rules", a.authed(a.caseRules))
+	v1.GET("/case-stats", a.authed(a.caseStats))
+	v1.GET("/case-stats/cases.csv", a.authed(a.exportCases))
+	v1.GET("/case-stats/stats.csv", a.authed(a.exportStats))
+	v1.GET("/case-stats/report.html", a.authed(a.caseReport))
+	v1.GET("/case-audit", a.authed(a.caseAudit))
+	v1.GET("/rectifications", a.authed(a.rectifications))
+	v1.POST("/rectifications/:ticket/close", a.authed(a.closeRectification))
+}
+
+// casesOn answers 503 when the server has no case book.
+func (a *API) casesOn(c *gin.Context) bool {
+	if a.cases == nil {
+		a.fail(c, queue.Errorf(queue.EUNAVAILABLE, "本系统未启用案件管理 (case book not configured)"))
+		return false
+	}
+	return true
+}
+
+type caseResponse struct {
+	Case cases.View `json:"case"`
+}
+
+// caseCmd is a POST /cases/{code}/<command>: decode the body, run the
+// command, answer the case as it is after it.
+func caseCmd[B any](a *API, fn func(ctx context.Context, p queue.Principal, code string, b *B) (cases.View, error)) gin.HandlerFunc {
+	return a.authed(func(c *gin.Context, p queue.Principal) {
+		if !a.casesOn(c) {
+			return
+		}
+		var body B
+		if !a.decode(c, &body) {
+			return
+		}
+		v, err := fn(c.Request.Context(), p, c.Param("code"), &body)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		writeJSON(c, http.StatusOK, caseResponse{Case: v})
+	})
+}
+
+type personBody struct {
+	IDNumber string `json:"id_number"`
+	Name     string `json:"name"`
+	Address  string `json:"address"`
+	Phone    string `json:"phone"`
+	CardType string `json:"card_type"`
+}
+
+type registerBody struct {
+	Service  string        `json:"service"`
+	CaseType string        `json:"case_type"`
+	Persons  []personBody  `json:"persons"`
+	Channel  cases.Channel `json:"channel"`
+	Summary  string        `json:"summary"`
+	Counter  string        `json:"counter"`
+}
+
+type registerResponse struct {
+	Case cases.View `json:"case"`
+	// URL is the inquiry page for the ticket's QR code. It carries the
+	// secret token: print it, never log it.
+	URL string `json:"url"`
+}
+
+// registerCase opens a case: 201, or 200 with Idempotent-Replayed when
+// the key was seen before from the same principal.
+func (a *API) registerCase(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	key := c.Request.Header.Get(IdempotencyHeader)
+	if key == "" {
+		a.fail(c, invalid("缺少 Idempotency-Key 请求头 (the Idempotency-Key header is required)"))
+		return
+	}
+	var b registerBody
+	if !a.decode(c, &b) {
+		return
+	}
+	req := cases.RegisterRequest{ServiceID: b.Service, CaseType: b.CaseType, Channel: b.Channel, Summary: b.Summary, CounterID: b.Counter, IdempotencyKey: key}
+	for _, ps := range b.Persons {
+		req.Persons = append(req.Persons, cases.Person{IDNumber: ps.IDNumber, Name: ps.Name, Address: ps.Address, Phone: ps.Phone, CardType: ps.CardType})
+	}
+	r, err := a.cases.Register(c.Request.Context(), p, req)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if r.Replayed {
+		status = http.StatusOK
+		c.Writer.Header().Set("Idempotent-Replayed", "true")
+	}
+	c.Writer.Header().Set("Location", "/api/v1/cases/"+r.Case.Code)
+	writeJSON(c, status, registerResponse{Case: r.Case, URL: r.URL})
+}
+
+type firstVisitResponse struct {
+	Found    bool   `json:"found"`
+	CaseCode string `json:"case_code,omitempty"`
+	Counter  string `json:"counter,omitempty"`
+	Staff    string `json:"staff,omitempty"`
+}
+
+// firstVisit finds the open case of a returning visitor by the ID number
+// (首访负责制), for a kiosk that reaches the hall over the network.
+func (a *API) firstVisit(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	var b struct {
+		IDNumber string `json:"id_number"`
+	}
+	if !a.decode(c, &b) {
+		return
+	}
+	counter, staff, code, ok, err := a.cases.LookupID(c.Request.Context(), p, b.IDNumber)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, firstVisitResponse{Found: ok, CaseCode: code, Counter: counter, Staff: staff})
+}
+
+type casesResponse struct {
+	Cases []cases.View `json:"cases"`
+}
+
+// listCases lists open cases, the most urgent first.
+func (a *API) listCases(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	f := cases.ListFilter{Status: cases.Status(c.Query("status")), Due: c.Query("due"), Unit: c.Query("unit"),
+		Supervised: c.Query("supervised") == "true", Mine: c.Query("mine") == "true"}
+	switch f.Due {
+	case "", "soon", "overdue", "due":
+	default:
+		a.fail(c, invalid("due 应为 soon、overdue 或 due (due must be soon, overdue or due)"))
+		return
+	}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 5000 {
+			a.fail(c, invalid("limit 应为 1 至 5000 (limit must be 1..5000)"))
+			return
+		}
+		f.Limit = n
+	}
+	vs, err := a.cases.List(c.Request.Context(), p, f)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if vs == nil {
+		vs = []cases.View{}
+	}
+	writeJSON(c, http.StatusOK, casesResponse{Cases: vs})
+}
+
+func (a *API) getCase(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	v, err := a.cases.Case(c.Request.Context(), p, c.Param("code"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, caseResponse{Case: v})
+}
+
+// caseQR gives the inquiry URL again, to reprint the QR code.
+func (a *API) caseQR(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	url, err := a.cases.QRURL(c.Request.Context(), p, c.Param("code"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, struct {
+		URL string `json:"url"`
+	}{url})
+}
+
+func (a *API) replySupervision(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil || id < 1 {
+		a.fail(c, invalid("督办编号应为正整数 (supervision id must be a positive integer)"))
+		return
+	}
+	var b struct {
+		Reply string `json:"reply"`
+	}
+	if !a.decode(c, &b) {
+		return
+	}
+	v, err := a.cases.Reply(c.Request.Context(), p, c.Param("code"), id, b.Reply)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, caseResponse{Case: v})
+}
+
+type personalResponse struct {
+	Persons []cases.PersonDetail `json:"persons"`
+}
+
+// casePersonal opens the parties' full personal data, with a reason; the
+// book writes the audit entry before answering. The answer is no-store.
+func (a *API) casePersonal(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	var b reasonBody
+	if !a.decode(c, &b) {
+		return
+	}
+	ps, err := a.cases.Personal(c.Request.Context(), p, c.Param("code"), b.Reason)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, personalResponse{Persons: ps})
+}
+
+type caseRulesResponse struct {
+	Limits       cases.Limits        `json:"limits"`
+	Notices      []cases.NoticeLevel `json:"notices"`
+	HolidayYears []int               `json:"holiday_years"`
+	Warnings     []string            `json:"warnings,omitempty"`
+}
+
+// caseRules shows the time limits, notice levels and holiday calendar in
+// force, and warns when this or next year has no holiday file.
+func (a *API) caseRules(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	if p.Role.IsDevice() {
+		a.fail(c, queue.Errorf(queue.EFORBIDDEN, "无权查看 (not allowed)"))
+		return
+	}
+	y := a.now().In(a.eng.Hall().Location).Year()
+	cal := a.cases.Calendar()
+	writeJSON(c, http.StatusOK, caseRulesResponse{Limits: a.cases.Limits(), Notices: a.cases.Notices(),
+		HolidayYears: cal.Years(), Warnings: cal.Warnings(y, y+1)})
+}
+
+// period reads ?from=&to= (days); the default is this year up to today.
+func (a *API) period(c *gin.Context) (from, to cases.Date, ok bool) {
+	loc := a.eng.Hall().Location
+	now := a.now().In(loc)
+	from, to = cases.MakeDate(now.Year(), time.January, 1), cases.DateOf(now, loc)
+	for _, q := range []struct {
+		name string
+		into *cases.Date
+	}{{"from", &from}, {"to", &to}} {
+		if s := c.Query(q.name); s != "" {
+			d, err := cases.ParseDate(s)
+			if err != nil {
+				a.fail(c, invalid(fmt.Sprintf("%s 应为日期，如 2026-01-01 (%s must be a date like 2026-01-01)", q.name, q.name)))
+				return 0, 0, false
+			}
+			*q.into = d
+		}
+	}
+	return from, to, true
+}
+
+func (a *API) stats(c *gin.Context, p queue.Principal) (*cases.Stats, bool) {
+	if !a.casesOn(c) {
+		return nil, false
+	}
+	from, to, ok := a.period(c)
+	if !ok {
+		return nil, false
+	}
+	s, err := a.cases.Stats(c.Request.Context(), p, from, to)
+	if err != nil {
+		a.fail(c, err)
+		return nil, false
+	}
+	return s, true
+}
+
+func (a *API) caseStats(c *gin.Context, p queue.Principal) {
+	if s, ok := a.stats(c, p); ok {
+		writeJSON(c, http.StatusOK, struct {
+			Stats *cases.Stats `json:"stats"`
+		}{s})
+	}
+}
+
+// download sets the headers of a file answer.
+func download(c *gin.Context, contentType, name string) {
+	h := c.Writer.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "no-store")
+	if name != "" {
+		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+}
+
+func (a *API) exportStats(c *gin.Context, p queue.Principal) {
+	s, ok := a.stats(c, p)
+	if !ok {
+		return
+	}
+	download(c, "text/csv; charset=utf-8", fmt.Sprintf("case-stats-%s-%s.csv", s.From.Compact(), s.To.Compact()))
+	c.Status(http.StatusOK)
+	if err := cases.WriteStatsCSV(c.Writer, s); err != nil {
+		a.log.Warn("writing the statistics CSV failed", "err", err)
+	}
+}
+
+func (a *API) caseReport(c *gin.Context, p queue.Principal) {
+	s, ok := a.stats(c, p)
+	if !ok {
+		return
+	}
+	download(c, "text/html; charset=utf-8", "")
+	c.Status(http.StatusOK)
+	if err := a.cases.WriteReport(c.Writer, s); err != nil {
+		a.log.Warn("writing the statistics report failed", "err", err)
+	}
+}
+
+// exportCases streams the case list as CSV. The book checks the
+// principal before it writes anything, so a refusal is still a JSON error.
+func (a *API) exportCases(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	from, to, ok := a.period(c)
+	if !ok {
+		return
+	}
+	download(c, "text/csv; charset=utf-8", fmt.Sprintf("cases-%s-%s.csv", from.Compact(), to.Compact()))
+	w := &lazyStatus{c: c}
+	if err := a.cases.ExportCases(c.Request.Context(), p, from, to, w); err != nil {
+		if !w.started {
+			c.Writer.Header().Del("Content-Disposition")
+			a.fail(c, err)
+			return
+		}
+		a.log.Warn("case export cut short", "err", err)
+	}
+	if !w.started {
+		c.Status(http.StatusOK)
+		c.Writer.WriteHeaderNow()
+	}
+}
+
+// lazyStatus writes the 200 only with the first byte of the body, so an
+// error before it can still be answered as an error.
+type lazyStatus struct {
+	c       *gin.Context
+	started bool
+}
+
+func (l *lazyStatus) Write(b []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		l.c.Status(http.StatusOK)
+	}
+	return l.c.Writer.Write(b)
+}
+
+func (a *API) caseAudit(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	var after uint64
+	if s := c.Query("after"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			a.fail(c, invalid("after 应为非负整数 (after must be a non-negative integer)"))
+			return
+		}
+		after = n
+	}
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	es, err := a.cases.Audit(c.Request.Context(), p, after, limit, c.Query("case"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if es == nil {
+		es = []cases.AuditEntry{}
+	}
+	writeJSON(c, http.StatusOK, struct {
+		Entries []cases.AuditEntry `json:"entries"`
+	}{es})
+}
+
+func (a *API) rectifications(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	rs, err := a.cases.Rectifications(c.Request.Context(), p, c.Query("open") == "true")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if rs == nil {
+		rs = []cases.Rectification{}
+	}
+	writeJSON(c, http.StatusOK, struct {
+		Items []cases.Rectification `json:"items"`
+	}{rs})
+}
+
+func (a *API) closeRectification(c *gin.Context, p queue.Principal) {
+	if !a.casesOn(c) {
+		return
+	}
+	id, err := strconv.ParseUint(c.Param("ticket"), 10, 64)
+	if err != nil || id == 0 {
+		a.fail(c, invalid("票号 id 应为正整数 (ticket id must be a positive integer)"))
+		return
+	}
+	var b struct {
+		Action string `json:"action"`
+	}
+	if !a.decode(c, &b) {
+		return
+	}
+	r, err := a.cases.CloseRectification(c.Request.Context(), p, id, b.Action)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, struct {
+		Item cases.Rectification `json:"item"`
+	}{r})
+}

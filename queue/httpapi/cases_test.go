@@ -1,0 +1,499 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+	"yiting/queue/httpapi"
+	"yiting/queue/personal"
+)
+
+// caseFixture is the API fixture with a case book on the same bbolt file.
+type caseFixture struct {
+	*fixture
+	book *cases.Book
+	keys *personal.Keys
+}
+
+func newCaseFixture(t testing.TB) *caseFixture {
+	t.Helper()
+	cf := &caseFixture{}
+	cf.fixture = newFixture(t, func(s *setup) {
+		s.wire = func(f *fixture, o *httpapi.Options) {
+			keys, err := personal.New(bytes.Repeat([]byte{5}, personal.KeySize))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal, err := cases.LoadCalendar(cases.DefaultHolidays())
+			if err != nil {
+				t.Fatal(err)
+			}
+			book, err := cases.New(cases.Options{Hall: f.hall, Store: f.store, Keys: keys, PublicURL: "http://yiting.local",
+				Calendar: cal, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Cases = book
+			cf.book, cf.keys = book, keys
+		}
+	})
+	return cf
+}
+
+// synthPerson is an invented person with a valid MOD 11-2 check character.
+func synthPerson(n int) map[string]string {
+	body := fmt.Sprintf("421224%04d0%d1%d%03d", 1950+n%50, 1+n%9, n%9, n%1000)
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	s := 0
+	for i := range 17 {
+		s += int(body[i]-'0') * w[i]
+	}
+	names := []string{"王测明", "李试华", "张样英", "刘例强", "陈虚梅", "杨拟军", "赵设兰", "吴假涛"}
+	return map[string]string{
+		"id_number": body + string("10X98765432"[s%11]),
+		"name":      names[n%len(names)] + string([]rune("甲乙丙丁")[n%4]),
+		"address":   fmt.Sprintf("湖北省咸宁市通山县测试镇样例村%d组", n),
+		"phone":     fmt.Sprintf("1380000%04d", n),
+		"card_type": "居民身份证",
+	}
+}
+
+type registered struct {
+	Case cases.View `json:"case"`
+	URL  string     `json:"url"`
+}
+
+type caseAnswer struct {
+	Case cases.View `json:"case"`
+}
+
+func (f *caseFixture) registerCase(secret, service, caseType, key string, persons ...map[string]string) registered {
+	f.t.Helper()
+	var out registered
+	want(f.t, f.do("POST", "/api/v1/cases", secret, map[string]any{"service": service, "case_type": caseType, "persons": persons, "summary": "要求处理"},
+		"Idempotency-Key", key), http.StatusCreated, &out)
+	return out
+}
+
+func (f *caseFixture) caseCmd(secret, code, cmd string, body any) cases.View {
+	f.t.Helper()
+	var out caseAnswer
+	want(f.t, f.do("POST", "/api/v1/cases/"+code+"/"+cmd, secret, body), http.StatusOK, &out)
+	return out.Case
+}
+
+// TestCaseLifecycleAPI runs a case from the kiosk to closing through the
+// API, with the refusals a clerk would meet on the way.
+func TestCaseLifecycleAPI(t *testing.T) {
+	f := newCaseFixture(t)
+	p1, p2 := synthPerson(1), synthPerson(2)
+	r := f.registerCase(secKiosk, "petition", "petition", "tap-1", p1, p2)
+	code := r.Case.Code
+	if !strings.HasPrefix(code, "421224-20261126-0001-") || r.Case.Status != cases.StatusRegistered || len(r.Case.Persons) != 2 ||
+		!strings.HasPrefix(r.URL, "http://yiting.local/c/") {
+		t.Fatalf("registered %+v %s", r.Case, r.URL)
+	}
+	// The retry of the same tap: the same case, 200.
+	w := f.do("POST", "/api/v1/cases", secKiosk, map[string]any{"service": "petition", "case_type": "petition", "persons": []any{p1, p2}}, "Idempotency-Key", "tap-1")
+	var again registered
+	want(t, w, http.StatusOK, &again)
+	if again.Case.Code != code || again.URL != r.URL || w.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay %s %s", again.Case.Code, w.Header())
+	}
+	// Refusals at registration.
+	six := []any{synthPerson(1), synthPerson(2), synthPerson(3), synthPerson(4), synthPerson(5), synthPerson(6)}
+	wantError(t, f.do("POST", "/api/v1/cases", secKiosk, map[string]any{"service": "petition", "case_type": "petition", "persons": six}, "Idempotency-Key", "x"),
+		http.StatusBadRequest, queue.EINVALID, "第二十条")
+	wantError(t, f.do("POST", "/api/v1/cases", secKiosk, map[string]any{"service": "petition"}, "Idempotency-Key", "y"),
+		http.StatusBadRequest, queue.EINVALID, "不登记案件")
+	wantError(t, f.do("POST", "/api/v1/cases", secPadW1, map[string]any{"service": "petition", "case_type": "petition"}, "Idempotency-Key", "z"),
+		http.StatusForbidden, queue.EFORBIDDEN)
+	wantError(t, f.do("POST", "/api/v1/cases", secKiosk, map[string]any{"service": "petition", "case_type": "petition", "color": "red"}, "Idempotency-Key", "z"),
+		http.StatusBadRequest, queue.EINVALID, "color")
+
+	// First-visit lookup by the kiosk: the case, no counter yet.
+	var fv struct {
+		Found    bool   `json:"found"`
+		CaseCode string `json:"case_code"`
+		Counter  string `json:"counter"`
+	}
+	want(t, f.do("POST", "/api/v1/cases/first-visit", secKiosk, map[string]string{"id_number": p2["id_number"]}), http.StatusOK, &fv)
+	if !fv.Found || fv.CaseCode != code || fv.Counter != "" {
+		t.Fatalf("first visit %+v", fv)
+	}
+
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/route", secSuper, map[string]string{"kind": "counter", "counter": "w1"}),
+		http.StatusConflict, queue.ECONFLICT, "须先接待")
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/route", secStaffW1, map[string]string{"kind": "counter", "counter": "w1"}),
+		http.StatusForbidden, queue.EFORBIDDEN) // not involved until received
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/receive", secStaffW1, map[string]string{"counter": "w2"}),
+		http.StatusForbidden, queue.EFORBIDDEN)
+	v := f.caseCmd(secStaffW1, code, "receive", map[string]string{"counter": "w1"})
+	if v.Handler.CounterID != "w1" || v.Handler.StaffID != "clerk1" {
+		t.Fatalf("handler %+v", v.Handler)
+	}
+	want(t, f.do("POST", "/api/v1/cases/first-visit", secKiosk, map[string]string{"id_number": p1["id_number"]}), http.StatusOK, &fv)
+	if fv.Counter != "w1" {
+		t.Fatalf("first visit after receiving: %+v", fv)
+	}
+	f.caseCmd(secKiosk, code, "visits", map[string]any{"ticket": "A002", "persons": 2})
+	v = f.caseCmd(secStaffW1, code, "route", map[string]string{"kind": "counter", "counter": "w1", "note": "本窗口办理"})
+	if v.Status != cases.StatusRouted || v.HandleDue != cases.MakeDate(2027, 1, 25) {
+		t.Fatalf("routed %s %s", v.Status, v.HandleDue)
+	}
+	// clerk2 at w2 has no unit in this hall and is not involved.
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/handle", secStaffW2, nil), http.StatusForbidden, queue.EFORBIDDEN)
+	f.caseCmd(secStaffW1, code, "handle", nil)
+	f.caseCmd(secStaffW1, code, "records", map[string]string{"kind": "investigation", "text": "已调取相关材料"})
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/records", secStaffW1, map[string]string{"kind": "video", "text": "x"}),
+		http.StatusBadRequest, queue.EINVALID)
+	f.caseCmd(secStaffW1, code, "extend", map[string]string{"reason": "涉及多个部门"})
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/extend", secStaffW1, map[string]string{"reason": "再延"}), http.StatusConflict, queue.ECONFLICT, "一次")
+	f.caseCmd(secStaffW1, code, "conclude", map[string]string{"outcome": "answered", "note": "已书面答复"})
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/close", secStaffW1, nil), http.StatusBadRequest, queue.EINVALID, "回访记录")
+	v = f.caseCmd(secStaffW1, code, "close", map[string]string{"note": "电话回访，来访人认可答复"})
+	if v.Status != cases.StatusClosed || v.OutcomeName != "办结答复" || len(v.History) < 9 {
+		t.Fatalf("closed %+v", v)
+	}
+	var got caseAnswer
+	want(t, f.do("GET", "/api/v1/cases/"+strings.ReplaceAll(code, "-", ""), secSuper, nil), http.StatusOK, &got)
+	if got.Case.Code != code {
+		t.Fatalf("get by the undashed code: %s", got.Case.Code)
+	}
+	bad := code[:len(code)-1] + map[bool]string{true: "1", false: "2"}[code[len(code)-1] != '1']
+	wantError(t, f.do("GET", "/api/v1/cases/"+bad, secSuper, nil), http.StatusBadRequest, queue.EINVALID, "校验码")
+	wantError(t, f.do("GET", "/api/v1/cases/"+code, secDisplay, nil), http.StatusForbidden, queue.EFORBIDDEN)
+	other := cases.Code{Region: "421224", Day: cases.MakeDate(2026, 11, 26), Seq: 99}.String()
+	wantError(t, f.do("GET", "/api/v1/cases/"+other, secSuper, nil), http.StatusNotFound, queue.ENOTFOUND)
+	var qr struct {
+		URL string `json:"url"`
+	}
+	want(t, f.do("GET", "/api/v1/cases/"+code+"/qr", secStaffW1, nil), http.StatusOK, &qr)
+	if qr.URL != r.URL {
+		t.Fatalf("reprint url %q", qr.URL)
+	}
+}
+
+func TestCaseSupervisionAndListAPI(t *testing.T) {
+	f := newCaseFixture(t)
+	code := f.registerCase(secKiosk, "medical", "mediation.medical", "t1", synthPerson(3)).Case.Code
+	f.registerCase(secKiosk, "petition", "petition", "t2", synthPerson(4))
+	wantError(t, f.do("POST", "/api/v1/cases/"+code+"/supervisions", secStaffW1, map[string]string{"level": "red", "reason": "x"}), http.StatusForbidden, queue.EFORBIDDEN)
+	v := f.caseCmd(secSuper, code, "supervisions", map[string]string{"level": "red", "reason": "群众多次来电催办"})
+	if len(v.Supervisions) != 1 || v.Supervisions[0].ReplyDue != cases.MakeDate(2026, 11, 26) || !v.Supervisions[0].Open {
+		t.Fatalf("supervision %+v", v.Supervisions)
+	}
+	var list struct {
+		Cases []cases.View `json:"cases"`
+	}
+	want(t, f.do("GET", "/api/v1/cases?supervised=true", secSuper, nil), http.StatusOK, &list)
+	if len(list.Cases) != 1 || list.Cases[0].Code != code {
+		t.Fatalf("supervised list %+v", list.Cases)
+	}
+	// The health matter is not listed for an uninvolved clerk.
+	want(t, f.do("GET", "/api/v1/cases", secStaffW1, nil), http.StatusOK, &list)
+	if len(list.Cases) != 1 || list.Cases[0].Type != "petition" {
+		t.Fatalf("clerk sees %d cases", len(list.Cases))
+	}
+	wantError(t, f.do("GET", "/api/v1/cases/"+code, secStaffW1, nil), http.StatusForbidden, queue.EFORBIDDEN, "健康")
+	wantError(t, f.do("GET", "/api/v1/cases?due=later", secSuper, nil), http.StatusBadRequest, queue.EINVALID)
+	f.clock.Advance(24 * time.Hour)
+	v = f.caseCmd(secSuper, code, "supervisions/1/reply", map[string]string{"reply": "已安排调解员"})
+	if !v.Supervisions[0].Late || v.Supervisions[0].Open {
+		t.Fatalf("late reply %+v", v.Supervisions[0])
+	}
+	var rules struct {
+		Limits       map[string]cases.Limit `json:"limits"`
+		HolidayYears []int                  `json:"holiday_years"`
+		Warnings     []string               `json:"warnings"`
+	}
+	want(t, f.do("GET", "/api/v1/case-rules", secStaffW1, nil), http.StatusOK, &rules)
+	if rules.Limits["petition"].Handle.Days != 60 || len(rules.HolidayYears) != 2 || len(rules.Warnings) != 1 || !strings.Contains(rules.Warnings[0], "2027") {
+		t.Fatalf("rules %+v", rules)
+	}
+}
+
+// TestRectificationFromPadRating: a bad rating at the pad reaches the
+// book through the engine's feed and lists as an item to rectify.
+func TestRectificationFromPadRating(t *testing.T) {
+	f := newCaseFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.book.Run(ctx, f.eng.Events()) }()
+	t.Cleanup(func() { cancel(); <-done })
+	f.open("w1")
+	tk := f.issue("petition")
+	f.cmd(secStaffW1, "w1", "call-next", nil)
+	f.cmd(secStaffW1, "w1", "start", nil)
+	f.cmd(secStaffW1, "w1", "complete", nil)
+	want(t, f.do("POST", fmt.Sprintf("/api/v1/tickets/%d/rating", tk.Ticket.ID), secPadW1, map[string]any{"level": 1, "reasons": []string{"态度生硬"}}), http.StatusOK, nil)
+	var items struct {
+		Items []cases.Rectification `json:"items"`
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		want(t, f.do("GET", "/api/v1/rectifications?open=true", secSuper, nil), http.StatusOK, &items)
+		if len(items.Items) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(items.Items) != 1 || items.Items[0].Ticket != tk.Ticket.Number || items.Items[0].CounterID != "w1" || items.Items[0].LevelName != "非常不满意" {
+		t.Fatalf("items %+v", items.Items)
+	}
+	wantError(t, f.do("POST", fmt.Sprintf("/api/v1/rectifications/%d/close", tk.Ticket.ID), secStaffW2, map[string]string{"action": "x"}), http.StatusForbidden, queue.EFORBIDDEN)
+	var closed struct {
+		Item cases.Rectification `json:"item"`
+	}
+	want(t, f.do("POST", fmt.Sprintf("/api/v1/rectifications/%d/close", tk.Ticket.ID), secStaffW1, map[string]string{"action": "已回访致歉"}), http.StatusOK, &closed)
+	if closed.Item.ClosedBy != "clerk1" {
+		t.Fatalf("%+v", closed.Item)
+	}
+	want(t, f.do("GET", "/api/v1/rectifications?open=true", secSuper, nil), http.StatusOK, &items)
+	if len(items.Items) != 0 {
+		t.Fatal("closed item listed as open")
+	}
+}
+
+func TestCaseAPIWithoutBook(t *testing.T) {
+	f := newFixture(t)
+	wantError(t, f.do("GET", "/api/v1/cases", secSuper, nil), http.StatusServiceUnavailable, queue.EUNAVAILABLE, "未启用")
+	w := httptest.NewRecorder()
+	f.api.Inquiry(httpapi.InquiryOptions{}).ServeHTTP(w, httptest.NewRequest("GET", "/c/"+strings.Repeat("A", 22), nil))
+	if w.Code != http.StatusNotFound {
+		t.Fatalf("inquiry without a book: %d", w.Code)
+	}
+}
+
+// inquire runs the inquiry handler for a client address.
+func inquire(h http.Handler, method, path, ip string, form url.Values, hdr ...string) *httptest.ResponseRecorder {
+	var r *http.Request
+	if form != nil {
+		r = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		r = httptest.NewRequest(method, path, nil)
+	}
+	r.RemoteAddr = ip + ":40000"
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// TestInquiryPage: the QR's page shows the matter's state to anyone with
+// the token and nothing personal but a masked name; wrong tokens are 404
+// and a client that keeps guessing is refused with 429 for a while; the
+// result is rated once, after closing; cross-site posts are refused.
+func TestInquiryPage(t *testing.T) {
+	f := newCaseFixture(t)
+	p := synthPerson(5)
+	r := f.registerCase(secKiosk, "petition", "petition", "t1", p)
+	path := strings.TrimPrefix(r.URL, "http://yiting.local")
+	h := f.api.Inquiry(httpapi.InquiryOptions{Guesses: 5, Window: time.Minute})
+
+	w := inquire(h, "GET", path, "192.0.2.10", nil)
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, r.Case.Code) || !strings.Contains(body, "已登记") ||
+		!strings.Contains(body, personal.MaskName(p["name"])) || !strings.Contains(body, "2026-12-11") {
+		t.Fatalf("page %d:\n%s", w.Code, body)
+	}
+	for _, secret := range []string{p["name"], p["id_number"], p["phone"], p["address"], "要求处理"} {
+		if strings.Contains(body, secret) {
+			t.Fatalf("the page shows %q", secret)
+		}
+	}
+	if w.Header().Get("Referrer-Policy") != "no-referrer" || w.Header().Get("Cache-Control") != "no-store" || strings.Contains(body, "<form") {
+		t.Fatalf("headers %v, or a rating form before closing", w.Header())
+	}
+	// Guessing: 4 wrong tokens are 404; the 5th too, and from then on the
+	// client is refused, even with the right token; others are not.
+	token := strings.TrimPrefix(path, "/c/")
+	for i := range 5 {
+		wrong := "/c/" + token[:20] + fmt.Sprintf("%02d", i)
+		if w := inquire(h, "GET", wrong, "198.51.100.7", nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "未找到") {
+			t.Fatalf("wrong token %d: %d", i, w.Code)
+		}
+	}
+	w = inquire(h, "GET", path, "198.51.100.7", nil)
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "60" {
+		t.Fatalf("after 5 guesses: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	if w := inquire(h, "GET", path, "192.0.2.10", nil); w.Code != http.StatusOK {
+		t.Fatalf("another client refused: %d", w.Code)
+	}
+	f.clock.Advance(time.Minute)
+	if w := inquire(h, "GET", path, "198.51.100.7", nil); w.Code != http.StatusOK {
+		t.Fatalf("after the window: %d", w.Code)
+	}
+	if w := inquire(h, "GET", "/c/"+token+"/x", "192.0.2.10", nil); w.Code != http.StatusNotFound {
+		t.Fatalf("a sub-path: %d", w.Code)
+	}
+
+	// Rating: refused before closing (the page says why), once after.
+	yes := url.Values{"satisfied": {"1"}}
+	w = inquire(h, "POST", path, "192.0.2.10", yes)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "办结终结后才能评价") {
+		t.Fatalf("early rating %d: %s", w.Code, w.Body)
+	}
+	code := r.Case.Code
+	f.caseCmd(secStaffW1, code, "receive", map[string]string{"counter": "w1"})
+	f.caseCmd(secStaffW1, code, "route", map[string]string{"kind": "counter", "counter": "w1"})
+	if w := inquire(h, "GET", path, "192.0.2.10", nil); !strings.Contains(w.Body.String(), "1号窗口") {
+		t.Fatalf("the window to contact is not shown:\n%s", w.Body)
+	}
+	f.caseCmd(secStaffW1, code, "handle", nil)
+	f.caseCmd(secStaffW1, code, "conclude", map[string]string{"outcome": "answered"})
+	f.caseCmd(secStaffW1, code, "close", map[string]string{"note": "已回访"})
+	if w := inquire(h, "GET", path, "192.0.2.10", nil); !strings.Contains(w.Body.String(), `name="satisfied"`) {
+		t.Fatal("no rating form after closing")
+	}
+	if w := inquire(h, "POST", path, "192.0.2.10", yes, "Sec-Fetch-Site", "cross-site"); w.Code != http.StatusForbidden {
+		t.Fatalf("cross-site rating: %d", w.Code)
+	}
+	if w := inquire(h, "POST", path, "192.0.2.10", url.Values{"satisfied": {"maybe"}}); w.Code != http.StatusBadRequest {
+		t.Fatalf("bad value: %d", w.Code)
+	}
+	w = inquire(h, "POST", path, "192.0.2.10", yes)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "感谢您的评价") || strings.Contains(w.Body.String(), `name="satisfied"`) {
+		t.Fatalf("rating %d: %s", w.Code, w.Body)
+	}
+	if w := inquire(h, "POST", path, "192.0.2.10", url.Values{"satisfied": {"0"}}); !strings.Contains(w.Body.String(), "只评一次") {
+		t.Fatal("rated twice")
+	}
+	var got caseAnswer
+	want(t, f.do("GET", "/api/v1/cases/"+code, secSuper, nil), http.StatusOK, &got)
+	if got.Case.Satisfaction == nil || !got.Case.Satisfaction.Satisfied {
+		t.Fatalf("satisfaction %+v", got.Case.Satisfaction)
+	}
+	if strings.Contains(f.logs.String(), token) {
+		t.Fatal("the token reached the log")
+	}
+}
+
+// TestNoPersonalDataLeaks is the grep test: synthetic persons go through
+// registration, the lifecycle, an audited view of their data, supervision,
+// the inquiry page, statistics and every export; neither the log nor an
+// export nor any answer but the audited one holds a full ID number, name,
+// address or phone.
+func TestNoPersonalDataLeaks(t *testing.T) {
+	f := newCaseFixture(t)
+	var persons []map[string]string
+	var answers bytes.Buffer
+	record := func(w *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+		answers.Write(w.Body.Bytes())
+		return w
+	}
+	for i := range 12 {
+		group := []map[string]string{synthPerson(100 + 3*i)}
+		if i%3 == 0 {
+			group = append(group, synthPerson(101+3*i), synthPerson(102+3*i))
+		}
+		persons = append(persons, group...)
+		service, typ := "petition", "petition"
+		if i%2 == 1 {
+			service, typ = "medical", "mediation.medical"
+		}
+		w := record(f.do("POST", "/api/v1/cases", secKiosk, map[string]any{"service": service, "case_type": typ, "persons": group}, "Idempotency-Key", fmt.Sprintf("k%d", i)))
+		var r registered
+		want(t, w, http.StatusCreated, &r)
+		code := r.Case.Code
+		record(f.do("POST", "/api/v1/cases/first-visit", secKiosk, map[string]string{"id_number": group[0]["id_number"]}))
+		counter := "w1"
+		if service == "medical" {
+			counter = "r1"
+		}
+		sec := secSuper
+		record(f.do("POST", "/api/v1/cases/"+code+"/receive", sec, map[string]string{"counter": counter}))
+		record(f.do("POST", "/api/v1/cases/"+code+"/route", sec, map[string]string{"kind": "counter", "counter": counter}))
+		record(f.do("POST", "/api/v1/cases/"+code+"/supervisions", sec, map[string]string{"level": "yellow", "reason": "催办"}))
+		record(f.do("POST", "/api/v1/cases/"+code+"/handle", sec, nil))
+		if i%4 != 3 {
+			if service == "medical" {
+				record(f.do("POST", "/api/v1/cases/"+code+"/records", sec, map[string]string{"kind": "agreement", "text": "达成协议"}))
+				record(f.do("POST", "/api/v1/cases/"+code+"/conclude", sec, map[string]string{"outcome": "mediated"}))
+			} else {
+				record(f.do("POST", "/api/v1/cases/"+code+"/conclude", sec, map[string]string{"outcome": "answered"}))
+			}
+			record(f.do("POST", "/api/v1/cases/"+code+"/close", sec, map[string]string{"note": "已回访"}))
+		}
+		record(f.do("GET", "/api/v1/cases/"+code, sec, nil))
+		inquire(f.api.Inquiry(httpapi.InquiryOptions{}), "GET", strings.TrimPrefix(r.URL, "http://yiting.local"), "192.0.2.1", nil).Body.WriteTo(&answers)
+		if i == 0 {
+			// The one audited opening: its answer holds the data, the
+			// log only that it happened.
+			w := f.do("POST", "/api/v1/cases/"+code+"/personal", secSuper, map[string]string{"reason": "电话回访"})
+			want(t, w, http.StatusOK, nil)
+			if !strings.Contains(w.Body.String(), group[0]["id_number"]) {
+				t.Fatal("the audited view does not show the data")
+			}
+		}
+	}
+	record(f.do("GET", "/api/v1/cases", secSuper, nil))
+	record(f.do("GET", "/api/v1/case-stats?from=2026-01-01&to=2026-12-31", secSuper, nil))
+	record(f.do("GET", "/api/v1/case-audit", secSuper, nil))
+	var exports bytes.Buffer
+	for _, p := range []string{"cases.csv", "stats.csv", "report.html"} {
+		w := f.do("GET", "/api/v1/case-stats/"+p+"?from=2026-01-01&to=2026-12-31", secSuper, nil)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", p, w.Code, w.Body)
+		}
+		if p != "report.html" && !bytes.HasPrefix(w.Body.Bytes(), []byte("\xEF\xBB\xBF")) {
+			t.Errorf("%s has no BOM", p)
+		}
+		exports.Write(w.Body.Bytes())
+	}
+	if n := strings.Count(exports.String(), "421224-20261126-"); n < 12 {
+		t.Fatalf("the exports list %d cases", n)
+	}
+	var audit struct {
+		Entries []cases.AuditEntry `json:"entries"`
+	}
+	want(t, f.do("GET", "/api/v1/case-audit", secSuper, nil), http.StatusOK, &audit)
+	if len(audit.Entries) != 1 || audit.Entries[0].Reason != "电话回访" || audit.Entries[0].Actor != "boss" {
+		t.Fatalf("audit %+v", audit.Entries)
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "case registered") || !strings.Contains(logs, "personal data opened") {
+		t.Fatalf("the log did not capture the run:\n%s", logs)
+	}
+	for _, p := range persons {
+		for _, field := range []string{"id_number", "name", "address", "phone"} {
+			secret := p[field]
+			for where, text := range map[string]string{"log": logs, "exports": exports.String(), "answers": answers.String()} {
+				if strings.Contains(text, secret) {
+					t.Errorf("%s holds a full %s %q", where, field, secret)
+				}
+			}
+		}
+		// The birth date inside the ID number neither.
+		if strings.Contains(logs, p["id_number"][6:14]) || strings.Contains(exports.String(), p["id_number"][6:14]) {
+			t.Errorf("a birth date from an ID number leaked")
+		}
+	}
+	// Export and statistics are for supervisors.
+	wantError(t, f.do("GET", "/api/v1/case-stats/cases.csv", secStaffW1, nil), http.StatusForbidden, queue.EFORBIDDEN)
+	wantError(t, f.do("GET", "/api/v1/case-stats", secStaffW1, nil), http.StatusForbidden, queue.EFORBIDDEN)
+	wantError(t, f.do("GET", "/api/v1/case-stats?from=2026-13-01", secSuper, nil), http.StatusBadRequest, queue.EINVALID)
+	var stats struct {
+		Stats cases.Stats `json:"stats"`
+	}
+	want(t, f.do("GET", "/api/v1/case-stats?from=2026-01-01&to=2026-12-31", secAdmin, nil), http.StatusOK, &stats)
+	if stats.Stats.Cases != 12 || stats.Stats.Persons != 20 || stats.Stats.Visits != 12 || stats.Stats.MediationSuccess.Num != 3 {
+		b, _ := json.Marshal(stats.Stats)
+		t.Fatalf("stats %s", b)
+	}
+}

@@ -1,0 +1,240 @@
+package httpapi
+
+import (
+	_ "embed"
+	"errors"
+	"html/template"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+)
+
+// The public inquiry page (询事 and 评事, 信访工作条例 Art. 21): the QR code on
+// the ticket opens PublicURL/c/{token} on the visitor's phone. It shows
+// where the matter stands, the next step, the due day and the window to
+// contact — nothing personal beyond a masked name — and, once the matter
+// is closed, takes one rating of the result (满意 / 不满意).
+//
+// The token is 128 random bits; still, wrong tokens are counted per
+// client address and a client that guesses too often gets 429 for a
+// while. A wrong token takes the same path as a right one (hash, one
+// lookup) and answers 404. The page sets no cookie and sends no Referer
+// (the token is in the URL), and nothing of it is logged.
+
+// Defaults of the guess limit.
+const (
+	DefaultInquiryGuesses = 20               // wrong tokens per client address …
+	DefaultInquiryWindow  = 10 * time.Minute // … within this window
+)
+
+//go:embed inquiry.html
+var inquiryHTML string
+
+// InquiryOptions tune the inquiry page; the zero value means the defaults.
+type InquiryOptions struct {
+	Guesses int           // wrong tokens allowed per address and window
+	Window  time.Duration // the window, and how long a client is refused after
+}
+
+// Inquiry returns the handler of the public inquiry page, GET and POST
+// /c/{token}. cmd/yiting mounts it on the server's mux at "/c/". It needs
+// Options.Cases; without a case book every request answers 404.
+func (a *API) Inquiry(opts InquiryOptions) http.Handler {
+	if opts.Guesses <= 0 {
+		opts.Guesses = DefaultInquiryGuesses
+	}
+	if opts.Window <= 0 {
+		opts.Window = DefaultInquiryWindow
+	}
+	return &inquiry{
+		a:    a,
+		tmpl: template.Must(template.New("inquiry").Parse(inquiryHTML)),
+		lim:  &guessLimiter{max: opts.Guesses, window: opts.Window, now: a.now, m: map[string]*guesses{}},
+		cop:  http.NewCrossOriginProtection(),
+	}
+}
+
+type inquiry struct {
+	a    *API
+	tmpl *template.Template
+	lim  *guessLimiter
+	cop  *http.CrossOriginProtection
+}
+
+type inquiryPage struct {
+	Hall    string
+	Found   bool
+	Case    cases.PublicView
+	Due     string
+	Message string
+	Token   string
+}
+
+func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Robots-Tag", "noindex, nofollow")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	token, ok := strings.CutPrefix(r.URL.Path, "/c/")
+	if !ok || strings.Contains(token, "/") {
+		h.render(w, http.StatusNotFound, inquiryPage{Message: "页面不存在"})
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
+		hd.Set("Allow", "GET, HEAD, POST")
+		h.render(w, http.StatusMethodNotAllowed, inquiryPage{Message: "不支持的请求"})
+		return
+	}
+	ip := clientIP(r)
+	if until, blocked := h.lim.blocked(ip); blocked {
+		hd.Set("Retry-After", strconv.Itoa(retryAfter(h.a.now(), until)))
+		h.render(w, http.StatusTooManyRequests, inquiryPage{Message: "查询过于频繁，请稍后再试"})
+		return
+	}
+	if h.a.cases == nil {
+		h.render(w, http.StatusNotFound, inquiryPage{Message: "未找到该事项"})
+		return
+	}
+	ctx := r.Context()
+	var (
+		pv  cases.PublicView
+		err error
+		msg string
+	)
+	if r.Method == http.MethodPost {
+		if err := h.cop.Check(r); err != nil {
+			h.render(w, http.StatusForbidden, inquiryPage{Message: "拒绝跨站请求"})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 1024)
+		v := ""
+		if err := r.ParseForm(); err == nil {
+			v = r.PostForm.Get("satisfied")
+		}
+		if v != "1" && v != "0" {
+			h.render(w, http.StatusBadRequest, inquiryPage{Message: "请选择满意或不满意"})
+			return
+		}
+		pv, err = h.a.cases.RateResult(ctx, token, v == "1")
+		msg = "感谢您的评价！"
+	} else {
+		pv, err = h.a.cases.Inquire(ctx, token)
+	}
+	switch {
+	case queue.ErrorCode(err) == queue.ENOTFOUND:
+		if h.lim.fail(ip) {
+			h.a.log.Warn("inquiry page: too many wrong tokens; client refused for a while", "client", ip)
+		}
+		h.render(w, http.StatusNotFound, inquiryPage{Message: "未找到该事项，请核对二维码或到窗口咨询"})
+		return
+	case queue.ErrorCode(err) == queue.ECONFLICT:
+		// A rating refused (not closed yet, already rated): show the page
+		// with why.
+		msg = queue.ErrorMessage(err)
+		if i := strings.Index(msg, " ("); i > 0 {
+			msg = msg[:i]
+		}
+		if pv, err = h.a.cases.Inquire(ctx, token); err == nil {
+			break
+		}
+		fallthrough
+	case err != nil:
+		var qe *queue.Error
+		if !errors.As(err, &qe) || qe.Code == queue.EINTERNAL {
+			h.a.log.Error("inquiry page failed", "err", err)
+		}
+		h.render(w, http.StatusServiceUnavailable, inquiryPage{Message: "系统暂时不可用，请稍后再试"})
+		return
+	}
+	page := inquiryPage{Hall: h.a.eng.Hall().Name, Found: true, Case: pv, Message: msg, Token: token}
+	if pv.Due != nil {
+		page.Due = pv.Due.Date.String()
+	}
+	h.render(w, http.StatusOK, page)
+}
+
+func (h *inquiry) render(w http.ResponseWriter, status int, p inquiryPage) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := h.tmpl.Execute(w, p); err != nil {
+		h.a.log.Debug("inquiry page: writing failed", "err", err)
+	}
+}
+
+// clientIP is the peer's address: the hall server faces its clients
+// directly, and a forwarding header would let a guesser pick the address
+// the limit counts.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// guessLimiter counts wrong tokens per client address in fixed windows.
+// Its map is bounded: expired entries are swept when it grows, and it is
+// reset if a flood of addresses still fills it (then every address starts
+// again, which costs a guesser 128 bits of nothing).
+type guessLimiter struct {
+	max    int
+	window time.Duration
+	now    func() time.Time
+
+	mu sync.Mutex
+	m  map[string]*guesses
+}
+
+type guesses struct {
+	n     int
+	reset time.Time // the window's end
+}
+
+const maxGuessers = 10000
+
+// blocked reports whether ip has used up its guesses, and until when.
+func (l *guessLimiter) blocked(ip string) (time.Time, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	g := l.m[ip]
+	if g == nil || !l.now().Before(g.reset) {
+		return time.Time{}, false
+	}
+	return g.reset, g.n >= l.max
+}
+
+// fail counts a wrong token; it reports whether ip is now refused.
+func (l *guessLimiter) fail(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	g := l.m[ip]
+	if g == nil || !now.Before(g.reset) {
+		if len(l.m) >= maxGuessers {
+			for k, v := range l.m {
+				if !now.Before(v.reset) {
+					delete(l.m, k)
+				}
+			}
+			if len(l.m) >= maxGuessers {
+				clear(l.m)
+			}
+		}
+		g = &guesses{reset: now.Add(l.window)}
+		l.m[ip] = g
+	}
+	g.n++
+	if g.n == l.max {
+		g.reset = now.Add(l.window) // refused for a whole window from the last guess
+		return true
+	}
+	return false
+}
