@@ -152,7 +152,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer eng.Close()
 
-	book, err := openCases(cfg, o.data, store, log)
+	keys, err := personal.LoadOrCreateKey(keyPath(cfg, o.data))
+	if err != nil {
+		return err
+	}
+	book, err := openCases(cfg, keys, store, log)
 	if err != nil {
 		return err
 	}
@@ -190,7 +194,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h := &hall{cfg: cfg, eng: eng, store: store, acc: acc, book: book, log: log, data: o.data, opts: o}
+	h := &hall{cfg: cfg, eng: eng, store: store, acc: acc, book: book, keys: keys, log: log, data: o.data, opts: o}
 	mux := http.NewServeMux()
 	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
 		mux.Handle(p, api.Handler())
@@ -247,6 +251,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("yiting is serving", "hall", cfg.Hall.Name, "url", "http://"+ln.Addr().String(), "data", o.data)
 	fmt.Fprintf(stdout, "yiting: serving http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "kiosk: http://%s/kiosk   board: /board   console: /console   dashboard: /dashboard\n", ln.Addr())
 
 	select {
 	case err := <-served:
@@ -271,23 +276,27 @@ type hall struct {
 	store *boltstore.Store
 	acc   *access.Service
 	book  *cases.Book
+	keys  *personal.Keys // personal data: keyed hash and sealing
 	log   *slog.Logger
 	data  string // the data directory
 	opts  *options
 }
 
-// openCases opens the case book: the personal-data key (created on first
-// start, mode 0600), the holiday calendar (embedded years, overridden by
-// files in /etc/yiting/holidays), and the book on the store.
-func openCases(cfg *hallconfig.Config, data string, store *boltstore.Store, log *slog.Logger) (*cases.Book, error) {
-	keyPath := cfg.KeyFile
-	if keyPath == "" {
-		keyPath = filepath.Join(data, "yiting.key")
+// keyFileName is the personal-data key in the data directory when the
+// configuration names no other file. It is created on first start, mode
+// 0600; without it the sealed personal data cannot be read: back it up.
+const keyFileName = "yiting.key"
+
+func keyPath(cfg *hallconfig.Config, dataDir string) string {
+	if cfg.KeyFile != "" {
+		return cfg.KeyFile
 	}
-	keys, err := personal.LoadOrCreateKey(keyPath)
-	if err != nil {
-		return nil, err
-	}
+	return filepath.Join(dataDir, keyFileName)
+}
+
+// openCases opens the case book: the holiday calendar (embedded years,
+// overridden by files in /etc/yiting/holidays) and the book on the store.
+func openCases(cfg *hallconfig.Config, keys *personal.Keys, store *boltstore.Store, log *slog.Logger) (*cases.Book, error) {
 	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir))
 	if err != nil {
 		return nil, err

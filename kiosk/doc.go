@@ -1,0 +1,28 @@
+// Package kiosk is the visitor's path at the kiosk: the state machine that
+// turns a service chosen on the touchscreen (or a GPIO button) and an ID
+// card tapped on the reader into an issued, printed queue ticket
+// (docs/architecture.md, "The data's way through the house", steps 1–4).
+//
+// A Loop runs the machine:
+//
+//	idle ─choose─▶ wait_card ─card─▶ (reading) ─▶ issuing ─▶ printing ─▶ ticket ─▶ idle
+//	idle ─card──▶ choose ─choose─▶ issuing ─▶ …             (card first)
+//	idle ─choose a service that needs no card─▶ issuing ─▶ …
+//
+// Every step has a way back to idle (返回, or a timeout) and every failure
+// a Chinese message: an unreadable or expired card, a reader that is
+// offline, a printer out of paper (the ticket stays issued and is shown on
+// screen; the spool prints it when the printer is fixed), a hall server
+// that cannot be reached (the loop retries with the same idempotency key,
+// so one tap never yields two tickets).
+//
+// The loop reaches the hall through the Hall interface: package
+// kiosk/local adapts the in-process queue.Engine, package kiosk/hallclient
+// the hall server's HTTP API. This package imports neither the HTTP adapter
+// nor the store (a test enforces it). The card protocol (GA/T 467) is
+// package kiosk/idcard; the ticket layout and ESC/POS are package printer.
+//
+// A visitor without an ID card is helped at the service desk: staff issue
+// the ticket from the console with a logged-in session (POST
+// /api/v1/tickets); the kiosk says so (NoCardHelp).
+package kiosk

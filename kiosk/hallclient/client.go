@@ -1,0 +1,244 @@
+package hallclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"yiting/kiosk"
+	"yiting/queue"
+)
+
+// maxAnswer bounds what is read of an answer: a hall's services and
+// counters are a few tens of kilobytes.
+const maxAnswer = 1 << 20
+
+// Opts configures a Client. A nil *Opts means the defaults.
+type Opts struct {
+	// Token is the kiosk's device token (role kiosk).
+	Token string
+	// HTTP is the client requests go through; nil: one with a 10 s dial
+	// and header timeout. Each request is also bounded by its context.
+	HTTP *http.Client
+	// Keyer makes the keyed hash of the ID number with the hall's key (a
+	// copy of the server's key file). Nil: tickets carry the masked name
+	// only, and a returning visitor is not recognised.
+	Keyer kiosk.VisitorKeyer
+	// Name and Location are the hall's name and time zone from the local
+	// configuration: the API does not serve them.
+	Name     string
+	Location *time.Location
+	Logger   *slog.Logger // nil: discard
+}
+
+// Client is a kiosk.Hall over the hall server's API. It is safe for
+// concurrent use.
+type Client struct {
+	base  *url.URL
+	token string
+	http  *http.Client
+	keyer kiosk.VisitorKeyer
+	name  string
+	loc   *time.Location
+	log   *slog.Logger
+}
+
+var _ kiosk.Hall = (*Client)(nil)
+
+// New returns a client of the hall server at baseURL
+// ("http://192.168.1.10:8080").
+func New(baseURL string, opts *Opts) (*Client, error) {
+	if opts == nil {
+		opts = &Opts{}
+	}
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("hallclient: server URL %q: want http://host:port", baseURL)
+	}
+	c := &Client{base: u, token: opts.Token, http: opts.HTTP, keyer: opts.Keyer, name: opts.Name, loc: opts.Location, log: opts.Logger}
+	if c.http == nil {
+		c.http = &http.Client{Transport: &http.Transport{
+			Proxy:                 nil, // the hall's own network: never through a proxy
+			MaxIdleConnsPerHost:   4,
+			IdleConnTimeout:       90 * time.Second,
+			ResponseHeaderTimeout: 10 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+		}}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+type serviceJSON struct {
+	ID       string         `json:"id"`
+	Name     string         `json:"name"`
+	Prefix   string         `json:"prefix"`
+	Category queue.Category `json:"category"`
+	Group    string         `json:"group"`
+	NeedsID  bool           `json:"needs_id"`
+	CaseType string         `json:"case_type"`
+	Pinyin   string         `json:"pinyin"`
+	Waiting  int            `json:"waiting"`
+}
+
+type servicesJSON struct {
+	Day      string        `json:"day"`
+	Services []serviceJSON `json:"services"`
+	Classes  []struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		MinAge int    `json:"min_age"`
+	} `json:"priority_classes"`
+}
+
+type countersJSON struct {
+	Counters []struct {
+		ID       string            `json:"id"`
+		Name     string            `json:"name"`
+		Kind     queue.CounterKind `json:"kind"`
+		Unit     string            `json:"unit"`
+		Location string            `json:"location"`
+		Pinyin   string            `json:"pinyin"`
+		Services []struct {
+			ServiceID string `json:"service"`
+			Weight    int    `json:"weight"`
+		} `json:"services"`
+	} `json:"counters"`
+}
+
+// Info reads GET /api/v1/services and GET /api/v1/counters.
+func (c *Client) Info(ctx context.Context) (kiosk.HallInfo, error) {
+	var sv servicesJSON
+	if _, err := c.do(ctx, http.MethodGet, "/api/v1/services", "", nil, &sv); err != nil {
+		return kiosk.HallInfo{}, err
+	}
+	var cv countersJSON
+	if _, err := c.do(ctx, http.MethodGet, "/api/v1/counters", "", nil, &cv); err != nil {
+		return kiosk.HallInfo{}, err
+	}
+	info := kiosk.HallInfo{Name: c.name, Day: sv.Day, Location: c.loc}
+	for _, s := range sv.Services {
+		info.Services = append(info.Services, kiosk.ServiceInfo{Service: queue.Service{
+			ID: s.ID, Name: s.Name, Prefix: s.Prefix, Category: s.Category, Group: s.Group, NeedsID: s.NeedsID,
+			CaseType: s.CaseType, Pinyin: s.Pinyin,
+		}, Waiting: s.Waiting})
+	}
+	for _, p := range sv.Classes {
+		info.Priority = append(info.Priority, queue.PriorityClass{ID: p.ID, Name: p.Name, MinAge: p.MinAge})
+	}
+	for _, k := range cv.Counters {
+		qc := queue.Counter{ID: k.ID, Name: k.Name, Kind: k.Kind, Unit: k.Unit, Location: k.Location, Pinyin: k.Pinyin}
+		for _, s := range k.Services {
+			qc.Services = append(qc.Services, queue.CounterService{ServiceID: s.ServiceID, Weight: s.Weight})
+		}
+		info.Counters = append(info.Counters, qc)
+	}
+	return info, nil
+}
+
+type visitorJSON struct {
+	Key        string `json:"key,omitempty"`
+	MaskedName string `json:"masked_name,omitempty"`
+}
+
+type issueJSON struct {
+	Service  string       `json:"service"`
+	Priority string       `json:"priority,omitempty"`
+	Visitor  *visitorJSON `json:"visitor,omitempty"`
+}
+
+type issuedJSON struct {
+	Ticket queue.Ticket `json:"ticket"`
+	Ahead  int          `json:"ahead"`
+}
+
+// Issue sends POST /api/v1/tickets with the tap's Idempotency-Key. The
+// card leaves the kiosk masked: its masked name and, with a Keyer, the
+// keyed hash of its number.
+func (c *Client) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, error) {
+	body := issueJSON{Service: req.ServiceID, Priority: req.Priority}
+	if req.Card != nil {
+		v := &visitorJSON{MaskedName: req.Card.MaskedName()}
+		if c.keyer != nil && req.Card.Number != "" {
+			v.Key = c.keyer.VisitorKey(req.Card.Number)
+		}
+		body.Visitor = v
+	}
+	var out issuedJSON
+	h, err := c.do(ctx, http.MethodPost, "/api/v1/tickets", req.IdempotencyKey, body, &out)
+	if err != nil {
+		return kiosk.Issued{}, err
+	}
+	return kiosk.Issued{Ticket: out.Ticket, Ahead: out.Ahead, Replayed: h.Get("Idempotent-Replayed") == "true"}, nil
+}
+
+type errorJSON struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// do sends a request and decodes a JSON answer into out.
+func (c *Client) do(ctx context.Context, method, path, idem string, body, out any) (http.Header, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("hallclient: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, rd)
+	if err != nil {
+		return nil, fmt.Errorf("hallclient: %w", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if idem != "" {
+		// With this header net/http may also resend the request itself
+		// on a connection the server closed while idle.
+		req.Header.Set("Idempotency-Key", idem)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("hallclient: %s %s: %w: %w", method, path, kiosk.ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return nil, fmt.Errorf("hallclient: %s %s: reading the answer: %w: %w", method, path, kiosk.ErrUnreachable, err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if out != nil {
+			if err := json.Unmarshal(data, out); err != nil {
+				return nil, fmt.Errorf("hallclient: %s %s: the answer is not what the API describes: %w", method, path, err)
+			}
+		}
+		return resp.Header, nil
+	}
+	var e errorJSON
+	_ = json.Unmarshal(data, &e) // a proxy's HTML error page has no code
+	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || e.Error.Code == queue.EUNAVAILABLE {
+		return nil, fmt.Errorf("hallclient: %s %s: %s %s: %w", method, path, resp.Status, e.Error.Message, kiosk.ErrUnreachable)
+	}
+	if e.Error.Code == "" {
+		return nil, &queue.Error{Code: queue.EINTERNAL, Message: resp.Status, Err: errors.New(string(bytes.TrimSpace(data[:min(len(data), 200)])))}
+	}
+	return nil, &queue.Error{Code: e.Error.Code, Message: e.Error.Message, Err: fmt.Errorf("hallclient: %s %s: %s", method, path, resp.Status)}
+}

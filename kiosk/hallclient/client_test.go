@@ -1,0 +1,217 @@
+package hallclient_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"yiting/kiosk"
+	"yiting/kiosk/hallclient"
+	"yiting/kiosk/idcard/idcardsim"
+	"yiting/queue"
+	"yiting/queue/access"
+	"yiting/queue/boltstore"
+	"yiting/queue/httpapi"
+	"yiting/queue/personal"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode) // a library global: the tests' own choice
+	os.Exit(m.Run())
+}
+
+func testHall(t *testing.T) *queue.Hall {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &queue.Hall{
+		Name: "测试综治中心", RegionCode: "421224", Location: loc,
+		Services: []queue.Service{
+			{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, Group: "", NeedsID: true, CaseType: "petition"},
+			{ID: "consult", Name: "咨询", Prefix: "C", Category: queue.CategoryOther},
+		},
+		Counters: []queue.Counter{
+			{ID: "w1", Name: "1号窗口", Kind: queue.KindWindow, Location: "一楼大厅", Services: []queue.CounterService{{ServiceID: "petition", Weight: 2}, {ServiceID: "consult", Weight: 1}}},
+		},
+		Priority: queue.PriorityPolicy{Classes: []queue.PriorityClass{{ID: "elderly", Name: "老年人", MinAge: 60}}, Ratio: 2},
+	}
+}
+
+// server is the real API over a real bbolt, with a kiosk token.
+type server struct {
+	eng   *queue.Engine
+	srv   *httptest.Server
+	token string
+}
+
+func newServer(t *testing.T) *server {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := boltstore.Open(t.TempDir(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := queue.New(ctx, testHall(t), st, queue.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := access.New(ctx, st, access.Options{Logger: quiet, BcryptCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Bootstrap(ctx, "test-admin-password"); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := acc.CreateDeviceToken(ctx, queue.Principal{ID: "admin", Role: queue.RoleAdmin}, queue.RoleKiosk, "二楼取号机", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := httpapi.New(httpapi.Options{Engine: eng, Auth: acc, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{eng: eng, srv: httptest.NewServer(api.Handler()), token: secret}
+	t.Cleanup(func() {
+		s.srv.Close()
+		eng.Close()
+		st.Close()
+	})
+	return s
+}
+
+func keys(t *testing.T) *personal.Keys {
+	t.Helper()
+	k, err := personal.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestInfo(t *testing.T) {
+	s := newServer(t)
+	c, err := hallclient.New(s.srv.URL+"/", &hallclient.Opts{Token: s.token, Name: "测试综治中心"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := info.Service("petition")
+	if !ok || !p.NeedsID || p.Prefix != "A" || p.Category != queue.CategoryPetition || info.Name != "测试综治中心" {
+		t.Errorf("info %+v", info)
+	}
+	w1, ok := info.Counter("w1")
+	if !ok || w1.Location != "一楼大厅" || len(w1.Services) != 2 || w1.Services[0].Weight != 2 {
+		t.Errorf("counter %+v", w1)
+	}
+	if len(info.Priority) != 1 || info.Priority[0].MinAge != 60 {
+		t.Errorf("priority %+v", info.Priority)
+	}
+}
+
+func TestIssueAndRetry(t *testing.T) {
+	s := newServer(t)
+	k := keys(t)
+	c, err := hallclient.New(s.srv.URL, &hallclient.Opts{Token: s.token, Keyer: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, _ := idcardsim.CardByLabel(idcardsim.LabelElderly)
+	req := kiosk.Request{ServiceID: "petition", Card: &card.Identity, Priority: "elderly", IdempotencyKey: "tap-1"}
+	a, err := c.Issue(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Ticket.Number != "A001" || a.Ticket.Priority != "elderly" || a.Ticket.Visitor.MaskedName != "张*试" || a.Replayed {
+		t.Errorf("issued %+v", a)
+	}
+	if a.Ticket.Visitor.Key != "" {
+		t.Error("the API returned the visitor key")
+	}
+	// The server has the keyed hash, never the number.
+	tv, err := s.eng.TicketByNumber("A001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tv.Visitor.Key != k.VisitorKey(card.Identity.Number) {
+		t.Errorf("server's visitor %+v", tv.Visitor)
+	}
+	b, err := c.Issue(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Replayed || b.Ticket.ID != a.Ticket.ID {
+		t.Errorf("retry: %+v", b)
+	}
+	if n := len(s.eng.Tickets(nil)); n != 1 {
+		t.Errorf("%d tickets after a retry", n)
+	}
+}
+
+func TestRefusalsAreQueueErrors(t *testing.T) {
+	s := newServer(t)
+	bad, _ := hallclient.New(s.srv.URL, &hallclient.Opts{Token: "not-a-token"})
+	_, err := bad.Issue(context.Background(), kiosk.Request{ServiceID: "consult", IdempotencyKey: "k"})
+	if !errors.Is(err, queue.ErrUnauth) || errors.Is(err, kiosk.ErrUnreachable) {
+		t.Errorf("bad token: %v", err)
+	}
+	good, _ := hallclient.New(s.srv.URL, &hallclient.Opts{Token: s.token})
+	_, err = good.Issue(context.Background(), kiosk.Request{ServiceID: "nope", IdempotencyKey: "k"})
+	var qe *queue.Error
+	if !errors.Is(err, queue.ErrNotFound) || !errors.As(err, &qe) || qe.Message == "" {
+		t.Errorf("unknown service: %v", err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	s := newServer(t)
+	c, _ := hallclient.New(s.srv.URL, &hallclient.Opts{Token: s.token})
+	s.srv.Close() // the hall server is gone
+	_, err := c.Issue(context.Background(), kiosk.Request{ServiceID: "consult", IdempotencyKey: "k"})
+	if !errors.Is(err, kiosk.ErrUnreachable) {
+		t.Errorf("closed server: %v", err)
+	}
+	if _, err := c.Info(context.Background()); !errors.Is(err, kiosk.ErrUnreachable) {
+		t.Errorf("closed server, info: %v", err)
+	}
+
+	for _, h := range []http.HandlerFunc{
+		func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":"unavailable","message":"系统暂时无法保存"}}`)
+		},
+		func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadGateway)
+			io.WriteString(w, `<html>bad gateway</html>`)
+		},
+	} {
+		proxy := httptest.NewServer(h)
+		c, _ := hallclient.New(proxy.URL, nil)
+		_, err := c.Issue(context.Background(), kiosk.Request{ServiceID: "consult", IdempotencyKey: "k"})
+		if !errors.Is(err, kiosk.ErrUnreachable) {
+			t.Errorf("5xx: %v", err)
+		}
+		proxy.Close()
+	}
+}
+
+func TestNewRefusesABadURL(t *testing.T) {
+	for _, u := range []string{"", "hall:8080", "ftp://hall", "http://"} {
+		if _, err := hallclient.New(u, nil); err == nil {
+			t.Errorf("%q accepted", u)
+		}
+	}
+}

@@ -1,0 +1,264 @@
+package kiosk
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"yiting/kiosk/idcard"
+	"yiting/printer"
+	"yiting/printer/spool"
+	"yiting/queue"
+)
+
+// newKey returns a tap's idempotency key: 128 random bits.
+func newKey() string {
+	var b [16]byte
+	_, _ = crand.Read(b[:]) // crypto/rand.Read never fails
+	return "tap-" + hex.EncodeToString(b[:])
+}
+
+// visitorView is what the screen shows of a card: the masked name and the
+// priority the holder's age gives.
+func (l *Loop) visitorView(id *idcard.Identity) *VisitorView {
+	v := &VisitorView{MaskedName: id.MaskedName()}
+	if c, ok := priorityFor(l.st.info.Priority, id, l.now()); ok {
+		v.Priority = c.Name
+	}
+	return v
+}
+
+// priorityFor returns the age-based priority class the card's holder is
+// entitled to: of the classes with a MinAge, the highest one the holder's
+// age reaches (老年人: 60).
+func priorityFor(classes []queue.PriorityClass, id *idcard.Identity, now time.Time) (queue.PriorityClass, bool) {
+	var best queue.PriorityClass
+	found := false
+	if id == nil || id.Birth.IsZero() {
+		return best, false
+	}
+	age := id.Age(now)
+	for _, c := range classes {
+		if c.MinAge > 0 && age >= c.MinAge && (!found || c.MinAge > best.MinAge) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
+
+// startIssue begins a tap: the hall is asked for a ticket, again and again
+// while it cannot be reached, always with the same key.
+func (l *Loop) startIssue(svc ServiceInfo, card *idcard.Identity) {
+	s := &l.st
+	s.tap++
+	s.service = &svc
+	s.card = card
+	s.visitor, s.priority = nil, ""
+	if card != nil {
+		s.visitor = l.visitorView(card)
+		if c, ok := priorityFor(s.info.Priority, card, l.now()); ok {
+			s.priority = c.ID
+		}
+	}
+	l.to(StepIssuing, 0)
+	req := Request{ServiceID: svc.ID, Card: card, Priority: s.priority, IdempotencyKey: newKey()}
+	ctx, cancel := context.WithCancel(l.runCtx)
+	s.cancelIssue = cancel
+	tap := s.tap
+	l.workers.Add(1)
+	go l.issue(ctx, cancel, tap, req)
+}
+
+// issue runs one tap's requests on its own goroutine.
+func (l *Loop) issue(ctx context.Context, cancel context.CancelFunc, tap uint64, req Request) {
+	defer l.workers.Done()
+	defer cancel()
+	start := l.now()
+	wait := l.opts.RetryMin
+	for attempt := 1; ; attempt++ {
+		actx, acancel := context.WithTimeout(ctx, l.opts.IssueTimeout)
+		is, err := l.opts.Hall.Issue(actx, req)
+		acancel()
+		switch {
+		case err == nil:
+			l.post(l.runCtx, func() { l.issued(tap, req, is) })
+			return
+		case ctx.Err() != nil:
+			return // the visitor left, or the kiosk stops
+		case !transient(ctx, err):
+			l.post(l.runCtx, func() { l.refused(tap, err) })
+			return
+		case l.now().Sub(start) >= l.opts.IssueGiveUp:
+			l.post(l.runCtx, func() { l.gaveUp(tap, err, attempt) })
+			return
+		}
+		l.post(l.runCtx, func() { l.retrying(tap, err, attempt) })
+		// Full jitter on the upper half: kiosks that lost the hall together
+		// do not all come back in the same millisecond.
+		if !sleep(ctx, wait/2+rand.N(wait/2+1)) {
+			return
+		}
+		wait = min(2*wait, l.opts.RetryMax)
+	}
+}
+
+// current reports whether a worker's result belongs to the tap on screen.
+func (l *Loop) current(tap uint64, step Step) bool {
+	return l.st.tap == tap && l.st.step == step
+}
+
+func (l *Loop) retrying(tap uint64, err error, attempt int) {
+	if !l.current(tap, StepIssuing) {
+		return
+	}
+	s := &l.st
+	if !s.retrying {
+		l.log.Warn("kiosk: hall unreachable; retrying the ticket with the same key", "service", s.service.ID, "err", err)
+	} else {
+		l.log.Debug("kiosk: retrying the ticket", "attempt", attempt, "err", err)
+	}
+	s.retrying = true
+	s.hall.OK, s.hall.Message = false, MsgMaintenance
+}
+
+func (l *Loop) gaveUp(tap uint64, err error, attempts int) {
+	if !l.current(tap, StepIssuing) {
+		return
+	}
+	l.log.Warn("kiosk: gave up issuing: the hall stayed unreachable", "attempts", attempts, "err", err)
+	l.fail(ErrCodeHallDown, MsgHallDown, false)
+}
+
+func (l *Loop) refused(tap uint64, err error) {
+	if !l.current(tap, StepIssuing) {
+		return
+	}
+	l.log.Error("kiosk: the hall refused the ticket", "service", l.st.service.ID, "err", err)
+	l.fail(ErrCodeRefused, MsgRefused, false)
+}
+
+// issued shows the ticket and prints it.
+func (l *Loop) issued(tap uint64, req Request, is Issued) {
+	s := &l.st
+	if !l.current(tap, StepIssuing) {
+		// Only a tap abandoned while retrying gets here.
+		l.log.Warn("kiosk: a ticket was issued for a tap the visitor abandoned; nobody holds it",
+			"number", is.Ticket.Number, "ticket", is.Ticket.ID)
+		return
+	}
+	s.card = nil // the hall has what it needs; the kiosk keeps nothing
+	s.cancelIssue = nil
+	s.hall.OK, s.hall.Message = true, ""
+	t := is.Ticket
+	counter, location := where(s.info, t)
+	tv := &TicketView{
+		ID: t.ID, Number: t.Number, Service: s.service.Name, Counter: counter, Location: location,
+		Ahead: is.Ahead, Issued: t.IssuedAt, Replayed: is.Replayed,
+	}
+	if c, ok := s.info.priorityClass(t.Priority); ok {
+		tv.Priority = c.Name
+	}
+	if t.TargetCounter != "" && counter != "" {
+		tv.Note = FirstVisitNote + counter
+	}
+	s.ticket = tv
+	l.log.Info("kiosk: ticket issued", "number", t.Number, "ticket", t.ID, "service", t.ServiceID,
+		"priority", t.Priority, "target", t.TargetCounter, "replayed", is.Replayed)
+	pt := l.printable(t, tv, is)
+	l.to(StepPrinting, 0)
+	l.workers.Add(1)
+	go func() { // the menu's waiting counts now include this ticket
+		defer l.workers.Done()
+		l.fetchInfo(l.runCtx)
+	}()
+	l.workers.Add(1)
+	go func() {
+		defer l.workers.Done()
+		// Not the tap's context: once issued, the ticket is printed even
+		// if the visitor walks away.
+		st, err := l.opts.Printer.Print(l.runCtx, pt)
+		pending := len(l.opts.Printer.Pending())
+		l.post(l.runCtx, func() { l.printed(tap, st, err, pending) })
+	}()
+}
+
+// printable lays the ticket out for the printer.
+func (l *Loop) printable(t queue.Ticket, tv *TicketView, is Issued) printer.Ticket {
+	s := &l.st
+	issued := t.IssuedAt
+	if s.info.Location != nil {
+		issued = issued.In(s.info.Location)
+	}
+	pt := printer.Ticket{
+		Hall:     s.info.Name,
+		Number:   t.Number,
+		Service:  tv.Service,
+		Counter:  tv.Counter,
+		Location: tv.Location,
+		Ahead:    is.Ahead,
+		Issued:   issued,
+		Visitor:  t.Visitor.MaskedName,
+		Note:     tv.Note,
+		Footer:   Footer,
+	}
+	if tv.Priority != "" {
+		pt.Priority = tv.Priority + "优先"
+	}
+	pt.CaseCode = t.CaseCode
+	switch {
+	case is.CaseURL != "":
+		pt.CaseURL = is.CaseURL
+	case l.opts.PublicURL != "":
+		pt.CaseURL = TicketURL(l.opts.PublicURL, t.ID)
+	}
+	return pt
+}
+
+func (l *Loop) printed(tap uint64, st printer.Status, err error, pending int) {
+	s := &l.st
+	if !l.current(tap, StepPrinting) {
+		return
+	}
+	wait := l.opts.TicketShow
+	if err != nil {
+		zh := printerAdvice(err)
+		s.ticket.PrintProblem = zh
+		wait *= 2 // time to note the number
+		if errors.Is(err, spool.ErrPending) {
+			l.log.Warn("kiosk: ticket issued but not printed; kept to print when the printer is fixed",
+				"number", s.ticket.Number, "err", err, "pending", pending)
+			s.printer = PrinterStatus{OK: false, Message: zh, Pending: pending}
+		} else {
+			// The ticket itself cannot be printed (a bug, not the printer).
+			l.log.Error("kiosk: ticket issued but cannot be printed", "number", s.ticket.Number, "err", err)
+		}
+	} else {
+		s.ticket.Printed = true
+		s.printer = PrinterStatus{OK: true, Warning: st.Warning(), Pending: pending}
+	}
+	l.to(StepTicket, wait)
+}
+
+// printerAdvice is the Chinese sentence for a printer problem.
+func printerAdvice(err error) string {
+	zh, _ := printer.Advice(err)
+	return zh
+}
+
+// isUnavailable reports whether err is the hall's "cannot commit now".
+func isUnavailable(err error) bool {
+	return errors.Is(err, queue.ErrUnavailable)
+}
+
+// priorityClass returns the priority class of that id.
+func (h HallInfo) priorityClass(id string) (queue.PriorityClass, bool) {
+	for _, c := range h.Priority {
+		if id != "" && c.ID == id {
+			return c, true
+		}
+	}
+	return queue.PriorityClass{}, false
+}

@@ -1,0 +1,342 @@
+// The kiosk page. The kiosk loop owns the state: this page renders the
+// views it pushes over SSE and posts the visitor's choices. Only the
+// browsing of the menu (which category is open) lives here, and it falls
+// back to the top after a minute without a touch.
+(function () {
+  "use strict";
+
+  var prefix = document.body.getAttribute("data-prefix") || "/kiosk";
+  var demo = document.body.getAttribute("data-demo") === "1";
+  var $ = function (id) { return document.getElementById(id); };
+  // ?nodemo hides the demo panel: a demo on the kiosk's own screen, or a
+  // screenshot of the kiosk as the visitor sees it.
+  if (demo && /[?&]nodemo\b/.test(location.search)) {
+    $("demo").remove();
+    demo = false;
+  }
+  var kiosk = $("kiosk");
+
+  var view = null;          // the loop's latest view
+  var nav = { screen: "menu", cat: null }; // local browsing of the menu
+  var lastTouch = Date.now();
+  var stepSeen = {};        // view.since → when this page first saw that step
+  var BROWSE_TIMEOUT = 60000;
+
+  // ---- layout: fit the 1080×1920 canvas in the window ----------------------
+  function layout() {
+    var W = window.innerWidth, H = window.innerHeight;
+    var panel = $("demo");
+    var s, x, y;
+    if (panel && W / H > 0.75) {
+      // Wide window (a laptop): the panel beside the kiosk, both centred.
+      var dw = Math.max(260, Math.min(420, W * 0.34));
+      s = Math.min((W - dw - 16) / 1080, H / 1920);
+      x = Math.max(0, (W - 1080 * s - 16 - dw) / 2);
+      y = (H - 1920 * s) / 2;
+      place(panel, x + 1080 * s + 16, 0, dw, H);
+      panel.classList.remove("tall");
+    } else if (panel) {
+      // Tall window (the kiosk's own screen): the panel under it.
+      var dh = Math.max(220, Math.min(380, H * 0.2));
+      s = Math.min(W / 1080, (H - dh) / 1920);
+      x = (W - 1080 * s) / 2;
+      y = 0;
+      place(panel, 0, 1920 * s, W, H - 1920 * s);
+      panel.classList.add("tall");
+    } else {
+      s = Math.min(W / 1080, H / 1920);
+      x = (W - 1080 * s) / 2;
+      y = (H - 1920 * s) / 2;
+    }
+    kiosk.style.transform = "scale(" + s + ")";
+    kiosk.style.left = x + "px";
+    kiosk.style.top = y + "px";
+  }
+  function place(el, x, y, w, h) {
+    el.style.left = x + "px"; el.style.top = y + "px";
+    el.style.width = w + "px"; el.style.height = h + "px";
+  }
+  window.addEventListener("resize", layout);
+  layout();
+
+  // ---- small DOM helpers (text only: nothing from the server becomes HTML) -
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function show(id) {
+    var screens = document.querySelectorAll(".screen");
+    for (var i = 0; i < screens.length; i++) {
+      screens[i].classList.toggle("on", screens[i].id === id);
+    }
+  }
+  function setText(id, text) {
+    var e = $(id);
+    e.textContent = text || "";
+    e.style.display = text ? "" : "none";
+  }
+  var toastTimer = null;
+  function toast(msg) {
+    var t = $("toast");
+    t.textContent = msg;
+    t.classList.add("on");
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { t.classList.remove("on"); }, 4000);
+  }
+
+  // ---- talking to the loop ------------------------------------------------
+  function post(path, body) {
+    return fetch(prefix + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body || {})
+    }).then(function (r) {
+      if (r.ok) return;
+      return r.json().then(function (e) {
+        toast((e && e.error && e.error.message) || "请稍后再试");
+      }, function () { toast("请稍后再试"); });
+    }, function () { toast("系统维护中，请稍候"); });
+  }
+  function choose(id) {
+    post("/choose", { service: id });
+  }
+
+  // ---- rendering -----------------------------------------------------------
+  function waitingText(n) { return n > 0 ? "等候 " + n + " 人" : "无需等候"; }
+
+  function categoryWaiting(c) {
+    var n = 0;
+    c.groups.forEach(function (g) { g.services.forEach(function (s) { n += s.waiting; }); });
+    return n;
+  }
+  function onlyService(c) {
+    if (c.groups.length === 1 && c.groups[0].services.length === 1) return c.groups[0].services[0];
+    return null;
+  }
+
+  function renderMenu(v) {
+    // Card first: greet the visitor (masked name) above the usual title.
+    var hello = v.step === "choose" && v.visitor ? v.visitor.masked_name + "，您好" : "";
+    if (hello && v.visitor.priority) hello += "（" + v.visitor.priority + "优先）";
+    $("greeting").textContent = hello;
+    $("greeting").classList.toggle("on", !!hello);
+    var box = $("categories");
+    box.textContent = "";
+    (v.menu || []).forEach(function (c) {
+      var b = el("button", "tile c-" + c.id);
+      b.type = "button";
+      b.setAttribute("data-category", c.id);
+      b.appendChild(el("span", "name", c.title));
+      b.appendChild(el("span", "sub", waitingText(categoryWaiting(c))));
+      b.addEventListener("click", function () {
+        var only = onlyService(c);
+        if (only) { choose(only.id); return; }
+        nav = { screen: "category", cat: c.id };
+        render();
+      });
+      box.appendChild(b);
+    });
+    if (v.step === "choose") return; // a card was tapped: a service is wanted
+    var q = el("button", "tile c-inquiry");
+    q.type = "button";
+    q.setAttribute("data-category", "inquiry");
+    q.appendChild(el("span", "name", "查询进度"));
+    q.appendChild(el("span", "sub", "扫码查询"));
+    q.addEventListener("click", function () { nav = { screen: "inquiry" }; render(); });
+    box.appendChild(q);
+  }
+
+  function renderCategory(v) {
+    var c = null;
+    (v.menu || []).forEach(function (x) { if (x.id === nav.cat) c = x; });
+    if (!c) { nav = { screen: "menu" }; return false; }
+    $("cat-title").textContent = c.title;
+    var box = $("cat-groups");
+    box.textContent = "";
+    c.groups.forEach(function (g) {
+      var sec = el("div", "group");
+      if (g.title) sec.appendChild(el("h2", "", g.title));
+      var grid = el("div", "svcs");
+      g.services.forEach(function (s, i) {
+        var cls = "svc";
+        if (g.services.length % 2 === 1 && i === g.services.length - 1) cls += " wide";
+        var b = el("button", cls);
+        b.type = "button";
+        b.setAttribute("data-service", s.id);
+        b.appendChild(el("span", "name", s.name));
+        b.appendChild(el("span", "sub", waitingText(s.waiting)));
+        b.addEventListener("click", function () { choose(s.id); });
+        grid.appendChild(b);
+      });
+      sec.appendChild(grid);
+      box.appendChild(sec);
+    });
+    return true;
+  }
+
+  function renderTicket(v) {
+    var t = v.ticket;
+    $("t-number").textContent = t.number;
+    setText("t-priority", t.priority ? t.priority + "优先" : "");
+    setText("t-service", t.service);
+    setText("t-where", t.counter ? "请到：" + t.counter : "");
+    setText("t-location", t.location);
+    $("t-ahead").textContent = "前方等待 " + t.ahead + " 人";
+    setText("t-note", t.note);
+    $("t-message").textContent = v.message;
+    $("s-ticket").classList.toggle("unprinted", !t.printed);
+  }
+
+  function renderStaff(v) {
+    var msgs = [];
+    var d = v.devices || {};
+    if (d.printer && !d.printer.ok) {
+      var m = d.printer.message || "打印机故障";
+      if (d.printer.pending > 0) m += "（待补打 " + d.printer.pending + " 张）";
+      msgs.push(m);
+    } else if (d.printer && d.printer.warning) {
+      msgs.push(d.printer.warning);
+    }
+    if (d.reader && !d.reader.ok && d.reader.message) msgs.push(d.reader.message);
+    var s = $("staff");
+    s.textContent = msgs.length ? "工作人员请注意：" + msgs.join("；") : "";
+    s.classList.toggle("on", msgs.length > 0);
+  }
+
+  // backVisible: 返回 wherever there is somewhere to go back to.
+  function backVisible(v) {
+    switch (v.step) {
+      case "idle": return nav.screen !== "menu";
+      case "choose": return true;
+      case "wait_card": case "ticket": case "error": return true;
+      case "issuing": return !!v.retrying;
+    }
+    return false;
+  }
+
+  function render() {
+    if (!view) return;
+    var v = view;
+    if (v.hall && v.hall.name) $("hall").textContent = v.hall.name;
+    if (!stepSeen[v.since]) stepSeen[v.since] = Date.now();
+    if (v.step !== "idle" && v.step !== "choose") nav = { screen: "menu" };
+
+    switch (v.step) {
+      case "idle":
+      case "choose":
+        if (nav.screen === "category" && renderCategory(v)) show("s-category");
+        else if (nav.screen === "inquiry") show("s-inquiry");
+        else { nav = { screen: "menu" }; renderMenu(v); show("s-menu"); }
+        break;
+      case "wait_card":
+        $("wc-service").textContent = v.service ? v.service.name : "";
+        $("no-card").textContent = "无身份证请到服务台由工作人员协助取号";
+        show("s-wait-card");
+        break;
+      case "reading":
+      case "issuing":
+      case "printing":
+        $("busy-icon").className = v.step === "printing" ? "printing" : "spinner";
+        $("busy-message").textContent = v.message;
+        setText("busy-hint", v.step === "issuing" && v.visitor && v.visitor.priority ? v.visitor.priority + "优先" : "");
+        $("s-busy").classList.toggle("retry", !!v.retrying);
+        show("s-busy");
+        break;
+      case "ticket":
+        renderTicket(v);
+        show("s-ticket");
+        break;
+      case "error":
+        $("e-message").textContent = v.message;
+        setText("e-hint", v.error && v.error.code === "card_unreadable" ? "证件放平，不要移动，直到听到“嘀”声" : "");
+        show("s-error");
+        break;
+    }
+    $("back").hidden = !backVisible(v);
+    $("idle-hint").classList.toggle("on", v.step === "idle" && nav.screen === "menu");
+    $("maint").classList.toggle("on", !v.hall.ok && (v.step === "idle" || v.step === "choose"));
+    renderStaff(v);
+    tick();
+  }
+
+  // ---- timers: clock, countdown, browsing timeout ---------------------------
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  function tick() {
+    var now = new Date();
+    var days = "日一二三四五六";
+    $("clock").textContent = (now.getMonth() + 1) + "月" + now.getDate() + "日 星期" + days[now.getDay()] +
+      "\n" + pad(now.getHours()) + ":" + pad(now.getMinutes());
+    $("clock").style.whiteSpace = "pre";
+    var cd = "";
+    if (view && view.deadline && stepSeen[view.since]) {
+      var total = Date.parse(view.deadline) - Date.parse(view.since);
+      var left = Math.ceil((total - (Date.now() - stepSeen[view.since])) / 1000);
+      if (left > 0) cd = left + " 秒后自动返回";
+    }
+    if (view && view.step === "idle" && nav.screen !== "menu") {
+      var l2 = Math.ceil((BROWSE_TIMEOUT - (Date.now() - lastTouch)) / 1000);
+      if (l2 <= 0) { nav = { screen: "menu" }; render(); return; }
+      if (l2 <= 20) cd = l2 + " 秒后自动返回";
+    }
+    $("countdown").textContent = cd;
+  }
+  setInterval(tick, 500);
+  document.addEventListener("pointerdown", function () { lastTouch = Date.now(); }, true);
+
+  $("back").addEventListener("click", function () {
+    if (view && (view.step === "idle" || view.step === "choose") && nav.screen !== "menu") {
+      nav = { screen: "menu" };
+      render();
+      return;
+    }
+    nav = { screen: "menu" };
+    post("/back");
+  });
+
+  // ---- the loop's views ------------------------------------------------------
+  function accept(v) {
+    view = v;
+    render();
+    if (demo) demoTicket(v);
+  }
+  function connect() {
+    var es = new EventSource(prefix + "/events");
+    es.addEventListener("view", function (e) { accept(JSON.parse(e.data)); });
+    es.onerror = function () {
+      // EventSource reconnects by itself; meanwhile say so.
+      if (view) { view.hall = { ok: false, name: view.hall.name }; render(); }
+    };
+  }
+  // The stream's first event is the current view; this only paints the
+  // page sooner, and never over a view the stream already brought.
+  fetch(prefix + "/state").then(function (r) { return r.json(); }).then(function (v) {
+    if (!view) accept(v);
+  }, function () {});
+  connect();
+
+  // ---- demo panel ------------------------------------------------------------
+  var shownTicket = 0;
+  function demoTicket(v) {
+    if (v.step !== "ticket" || !v.ticket || !v.ticket.printed || v.ticket.id === shownTicket) return;
+    shownTicket = v.ticket.id;
+    var img = document.querySelector("#demo-ticket img");
+    img.src = prefix + "/demo/ticket.png?t=" + v.ticket.id;
+    img.classList.add("on");
+  }
+  if (demo) {
+    fetch(prefix + "/demo/cards").then(function (r) { return r.json(); }).then(function (cards) {
+      var box = $("demo-cards");
+      cards.forEach(function (c) {
+        var b = el("button", "", "放置 " + c.name);
+        b.type = "button";
+        b.setAttribute("data-card", c.label);
+        b.appendChild(el("small", "", c.note));
+        b.addEventListener("click", function () { post("/demo/place", { card: c.label }); });
+        box.appendChild(b);
+      });
+    });
+    $("demo-remove").addEventListener("click", function () { post("/demo/remove"); });
+  }
+})();

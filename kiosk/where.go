@@ -1,0 +1,92 @@
+package kiosk
+
+import (
+	"strconv"
+	"strings"
+
+	"yiting/queue"
+)
+
+// TicketURL is what a ticket's QR code carries until cases exist: the
+// public page of the ticket, base + "/t/" + its id.
+func TicketURL(base string, ticketID uint64) string {
+	return strings.TrimRight(base, "/") + "/t/" + strconv.FormatUint(ticketID, 10)
+}
+
+// where tells the visitor where to go: the counter the ticket is bound to
+// (first-visit routing), or else the counters that take the service first
+// (the highest weight): one by name, two or three by their names, more by
+// the part of the building they share (then location is empty). location
+// is where the counter is.
+func where(info HallInfo, t queue.Ticket) (counter, location string) {
+	if t.TargetCounter != "" {
+		if c, ok := info.Counter(t.TargetCounter); ok {
+			return c.Name, c.Location
+		}
+	}
+	var primary []queue.Counter
+	best := 0
+	for _, c := range info.Counters {
+		w, ok := c.Serves(t.ServiceID)
+		switch {
+		case !ok:
+		case w > best:
+			best, primary = w, []queue.Counter{c}
+		case w == best:
+			primary = append(primary, c)
+		}
+	}
+	switch {
+	case len(primary) == 0:
+		return "", ""
+	case len(primary) == 1:
+		return primary[0].Name, primary[0].Location
+	}
+	locs := make([]string, len(primary))
+	for i, c := range primary {
+		locs[i] = c.Location
+	}
+	location = commonPlace(locs)
+	if len(primary) > 3 {
+		return location, "" // 请到：一楼联合接访大厅
+	}
+	names := make([]string, len(primary))
+	for i, c := range primary {
+		names[i] = c.Name
+	}
+	return strings.Join(names, "、"), location
+}
+
+// commonPlace is the part of the building several locations share:
+// their common leading words ("一楼联合接访大厅 1号窗口" and "一楼联合接访大厅
+// 2号窗口" share "一楼联合接访大厅"), or "" when they share too little.
+func commonPlace(locs []string) string {
+	if len(locs) == 0 {
+		return ""
+	}
+	prefix := []rune(locs[0])
+	for _, l := range locs[1:] {
+		r := []rune(l)
+		n := 0
+		for n < len(prefix) && n < len(r) && prefix[n] == r[n] {
+			n++
+		}
+		prefix = prefix[:n]
+	}
+	p := string(prefix)
+	whole := true
+	for _, l := range locs {
+		if l != p && !strings.HasPrefix(l[len(p):], " ") {
+			whole = false
+		}
+	}
+	if !whole {
+		// The shared part ends inside a word: keep the whole words.
+		if i := strings.LastIndexByte(p, ' '); i > 0 {
+			p = p[:i]
+		} else if len([]rune(p)) < 2 {
+			p = ""
+		}
+	}
+	return strings.TrimSpace(p)
+}
