@@ -1,7 +1,113 @@
 package main
 
-import "net/http"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"yiting/queue/web"
+)
 
 // registerWeb mounts the hall's pages (display board, counter console,
 // evaluation pad, supervisor dashboard, admin) on the server's mux.
-func registerWeb(mux *http.ServeMux, h *hall) {}
+func registerWeb(mux *http.ServeMux, h *hall) {
+	toml, err := h.cfg.MarshalTOML()
+	if err != nil {
+		// The configuration was validated at start; this cannot fail, and
+		// the admin page can live without it.
+		h.log.Error("the admin page cannot show the configuration", "err", err)
+	}
+	opts := web.Options{
+		Engine:     h.eng,
+		Auth:       h.acc,
+		Tickets:    h.store,
+		ConfigTOML: toml,
+		Version:    version,
+		Logger:     h.log,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	sp := findEspeak(ctx)
+	cancel()
+	if sp != nil {
+		opts.Speech, opts.SpeechName = sp, "espeak-ng "+espeakVoice
+		h.log.Info("announcements: the server speaks the calls", "voice", opts.SpeechName, "program", sp.path)
+	} else {
+		h.log.Info("announcements: espeak-ng with the cmn-latn-pinyin voice is not installed; the boards speak with the browser's speechSynthesis (apt-get install espeak-ng for the server's voice)")
+	}
+	pages, err := web.New(opts)
+	if err != nil {
+		// The templates and assets are embedded and tested: this is a
+		// broken build. The API and the kiosk still work without pages.
+		h.log.Error("the hall's pages are not served", "err", err)
+		return
+	}
+	pages.Register(mux)
+}
+
+// espeakVoice is espeak-ng's Mandarin voice that reads pinyin with tone
+// numbers correctly (platform-notes.md).
+const espeakVoice = "cmn-latn-pinyin"
+
+// espeak renders pinyin to WAV with espeak-ng; it implements
+// web.Synthesizer.
+type espeak struct {
+	path string
+	sem  chan struct{} // at most two espeak-ng processes at a time on a Pi
+}
+
+var _ web.Synthesizer = (*espeak)(nil)
+
+// findEspeak returns the espeak-ng on PATH if it has the pinyin voice,
+// else nil.
+func findEspeak(ctx context.Context) *espeak {
+	path, err := exec.LookPath("espeak-ng")
+	if err != nil {
+		return nil
+	}
+	out, err := exec.CommandContext(ctx, path, "--voices=cmn").Output()
+	if err != nil || !bytes.Contains(out, []byte(espeakVoice)) {
+		return nil
+	}
+	return &espeak{path: path, sem: make(chan struct{}, 2)}
+}
+
+// Synthesize runs espeak-ng -v cmn-latn-pinyin -w FILE with the text on
+// its standard input (never on the command line, where a leading "-"
+// would be an option) and returns the WAV it wrote.
+func (e *espeak) Synthesize(ctx context.Context, pinyin string) ([]byte, error) {
+	select {
+	case e.sem <- struct{}{}:
+		defer func() { <-e.sem }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	f, err := os.CreateTemp("", "yiting-voice-*.wav")
+	if err != nil {
+		return nil, fmt.Errorf("espeak-ng: %w", err)
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	var stderr strings.Builder
+	// -s 150 words a minute, a little slower than espeak-ng's 175: a hall
+	// is noisy and many visitors are old.
+	cmd := exec.CommandContext(ctx, e.path, "-v", espeakVoice, "-s", "150", "-w", f.Name(), "--stdin")
+	cmd.Stdin = strings.NewReader(pinyin)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("espeak-ng: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	wav, err := os.ReadFile(f.Name())
+	if err != nil {
+		return nil, fmt.Errorf("espeak-ng: %w", err)
+	}
+	if len(wav) < 44 || !bytes.HasPrefix(wav, []byte("RIFF")) {
+		return nil, errors.New("espeak-ng: wrote no WAV")
+	}
+	return wav, nil
+}

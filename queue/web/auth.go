@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"yiting/queue"
+)
+
+// sessionCookie is the cookie POST /api/v1/login sets (httpapi.CookieName;
+// this package does not import the API adapter, a test keeps them equal).
+const sessionCookie = "yiting_session"
+
+// secretOf returns the credential of a request: a Bearer header (devices'
+// fetches), else the session cookie (staff pages).
+func secretOf(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		const prefix = "Bearer "
+		if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
+			return strings.TrimSpace(h[len(prefix):])
+		}
+		return ""
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// principal authenticates the request; ok is false when it carries no
+// valid credential.
+func (p *Pages) principal(r *http.Request) (queue.Principal, bool) {
+	secret := secretOf(r)
+	if secret == "" {
+		return queue.Principal{}, false
+	}
+	pr, err := p.auth.Authenticate(r.Context(), secret)
+	if err != nil {
+		return queue.Principal{}, false
+	}
+	return pr, true
+}
+
+// staffPage lets a page through for a logged-in person of one of the
+// roles. Without a session it sends the browser to the login page, which
+// comes back here; with the wrong role it answers 403 with a page that
+// says so.
+func (p *Pages) staffPage(w http.ResponseWriter, r *http.Request, roles ...queue.Role) (queue.Principal, bool) {
+	pr, ok := p.principal(r)
+	if !ok || pr.Role.IsDevice() {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return queue.Principal{}, false
+	}
+	if !slices.Contains(roles, pr.Role) {
+		p.errorPage(w, http.StatusForbidden, "没有权限", "您的账号（"+pr.ID+"）不能打开此页面。请使用有权限的账号登录。")
+		return queue.Principal{}, false
+	}
+	return pr, true
+}
+
+// safeNext is the page to go to after the login: a path on this server,
+// never another site (an open redirect would let a link send a clerk's
+// fresh login elsewhere).
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/console"
+	}
+	return u.RequestURI()
+}

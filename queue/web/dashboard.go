@@ -1,0 +1,191 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"yiting/queue"
+)
+
+// statsTimeout bounds the statistics of one request.
+const statsTimeout = 60 * time.Second
+
+// stats computes the figures of a period. One computation runs at a time:
+// two supervisors asking for a year at once would otherwise take both of
+// a Pi's spare cores from the ticket path.
+func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, error) {
+	if p.tickets == nil {
+		return queue.Stats{}, errNoTickets
+	}
+	select {
+	case p.statsSem <- struct{}{}:
+		defer func() { <-p.statsSem }()
+	case <-ctx.Done():
+		return queue.Stats{}, ctx.Err()
+	}
+	b := queue.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
+	err := eachDay(ctx, p.tickets, pd, func(t *queue.Ticket) error {
+		b.Add(t)
+		return nil
+	})
+	if err != nil {
+		return queue.Stats{}, err
+	}
+	return b.Stats(), nil
+}
+
+var errNoTickets = errors.New("web: no ticket source configured")
+
+// namedGroup is a row of a per-service, per-counter or per-staff table.
+type namedGroup struct {
+	Name string
+	queue.GroupStats
+}
+
+type badRow struct {
+	queue.BadRating
+	Time    string
+	Service string
+	Counter string
+	Level   string
+}
+
+type presetLink struct {
+	Label  string
+	URL    string
+	Active bool
+}
+
+type dashboardBody struct {
+	From, To  string
+	Presets   []presetLink
+	Today     bool // the period includes today: the page refreshes itself
+	S         queue.Stats
+	Services  []namedGroup
+	Counters  []namedGroup
+	Staff     []namedGroup
+	Bad       []badRow
+	Charts    []chart
+	Export    []presetLink // CSV links
+	Generated string
+}
+
+type chart struct {
+	Title string
+	SVG   template.HTML
+}
+
+// dashboard is the supervisor's page: today or a chosen period.
+func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.staffPage(w, r, queue.RoleSupervisor, queue.RoleAdmin)
+	if !ok {
+		return
+	}
+	loc := p.hall.Location
+	now := p.now()
+	pd, err := parsePeriod(r.URL.Query(), now, loc)
+	if err != nil {
+		p.errorPage(w, http.StatusBadRequest, "时间范围有误", err.Error()+"。请返回统计页重新选择。")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), statsTimeout)
+	defer cancel()
+	s, err := p.stats(ctx, pd)
+	if err != nil {
+		p.statsFailed(w, r, err)
+		return
+	}
+	today := now.In(loc).Format(time.DateOnly)
+	body := dashboardBody{From: pd.From, To: pd.To, S: s, Today: pd.From <= today && today <= pd.To,
+		Generated: now.In(loc).Format("2006-01-02 15:04:05")}
+	for _, pr := range presets {
+		body.Presets = append(body.Presets, presetLink{Label: pr.label, URL: "/dashboard?range=" + pr.id, Active: pr.id == pd.Preset})
+	}
+	q := url.Values{"from": {pd.From}, "to": {pd.To}}
+	for _, e := range exportTables {
+		q.Set("table", e.id)
+		body.Export = append(body.Export, presetLink{Label: e.label, URL: "/dashboard/export.csv?" + q.Encode()})
+	}
+	body.Services = p.serviceRows(s.ByService)
+	body.Counters = p.named(s.ByCounter, p.counterName)
+	body.Staff = p.named(s.ByStaff, staffName)
+	for _, b := range s.BadRatings {
+		body.Bad = append(body.Bad, badRow{BadRating: b, Time: b.At.In(loc).Format("01-02 15:04"),
+			Service: p.serviceName(b.ServiceID), Counter: p.counterName(b.CounterID), Level: b.Level.Name()})
+	}
+	body.Charts = p.charts(s, body.Services)
+	p.render(w, http.StatusOK, "dashboard.html", view{Title: "统计分析", Page: "dashboard", Body: body, Data: struct {
+		pageData
+		Me principalData `json:"me"`
+	}{p.data, principalOut(pr)}})
+}
+
+// statsFailed answers a failed computation: 503 when there is no source
+// or it timed out, 500 (logged) otherwise.
+func (p *Pages) statsFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, errNoTickets):
+		p.errorPage(w, http.StatusServiceUnavailable, "统计不可用", "本服务器未接入票据存储，无法统计。")
+	case errors.Is(err, context.DeadlineExceeded):
+		p.errorPage(w, http.StatusServiceUnavailable, "统计超时", "统计时间过长，请缩短时间范围后重试。")
+	case r.Context().Err() != nil:
+		// The browser went away; nobody reads the answer.
+	default:
+		p.log.Error("web: statistics failed", "err", err)
+		p.errorPage(w, http.StatusInternalServerError, "统计失败", "读取票据时出错，请联系管理员（详见服务器日志）。")
+	}
+}
+
+// serviceRows lists every configured service in the configuration's
+// order, with zeros for those without tickets, then any service id no
+// longer configured.
+func (p *Pages) serviceRows(gs []queue.GroupStats) []namedGroup {
+	var rows []namedGroup
+	for _, sv := range p.hall.Services {
+		row := namedGroup{Name: sv.Name, GroupStats: queue.GroupStats{ID: sv.ID}}
+		if i := slices.IndexFunc(gs, func(g queue.GroupStats) bool { return g.ID == sv.ID }); i >= 0 {
+			row.GroupStats = gs[i]
+		}
+		rows = append(rows, row)
+	}
+	for _, g := range gs {
+		if _, ok := p.hall.Service(g.ID); !ok {
+			rows = append(rows, namedGroup{Name: g.ID + "（已删除）", GroupStats: g})
+		}
+	}
+	return rows
+}
+
+func (p *Pages) named(gs []queue.GroupStats, name func(string) string) []namedGroup {
+	rows := make([]namedGroup, len(gs))
+	for i, g := range gs {
+		rows[i] = namedGroup{Name: name(g.ID), GroupStats: g}
+	}
+	// Busiest first.
+	slices.SortStableFunc(rows, func(a, b namedGroup) int { return b.Served - a.Served })
+	return rows
+}
+
+func (p *Pages) serviceName(id string) string {
+	if s, ok := p.hall.Service(id); ok {
+		return s.Name
+	}
+	return id
+}
+
+func (p *Pages) counterName(id string) string {
+	if c, ok := p.hall.Counter(id); ok {
+		return c.Name
+	}
+	return id
+}
+
+// staffName shows who served: the login name the ticket records. The
+// engine keeps no display names and the pages read no account list (a
+// supervisor may not list accounts).
+func staffName(id string) string { return id }

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"yiting/queue"
+)
+
+// Authenticator turns a secret (a session or device token) into a
+// principal; *access.Service implements it. It returns an error of code
+// queue.EUNAUTH for an unknown, expired or revoked secret, must be fast
+// (it runs on every page request) and safe for concurrent use.
+type Authenticator interface {
+	Authenticate(ctx context.Context, secret string) (queue.Principal, error)
+}
+
+// TicketSource reads the tickets of past business days; the bbolt store
+// implements it. TicketsBetween calls fn for every ticket of the business
+// days from..to (inclusive, "2006-01-02") in id order and stops at fn's
+// first error, which it returns. The ticket is fn's to keep. Safe for
+// concurrent use.
+type TicketSource interface {
+	TicketsBetween(ctx context.Context, from, to string, fn func(*queue.Ticket) error) error
+}
+
+// Options configure the pages. Engine and Auth are required.
+type Options struct {
+	Engine *queue.Engine
+	Auth   Authenticator
+	// Tickets serves the dashboard and the CSV export; without it they
+	// answer 503.
+	Tickets TicketSource
+	// Speech renders the board's announcements on the server; nil means
+	// the boards speak with the browser's speechSynthesis.
+	Speech Synthesizer
+	// SpeechName names the server's voice for the log and the board
+	// ("espeak-ng cmn-latn-pinyin").
+	SpeechName string
+	// ConfigTOML is the effective configuration the admin page shows,
+	// read-only (hallconfig's MarshalTOML; never the key file).
+	ConfigTOML []byte
+	// Version is the server's version; a board whose page came from
+	// another version reloads itself.
+	Version string
+	Logger  *slog.Logger     // slog.Default() if nil
+	Now     func() time.Time // time.Now if nil
+}
+
+// Pages serves the hall's screens. Create it with New and mount it with
+// Register. It is safe for concurrent use.
+type Pages struct {
+	eng        *queue.Engine
+	hall       *queue.Hall
+	auth       Authenticator
+	tickets    TicketSource
+	voice      *voiceCache // nil without a Synthesizer
+	speechName string
+	configTOML []byte
+	version    string
+	log        *slog.Logger
+	now        func() time.Time
+
+	tmpl     *template.Template
+	assets   *assets
+	chime    []byte
+	data     pageData // the hall as every page's script reads it
+	statsSem chan struct{}
+}
+
+// New prepares the templates, the assets and the chime.
+func New(opts Options) (*Pages, error) {
+	if opts.Engine == nil {
+		return nil, errors.New("web: Options.Engine is required")
+	}
+	if opts.Auth == nil {
+		return nil, errors.New("web: Options.Auth is required")
+	}
+	p := &Pages{
+		eng:        opts.Engine,
+		hall:       opts.Engine.Hall(),
+		auth:       opts.Auth,
+		tickets:    opts.Tickets,
+		speechName: opts.SpeechName,
+		configTOML: opts.ConfigTOML,
+		version:    opts.Version,
+		log:        opts.Logger,
+		now:        opts.Now,
+		statsSem:   make(chan struct{}, 1),
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if opts.Speech != nil {
+		p.voice = newVoiceCache(opts.Speech, voiceCacheSize)
+	}
+	var err error
+	if p.tmpl, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if p.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	p.chime = Chime()
+	p.data = newPageData(p.hall, p.version)
+	return p, nil
+}
+
+// Register mounts the pages on mux. The patterns are exact paths (/ only
+// for itself, and /ui/ for the assets), so the API, the kiosk and others
+// may share mux.
+func (p *Pages) Register(mux *http.ServeMux) {
+	mux.Handle("GET /{$}", p.page(p.index))
+	mux.Handle("GET /login", p.page(p.login))
+	mux.Handle("GET /board", p.page(p.board))
+	mux.Handle("GET /board/speech", p.page(p.speechInfo))
+	mux.Handle("GET /board/voice.wav", p.page(p.voiceWAV))
+	mux.Handle("GET /board/chime.wav", p.page(p.chimeWAV))
+	mux.Handle("GET /pad", p.page(p.pad))
+	mux.Handle("GET /console", p.page(p.console))
+	mux.Handle("GET /dashboard", p.page(p.dashboard))
+	mux.Handle("GET /dashboard/export.csv", p.page(p.export))
+	mux.Handle("GET /admin", p.page(p.admin))
+	mux.Handle("GET /ui/{file}", p.page(p.asset))
+}
+
+// page adds the headers every answer of this package carries: no
+// framing, no sniffing, no referrer (a board's first URL holds its
+// token), and a content security policy that allows only this server's
+// scripts, styles and media — the pages need nothing else.
+func (p *Pages) page(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "+
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		h(w, r)
+	})
+}
