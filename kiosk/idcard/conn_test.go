@@ -147,6 +147,12 @@ func TestConnSetBaudChangesWireTime(t *testing.T) {
 	if err := conn.SetBaud(context.Background(), 9600); err != nil {
 		t.Fatal(err)
 	}
+	// The reader switches after its answer has left (the host waits a few
+	// milliseconds before talking at the new rate): poll for it.
+	deadline := time.Now().Add(2 * time.Second)
+	for sim.Baud() != 9600 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
 	if b := sim.Baud(); b != 9600 {
 		t.Errorf("simulator at %d baud after set baud 9600", b)
 	}
