@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,27 +214,24 @@ func TestReaderOffline(t *testing.T) {
 // Paper out: the ticket is issued and shown with its number, staff see the
 // fault, and the spool prints it once the printer is fixed.
 func TestPrinterOutOfPaper(t *testing.T) {
-	checks := make(chan kiosk.PrinterCheckResult, 1)
-	var fixed atomic.Bool // from then on every check finds the printer fine
+	// The status check every 10 ms reports what the printer is, as the
+	// real one does: first not yet known, then fine, then out of paper.
+	var mu sync.Mutex
+	checkErr := errors.New("not checked yet")
+	setCheck := func(err error) { mu.Lock(); checkErr = err; mu.Unlock() }
 	r := newRig(t, func(o *kiosk.Opts) {
 		o.PrinterEvery = 10 * time.Millisecond
 		o.PrinterCheck = func(ctx context.Context) (kiosk.PrinterCheckResult, error) {
-			if fixed.Load() {
-				return kiosk.PrinterCheckResult{}, nil
-			}
-			select {
-			case c := <-checks:
-				return c, nil
-			default:
-				return kiosk.PrinterCheckResult{Err: errors.New("no check scripted")}, nil
-			}
+			mu.Lock()
+			defer mu.Unlock()
+			return kiosk.PrinterCheckResult{Err: checkErr}, nil
 		}
 	})
-	// The first check before anything was scripted shows a fault; script OK.
-	checks <- kiosk.PrinterCheckResult{}
+	setCheck(nil)
 	r.until(t, "printer ok", func(v kiosk.View) bool { return v.Devices.Printer.OK })
 
 	r.dev.setErr(paperOut())
+	setCheck(paperOut())
 	r.choose(t, "consult")
 	v := r.step(t, kiosk.StepTicket)
 	if v.Ticket.Printed || v.Ticket.Number != "C001" || v.Message != kiosk.MsgNotPrinted {
@@ -260,6 +257,7 @@ func TestPrinterOutOfPaper(t *testing.T) {
 	// Fixed: the spool prints the pending ticket, the next check clears
 	// the fault.
 	r.dev.setErr(nil)
+	setCheck(nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go r.spool.Run(ctx)
@@ -267,7 +265,6 @@ func TestPrinterOutOfPaper(t *testing.T) {
 	if pt.Number != "C001" {
 		t.Errorf("reprinted %s", pt.Number)
 	}
-	fixed.Store(true)
 	v = r.until(t, "printer fixed", func(v kiosk.View) bool { return v.Devices.Printer.OK && v.Devices.Printer.Pending == 0 })
 	if v.Fault() {
 		t.Errorf("still a fault: %+v", v.Devices)
