@@ -8,6 +8,12 @@
 //	idle ─choose─▶ wait_card ─card─▶ (reading) ─▶ issuing ─▶ printing ─▶ ticket ─▶ idle
 //	idle ─card──▶ choose ─choose─▶ issuing ─▶ …             (card first)
 //	idle ─choose a service that needs no card─▶ issuing ─▶ …
+//	idle or wait_card ─多人来访─▶ group ─cards (≤ 5)…─▶ 完成 ─▶ issuing ─▶ …
+//
+// A group visit (集体访, 信访工作条例 Art. 20) is offered for a service that
+// opens a case and reads cards, on a hall that registers every
+// representative (GroupHall): up to MaxRepresentatives cards, tapped one
+// after another, give one ticket and one case with every card a party.
 //
 // Every step has a way back to idle (返回, or a timeout) and every failure
 // a Chinese message: an unreadable or expired card, a reader that is

@@ -41,11 +41,39 @@ type Request struct {
 	// returning visitor) and routes a returning visitor to whoever first
 	// received them (首访负责制). It never leaves the hall's adapters whole.
 	Card *idcard.Identity
+	// Cards are the representatives' cards of a group visit (集体访), in
+	// the order they were tapped, Card (Cards[0]) first; nil for a visit
+	// of one. The hall registers them all as the case's persons; the
+	// ticket carries the first one's masked name with 等N人 (GroupName).
+	Cards []*idcard.Identity
 	// Priority is the priority class id ("elderly"), "" for none.
 	Priority string
 	// IdempotencyKey is random, made once per tap and sent again on every
 	// retry of that tap.
 	IdempotencyKey string
+}
+
+// Persons returns the cards of the request: Cards for a group visit,
+// else Card alone, else none.
+func (r Request) Persons() []*idcard.Identity {
+	switch {
+	case len(r.Cards) > 0:
+		return r.Cards
+	case r.Card != nil:
+		return []*idcard.Identity{r.Card}
+	}
+	return nil
+}
+
+// GroupHall is a Hall that registers group visits: it takes every card of
+// Request.Cards as a party of the case. The loop offers 多人来访 only on
+// such a hall (the in-process kiosk/local does, when it keeps cases; the
+// hall server's ticket API takes one visitor, so kiosk/hallclient does
+// not).
+type GroupHall interface {
+	Hall
+	// GroupVisits reports whether Issue registers every representative.
+	GroupVisits() bool
 }
 
 // Issued is a ticket the hall issued. A ticket whose TargetCounter is set

@@ -30,9 +30,9 @@ func testInfo() kiosk.HallInfo {
 		Day:      "2026-11-20",
 		Location: cst,
 		Services: []kiosk.ServiceInfo{
-			{Service: queue.Service{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true}, Waiting: 2},
-			{Service: queue.Service{ID: "law", Name: "涉法涉诉", Prefix: "B", Category: queue.CategoryPetition, Group: "涉法涉诉", NeedsID: true}},
-			{Service: queue.Service{ID: "medical", Name: "医患纠纷调解", Prefix: "D", Category: queue.CategoryMediation, Group: "矛盾纠纷调解", NeedsID: true}},
+			{Service: queue.Service{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true, CaseType: "petition"}, Waiting: 2},
+			{Service: queue.Service{ID: "law", Name: "涉法涉诉", Prefix: "B", Category: queue.CategoryPetition, Group: "涉法涉诉", NeedsID: true, CaseType: "petition.law_related"}},
+			{Service: queue.Service{ID: "medical", Name: "医患纠纷调解", Prefix: "D", Category: queue.CategoryMediation, Group: "矛盾纠纷调解", NeedsID: true, CaseType: "mediation.medical"}},
 			{Service: queue.Service{ID: "consult", Name: "咨询", Prefix: "C", Category: queue.CategoryOther}, Waiting: 5},
 		},
 		Counters: []queue.Counter{
@@ -59,6 +59,9 @@ type fakeHall struct {
 	// died before replying).
 	lose func(n int) bool
 }
+
+// GroupVisits: the fake registers group visits.
+func (h *fakeHall) GroupVisits() bool { return true }
 
 func newFakeHall() *fakeHall { return &fakeHall{info: testInfo(), byKey: map[string]kiosk.Issued{}} }
 
@@ -91,9 +94,7 @@ func (h *fakeHall) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, 
 		ID: h.next, Seq: int(h.next), Number: queue.FormatNumber(svc.Prefix, int(h.next)), ServiceID: req.ServiceID,
 		Priority: req.Priority, Status: queue.StatusWaiting, IssuedAt: time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC),
 	}
-	if req.Card != nil {
-		t.Visitor.MaskedName = req.Card.MaskedName()
-	}
+	t.Visitor.MaskedName = kiosk.GroupName(req.Persons()) // as kiosk/local does
 	if h.issue != nil {
 		h.issue(req, &t)
 	}

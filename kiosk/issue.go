@@ -50,21 +50,38 @@ func priorityFor(classes []queue.PriorityClass, id *idcard.Identity, now time.Ti
 }
 
 // startIssue begins a tap: the hall is asked for a ticket, again and again
-// while it cannot be reached, always with the same key.
-func (l *Loop) startIssue(svc ServiceInfo, card *idcard.Identity) {
+// while it cannot be reached, always with the same key. cards are the
+// visitor's card, a group visit's representatives' cards, or none. The
+// ticket gets the highest age-based priority any of them is entitled to.
+func (l *Loop) startIssue(svc ServiceInfo, cards []*idcard.Identity) {
 	s := &l.st
 	s.tap++
 	s.service = &svc
-	s.card = card
+	s.card, s.group = nil, nil
 	s.visitor, s.priority = nil, ""
-	if card != nil {
-		s.visitor = l.visitorView(card)
-		if c, ok := priorityFor(s.info.Priority, card, l.now()); ok {
-			s.priority = c.ID
+	req := Request{ServiceID: svc.ID, IdempotencyKey: newKey()}
+	if len(cards) > 0 {
+		s.card = cards[0]
+		req.Card = cards[0]
+		if len(cards) > 1 {
+			s.group = cards
+			req.Cards = cards
+		}
+		var best queue.PriorityClass
+		found := false
+		for _, c := range cards {
+			if p, ok := priorityFor(s.info.Priority, c, l.now()); ok && (!found || p.MinAge > best.MinAge) {
+				best, found = p, true
+			}
+		}
+		s.visitor = &VisitorView{MaskedName: GroupName(cards)}
+		if found {
+			s.priority = best.ID
+			s.visitor.Priority = best.Name
 		}
 	}
+	req.Priority = s.priority
 	l.to(StepIssuing, 0)
-	req := Request{ServiceID: svc.ID, Card: card, Priority: s.priority, IdempotencyKey: newKey()}
 	ctx, cancel := context.WithCancel(l.runCtx)
 	s.cancelIssue = cancel
 	tap := s.tap
@@ -149,7 +166,7 @@ func (l *Loop) issued(tap uint64, req Request, is Issued) {
 			"number", is.Ticket.Number, "ticket", is.Ticket.ID)
 		return
 	}
-	s.card = nil // the hall has what it needs; the kiosk keeps nothing
+	s.card, s.group = nil, nil // the hall has what it needs; the kiosk keeps nothing
 	s.cancelIssue = nil
 	s.hall.OK, s.hall.Message = true, ""
 	t := is.Ticket

@@ -18,6 +18,11 @@ var (
 	// ErrBusy: the input does not fit the current step (a choice while a
 	// ticket prints).
 	ErrBusy = errors.New("kiosk: busy with the current visitor")
+	// ErrNoGroup: GroupVisit named a service that offers no group visit
+	// (it opens no case or reads no card), or the hall registers none.
+	ErrNoGroup = errors.New("kiosk: this service takes no group visit")
+	// ErrNoCard: Finish before any representative tapped a card.
+	ErrNoCard = errors.New("kiosk: no card placed yet")
 	// ErrStopped: the loop is not running.
 	ErrStopped = errors.New("kiosk: the kiosk loop is not running")
 )
@@ -231,6 +236,30 @@ func (l *Loop) Choose(ctx context.Context, serviceID string) error {
 func (l *Loop) Back(ctx context.Context) error {
 	errc := make(chan error, 1)
 	if err := l.exec(ctx, func() { errc <- l.back() }); err != nil {
+		return err
+	}
+	return <-errc
+}
+
+// GroupVisit is 多人来访（集体访）: the representatives of a group (at most
+// MaxRepresentatives, 信访工作条例 Art. 20) tap their cards for one ticket
+// of the service. It is taken on the menu and while the kiosk waits for a
+// card. It returns ErrUnknownService, ErrNoGroup for a service that takes
+// none, ErrBusy while a ticket is being issued or printed, or ErrStopped.
+func (l *Loop) GroupVisit(ctx context.Context, serviceID string) error {
+	errc := make(chan error, 1)
+	if err := l.exec(ctx, func() { errc <- l.groupVisit(serviceID) }); err != nil {
+		return err
+	}
+	return <-errc
+}
+
+// Finish is 完成 of a group visit: one ticket for the representatives who
+// tapped their cards. It returns ErrNoCard before the first card, ErrBusy
+// outside a group visit, or ErrStopped.
+func (l *Loop) Finish(ctx context.Context) error {
+	errc := make(chan error, 1)
+	if err := l.exec(ctx, func() { errc <- l.finish() }); err != nil {
 		return err
 	}
 	return <-errc

@@ -19,6 +19,14 @@ const (
 	MsgHallDown      = "暂时无法取号，请稍后再试，或到服务台由工作人员协助"
 	MsgRefused       = "取号未成功，请到服务台由工作人员协助"
 
+	// A group visit (集体访): the representatives tap their cards.
+	MsgGroupNext      = "请第%d位代表放置身份证"
+	MsgGroupOrFinish  = "，全部放置后请按“完成”"
+	MsgGroupDone      = "已放置5位代表的身份证，请按“完成”取号"
+	MsgGroupFull      = "集体访最多推选5名代表（《信访工作条例》第二十条），请按“完成”取号"
+	MsgGroupDuplicate = "这张身份证已经放置过，请第%d位代表放置身份证"
+	MsgGroupExpired   = "这张身份证已过期，请第%d位代表放置有效身份证"
+
 	// NoCardHelp is what a visitor without an ID card is told: staff
 	// issue the ticket at the service desk from their console.
 	NoCardHelp = "无身份证请到服务台由工作人员协助取号"

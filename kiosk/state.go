@@ -15,13 +15,17 @@ type state struct {
 	since    time.Time
 	deadline time.Time // zero: the step waits for an event
 
-	service  *ServiceInfo
-	card     *idcard.Identity // held from the read until the ticket is issued, never longer
-	visitor  *VisitorView
-	priority string // class id
-	ticket   *TicketView
-	err      *ErrorView
-	retrying bool
+	service *ServiceInfo
+	card    *idcard.Identity   // held from the read until the ticket is issued, never longer
+	group   []*idcard.Identity // a group visit's cards, held like card
+	// groupNote says why the last card of a group visit was refused.
+	groupNote string
+	groupOK   bool // the chosen service offers a group visit
+	visitor   *VisitorView
+	priority  string // class id
+	ticket    *TicketView
+	err       *ErrorView
+	retrying  bool
 
 	tap         uint64             // the current tap's number; results of older taps are stale
 	cancelIssue context.CancelFunc // stops the current tap's retries
@@ -54,7 +58,7 @@ func (s *state) view(seq uint64) View {
 		Devices:  Devices{Reader: s.reader, Printer: s.printer},
 	}
 	if s.service != nil {
-		v.Service = &ServiceView{ID: s.service.ID, Name: s.service.Name, NeedsID: s.service.NeedsID}
+		v.Service = &ServiceView{ID: s.service.ID, Name: s.service.Name, NeedsID: s.service.NeedsID, Group: s.groupOK}
 	}
 	switch s.step {
 	case StepIdle:
@@ -84,6 +88,9 @@ func (s *state) view(seq uint64) View {
 		if s.err != nil {
 			v.Message = s.err.Message
 		}
+	case StepGroup:
+		v.Message = s.groupMessage()
+		v.Group = s.groupView()
 	}
 	return v
 }
@@ -115,6 +122,7 @@ func (l *Loop) to(step Step, wait time.Duration) {
 func (l *Loop) idle() {
 	s := &l.st
 	s.service, s.card, s.visitor, s.priority, s.ticket = nil, nil, nil, "", nil
+	s.group, s.groupNote, s.groupOK = nil, "", false
 	s.cancelIssue = nil
 	l.to(StepIdle, 0)
 }
@@ -151,7 +159,11 @@ func (l *Loop) choose(id string) error {
 			// counselling for fear of being registered.
 			card = nil
 		}
-		l.startIssue(svc, card)
+		var cards []*idcard.Identity
+		if card != nil {
+			cards = []*idcard.Identity{card}
+		}
+		l.startIssue(svc, cards)
 		return nil
 	default:
 		return ErrBusy
@@ -165,6 +177,7 @@ func (l *Loop) choose(id string) error {
 		return nil
 	}
 	s.service = &svc
+	s.groupOK = l.groupOffered(svc)
 	l.to(StepWaitCard, l.opts.CardWait)
 	return nil
 }
@@ -213,6 +226,10 @@ func (l *Loop) card(ev idcard.Event) {
 	busy := s.step == StepIssuing || s.step == StepPrinting
 	// waiting: the visitor chose a service and this card is for it.
 	waiting := s.service != nil && (s.step == StepWaitCard || s.step == StepReading || s.step == StepError)
+	if s.step == StepGroup && ev.Kind != idcard.EventReady && ev.Kind != idcard.EventOffline {
+		l.groupCard(ev) // a representative's card
+		return
+	}
 	switch ev.Kind {
 	case idcard.EventReady:
 		s.reader = DeviceStatus{OK: true}
@@ -222,7 +239,7 @@ func (l *Loop) card(ev idcard.Event) {
 	case idcard.EventOffline:
 		l.log.Warn("kiosk: card reader offline", "err", ev.Err)
 		s.reader = DeviceStatus{OK: false, Message: "读卡器离线，请检查连接线和电源"}
-		if s.step == StepWaitCard || s.step == StepReading {
+		if s.step == StepWaitCard || s.step == StepReading || s.step == StepGroup {
 			l.fail(ErrCodeReaderOffline, MsgReaderOffline, false)
 		}
 	case idcard.EventUnreadable:
@@ -246,7 +263,7 @@ func (l *Loop) card(ev idcard.Event) {
 		}
 		s.readingMuted = time.Time{}
 		if waiting {
-			l.startIssue(*s.service, ev.Identity)
+			l.startIssue(*s.service, []*idcard.Identity{ev.Identity})
 			return
 		}
 		// Card first: keep it and let the visitor choose.

@@ -9,7 +9,8 @@ type Step int
 
 // The steps. A visitor goes idle → wait_card → reading → issuing → printing
 // → ticket → idle, or idle → choose (card first) → issuing → …; error shows a
-// failure until 返回 or its timeout.
+// failure until 返回 or its timeout. A group visit goes idle or wait_card →
+// group (the representatives' cards, one after another) → 完成 → issuing → ….
 const (
 	StepIdle     Step = iota // the service menu; a card may be placed first
 	StepWaitCard             // a service that needs an ID card was chosen: 请将身份证放在感应区
@@ -19,9 +20,10 @@ const (
 	StepPrinting             // the ticket goes to the printer
 	StepTicket               // the ticket is shown, printed or not
 	StepError                // something failed: the message says what to do
+	StepGroup                // a group visit: up to 5 representatives tap their cards, then 完成
 )
 
-var stepNames = [...]string{"idle", "wait_card", "reading", "choose", "issuing", "printing", "ticket", "error"}
+var stepNames = [...]string{"idle", "wait_card", "reading", "choose", "issuing", "printing", "ticket", "error", "group"}
 
 // String returns the step's name as the page and the logs use it.
 func (s Step) String() string {

@@ -19,6 +19,7 @@ type View struct {
 	Retrying bool         `json:"retrying,omitempty"`
 	Service  *ServiceView `json:"service,omitempty"` // the service chosen
 	Visitor  *VisitorView `json:"visitor,omitempty"` // the card read
+	Group    *GroupView   `json:"group,omitempty"`   // in step group
 	Ticket   *TicketView  `json:"ticket,omitempty"`  // in step ticket
 	Error    *ErrorView   `json:"error,omitempty"`   // in step error
 	Hall     HallView     `json:"hall"`
@@ -31,6 +32,15 @@ type ServiceView struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	NeedsID bool   `json:"needs_id"`
+	// Group: the service offers 多人来访（集体访）, Loop.GroupVisit.
+	Group bool `json:"group,omitempty"`
+}
+
+// GroupView is a group visit while its representatives tap their cards.
+type GroupView struct {
+	Names []string `json:"names"`          // the representatives so far, masked, in order
+	Max   int      `json:"max"`            // MaxRepresentatives
+	Note  string   `json:"note,omitempty"` // why the last card was refused
 }
 
 // VisitorView is what the screen may show of the card read.

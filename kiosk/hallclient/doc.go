@@ -9,4 +9,8 @@
 // Failures to reach the server (refused connection, reset, timeout, 5xx)
 // wrap kiosk.ErrUnreachable; refusals (4xx) are *queue.Error with the
 // server's code and message.
+//
+// The ticket API takes one visitor, so a remote kiosk offers no group
+// visits (集体访): Client is not a kiosk.GroupHall, and a group registers
+// at the service desk or on the hall server's own kiosk.
 package hallclient

@@ -12,6 +12,8 @@
 //	GET  /kiosk/events       the views as SSE ("event: view", id = the view's seq)
 //	POST /kiosk/choose       {"service": "petition"}
 //	POST /kiosk/back         返回
+//	POST /kiosk/group        {"service": "petition"}: 多人来访（集体访）
+//	POST /kiosk/finish       完成: one ticket for the representatives' cards
 //
 // In demo mode (a simulated reader and printer) also:
 //

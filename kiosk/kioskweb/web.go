@@ -27,6 +27,8 @@ type Loop interface {
 	Wait(ctx context.Context, seq uint64) (kiosk.View, error)
 	Choose(ctx context.Context, serviceID string) error
 	Back(ctx context.Context) error
+	GroupVisit(ctx context.Context, serviceID string) error // 多人来访（集体访）
+	Finish(ctx context.Context) error                       // 完成 of a group visit
 }
 
 var _ Loop = (*kiosk.Loop)(nil)
@@ -94,6 +96,8 @@ func New(opts Opts) (*Handler, error) {
 	h.mux.HandleFunc("GET "+p+"/events", h.events)
 	h.mux.HandleFunc("POST "+p+"/choose", h.control(h.choose))
 	h.mux.HandleFunc("POST "+p+"/back", h.control(h.back))
+	h.mux.HandleFunc("POST "+p+"/group", h.control(h.group))
+	h.mux.HandleFunc("POST "+p+"/finish", h.control(h.finish))
 	if opts.Demo != nil {
 		h.mux.HandleFunc("GET "+p+"/demo/cards", h.demoCards)
 		h.mux.HandleFunc("POST "+p+"/demo/place", h.control(h.demoPlace))
@@ -226,6 +230,22 @@ func (h *Handler) back(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, h.opts.Loop.Back(r.Context()))
 }
 
+// group starts a group visit (多人来访) for a service.
+func (h *Handler) group(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Service string `json:"service"`
+	}
+	if !decode(w, r, &b) {
+		return
+	}
+	h.answer(w, h.opts.Loop.GroupVisit(r.Context(), b.Service))
+}
+
+// finish is 完成 of a group visit.
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request) {
+	h.answer(w, h.opts.Loop.Finish(r.Context()))
+}
+
 // answer maps the loop's errors to statuses.
 func (h *Handler) answer(w http.ResponseWriter, err error) {
 	switch {
@@ -233,6 +253,10 @@ func (h *Handler) answer(w http.ResponseWriter, err error) {
 		w.WriteHeader(http.StatusNoContent)
 	case errors.Is(err, kiosk.ErrUnknownService):
 		writeError(w, http.StatusBadRequest, "unknown_service", "没有这项服务")
+	case errors.Is(err, kiosk.ErrNoGroup):
+		writeError(w, http.StatusBadRequest, "no_group", "这项事项不能多人取号，请每人分别取号")
+	case errors.Is(err, kiosk.ErrNoCard):
+		writeError(w, http.StatusConflict, "no_card", "请先放置身份证")
 	case errors.Is(err, kiosk.ErrBusy):
 		writeError(w, http.StatusConflict, "busy", "正在为您办理，请稍候")
 	case errors.Is(err, kiosk.ErrStopped):

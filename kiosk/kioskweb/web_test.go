@@ -19,12 +19,14 @@ import (
 
 // fakeLoop serves views a test sets and records the inputs.
 type fakeLoop struct {
-	mu      sync.Mutex
-	view    kiosk.View
-	changed chan struct{}
-	chosen  []string
-	backs   int
-	err     error
+	mu       sync.Mutex
+	view     kiosk.View
+	changed  chan struct{}
+	chosen   []string
+	backs    int
+	groups   []string
+	finishes int
+	err      error
 }
 
 func newFakeLoop() *fakeLoop {
@@ -73,6 +75,20 @@ func (f *fakeLoop) Back(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.backs++
+	return f.err
+}
+
+func (f *fakeLoop) GroupVisit(ctx context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.groups = append(f.groups, id)
+	return f.err
+}
+
+func (f *fakeLoop) Finish(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.finishes++
 	return f.err
 }
 
@@ -213,6 +229,46 @@ func TestControls(t *testing.T) {
 	loop.err = nil
 	if w := do(remote, "POST", "/kiosk/choose", `{"service":"x"}`, func(r *http.Request) { r.RemoteAddr = "192.168.1.50:5000" }); w.Code != 204 {
 		t.Errorf("AllowRemote: %d", w.Code)
+	}
+}
+
+// 多人来访 and 完成 reach the loop; its refusals get their statuses.
+func TestGroupControls(t *testing.T) {
+	loop := newFakeLoop()
+	h := newHandler(t, loop, nil, nil)
+	if w := do(h, "POST", "/kiosk/group", `{"service":"petition"}`, nil); w.Code != 204 {
+		t.Errorf("group: %d %s", w.Code, w.Body.String())
+	}
+	if w := do(h, "POST", "/kiosk/finish", `{}`, nil); w.Code != 204 {
+		t.Errorf("finish: %d %s", w.Code, w.Body.String())
+	}
+	if len(loop.groups) != 1 || loop.groups[0] != "petition" || loop.finishes != 1 {
+		t.Errorf("loop got groups %v, %d finishes", loop.groups, loop.finishes)
+	}
+	for _, c := range []struct {
+		path, body string
+		err        error
+		code       int
+		errCode    string
+	}{
+		{"/kiosk/group", `{"service":"consult"}`, kiosk.ErrNoGroup, 400, "no_group"},
+		{"/kiosk/group", `{"service":"petition"}`, kiosk.ErrBusy, 409, "busy"},
+		{"/kiosk/finish", `{}`, kiosk.ErrNoCard, 409, "no_card"},
+		{"/kiosk/finish", `{}`, kiosk.ErrBusy, 409, "busy"},
+	} {
+		loop.err = c.err
+		w := do(h, "POST", c.path, c.body, nil)
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		json.Unmarshal(w.Body.Bytes(), &e)
+		if w.Code != c.code || e.Error.Code != c.errCode || e.Error.Message == "" {
+			t.Errorf("%s with %v: %d %s, want %d %s", c.path, c.err, w.Code, w.Body.String(), c.code, c.errCode)
+		}
+	}
+	loop.err = nil
+	if w := do(h, "POST", "/kiosk/finish", `{}`, func(r *http.Request) { r.RemoteAddr = "192.168.1.50:5000" }); w.Code != 403 {
+		t.Errorf("finish from another machine: %d", w.Code)
 	}
 }
 

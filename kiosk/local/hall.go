@@ -43,7 +43,7 @@ type Hall struct {
 	log   *slog.Logger
 }
 
-var _ kiosk.Hall = (*Hall)(nil)
+var _ kiosk.GroupHall = (*Hall)(nil)
 
 // New returns the in-process hall.
 func New(opts Opts) (*Hall, error) {
@@ -82,17 +82,23 @@ func (h *Hall) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	return info, nil
 }
 
-// Issue derives the visitor from the card (masked name, keyed hash),
+// GroupVisits reports whether the hall registers group visits: it does
+// when it keeps cases (Opts.Cases), every representative a party.
+func (h *Hall) GroupVisits() bool { return h.cases != nil }
+
+// Issue derives the visitor from the card (masked name, keyed hash; for a
+// group visit the first representative's, the name with 等N人),
 // routes a returning visitor back to the counter that first received them
 // and issues the ticket. A failed first-visit lookup is logged and the
 // ticket issued unrouted: the visitor is not turned away for it. Errors
 // are the engine's (*queue.Error).
 func (h *Hall) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, error) {
 	ir := queue.IssueRequest{ServiceID: req.ServiceID, Priority: req.Priority, IdempotencyKey: req.IdempotencyKey}
-	if req.Card != nil {
-		ir.Visitor.MaskedName = req.Card.MaskedName()
-		if h.keyer != nil && req.Card.Number != "" {
-			ir.Visitor.Key = h.keyer.VisitorKey(req.Card.Number)
+	if persons := req.Persons(); len(persons) > 0 {
+		first := persons[0]
+		ir.Visitor.MaskedName = kiosk.GroupName(persons)
+		if h.keyer != nil && first.Number != "" {
+			ir.Visitor.Key = h.keyer.VisitorKey(first.Number)
 		}
 	}
 	if ir.Visitor.Key != "" && h.first != nil {
@@ -115,22 +121,31 @@ func (h *Hall) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, erro
 // intake registers the matter of a card holder's visit, or links it to
 // their open case, and points the ticket at the case (and at the counter
 // that first received them). It returns the case's inquiry URL for the
-// ticket's QR code. A service that opens no case, a visitor without a
-// card, or a failure (logged: the visitor still gets a ticket; the clerk
+// ticket's QR code. Every card of a group visit is a party of the case
+// (at most 5: the book refuses more). A service that opens no case, a
+// visitor without a card, or a failure (logged: the visitor still gets a ticket; the clerk
 // registers the matter at the counter) leaves the ticket without a case.
 func (h *Hall) intake(ctx context.Context, req kiosk.Request, ir *queue.IssueRequest) string {
 	sv, ok := h.eng.Hall().Service(req.ServiceID)
-	if h.cases == nil || req.Card == nil || !ok || sv.CaseType == "" {
+	cards := req.Persons()
+	if h.cases == nil || len(cards) == 0 || !ok || sv.CaseType == "" {
 		return ""
 	}
-	c := req.Card
+	persons := make([]cases.Person, 0, len(cards))
+	for _, c := range cards {
+		name := c.Name
+		if name == "" {
+			name = c.EnglishName
+		}
+		persons = append(persons, cases.Person{IDNumber: c.Number, Name: name, Address: c.CurrentAddress(), CardType: c.Type.String()})
+	}
 	in, err := h.cases.Intake(ctx, h.p, cases.RegisterRequest{
 		ServiceID:      req.ServiceID,
-		Persons:        []cases.Person{{IDNumber: c.Number, Name: c.Name, Address: c.CurrentAddress(), CardType: c.Type.String()}},
+		Persons:        persons,
 		IdempotencyKey: req.IdempotencyKey,
 	})
 	if err != nil {
-		h.log.Error("local: registering the case failed; ticket issued without one", "err", err, "service", req.ServiceID)
+		h.log.Error("local: registering the case failed; ticket issued without one", "err", err, "service", req.ServiceID, "persons", len(persons))
 		return ""
 	}
 	ir.CaseCode = in.Case.Code

@@ -189,6 +189,19 @@
     $("s-ticket").classList.toggle("unprinted", !t.printed);
   }
 
+  // A group visit: the representatives so far (masked), what to do next,
+  // and 完成 once there is at least one card.
+  function renderGroup(v) {
+    var g = v.group || { names: [] };
+    $("g-service").textContent = v.service ? v.service.name : "";
+    var list = $("g-names");
+    list.textContent = "";
+    (g.names || []).forEach(function (n) { list.appendChild(el("li", "", n)); });
+    $("g-message").textContent = v.message;
+    $("s-group").classList.toggle("note", !!g.note);
+    $("g-finish").disabled = !(g.names && g.names.length);
+  }
+
   function renderStaff(v) {
     var msgs = [];
     var d = v.devices || {};
@@ -210,7 +223,7 @@
     switch (v.step) {
       case "idle": return nav.screen !== "menu";
       case "choose": return true;
-      case "wait_card": case "ticket": case "error": return true;
+      case "wait_card": case "ticket": case "error": case "group": return true;
       case "issuing": return !!v.retrying;
     }
     return false;
@@ -233,7 +246,12 @@
       case "wait_card":
         $("wc-service").textContent = v.service ? v.service.name : "";
         $("no-card").textContent = "无身份证请到服务台由工作人员协助取号";
+        $("wc-group").hidden = !(v.service && v.service.group);
         show("s-wait-card");
+        break;
+      case "group":
+        renderGroup(v);
+        show("s-group");
         break;
       case "reading":
       case "issuing":
@@ -294,6 +312,11 @@
     nav = { screen: "menu" };
     post("/back");
   });
+
+  $("wc-group").addEventListener("click", function () {
+    if (view && view.service) post("/group", { service: view.service.id });
+  });
+  $("g-finish").addEventListener("click", function () { post("/finish"); });
 
   // ---- the loop's views ------------------------------------------------------
   function accept(v) {
