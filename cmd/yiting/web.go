@@ -15,7 +15,8 @@ import (
 )
 
 // registerWeb mounts the hall's pages (display board, counter console,
-// evaluation pad, supervisor dashboard, admin) on the server's mux.
+// evaluation pad, supervisor dashboard and its supervision page of
+// cases, admin) on the server's mux.
 func registerWeb(mux *http.ServeMux, h *hall) {
 	toml, err := h.cfg.MarshalTOML()
 	if err != nil {
@@ -27,6 +28,7 @@ func registerWeb(mux *http.ServeMux, h *hall) {
 		Engine:     h.eng,
 		Auth:       h.acc,
 		Tickets:    h.store,
+		Cases:      h.book,
 		ConfigTOML: toml,
 		Version:    version,
 		Logger:     h.log,

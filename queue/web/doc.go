@@ -1,7 +1,10 @@
 // Package web serves the hall's screens: the display board (/board) with
 // its spoken announcements, the counter console (/console) and its login
 // (/login), the evaluation pad (/pad), the supervisor dashboard
-// (/dashboard, with CSV export) and the admin pages (/admin).
+// (/dashboard, with CSV export, and /dashboard/cases: overdue and
+// supervised cases, cases due soon, open rectifications of bad ratings and
+// the year's indicators, read from the CaseBook it is given) and the admin
+// pages (/admin).
 //
 // The pages are server-rendered HTML with a little plain JavaScript,
 // embedded in the binary (no CDN, no build step: the Pi and the hall have

@@ -35,6 +35,10 @@ type Options struct {
 	// Tickets serves the dashboard and the CSV export; without it they
 	// answer 503.
 	Tickets TicketSource
+	// Cases serves the supervision page (/dashboard/cases): overdue and
+	// supervised cases, rectifications, indicators; *cases.Book. Without
+	// it the page answers 503.
+	Cases CaseBook
 	// Speech renders the board's announcements on the server; nil means
 	// the boards speak with the browser's speechSynthesis.
 	Speech Synthesizer
@@ -58,6 +62,7 @@ type Pages struct {
 	hall       *queue.Hall
 	auth       Authenticator
 	tickets    TicketSource
+	cases      CaseBook
 	voice      *voiceCache // nil without a Synthesizer
 	speechName string
 	configTOML []byte
@@ -85,6 +90,7 @@ func New(opts Options) (*Pages, error) {
 		hall:       opts.Engine.Hall(),
 		auth:       opts.Auth,
 		tickets:    opts.Tickets,
+		cases:      opts.Cases,
 		speechName: opts.SpeechName,
 		configTOML: opts.ConfigTOML,
 		version:    opts.Version,
@@ -127,6 +133,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console", p.page(p.console))
 	mux.Handle("GET /dashboard", p.page(p.dashboard))
 	mux.Handle("GET /dashboard/export.csv", p.page(p.export))
+	mux.Handle("GET /dashboard/cases", p.page(p.casesPage))
 	mux.Handle("GET /admin", p.page(p.admin))
 	mux.Handle("GET /ui/{file}", p.page(p.asset))
 }
