@@ -152,7 +152,9 @@ func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassw
 	if dataDir == "" {
 		dataDir = filepath.Join(dir, "data")
 	}
-	args := []string{"-data", dataDir, "-addr", "127.0.0.1:0", "-log-level", "error", "-backup-every", "0"}
+	// The hall server alone: kiosks are other machines, as in a hall busy
+	// enough to need 64 of them.
+	args := []string{"-role", "server", "-data", dataDir, "-addr", "127.0.0.1:0", "-log-level", "error", "-backup-every", "0"}
 	if cfg != nil {
 		b, err := cfg.MarshalTOML()
 		if err != nil {

@@ -35,7 +35,7 @@ type options struct {
 	logLevel    string
 	reader      string // overrides the configuration's devices.reader: a path or "sim"
 	printer     string // overrides devices.printer
-	role        string // "hall" (everything) or "kiosk" (only the kiosk loop, against -server)
+	role        string // "hall" (server and kiosk), "server" (no kiosk on this machine) or "kiosk" (only a kiosk, against -server)
 	server      string // with -role kiosk: the hall server's URL
 	token       string // with -role kiosk: its kiosk device token
 	backupDir   string
@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.printVer, "version", false, "print the version and exit")
 	fs.StringVar(&o.reader, "reader", "", "ID card reader: a serial device such as /dev/ttyUSB0, or sim (overrides the configuration)")
 	fs.StringVar(&o.printer, "printer", "", "ticket printer: a serial device, /dev/usb/lp0, or sim (overrides the configuration)")
-	fs.StringVar(&o.role, "role", "hall", "hall: the whole hall on this machine; kiosk: only a kiosk, issuing through -server")
+	fs.StringVar(&o.role, "role", "hall", "hall: the hall server and a kiosk on this machine; server: the hall server only (kiosks on other Pis); kiosk: only a kiosk, issuing through -server")
 	fs.StringVar(&o.server, "server", "", "with -role kiosk: the hall server's URL, e.g. http://192.168.1.10:8080")
 	fs.StringVar(&o.token, "token", "", "with -role kiosk: the kiosk's device token (or YITING_KIOSK_TOKEN)")
 	fs.StringVar(&o.backupDir, "backup-dir", "", "directory of the scheduled database backups (default <data>/backups)")
@@ -68,13 +68,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q (subcommands: idcard, printer, load, backup, restore)", fs.Arg(0))
 	}
 	switch o.role {
-	case "hall":
+	case "hall", "server":
 	case "kiosk":
 		if o.server == "" {
 			return nil, errors.New("-role kiosk needs -server URL")
 		}
 	default:
-		return nil, fmt.Errorf("-role %q: use hall or kiosk", o.role)
+		return nil, fmt.Errorf("-role %q: use hall, server or kiosk", o.role)
 	}
 	return o, nil
 }
@@ -210,11 +210,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer wg.Done()
 		book.Run(bookCtx, eng.Events())
 	}()
-	stopKiosk, err := startKiosk(ctx, mux, h)
-	if err != nil {
-		return err
+	if o.role == "hall" {
+		stopKiosk, err := startKiosk(ctx, mux, h)
+		if err != nil {
+			return err
+		}
+		defer stopKiosk()
 	}
-	defer stopKiosk()
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {

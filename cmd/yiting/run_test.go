@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,4 +96,23 @@ func TestSigtermDrains(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no ticket was issued before SIGTERM")
 	}
+}
+
+// -role server runs the hall server without a kiosk on the machine: no
+// reader or printer is opened and /kiosk is not served.
+func TestRoleServerRunsNoKiosk(t *testing.T) {
+	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=role-server-pw"}, "-role", "server", "-data", t.TempDir(), "-addr", "127.0.0.1:0")
+	resp, err := http.Get(srv.url + "/kiosk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET /kiosk on a server without a kiosk: %d", resp.StatusCode)
+	}
+	if resp, err = http.Get(srv.url + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	srv.stop(t)
 }
