@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -26,11 +27,15 @@ import (
 // Helpers of the browser tests: Debian's chromium driven by chromedp, the
 // real yiting process (startServer) and an admin client of its API.
 
-// chromiumPath finds the browser. The browser tests fail, never skip,
-// without it: CI must install it (apt-get install chromium).
+// chromiumPath finds the browser (YITING_CHROMIUM, else Debian's). The
+// browser tests fail, never skip, without it: CI must install it
+// (apt-get install chromium).
 func chromiumPath(t testing.TB) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+	for _, name := range []string{os.Getenv("YITING_CHROMIUM"), "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if name == "" {
+			continue
+		}
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
@@ -41,8 +46,8 @@ func chromiumPath(t testing.TB) string {
 
 // newBrowser starts one headless Chromium for the test; tabs share it.
 // Audio may play without a gesture, as in the hall's kiosk session
-// (platform-notes.md).
-func newBrowser(t testing.TB) context.Context {
+// (platform-notes.md). extra adds options, such as a window size.
+func newBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
@@ -53,7 +58,7 @@ func newBrowser(t testing.TB) context.Context {
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 		chromedp.Flag("lang", "zh-CN"),
 	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	t.Cleanup(cancel)
 	bctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)

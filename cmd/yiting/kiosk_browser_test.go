@@ -5,7 +5,6 @@ import (
 	"context"
 	"image/png"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -15,37 +14,11 @@ import (
 	"yiting/queue"
 )
 
-// chromium returns Debian's Chromium, or fails the test saying how to get
-// it: a browser test that skips hides a page nobody has seen work.
-func kioskChromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("YITING_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	t.Fatal("the kiosk page's browser test needs Chromium: apt-get install chromium (or set YITING_CHROMIUM)")
-	return ""
-}
-
-// browser starts a headless Chromium for the test, with a viewport of the
-// kiosk's screen, 1080×1920 portrait.
+// kioskBrowser starts a headless Chromium for the test, with a viewport
+// of the kiosk's screen, 1080×1920 portrait.
 func kioskBrowser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(kioskChromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1080, 1920),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	ctx := newBrowser(t, chromedp.WindowSize(1080, 1920))
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1080, 1920)); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
