@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"yiting/queue"
+	"yiting/queue/cases"
 )
 
 // Config is the effective configuration of one yiting device: the hall
@@ -28,6 +29,9 @@ type Config struct {
 	// PublicURL is the base URL printed in ticket QR codes, without a
 	// trailing slash, e.g. "http://yiting.local".
 	PublicURL string
+	// Cases are the case tracker's time limits, rectification deadline
+	// and retention period, for cases.Options.
+	Cases Cases
 }
 
 // Devices configures the kiosk's hardware. "sim" selects the simulated
@@ -43,6 +47,24 @@ type Devices struct {
 	Buzzer         string            // pin name of the buzzer; "" = none
 }
 
+// Cases configures the case tracker (queue/cases). Every field holds the
+// effective value, defaults filled in, so that it can be passed as is:
+//
+//	cases.Options{Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin,
+//		RetentionYears: cfg.Cases.RetentionYears, …}
+type Cases struct {
+	// Limits is the whole table of time limits by case type:
+	// cases.DefaultLimits() with the file's [cases.limits."type"]
+	// overrides applied field by field. It holds every default key.
+	Limits cases.Limits
+	// RectifyWithin is the deadline of a rectification after a bad
+	// rating; 15 working days by default, at least 1 day.
+	RectifyWithin cases.Span
+	// RetentionYears: closed cases are anonymised this many years after
+	// closing (1..MaxRetentionYears); -1 means never. Default 5.
+	RetentionYears int
+}
+
 // Defaults that apply when the file leaves a key out.
 const (
 	DefaultTimezone       = "Asia/Shanghai"
@@ -56,6 +78,8 @@ const (
 	DefaultBaud           = 115200
 	DefaultPrinterProfile = "80mm"
 	DefaultPublicURL      = "http://yiting.local"
+	DefaultRetentionYears = 5
+	DefaultRectifyWithin  = "15 working days"
 )
 
 // MaxFileSize bounds what Parse accepts: a hall file is a few tens of

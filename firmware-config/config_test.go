@@ -410,6 +410,11 @@ func TestDefaultFileDocumentsEveryKey(t *testing.T) {
 	var walk func(path []string, tp reflect.Type)
 	walk = func(path []string, tp reflect.Type) {
 		tp = tableType(tp)
+		if tp.Kind() == reflect.Map {
+			// [cases.limits."TYPE"]: the keys of each table.
+			walk(append(path, "TYPE"), tp.Elem())
+			return
+		}
 		if tp.Kind() != reflect.Struct {
 			return
 		}

@@ -112,6 +112,11 @@ func (f *fileConfig) config() (*Config, *Error) {
 		}
 		h.Counters = append(h.Counters, counter)
 	}
+
+	var e *Error
+	if c.Cases, e = f.Cases.casesConfig(); e != nil {
+		return nil, e
+	}
 	return c, nil
 }
 

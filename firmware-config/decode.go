@@ -45,6 +45,13 @@ func unknownKeyError(doc []byte, strict *toml.StrictMissingError) *Error {
 		where = "in " + table
 	}
 	problem := fmt.Sprintf("unknown key %q (the keys %s are: %s)", key[len(key)-1], where, strings.Join(keys, ", "))
+	if len(key) > 3 && key[0] == "cases" && key[1] == "limits" {
+		// [cases.limits.petition.review] nests tables: the installer
+		// meant the case type "petition.review".
+		if m := dottedLimitRE.FindSubmatch(lineAt(doc, line)); m != nil {
+			problem += fmt.Sprintf("; a case type with dots is written in quotes: [cases.limits.%s]", quote(string(m[1])))
+		}
+	}
 	if n := len(strict.Errors) - 1; n > 0 {
 		problem += fmt.Sprintf("; %d more unknown key(s) after this one", n)
 	}
@@ -88,4 +95,21 @@ func article(tomlType string) string {
 		return "an " + tomlType
 	}
 	return "a " + tomlType
+}
+
+var dottedLimitRE = regexp.MustCompile(`^\s*\[\s*cases\.limits\.([a-z0-9_]+(?:\.[a-z0-9_]+)+)\s*\]\s*(?:#.*)?$`)
+
+// lineAt returns the 1-based line of doc, without its line feed.
+func lineAt(doc []byte, line int) []byte {
+	for i := 1; i < line; i++ {
+		j := bytes.IndexByte(doc, '\n')
+		if j < 0 {
+			return nil
+		}
+		doc = doc[j+1:]
+	}
+	if j := bytes.IndexByte(doc, '\n'); j >= 0 {
+		doc = doc[:j]
+	}
+	return doc
 }

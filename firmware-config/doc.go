@@ -1,7 +1,10 @@
 // Package hallconfig reads and writes the configuration of a yiting
 // device: the hall (centre, opening hours, services, counters, priority
 // policy), the kiosk's devices (card reader, printer, GPIO pins), the
-// personal-data key file and the public URL printed on tickets.
+// personal-data key file, the public URL printed on tickets, and the case
+// tracker's time limits, rectification deadline and retention period
+// (the optional [cases] section: overrides of cases.DefaultLimits by case
+// type, spans written "60 days", "15 working days" or "none").
 //
 // The file is TOML (https://toml.io/en/v1.0.0), edited by hand by the
 // installer. The embedded default, default.toml, is the Tongshan

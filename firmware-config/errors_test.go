@@ -41,6 +41,13 @@ func lineOf(tb testing.TB, doc, marker string, nth int) int {
 
 type edit struct{ old, new string }
 
+// withCases appends a [cases] section to testdata/small-hall.toml, after
+// its last line.
+func withCases(section string) []edit {
+	const last = `services = ["consult"]`
+	return []edit{{last, last + "\n\n" + section}}
+}
+
 // Every kind of bad input stops with an error that names the file, the
 // field with the file's key names, the line where there is one, and the
 // problem.
@@ -209,6 +216,8 @@ func TestBadInput(t *testing.T) {
 			field: "devices.buttons.GPIO6", at: "GPIO6", problem: `no service "legal"`},
 		{name: "pin used twice", edits: []edit{{`led = "GPIO17"`, `led = "gpio5"`}},
 			field: "devices.led", at: "led", problem: `pin "gpio5" is already used by devices.buttons.GPIO5`},
+		{name: "button pin name that needs quotes", edits: []edit{{`GPIO6 = "petition"`, `"GPIO 6" = "petition"`}},
+			field: `devices.buttons."GPIO 6"`, at: `"GPIO 6"`, problem: `"GPIO 6" is not a pin name`},
 		{name: "bad pin name", edits: []edit{{`buzzer = "GPIO27"`, `buzzer = "17"`}},
 			field: "devices.buzzer", at: "buzzer", problem: `"17" is not a pin name`},
 		{name: "relative reader path", edits: []edit{{`reader = "/dev/ttyUSB0"`, `reader = "ttyUSB0"`}},
@@ -229,6 +238,60 @@ func TestBadInput(t *testing.T) {
 			field: "public_url", at: "public_url", problem: "has a user, query or fragment"},
 		{name: "relative key file", edits: []edit{{`public_url = "http://192.168.1.10:8080"`, "public_url = \"http://192.168.1.10:8080\"\nkey_file = \"yiting.key\""}},
 			field: "key_file", at: "key_file", problem: `"yiting.key" must be "" (yiting.key in the data directory) or an absolute file path`},
+
+		// The [cases] section, appended after the last counter.
+		{name: "span in an abbreviation", edits: withCases("[cases]\nrectify_within = \"15wd\""),
+			field: "cases.rectify_within", at: "rectify_within", problem: `"15wd" is not a time limit: write "15 days" (calendar days, 日), "15 working days" (工作日) or "none"`},
+		{name: "span in Chinese", edits: withCases("[cases.limits.\"petition\"]\nhandle = \"60日\""),
+			field: "cases.limits.petition.handle", at: "handle =", problem: `"60日" is not a time limit`},
+		{name: "span with capitals", edits: withCases("[cases.limits.petition]\naccept = \"7 Working Days\""),
+			field: "cases.limits.petition.accept", at: "accept =", problem: `"7 Working Days" is not a time limit`},
+		{name: "span of one in the plural", edits: withCases("[cases.limits.petition]\nextension = \"1 days\""),
+			field: "cases.limits.petition.extension", at: "extension =", problem: `"1 days": write "1 day"`},
+		{name: "span with a leading zero", edits: withCases("[cases.limits.petition]\nhandle = \"060 days\""),
+			field: "cases.limits.petition.handle", at: "handle =", problem: `"060 days": write "60 days"`},
+		{name: "span of zero days", edits: withCases("[cases.limits.petition]\nextension = \"0 days\""),
+			field: "cases.limits.petition.extension", at: "extension =", problem: `"0 days": write "none" for no time limit`},
+		{name: "negative days", edits: withCases("[cases.limits.\"petition.review\"]\nhandle = \"-5 days\""),
+			field: `cases.limits."petition.review".handle`, at: "handle =", problem: `"-5 days" is negative`},
+		{name: "span too long", edits: withCases("[cases.limits.petition]\nhandle = \"4000 days\""),
+			field: "cases.limits.petition.handle", at: "handle =", problem: `"4000 days" is longer than 3650 days`},
+		{name: "span as a number", edits: withCases("[cases.limits.\"petition.review\"]\nhandle = 30"),
+			field: `cases.limits."petition.review".handle`, at: "handle =", problem: `wrong type: found an integer, expected a string such as "60 days", "30 working days" or "none"`, as: &decodeErr},
+		{name: "handle_from_accept as a string", edits: withCases("[cases.limits.petition]\nhandle_from_accept = \"yes\""),
+			field: "cases.limits.petition.handle_from_accept", at: "handle_from_accept", problem: "wrong type: found a string, expected true or false", as: &decodeErr},
+		{name: "limit as a string", edits: withCases("[cases.limits]\npetition = \"60 days\""),
+			field: "cases.limits.petition", at: "petition = ", problem: "wrong type: found a string, expected a table", as: &decodeErr},
+		{name: "retention as a string", edits: withCases("[cases]\nretention_years = \"5\""),
+			field: "cases.retention_years", at: "retention_years", problem: "wrong type: found a string, expected a whole number of years", as: &decodeErr},
+		{name: "unknown case type", edits: withCases("[cases.limits.\"petition.houseing\"]\nhandle = \"30 days\""),
+			field: `cases.limits."petition.houseing"`, at: "[cases.limits.", problem: `"petition.houseing" is not a case type of the default table nor the case_type of a service; the known types are: complaint.consumer, legal_aid,`},
+		{name: "case type of no service", edits: withCases("[cases.limits.\"mediation.family\"]\nhandle = \"20 working days\""),
+			field: `cases.limits."mediation.family"`, at: "[cases.limits.", problem: `"mediation.family" is not a case type`},
+		{name: "case type with dots unquoted", edits: withCases("[cases.limits.petition.review]\nhandle = \"30 days\""),
+			field: "cases.limits.petition.review", at: "[cases.limits.", problem: `unknown key "review" (the keys in cases.limits.petition are: accept, handle, handle_from_accept, extension, source); a case type with dots is written in quotes: [cases.limits."petition.review"]`, as: &strictErr},
+		{name: "misspelt limit key", edits: withCases("[cases.limits.petition]\nhandel = \"30 days\""),
+			field: "cases.limits.petition.handel", at: "handel", problem: `unknown key "handel" (the keys in cases.limits.petition are: accept, handle,`, as: &strictErr},
+		{name: "misspelt cases key", edits: withCases("[cases]\nretention = 5"),
+			field: "cases.retention", at: "retention", problem: `unknown key "retention" (the keys in cases are: retention_years, rectify_within, limits)`, as: &strictErr},
+		{name: "retention of zero years", edits: withCases("[cases]\nretention_years = 0"),
+			field: "cases.retention_years", at: "retention_years", problem: "0 is not allowed"},
+		{name: "retention negative", edits: withCases("[cases]\nretention_years = -5"),
+			field: "cases.retention_years", at: "retention_years", problem: "-5: write -1 to keep"},
+		{name: "retention too long", edits: withCases("[cases]\nretention_years = 100"),
+			field: "cases.retention_years", at: "retention_years", problem: "100 is outside 1..50"},
+		{name: "rectification without deadline", edits: withCases("[cases]\nrectify_within = \"none\""),
+			field: "cases.rectify_within", at: "rectify_within", problem: `"none" is not allowed: a rectification needs a deadline`},
+		{name: "rectification too long", edits: withCases("[cases]\nrectify_within = \"400 days\""),
+			field: "cases.rectify_within", at: "rectify_within", problem: `"400 days" is longer than 365 days`},
+		{name: "source with a control character", edits: withCases("[cases.limits.legal_aid]\nsource = \"法律援助法\\u0007\""),
+			field: "cases.limits.legal_aid.source", at: "source", problem: "control characters"},
+		{name: "source too long", edits: withCases("[cases.limits.legal_aid]\nsource = \"" + strings.Repeat("法", 201) + "\""),
+			field: "cases.limits.legal_aid.source", at: "source", problem: "longer than 200 characters"},
+		{name: "bad span in an inline table", edits: withCases("[cases.limits]\n\"petition.review\" = {handle = \"3 dys\"}"),
+			field: `cases.limits."petition.review".handle`, at: `"petition.review" =`, problem: `"3 dys" is not a time limit`},
+		{name: "bad span in a dotted key", edits: withCases("[cases]\nlimits.\"mediation.labour\".accept = \"three days\""),
+			field: `cases.limits."mediation.labour".accept`, at: "limits.", problem: `"three days" is not a time limit`},
 
 		// Whole documents.
 		{name: "empty file", doc: "", field: "name", problem: "missing or empty"},

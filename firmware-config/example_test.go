@@ -68,3 +68,45 @@ services = ["consult"]
 	// firmware-config: /etc/yiting/hall.toml:7:1: services[0].prefix: "AA" must be one capital letter A-Z
 	// 7 services[0].prefix
 }
+
+// A [cases] section overrides the statutory time limits where a local
+// rule differs; what it leaves out keeps the default.
+func ExampleParse_cases() {
+	doc := []byte(`name = "测试中心"
+region_code = "421224"
+
+[[services]]
+id = "petition"
+name = "信访接待"
+prefix = "A"
+category = "petition"
+needs_id_card = true
+case_type = "petition"
+
+[[counters]]
+id = "w1"
+name = "1号窗口"
+kind = "window"
+services = ["petition"]
+
+[cases]
+rectify_within = "5 working days"
+
+[cases.limits."petition"]
+handle = "30 days"
+source = "本县规定（示例）"
+`)
+	c, err := hallconfig.Parse("hall.toml", doc)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := c.Cases.Limits["petition"]
+	fmt.Println("accept", p.Accept, "handle", p.Handle, "extension", p.Extension, "from acceptance", p.HandleFromAccept, p.Source)
+	fmt.Println("review", c.Cases.Limits["petition.review"].Handle)
+	fmt.Println("rectify within", c.Cases.RectifyWithin, "retention", c.Cases.RetentionYears, "years")
+	// Output:
+	// accept 15日 handle 30日 extension 30日 from acceptance true 本县规定（示例）
+	// review 30日
+	// rectify within 5个工作日 retention 5 years
+}

@@ -21,6 +21,7 @@ type fileConfig struct {
 	Devices     *fileDevices  `toml:"devices"`
 	Services    []fileService `toml:"services"`
 	Counters    []fileCounter `toml:"counters"`
+	Cases       *fileCases    `toml:"cases"`
 }
 
 type fileHours struct {
@@ -72,4 +73,20 @@ type fileCounter struct {
 	Location string   `toml:"location"`
 	Pinyin   string   `toml:"pinyin" hint:"a string such as \"san1 hao4 chuang1 kou3\""`
 	Services []string `toml:"services" hint:"an array of strings such as [\"petition:2\", \"consult\"]"`
+}
+
+type fileCases struct {
+	RetentionYears *int    `toml:"retention_years" hint:"a whole number of years such as 5, or -1 for never"`
+	RectifyWithin  *string `toml:"rectify_within" hint:"a string such as \"15 working days\" or \"5 days\""`
+	// Keys are case types; values override the default limit of that
+	// type field by field, hence all pointers.
+	Limits map[string]fileLimit `toml:"limits" hint:"a table per case type, such as [cases.limits.\"petition\"]"`
+}
+
+type fileLimit struct {
+	Accept           *string `toml:"accept" hint:"a string such as \"15 days\", \"7 working days\" or \"none\""`
+	Handle           *string `toml:"handle" hint:"a string such as \"60 days\", \"30 working days\" or \"none\""`
+	HandleFromAccept *bool   `toml:"handle_from_accept"`
+	Extension        *string `toml:"extension" hint:"a string such as \"30 days\" or \"none\""`
+	Source           *string `toml:"source" hint:"a string naming the rule, such as \"信访工作条例 第三十四条\""`
 }

@@ -18,6 +18,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(small)
 	f.Add([]byte(minimalHall))
+	f.Add([]byte(minimalHall + "\n[cases]\nretention_years = 10\nrectify_within = \"1 day\"\n[cases.limits.\"mediation.medical\"]\nhandle = \"none\"\n"))
+	f.Add([]byte("[cases.limits.a.b]\n[cases.limits.\"x\"]\nhandle = \"-1 days\"\n"))
 	f.Add([]byte(""))
 	f.Add([]byte("name = \"x\"\n[[services]]\nid = \"a\"\nprefix = 1\n"))
 	f.Add([]byte("[priority]\nclasses = [{id = \"x\", q = 1}]\n"))

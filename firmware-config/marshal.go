@@ -3,6 +3,7 @@ package hallconfig
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,6 +116,25 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 			list = "[\n  " + strings.Join(refs, ",\n  ") + ",\n]"
 		}
 		w.kv("services", list, "")
+	}
+
+	cs := &c.Cases
+	w.raw("\n# The case tracker. 事项办理时限\n")
+	w.raw("# Spans: \"N days\" (日), \"N working days\" (工作日) or \"none\".\n[cases]\n")
+	w.kv("retention_years", strconv.Itoa(cs.RetentionYears), "closed cases are anonymised this many years after closing; -1 = never")
+	w.kv("rectify_within", quote(formatSpan(cs.RectifyWithin)), "deadline of the rectification after a bad rating")
+	w.raw("\n# Time limits by case type: the statutory table (queue/cases) with this\n")
+	w.raw("# file's overrides. A type without an entry takes its parent's:\n")
+	w.raw("# petition.housing that of petition. handle_from_accept: handle counts\n")
+	w.raw("# from acceptance, not registration; extension: the most one extension adds.\n")
+	for _, typ := range slices.Sorted(maps.Keys(cs.Limits)) {
+		l := cs.Limits[typ]
+		w.raw("\n[cases.limits." + quote(typ) + "]\n")
+		w.kv("accept", quote(formatSpan(l.Accept)), "")
+		w.kv("handle", quote(formatSpan(l.Handle)), "")
+		w.kv("handle_from_accept", strconv.FormatBool(l.HandleFromAccept), "")
+		w.kv("extension", quote(formatSpan(l.Extension)), "")
+		w.kv("source", quote(l.Source), "")
 	}
 	return w.buf.Bytes(), nil
 }

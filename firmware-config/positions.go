@@ -153,11 +153,39 @@ func keyParts(it unstable.Iterator) ([]string, *unstable.Node) {
 	return parts, first
 }
 
+// join appends a key to a path, quoting it if it is not a bare key
+// (case types in [cases.limits."petition.review"] have dots).
 func join(path, key string) string {
 	if path == "" {
-		return key
+		return quoteKey(key)
 	}
-	return path + "." + key
+	return path + "." + quoteKey(key)
+}
+
+// keyPath joins the parts of a key as the file writes them.
+func keyPath(parts []string) string {
+	path := ""
+	for _, p := range parts {
+		path = join(path, p)
+	}
+	return path
+}
+
+// lastDot returns the index of the last dot of path outside quoted
+// keys, or -1.
+func lastDot(path string) int {
+	last, quoted := -1, false
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case quoted && c == '\\':
+			i++ // skip the escaped character
+		case c == '"':
+			quoted = !quoted
+		case c == '.' && !quoted:
+			last = i
+		}
+	}
+	return last
 }
 
 // lookup returns where field is, or where the nearest enclosing table or
@@ -180,7 +208,7 @@ func parent(field string) string {
 			return field[:i]
 		}
 	}
-	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+	if i := lastDot(field); i >= 0 {
 		return field[:i]
 	}
 	return ""
@@ -191,10 +219,10 @@ func parent(field string) string {
 // indices ("services.prefix"), and inside inline tables they leave out
 // the array's own key.
 func (ps *positions) find(line, col int, key []string) string {
-	want := strings.Join(key, ".")
+	want := keyPath(key)
 	last := ""
 	if len(key) > 0 {
-		last = key[len(key)-1]
+		last = quoteKey(key[len(key)-1])
 	}
 	var sameLine []position
 	for _, p := range ps.list {
@@ -222,23 +250,33 @@ func (ps *positions) find(line, col int, key []string) string {
 
 func lastKey(path string) string {
 	path = stripIndices(path)
-	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+	if i := lastDot(path); i >= 0 {
 		return path[i+1:]
 	}
 	return path
 }
 
-// stripIndices turns "counters[2].services[1]" into "counters.services".
+// stripIndices turns "counters[2].services[1]" into "counters.services";
+// brackets inside quoted keys stay.
 func stripIndices(path string) string {
 	var b strings.Builder
-	skip := false
+	skip, quoted, escaped := false, false, false
 	for _, r := range path {
 		switch {
-		case r == '[':
+		case escaped:
+			escaped = false
+		case quoted && r == '\\':
+			escaped = true
+		case r == '"' && !skip:
+			quoted = !quoted
+		case r == '[' && !quoted:
 			skip = true
-		case r == ']':
+			continue
+		case r == ']' && !quoted:
 			skip = false
-		case !skip:
+			continue
+		}
+		if !skip {
 			b.WriteRune(r)
 		}
 	}

@@ -117,7 +117,7 @@ func knownKeys(path []string) (table string, keys []string) {
 		for i := range t.NumField() {
 			keys = append(keys, tomlName(t.Field(i)))
 		}
-		return strings.Join(path[:n], "."), keys
+		return keyPath(path[:n]), keys
 	}
 	return "", nil
 }

@@ -64,6 +64,11 @@ func (c *Config) Validate() error {
 	if e := c.Devices.checkButtons(&c.Hall); e != nil {
 		return e
 	}
+	// After the domain's checks too: a limit's key may be a service's
+	// case type.
+	if e := c.Cases.check(&c.Hall); e != nil {
+		return e
+	}
 	return nil
 }
 
@@ -201,7 +206,7 @@ func (d *Devices) check() *Error {
 		return nil
 	}
 	for _, pin := range sortedKeys(d.Buttons) {
-		if e := usePin("devices.buttons."+pin, pin); e != nil {
+		if e := usePin("devices.buttons."+quoteKey(pin), pin); e != nil {
 			return e
 		}
 	}
@@ -220,7 +225,7 @@ func (d *Devices) check() *Error {
 func (d *Devices) checkButtons(h *queue.Hall) *Error {
 	for _, pin := range sortedKeys(d.Buttons) {
 		if _, ok := h.Service(d.Buttons[pin]); !ok {
-			return fieldError("devices.buttons."+pin, fmt.Sprintf("no service %q", d.Buttons[pin]))
+			return fieldError("devices.buttons."+quoteKey(pin), fmt.Sprintf("no service %q", d.Buttons[pin]))
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/cases"
 )
 
 // The formats of the values that are strings in the file. Each parser
@@ -69,6 +70,52 @@ func formatDuration(d time.Duration) string {
 		fmt.Fprintf(&b, "%ds", s)
 	}
 	return b.String()
+}
+
+// spanNone is how the file says "no time limit" (a zero cases.Span).
+const spanNone = "none"
+
+var spanRE = regexp.MustCompile(`^([0-9]{1,9}) (working )?(days?)$`)
+
+// parseSpan reads a case time limit: "60 days" (calendar days, 日), "15
+// working days" (工作日), "1 day", "1 working day", or "none". One
+// spelling only: "15d", "15wd", "15 Days", "15 calendar days", "0 days",
+// "1 days" and signs are refused, each with what to write instead.
+func parseSpan(s string) (cases.Span, error) {
+	if s == spanNone {
+		return cases.Span{}, nil
+	}
+	m := spanRE.FindStringSubmatch(s)
+	if m == nil {
+		if strings.HasPrefix(strings.TrimSpace(s), "-") {
+			return cases.Span{}, fmt.Errorf("%q is negative: a time limit is a number of days, at least 1, or \"none\"", s)
+		}
+		return cases.Span{}, fmt.Errorf("%q is not a time limit: write \"15 days\" (calendar days, 日), \"15 working days\" (工作日) or \"none\" (no limit), with one space between the words", s)
+	}
+	n, _ := strconv.Atoi(m[1])
+	sp := cases.Span{Days: n, Working: m[2] != ""}
+	switch want := formatSpan(sp); {
+	case n == 0:
+		return cases.Span{}, fmt.Errorf("%q: write \"none\" for no time limit", s)
+	case m[1][0] == '0' || want != s:
+		return cases.Span{}, fmt.Errorf("%q: write %q", s, want)
+	}
+	return sp, nil
+}
+
+// formatSpan writes a span the way parseSpan reads it.
+func formatSpan(sp cases.Span) string {
+	if sp.Days == 0 {
+		return spanNone
+	}
+	unit := "days"
+	if sp.Days == 1 {
+		unit = "day"
+	}
+	if sp.Working {
+		unit = "working " + unit
+	}
+	return strconv.Itoa(sp.Days) + " " + unit
 }
 
 // parseServiceRef reads one entry of a counter's services list: "id"

@@ -306,7 +306,8 @@ func openCases(cfg *hallconfig.Config, keys *personal.Keys, store *boltstore.Sto
 	for _, w := range cal.Warnings() {
 		log.Warn("holiday calendar", "warning", w)
 	}
-	return cases.New(cases.Options{Hall: &cfg.Hall, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log})
+	return cases.New(cases.Options{Hall: &cfg.Hall, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log,
+		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears})
 }
 
 // holidayDir holds the yearly holiday files an admin updates without a
