@@ -257,7 +257,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("yiting is serving", "hall", cfg.Hall.Name, "url", "http://"+ln.Addr().String(), "data", o.data)
 	fmt.Fprintf(stdout, "yiting: serving http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "kiosk: http://%s/kiosk   board: /board   console: /console   dashboard: /dashboard\n", ln.Addr())
+	if o.role == "hall" {
+		fmt.Fprintf(stdout, "kiosk: http://%s/kiosk\n", ln.Addr())
+	}
+	fmt.Fprintf(stdout, "pages: http://%[1]s/board  http://%[1]s/console  http://%[1]s/dashboard  http://%[1]s/admin\n", ln.Addr())
 
 	select {
 	case err := <-served:
