@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/kiosk"
 	"yiting/kiosk/idcard"
@@ -162,23 +163,7 @@ func paperOut() error {
 	return (printer.Status{Known: true, Status: escpos.Status{PaperOut: true, PaperNearEnd: true, Offline: true}}).Err()
 }
 
-// fakeClock is the loop's clock; ticks wake the loop to look at it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type fakeClock = queuetest.Clock
 
 // signals records what the loop told the panel.
 type signals struct {
@@ -231,7 +216,7 @@ func newRig(t *testing.T, tune func(*kiosk.Opts)) *rig {
 	r := &rig{
 		hall:    newFakeHall(),
 		dev:     newFakeDevice(),
-		clock:   &fakeClock{t: time.Date(2026, 11, 20, 9, 30, 0, 0, cst)},
+		clock:   queuetest.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, cst)),
 		ticks:   make(chan time.Time),
 		cards:   make(chan idcard.Event),
 		signals: &signals{},

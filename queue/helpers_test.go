@@ -5,37 +5,15 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/boltstore"
 )
 
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type testClock = queuetest.Clock
 
 var shanghai = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
@@ -98,7 +76,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // at 09:00 Shanghai time on a working day.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, dir: t.TempDir(), hall: testHall(), clock: &testClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai)}}
+	f := &fixture{t: t, dir: t.TempDir(), hall: testHall(), clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai))}
 	f.open()
 	t.Cleanup(func() { f.close() })
 	return f

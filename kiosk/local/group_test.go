@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"yiting/queue/queuetest"
 
 	"yiting/kiosk"
 	"yiting/kiosk/idcard"
@@ -21,7 +22,7 @@ import (
 func caseHall(t *testing.T) (*local.Hall, *cases.Book, *queue.Engine) {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	now := (&clock{t: day(20)}).Now
+	now := queuetest.NewClock(day(20)).Now
 	hall := testHall()
 	for i := range hall.Services {
 		switch hall.Services[i].ID {

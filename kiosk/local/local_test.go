@@ -5,9 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/kiosk"
 	"yiting/kiosk/idcard/idcardsim"
@@ -25,13 +25,7 @@ var shanghai = func() *time.Location {
 	return loc
 }()
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+type clock = queuetest.Clock
 
 func testHall() *queue.Hall {
 	return &queue.Hall{
@@ -67,7 +61,7 @@ var boss = queue.Principal{ID: "boss", Role: queue.RoleSupervisor}
 func newFixture(t *testing.T, now time.Time) *fixture {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f := &fixture{t: t, clock: &clock{t: now}}
+	f := &fixture{t: t, clock: queuetest.NewClock(now)}
 	st, err := boltstore.Open(t.TempDir(), quiet)
 	if err != nil {
 		t.Fatal(err)

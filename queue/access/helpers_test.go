@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
@@ -18,26 +19,10 @@ import (
 	"yiting/queue/boltstore"
 )
 
-// clock is the injected clock: it moves only when a test says so.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = queuetest.Clock
 
 func newClock() *clock {
-	return &clock{t: time.Date(2026, 3, 9, 8, 30, 0, 0, time.FixedZone("CST", 8*3600))}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	return queuetest.NewClock(time.Date(2026, 3, 9, 8, 30, 0, 0, time.FixedZone("CST", 8*3600)))
 }
 
 // syncBuffer collects the log of every start of the service.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/cases"
@@ -263,38 +264,7 @@ func (m *memStore) EachAudit(ctx context.Context, after uint64, fn func(cases.Au
 	return nil
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func shanghai(tb testing.TB) *time.Location {
-	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return loc
-}
+type clock = queuetest.Clock
 
 // testHall is a slice of the Tongshan hall: petition windows of 信访局, the
 // consumer window of 市场监督管理局, the medical and labour rooms, the shared
@@ -308,7 +278,7 @@ func testHall(tb testing.TB) *queue.Hall {
 		return out
 	}
 	return &queue.Hall{
-		Name: "通山县综治中心", RegionCode: "421224", Location: shanghai(tb),
+		Name: "通山县综治中心", RegionCode: "421224", Location: queuetest.Shanghai(tb),
 		Services: []queue.Service{
 			{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true, CaseType: "petition"},
 			{ID: "housing", Name: "住房建设", Prefix: "W", Category: queue.CategoryPetition, NeedsID: true, CaseType: "petition.housing"},
@@ -395,7 +365,7 @@ func newFixture(t testing.TB, opts ...func(*cases.Options)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai(t))}, store: newMemStore(), keys: keys, logs: &bytes.Buffer{}}
+	f := &fixture{t: t, clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))), store: newMemStore(), keys: keys, logs: &bytes.Buffer{}}
 	o := cases.Options{
 		Hall: testHall(t), Store: f.store, Keys: keys, PublicURL: "http://yiting.local", Calendar: cal,
 		Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/cases"
@@ -219,7 +220,7 @@ func TestLifecycle(t *testing.T) {
 	// Accepted on Mon 2026-11-30: 30 working days → Mon 2027-01-11
 	// (2027 has no file in the test: weekends only; the 2026 file has no
 	// holiday in December).
-	f.clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai(t)))
+	f.clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, queuetest.Shanghai(t)))
 	v = must[cases.View](t)(f.book.Route(ctx, mediator, code, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "room-medical", Note: "专业调解"}))
 	if v.Status != cases.StatusRouted || v.AcceptedAt.IsZero() || v.HandleDue != d(2027, 1, 11) || v.Due.Which != "handle" {
 		t.Fatalf("routed %s due %s %+v", v.Status, v.HandleDue, v.Due)

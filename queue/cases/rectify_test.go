@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/cases"
@@ -49,7 +50,7 @@ func TestRectificationFromBadRating(t *testing.T) {
 	if _, err := f.book.Rectifications(ctx, pad, true); queue.ErrorCode(err) != queue.EFORBIDDEN {
 		t.Fatal(err)
 	}
-	f.clock.Set(time.Date(2026, 12, 18, 9, 0, 0, 0, shanghai(t)))
+	f.clock.Set(time.Date(2026, 12, 18, 9, 0, 0, 0, queuetest.Shanghai(t)))
 	if l := must[[]cases.Rectification](t)(f.book.Rectifications(ctx, boss, true)); !l[0].Overdue {
 		t.Fatal("not overdue after the due day")
 	}

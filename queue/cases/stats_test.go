@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/cases"
@@ -36,7 +37,7 @@ func (f *fixture) mediate(code string, counter string, by queue.Principal, outco
 // answers.
 func TestStatistics(t *testing.T) {
 	f := newFixture(t)
-	loc := shanghai(t)
+	loc := queuetest.Shanghai(t)
 	f.clock.Set(time.Date(2026, 3, 2, 9, 0, 0, 0, loc))
 	for i := range 529 {
 		code := f.register("mediation-general", synthPerson(1000+i)).Case.Code
@@ -186,7 +187,7 @@ func synthPersonMasked(n int) string { return personal.MaskName(synthPerson(n).N
 
 func TestStatsWarnsOfMissingHolidayFile(t *testing.T) {
 	f := newFixture(t)
-	f.clock.Set(time.Date(2027, 3, 1, 9, 0, 0, 0, shanghai(t)))
+	f.clock.Set(time.Date(2027, 3, 1, 9, 0, 0, 0, queuetest.Shanghai(t)))
 	s, err := f.book.Stats(ctx, boss, d(2026, 6, 1), d(2027, 5, 31))
 	if err != nil {
 		t.Fatal(err)
@@ -209,11 +210,11 @@ func TestAnonymise(t *testing.T) {
 	r := f.register("mediation-general", ps)
 	f.mediate(r.Case.Code, "room-multi", boss, cases.OutcomeMediated)
 	open := f.register("petition", synthPerson(4)).Case.Code
-	f.clock.Set(time.Date(2031, 11, 26, 9, 0, 0, 0, shanghai(t))) // 5 years to the day: not yet
+	f.clock.Set(time.Date(2031, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))) // 5 years to the day: not yet
 	if n, err := f.book.Anonymise(ctx); err != nil || n != 0 {
 		t.Fatalf("anonymised %d early: %v", n, err)
 	}
-	f.clock.Set(time.Date(2031, 11, 27, 9, 0, 0, 0, shanghai(t)))
+	f.clock.Set(time.Date(2031, 11, 27, 9, 0, 0, 0, queuetest.Shanghai(t)))
 	if n, err := f.book.Anonymise(ctx); err != nil || n != 1 {
 		t.Fatalf("anonymised %d: %v", n, err)
 	}

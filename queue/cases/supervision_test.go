@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/cases"
@@ -15,7 +16,7 @@ import (
 // end when the case is accepted.
 func TestAutoSupervisionTiming(t *testing.T) {
 	f := newFixture(t)
-	loc := shanghai(t)
+	loc := queuetest.Shanghai(t)
 	code := f.register("petition", synthPerson(1)).Case.Code // accept due Fri 2026-12-11
 	at := func(y int, m time.Month, day, h, min, s int) { f.clock.Set(time.Date(y, m, day, h, min, s, 0, loc)) }
 	sweep := func(want int) {
@@ -120,7 +121,7 @@ func TestManualSupervision(t *testing.T) {
 
 func TestDueList(t *testing.T) {
 	f := newFixture(t)
-	loc := shanghai(t)
+	loc := queuetest.Shanghai(t)
 	f.clock.Set(time.Date(2026, 11, 2, 9, 0, 0, 0, loc))
 	old := f.register("mediation-labour", synthPerson(1)).Case.Code // handle due Tue 11-17
 	f.clock.Set(time.Date(2026, 11, 26, 9, 0, 0, 0, loc))

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,39 +31,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func shanghai(tb testing.TB) *time.Location {
-	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return loc
-}
+type testClock = queuetest.Clock
 
 // testHall: two windows for petitions and enquiries, one mediation room.
 func testHall(tb testing.TB) *queue.Hall {
 	return &queue.Hall{
 		Name:       "测试综治中心",
 		RegionCode: "421224",
-		Location:   shanghai(tb),
+		Location:   queuetest.Shanghai(tb),
 		Services: []queue.Service{
 			{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true},
 			{ID: "consult", Name: "咨询", Prefix: "Z", Category: queue.CategoryOther},
@@ -206,7 +182,7 @@ type setup struct {
 func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, hall: testHall(t), logs: &syncBuffer{}}
-	f.clock = &testClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai(t))}
+	f.clock = queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t)))
 	var s setup
 	for _, o := range opts {
 		o(&s)

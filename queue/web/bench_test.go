@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue/boltstore"
 )
@@ -16,7 +17,7 @@ import (
 //	go test -run XXX -bench DashboardBusyYear -benchtime 3x ./queue/web
 func BenchmarkDashboardBusyYear(b *testing.B) {
 	f := newFixture(b)
-	from := time.Date(2025, 1, 1, 0, 0, 0, 0, shanghai(b))
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, queuetest.Shanghai(b))
 	start := time.Now()
 	if err := boltstore.FillYear(context.Background(), f.store, testHall(b), 1_000_000, from); err != nil {
 		b.Fatal(err)

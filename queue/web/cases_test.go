@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/boltstore"
@@ -56,8 +57,8 @@ type caseFixture struct {
 
 func newCaseFixture(t testing.TB) *caseFixture {
 	t.Helper()
-	loc := shanghai(t)
-	clk := &testClock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, loc)} // a Monday
+	loc := queuetest.Shanghai(t)
+	clk := queuetest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, loc)) // a Monday
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := boltstore.Open(t.TempDir(), log)
 	if err != nil {
@@ -116,9 +117,7 @@ func (f *caseFixture) receive(code string) {
 }
 
 func (f *caseFixture) setDay(y int, m time.Month, d int) {
-	f.clock.mu.Lock()
-	f.clock.t = time.Date(y, m, d, 9, 0, 0, 0, f.clock.t.Location())
-	f.clock.mu.Unlock()
+	f.clock.Set(time.Date(y, m, d, 9, 0, 0, 0, f.clock.Now().Location()))
 }
 
 // rows returns the data-code (or data-ticket) values of a table's rows,

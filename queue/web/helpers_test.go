@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"yiting/queue/queuetest"
 
 	"yiting/queue"
 	"yiting/queue/boltstore"
@@ -20,38 +21,14 @@ import (
 	"yiting/queue/web"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func shanghai(tb testing.TB) *time.Location {
-	tb.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return loc
-}
+type testClock = queuetest.Clock
 
 // testHall: two windows with pinyin, a room without.
 func testHall(tb testing.TB) *queue.Hall {
 	return &queue.Hall{
 		Name:       "测试综治中心",
 		RegionCode: "421224",
-		Location:   shanghai(tb),
+		Location:   queuetest.Shanghai(tb),
 		Services: []queue.Service{
 			{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition},
 			{ID: "consult", Name: "咨询", Prefix: "Z", Category: queue.CategoryOther},
@@ -147,7 +124,7 @@ func newFixture(t testing.TB, opts ...func(*fixtureOpts)) *fixture {
 	for _, f := range opts {
 		f(&o)
 	}
-	f := &fixture{t: t, clock: &testClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai(t))}}
+	f := &fixture{t: t, clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t)))}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := boltstore.Open(t.TempDir(), log)
 	if err != nil {
