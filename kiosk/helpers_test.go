@@ -1,7 +1,6 @@
 package kiosk_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -180,23 +179,7 @@ func (s *signals) get() ([]bool, int) {
 	return append([]bool(nil), s.faults...), s.reads
 }
 
-// logBuffer collects the loop's log.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type logBuffer = queuetest.Buffer
 
 // rig is a running loop with its fakes.
 type rig struct {

@@ -1,7 +1,6 @@
 package access_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -25,23 +24,7 @@ func newClock() *clock {
 	return queuetest.NewClock(time.Date(2026, 3, 9, 8, 30, 0, 0, time.FixedZone("CST", 8*3600)))
 }
 
-// syncBuffer collects the log of every start of the service.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = queuetest.Buffer
 
 // env is one hall's data directory with a running service.
 type env struct {

@@ -134,23 +134,7 @@ func (f *fakeAuth) Logout(ctx context.Context, secret string) error {
 	return nil
 }
 
-// syncBuffer is a log sink the tests can read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = queuetest.Buffer
 
 // fixture is a real engine on a real bbolt store in a temp dir, and the
 // API on it.

@@ -1,8 +1,10 @@
 // Package queuetest holds the fakes that the hall's tests share, as
-// httptest does for net/http: a settable clock and the hall's time zone.
+// httptest does for net/http: a settable clock, the hall's time zone and a
+// log buffer safe for concurrent writers.
 package queuetest
 
 import (
+	"bytes"
 	"sync"
 	"testing"
 	"time"
@@ -47,4 +49,25 @@ func Shanghai(tb testing.TB) *time.Location {
 		tb.Fatal(err)
 	}
 	return loc
+}
+
+// Buffer collects what a logger writes from several goroutines, for a
+// test to search: "no full ID number reached the log".
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
