@@ -25,7 +25,7 @@ var _ access.Store = (*Store)(nil)
 // GetUser implements access.UserStore.
 func (s *Store) GetUser(ctx context.Context, name string) (access.UserRecord, error) {
 	var u access.UserRecord
-	err := s.accountView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "accounts", func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketUsers).Get([]byte(name))
 		if v == nil {
 			return fmt.Errorf("boltstore: user %q: %w", name, queue.ErrNotFound)
@@ -53,7 +53,7 @@ func (s *Store) PutSession(ctx context.Context, r access.SessionRecord) error {
 // ExtendSession implements access.SessionStore: it writes nothing when
 // the session is gone.
 func (s *Store) ExtendSession(ctx context.Context, hash string, expires time.Time) error {
-	return s.accountUpdate(ctx, func(tx *bolt.Tx) error {
+	return s.update(ctx, "accounts", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		v := b.Get([]byte(hash))
 		if v == nil {
@@ -70,7 +70,7 @@ func (s *Store) ExtendSession(ctx context.Context, hash string, expires time.Tim
 
 // DeleteSession implements access.SessionStore.
 func (s *Store) DeleteSession(ctx context.Context, hash string) error {
-	return s.accountUpdate(ctx, func(tx *bolt.Tx) error {
+	return s.update(ctx, "accounts", func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSessions).Delete([]byte(hash))
 	})
 }
@@ -89,7 +89,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 // first: deleting under a bbolt cursor makes it skip the next key.
 func (s *Store) deleteSessionsWhere(ctx context.Context, match func(access.SessionRecord) bool) (int, error) {
 	n := 0
-	err := s.accountUpdate(ctx, func(tx *bolt.Tx) error {
+	err := s.update(ctx, "accounts", func(tx *bolt.Tx) error {
 		n = 0
 		b := tx.Bucket(bucketSessions)
 		var doomed [][]byte
@@ -132,7 +132,7 @@ func (s *Store) PutToken(ctx context.Context, t access.TokenRecord) error {
 // GetToken implements access.TokenStore.
 func (s *Store) GetToken(ctx context.Context, id string) (access.TokenRecord, error) {
 	var t access.TokenRecord
-	err := s.accountView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "accounts", func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTokens).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("boltstore: token %q: %w", id, queue.ErrNotFound)
@@ -147,41 +147,11 @@ func (s *Store) ListTokens(ctx context.Context) ([]access.TokenRecord, error) {
 	return listAccounts[access.TokenRecord](s, ctx, bucketTokens, "token")
 }
 
-// accountView and accountUpdate run fn in a transaction unless ctx is already done
-// (bbolt itself takes no context).
-func (s *Store) accountView(ctx context.Context, fn func(*bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("boltstore: %w", err)
-	}
-	var inner error // already prefixed
-	err := s.db.View(func(tx *bolt.Tx) error {
-		inner = fn(tx)
-		return inner
-	})
-	switch {
-	case inner != nil:
-		return inner
-	case err != nil:
-		return fmt.Errorf("boltstore: accounts: %w", err)
-	}
-	return nil
-}
-
-func (s *Store) accountUpdate(ctx context.Context, fn func(*bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("boltstore: %w", err)
-	}
-	if err := s.db.Update(fn); err != nil {
-		return fmt.Errorf("boltstore: accounts: %w", err)
-	}
-	return nil
-}
-
 func (s *Store) accountPut(ctx context.Context, bucket []byte, key string, v any) error {
 	if key == "" {
 		return fmt.Errorf("boltstore: %s record with an empty key", bucket)
 	}
-	return s.accountUpdate(ctx, func(tx *bolt.Tx) error { return putAccountJSON(tx.Bucket(bucket), key, v) })
+	return s.update(ctx, "accounts", func(tx *bolt.Tx) error { return putAccountJSON(tx.Bucket(bucket), key, v) })
 }
 
 func putAccountJSON(b *bolt.Bucket, key string, v any) error {
@@ -196,7 +166,7 @@ func putAccountJSON(b *bolt.Bucket, key string, v any) error {
 // before the transaction ends.
 func listAccounts[T any](s *Store, ctx context.Context, bucket []byte, what string) ([]T, error) {
 	var out []T
-	err := s.accountView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "accounts", func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
 			var r T
 			if err := decodeAccount(v, &r, what, string(k)); err != nil {

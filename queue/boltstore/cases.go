@@ -62,45 +62,6 @@ func caseNotFound(code string) error {
 	return queue.Errorf(queue.ENOTFOUND, "没有案件%s (no such case)", code)
 }
 
-// caseView runs fn in a read transaction.
-func (s *Store) caseView(ctx context.Context, fn func(*bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("boltstore: %w", err)
-	}
-	var inner error
-	err := s.db.View(func(tx *bolt.Tx) error {
-		inner = fn(tx)
-		return inner
-	})
-	switch {
-	case inner != nil:
-		return inner
-	case err != nil:
-		return fmt.Errorf("boltstore: cases: %w", err)
-	}
-	return nil
-}
-
-// caseUpdate runs fn in a write transaction; a failure of the disk is
-// EUNAVAILABLE, as for the engine's commits.
-func (s *Store) caseUpdate(ctx context.Context, fn func(*bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("boltstore: %w", err)
-	}
-	var inner error
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		inner = fn(tx)
-		return inner
-	})
-	switch {
-	case inner != nil:
-		return inner
-	case err != nil:
-		return &queue.Error{Code: queue.EUNAVAILABLE, Message: "系统暂时无法保存，请稍后重试 (storage unavailable)", Err: fmt.Errorf("boltstore: cases: %w", err)}
-	}
-	return nil
-}
-
 func decodeCase(v []byte, code string) (*cases.Case, error) {
 	c := new(cases.Case)
 	if err := json.Unmarshal(v, c); err != nil {
@@ -120,7 +81,7 @@ func getCase(tx *bolt.Tx, code string) (*cases.Case, error) {
 // Case implements cases.CaseStore.
 func (s *Store) Case(ctx context.Context, code string) (*cases.Case, error) {
 	var c *cases.Case
-	err := s.caseView(ctx, func(tx *bolt.Tx) (err error) {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) (err error) {
 		c, err = getCase(tx, code)
 		return err
 	})
@@ -130,7 +91,7 @@ func (s *Store) Case(ctx context.Context, code string) (*cases.Case, error) {
 // CaseByToken implements cases.CaseStore.
 func (s *Store) CaseByToken(ctx context.Context, tokenHash string) (*cases.Case, error) {
 	var c *cases.Case
-	err := s.caseView(ctx, func(tx *bolt.Tx) (err error) {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) (err error) {
 		code := tx.Bucket(bucketCaseTokens).Get([]byte(tokenHash))
 		if code == nil {
 			return queue.Errorf(queue.ENOTFOUND, "没有找到该事项 (no such case)")
@@ -144,7 +105,7 @@ func (s *Store) CaseByToken(ctx context.Context, tokenHash string) (*cases.Case,
 // CodeByIdem implements cases.CaseStore.
 func (s *Store) CodeByIdem(ctx context.Context, key string) (string, error) {
 	var code string
-	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		code = string(tx.Bucket(bucketCaseIdem).Get([]byte(key)))
 		return nil
 	})
@@ -154,7 +115,7 @@ func (s *Store) CodeByIdem(ctx context.Context, key string) (string, error) {
 // LastSeq implements cases.CaseStore.
 func (s *Store) LastSeq(ctx context.Context, day cases.Date) (int, error) {
 	var n int
-	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		n = int(btoi(tx.Bucket(bucketCaseSeq).Get(dayKey(day, ""))))
 		return nil
 	})
@@ -174,7 +135,7 @@ func (s *Store) PutCase(ctx context.Context, w cases.Write) error {
 		return fmt.Errorf("boltstore: case %s: %w", c.Code, err)
 	}
 	facts := encodeFacts(&w.Facts)
-	return s.caseUpdate(ctx, func(tx *bolt.Tx) error {
+	return s.update(ctx, "cases", func(tx *bolt.Tx) error {
 		cb := tx.Bucket(bucketCases)
 		code := []byte(c.Code)
 		fkey := dayKey(c.Day, c.Code)
@@ -266,7 +227,7 @@ func dropIndexes(tx *bolt.Tx, pf *cases.Facts) error {
 // OpenCases implements cases.CaseStore. fn runs inside the read
 // transaction: it must be quick and must not call the store.
 func (s *Store) OpenCases(ctx context.Context, fn func(*cases.Case) error) error {
-	return s.caseView(ctx, func(tx *bolt.Tx) error {
+	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		cb := tx.Bucket(bucketCases)
 		return tx.Bucket(bucketCaseOpen).ForEach(func(k, _ []byte) error {
 			v := cb.Get(k)
@@ -285,7 +246,7 @@ func (s *Store) OpenCases(ctx context.Context, fn func(*cases.Case) error) error
 // OpenCodesOf implements cases.CaseStore.
 func (s *Store) OpenCodesOf(ctx context.Context, visitorKey string) ([]string, error) {
 	var out []string
-	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		prefix := []byte(visitorKey + "|")
 		c := tx.Bucket(bucketCaseVisitors).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -299,7 +260,7 @@ func (s *Store) OpenCodesOf(ctx context.Context, visitorKey string) ([]string, e
 // EachCase implements cases.CaseStore. fn runs inside the read
 // transaction: it must be quick and must not call the store.
 func (s *Store) EachCase(ctx context.Context, from, to cases.Date, fn func(*cases.Case) error) error {
-	return s.caseView(ctx, func(tx *bolt.Tx) error {
+	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		cb := tx.Bucket(bucketCases)
 		c := tx.Bucket(bucketCaseFacts).Cursor()
 		for k, _ := c.Seek(dayKey(from, "")); k != nil && dayOf(k) <= to; k, _ = c.Next() {
@@ -323,7 +284,7 @@ func (s *Store) EachCase(ctx context.Context, from, to cases.Date, fn func(*case
 // EachFacts implements cases.CaseStore: one cursor over the facts bucket,
 // no case record decoded.
 func (s *Store) EachFacts(ctx context.Context, from, to cases.Date, fn func(*cases.Facts) error) error {
-	return s.caseView(ctx, func(tx *bolt.Tx) error {
+	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		d := newFactsDecoder()
 		c := tx.Bucket(bucketCaseFacts).Cursor()
 		for k, v := c.Seek(dayKey(from, "")); k != nil && dayOf(k) <= to; k, v = c.Next() {
@@ -342,7 +303,7 @@ func (s *Store) EachFacts(ctx context.Context, from, to cases.Date, fn func(*cas
 // ClosedBefore implements cases.CaseStore.
 func (s *Store) ClosedBefore(ctx context.Context, day cases.Date) ([]string, error) {
 	var out []string
-	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketCaseClosed).Cursor()
 		for k, _ := c.First(); k != nil && dayOf(k) < day; k, _ = c.Next() {
 			out = append(out, string(k[4:]))
@@ -362,7 +323,7 @@ func (s *Store) PutRectifications(ctx context.Context, rs []cases.Rectification,
 		}
 		vals[i] = v
 	}
-	return s.caseUpdate(ctx, func(tx *bolt.Tx) error {
+	return s.update(ctx, "cases", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRectify)
 		for i, r := range rs {
 			if err := b.Put(itob(r.TicketID), vals[i]); err != nil {
@@ -379,7 +340,7 @@ func (s *Store) PutRectifications(ctx context.Context, rs []cases.Rectification,
 // Rectification implements cases.RectificationStore.
 func (s *Store) Rectification(ctx context.Context, ticketID uint64) (*cases.Rectification, error) {
 	var r *cases.Rectification
-	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketRectify).Get(itob(ticketID))
 		if v == nil {
 			return queue.Errorf(queue.ENOTFOUND, "没有票%d的整改事项 (no rectification for this ticket)", ticketID)
@@ -395,7 +356,7 @@ func (s *Store) Rectification(ctx context.Context, ticketID uint64) (*cases.Rect
 
 // EachRectification implements cases.RectificationStore.
 func (s *Store) EachRectification(ctx context.Context, fn func(*cases.Rectification) error) error {
-	return s.caseView(ctx, func(tx *bolt.Tx) error {
+	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRectify).ForEach(func(k, v []byte) error {
 			r := new(cases.Rectification)
 			if err := json.Unmarshal(v, r); err != nil {
@@ -409,7 +370,7 @@ func (s *Store) EachRectification(ctx context.Context, fn func(*cases.Rectificat
 // RatingCursor implements cases.RectificationStore.
 func (s *Store) RatingCursor(ctx context.Context) (uint64, error) {
 	var n uint64
-	err := s.caseView(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		n = btoi(tx.Bucket(bucketCaseMeta).Get(keyRatingCursor))
 		return nil
 	})
@@ -418,7 +379,7 @@ func (s *Store) RatingCursor(ctx context.Context) (uint64, error) {
 
 // AppendAudit implements cases.AuditLog.
 func (s *Store) AppendAudit(ctx context.Context, entries []cases.AuditEntry) error {
-	return s.caseUpdate(ctx, func(tx *bolt.Tx) error { return appendAudit(tx, entries) })
+	return s.update(ctx, "cases", func(tx *bolt.Tx) error { return appendAudit(tx, entries) })
 }
 
 func appendAudit(tx *bolt.Tx, entries []cases.AuditEntry) error {
@@ -443,7 +404,7 @@ func appendAudit(tx *bolt.Tx, entries []cases.AuditEntry) error {
 
 // EachAudit implements cases.AuditLog.
 func (s *Store) EachAudit(ctx context.Context, after uint64, fn func(cases.AuditEntry) error) error {
-	return s.caseView(ctx, func(tx *bolt.Tx) error {
+	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketAudit).Cursor()
 		for k, v := c.Seek(itob(after + 1)); k != nil; k, v = c.Next() {
 			var e cases.AuditEntry

@@ -136,7 +136,7 @@ func (s *Store) Commit(ctx context.Context, b *queue.Batch) error {
 		return nil
 	})
 	if err != nil {
-		return &queue.Error{Code: queue.EUNAVAILABLE, Message: "系统暂时无法保存，请稍后重试 (storage unavailable)", Err: fmt.Errorf("boltstore: commit: %w", err)}
+		return unavailable("commit", err)
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"yiting/queue"
 )
 
 // SchemaVersion is the layout this code writes. Open migrates older
@@ -151,4 +153,51 @@ func (s *Store) Healthy(ctx context.Context) error {
 		}
 		return ctx.Err()
 	})
+}
+
+// view runs fn in a read transaction unless ctx is already done (bbolt
+// takes no context). fn's own errors come back as they are; bbolt's are
+// prefixed with what was being read.
+func (s *Store) view(ctx context.Context, what string, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("boltstore: %w", err)
+	}
+	var inner error
+	err := s.db.View(func(tx *bolt.Tx) error {
+		inner = fn(tx)
+		return inner
+	})
+	switch {
+	case inner != nil:
+		return inner
+	case err != nil:
+		return fmt.Errorf("boltstore: %s: %w", what, err)
+	}
+	return nil
+}
+
+// update runs fn in a write transaction unless ctx is already done. fn's
+// own errors come back as they are; a failure of bbolt itself (a full
+// disk, an I/O error) is EUNAVAILABLE, as for the engine's commits.
+func (s *Store) update(ctx context.Context, what string, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("boltstore: %w", err)
+	}
+	var inner error
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		inner = fn(tx)
+		return inner
+	})
+	switch {
+	case inner != nil:
+		return inner
+	case err != nil:
+		return unavailable(what, err)
+	}
+	return nil
+}
+
+// unavailable is the error of a write the disk refused.
+func unavailable(what string, err error) error {
+	return &queue.Error{Code: queue.EUNAVAILABLE, Message: "系统暂时无法保存，请稍后重试 (storage unavailable)", Err: fmt.Errorf("boltstore: %s: %w", what, err)}
 }
