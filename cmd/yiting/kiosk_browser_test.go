@@ -37,11 +37,7 @@ func TestKioskPageInChromium(t *testing.T) {
 	defer cancel()
 
 	err := chromedp.Do(step,
-		chromedp.Navigate(srv.url+"/kiosk"),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-category="petition"]`)),
-		chromedp.Click(chromedp.CSS(`button[data-category="petition"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-service="petition"]`)),
-		chromedp.Click(chromedp.CSS(`button[data-service="petition"]`)),
+		choosePetition(srv.url),
 		chromedp.WaitVisible(chromedp.CSS(`#s-wait-card.on`)),
 	)
 	if err != nil {
@@ -127,4 +123,25 @@ func kioskScreenshot(t *testing.T, ctx context.Context, url, path string) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", path, b.Len())
+}
+
+// choosePetition opens the kiosk page and chooses 信访接待 → 信访接待, as a
+// visitor does.
+func choosePetition(base string) chromedp.Action[chromedp.Void] {
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/kiosk"),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-category="petition"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-category="petition"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-service="petition"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-service="petition"]`)),
+	}
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		var v chromedp.Void
+		for _, step := range steps {
+			if _, err := step(ctx, t); err != nil {
+				return v, err
+			}
+		}
+		return v, nil
+	}
 }

@@ -24,11 +24,7 @@ func TestKioskGroupPageInChromium(t *testing.T) {
 	defer cancel()
 
 	err := chromedp.Do(step,
-		chromedp.Navigate(srv.url+"/kiosk"),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-category="petition"]`)),
-		chromedp.Click(chromedp.CSS(`button[data-category="petition"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-service="petition"]`)),
-		chromedp.Click(chromedp.CSS(`button[data-service="petition"]`)),
+		choosePetition(srv.url),
 		chromedp.WaitVisible(chromedp.CSS(`#wc-group`)),
 		chromedp.Click(chromedp.CSS(`#wc-group`)),
 		chromedp.WaitVisible(chromedp.CSS(`#s-group.on`)),
