@@ -126,7 +126,7 @@ func TestCasesFeedTheBook(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := cases.New(cases.Options{
-		Hall: &c.Hall, Store: struct{ cases.Store }{}, Keys: keys, PublicURL: c.PublicURL,
+		Hall: &c.Hall, Engine: struct{ cases.Runner }{}, Store: struct{ cases.Store }{}, Keys: keys, PublicURL: c.PublicURL,
 		Limits: c.Cases.Limits, RectifyWithin: c.Cases.RectifyWithin, RetentionYears: c.Cases.RetentionYears,
 	})
 	if err != nil {

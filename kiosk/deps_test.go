@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The kiosk reaches the hall through kiosk.Hall: no package under kiosk/
+// The kiosk reaches the desk through kiosk.Desk: no package under kiosk/
 // imports the HTTP adapter, the store or gin, and none but cmd/ touches the
 // host's GPIO (periph.io/x/host).
 func TestKioskDependencies(t *testing.T) {

@@ -11,8 +11,7 @@
 //	idle or wait_card ─多人来访─▶ group ─cards (≤ 5)…─▶ 完成 ─▶ issuing ─▶ …
 //
 // A group visit (集体访, 信访工作条例 Art. 20) is offered for a service that
-// opens a case and reads cards, on a hall that registers every
-// representative (GroupHall): up to MaxRepresentatives cards, tapped one
+// opens a case and reads cards: up to MaxRepresentatives cards, tapped one
 // after another, give one ticket and one case with every card a party.
 //
 // Every step has a way back to idle (返回, or a timeout) and every failure
@@ -22,13 +21,15 @@
 // that cannot be reached (the loop retries with the same idempotency key,
 // so one tap never yields two tickets).
 //
-// The loop reaches the hall through the Hall interface: package
-// kiosk/local adapts the in-process queue.Engine, package kiosk/hallclient
-// the hall server's HTTP API. This package imports neither the HTTP adapter
+// The loop takes its tickets from the desk (the Desk interface): package
+// kiosk/local calls the hall server's desk in-process, package
+// kiosk/hallclient over its HTTP API; either way the server seals the
+// cards, routes, registers the case and numbers the ticket in one
+// transaction, and the kiosk keeps no key and no personal data. This package imports neither the HTTP adapter
 // nor the store (a test enforces it). The card protocol (GA/T 467) is
 // package kiosk/idcard; the ticket layout and ESC/POS are package printer.
 //
 // A visitor without an ID card is helped at the service desk: staff issue
-// the ticket from the console with a logged-in session (POST
-// /api/v1/tickets); the kiosk says so (NoCardHelp).
+// the ticket from the console's service desk (the same desk); the kiosk
+// says so (NoCardHelp).
 package kiosk

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"yiting/kiosk/idcard"
+	"yiting/queue/personal"
 )
 
 // MaxRepresentatives is the most cards one group visit takes: a group
@@ -11,38 +12,21 @@ import (
 // cases.MaxPersons).
 const MaxRepresentatives = 5
 
-// maxMaskedName is the engine's limit on a ticket's masked name, in runes.
-const maxMaskedName = 32
-
 // GroupName is the masked name a group visit's ticket carries: the first
-// representative's with 等N人 appended (王*明等3人), at most 32 runes (the
-// engine's limit; a long first name is shortened). One card gives its
-// masked name alone; no card gives "".
+// representative's with 等N人 appended (王*明等3人); the hall's one rule
+// (personal.GroupName). One card gives its masked name alone; no card
+// gives "".
 func GroupName(cards []*idcard.Identity) string {
 	if len(cards) == 0 || cards[0] == nil {
 		return ""
 	}
-	first := cards[0].MaskedName()
-	if len(cards) == 1 {
-		return clip(first, maxMaskedName)
-	}
-	suffix := fmt.Sprintf("等%d人", len(cards))
-	return clip(first, maxMaskedName-len([]rune(suffix))) + suffix
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
+	return personal.GroupName(cards[0].MaskedName(), len(cards))
 }
 
 // groupOffered reports whether a service offers 多人来访: it opens a case
 // (a petition or a mediation), reads cards, and the hall registers groups.
 func (l *Loop) groupOffered(svc ServiceInfo) bool {
-	g, ok := l.opts.Hall.(GroupHall)
-	return ok && g.GroupVisits() && svc.CaseType != "" && svc.NeedsID
+	return svc.CaseType != "" && svc.NeedsID
 }
 
 // groupVisit starts a group visit for a service: the representatives tap

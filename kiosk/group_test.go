@@ -64,7 +64,7 @@ func TestGroupVisitTwoCards(t *testing.T) {
 			t.Errorf("name %q is not masked", n)
 		}
 	}
-	if r.hall.issuedCount() != 0 {
+	if r.desk.issuedCount() != 0 {
 		t.Fatal("a ticket was issued before 完成")
 	}
 	if err := r.loop.Finish(context.Background()); err != nil {
@@ -72,14 +72,14 @@ func TestGroupVisitTwoCards(t *testing.T) {
 	}
 	pt := r.printedTicket(t)
 	v = r.step(t, kiosk.StepTicket)
-	reqs := r.hall.requests()
+	reqs := r.desk.requests()
 	if len(reqs) != 1 {
 		t.Fatalf("%d issue requests, want 1", len(reqs))
 	}
 	req := reqs[0]
 	if len(req.Cards) != 2 || req.Cards[0].Number != first.Number || req.Cards[1].Number != second.Number ||
-		req.Card == nil || req.Card.Number != first.Number || req.Priority != "elderly" {
-		t.Errorf("request: card %v, %d cards, priority %q", req.Card, len(req.Cards), req.Priority)
+		req.Card == nil || req.Card.Number != first.Number {
+		t.Errorf("request: card %v, %d cards", req.Card, len(req.Cards))
 	}
 	if got := req.Persons(); len(got) != 2 {
 		t.Errorf("Persons: %d", len(got))
@@ -118,7 +118,7 @@ func TestGroupVisitRefusesTheSameCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.step(t, kiosk.StepTicket)
-	if req := r.hall.requests()[0]; len(req.Cards) != 2 || req.ServiceID != "medical" {
+	if req := r.desk.requests()[0]; len(req.Cards) != 2 || req.ServiceID != "medical" {
 		t.Errorf("request: %d cards for %s", len(req.Cards), req.ServiceID)
 	}
 }
@@ -149,7 +149,7 @@ func TestGroupVisitStopsAtFive(t *testing.T) {
 	}
 	pt := r.printedTicket(t)
 	r.step(t, kiosk.StepTicket)
-	reqs := r.hall.requests()
+	reqs := r.desk.requests()
 	if len(reqs) != 1 || len(reqs[0].Cards) != 5 {
 		t.Fatalf("%d requests, cards %d", len(reqs), len(reqs[0].Cards))
 	}
@@ -185,7 +185,7 @@ func TestGroupVisitTimesOut(t *testing.T) {
 	if err := r.loop.Finish(context.Background()); !errors.Is(err, kiosk.ErrBusy) {
 		t.Errorf("Finish after the timeout: %v", err)
 	}
-	if n := r.hall.issuedCount(); n != 0 {
+	if n := r.desk.issuedCount(); n != 0 {
 		t.Errorf("%d tickets issued", n)
 	}
 }
@@ -226,8 +226,8 @@ func TestGroupVisitRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	v = r.step(t, kiosk.StepIdle)
-	if v.Group != nil || r.hall.issuedCount() != 0 {
-		t.Errorf("after 返回: %+v, %d issued", v.Group, r.hall.issuedCount())
+	if v.Group != nil || r.desk.issuedCount() != 0 {
+		t.Errorf("after 返回: %+v, %d issued", v.Group, r.desk.issuedCount())
 	}
 	// A reader going offline ends the group visit with its message.
 	if err := r.loop.GroupVisit(ctx, "petition"); err != nil {
@@ -246,18 +246,11 @@ func TestGroupVisitRefusals(t *testing.T) {
 	}
 }
 
-// oneByOne is a hall that registers no group visits (the hall server's
-// API: kiosk/hallclient).
-type oneByOne struct{ kiosk.Hall }
-
-func TestGroupVisitNeedsAGroupHall(t *testing.T) {
-	r := newRig(t, func(o *kiosk.Opts) { o.Hall = oneByOne{o.Hall} })
-	r.choose(t, "petition")
-	if v := r.step(t, kiosk.StepWaitCard); v.Service == nil || v.Service.Group {
-		t.Errorf("多人来访 offered by a hall that cannot register it: %+v", v.Service)
-	}
-	if err := r.loop.GroupVisit(context.Background(), "petition"); !errors.Is(err, kiosk.ErrNoGroup) {
-		t.Errorf("GroupVisit: %v", err)
+// A service that opens no case, or reads no card, offers no group visit.
+func TestGroupVisitOnlyForCases(t *testing.T) {
+	r := newRig(t, nil)
+	if err := r.loop.GroupVisit(context.Background(), "consult"); !errors.Is(err, kiosk.ErrNoGroup) {
+		t.Errorf("GroupVisit of a consultation: %v", err)
 	}
 }
 

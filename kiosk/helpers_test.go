@@ -45,8 +45,9 @@ func testInfo() kiosk.HallInfo {
 	}
 }
 
-// fakeHall issues numbered tickets, or fails as its script says.
-type fakeHall struct {
+// fakeDesk issues numbered tickets, or fails as its script says. Like the
+// hall's desk it gives the age-based priority the cards entitle to.
+type fakeDesk struct {
 	mu      sync.Mutex
 	info    kiosk.HallInfo
 	reqs    []kiosk.Request
@@ -60,12 +61,9 @@ type fakeHall struct {
 	lose func(n int) bool
 }
 
-// GroupVisits: the fake registers group visits.
-func (h *fakeHall) GroupVisits() bool { return true }
+func newFakeDesk() *fakeDesk { return &fakeDesk{info: testInfo(), byKey: map[string]kiosk.Issued{}} }
 
-func newFakeHall() *fakeHall { return &fakeHall{info: testInfo(), byKey: map[string]kiosk.Issued{}} }
-
-func (h *fakeHall) Info(ctx context.Context) (kiosk.HallInfo, error) {
+func (h *fakeDesk) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.infoErr != nil {
@@ -74,7 +72,7 @@ func (h *fakeHall) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	return h.info, nil
 }
 
-func (h *fakeHall) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, error) {
+func (h *fakeDesk) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.reqs = append(h.reqs, req)
@@ -92,13 +90,21 @@ func (h *fakeHall) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, 
 	svc, _ := h.info.Service(req.ServiceID)
 	t := queue.Ticket{
 		ID: h.next, Seq: int(h.next), Number: queue.FormatNumber(svc.Prefix, int(h.next)), ServiceID: req.ServiceID,
-		Priority: req.Priority, Status: queue.StatusWaiting, IssuedAt: time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC),
+		Status: queue.StatusWaiting, IssuedAt: time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC),
 	}
-	t.Visitor.MaskedName = kiosk.GroupName(req.Persons()) // as kiosk/local does
+	for _, c := range req.Persons() {
+		if !c.Birth.IsZero() && c.Age(t.IssuedAt) >= 60 {
+			t.Priority = "elderly"
+		}
+	}
+	t.Visitor.MaskedName = kiosk.GroupName(req.Persons()) // as the desk does
 	if h.issue != nil {
 		h.issue(req, &t)
 	}
 	is := kiosk.Issued{Ticket: t, Ahead: 3}
+	if t.CaseCode != "" {
+		is.CaseURL = "http://hall.test/c/token-of-" + t.CaseCode
+	}
 	h.byKey[req.IdempotencyKey] = is
 	if h.lose != nil && h.lose(len(h.reqs)) {
 		return kiosk.Issued{}, fmt.Errorf("hallclient: %w: read: connection reset by peer", kiosk.ErrUnreachable)
@@ -106,25 +112,25 @@ func (h *fakeHall) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, 
 	return is, nil
 }
 
-func (h *fakeHall) requests() []kiosk.Request {
+func (h *fakeDesk) requests() []kiosk.Request {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]kiosk.Request(nil), h.reqs...)
 }
 
-func (h *fakeHall) setFail(f func(n int, req kiosk.Request) error) {
+func (h *fakeDesk) setFail(f func(n int, req kiosk.Request) error) {
 	h.mu.Lock()
 	h.fail = f
 	h.mu.Unlock()
 }
 
-func (h *fakeHall) issuedCount() uint64 {
+func (h *fakeDesk) issuedCount() uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.next
 }
 
-func (h *fakeHall) setInfoErr(err error) {
+func (h *fakeDesk) setInfoErr(err error) {
 	h.mu.Lock()
 	h.infoErr = err
 	h.mu.Unlock()
@@ -184,7 +190,7 @@ type logBuffer = queuetest.Buffer
 // rig is a running loop with its fakes.
 type rig struct {
 	loop    *kiosk.Loop
-	hall    *fakeHall
+	desk    *fakeDesk
 	dev     *fakeDevice
 	spool   *spool.Spool
 	clock   *fakeClock
@@ -197,7 +203,7 @@ type rig struct {
 func newRig(t *testing.T, tune func(*kiosk.Opts)) *rig {
 	t.Helper()
 	r := &rig{
-		hall:    newFakeHall(),
+		desk:    newFakeDesk(),
 		dev:     newFakeDevice(),
 		clock:   queuetest.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, cst)),
 		ticks:   make(chan time.Time),
@@ -211,13 +217,12 @@ func newRig(t *testing.T, tune func(*kiosk.Opts)) *rig {
 	}
 	r.spool = sp
 	opts := kiosk.Opts{
-		Hall:      r.hall,
+		Desk:      r.desk,
 		Printer:   sp,
 		Signals:   r.signals,
 		Logger:    slog.New(slog.NewTextHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:       r.clock.Now,
 		Ticks:     r.ticks,
-		PublicURL: "http://hall.test",
 		RetryMin:  time.Millisecond,
 		RetryMax:  4 * time.Millisecond,
 		InfoEvery: time.Hour, // the first look only, unless a test asks

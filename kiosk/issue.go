@@ -80,7 +80,6 @@ func (l *Loop) startIssue(svc ServiceInfo, cards []*idcard.Identity) {
 			s.visitor.Priority = best.Name
 		}
 	}
-	req.Priority = s.priority
 	l.to(StepIssuing, 0)
 	ctx, cancel := context.WithCancel(l.runCtx)
 	s.cancelIssue = cancel
@@ -97,7 +96,7 @@ func (l *Loop) issue(ctx context.Context, cancel context.CancelFunc, tap uint64,
 	wait := l.opts.RetryMin
 	for attempt := 1; ; attempt++ {
 		actx, acancel := context.WithTimeout(ctx, l.opts.IssueTimeout)
-		is, err := l.opts.Hall.Issue(actx, req)
+		is, err := l.opts.Desk.Issue(actx, req)
 		acancel()
 		switch {
 		case err == nil:
@@ -224,13 +223,7 @@ func (l *Loop) printable(t queue.Ticket, tv *TicketView, is Issued) printer.Tick
 	if tv.Priority != "" {
 		pt.Priority = tv.Priority + "优先"
 	}
-	pt.CaseCode = t.CaseCode
-	switch {
-	case is.CaseURL != "":
-		pt.CaseURL = is.CaseURL
-	case l.opts.PublicURL != "":
-		pt.CaseURL = TicketURL(l.opts.PublicURL, t.ID)
-	}
+	pt.CaseCode, pt.CaseURL = t.CaseCode, is.CaseURL
 	return pt
 }
 

@@ -27,10 +27,10 @@ var (
 	ErrStopped = errors.New("kiosk: the kiosk loop is not running")
 )
 
-// Opts configures a Loop. Hall and Printer are required; a zero field
+// Opts configures a Loop. Desk and Printer are required; a zero field
 // means the default shown.
 type Opts struct {
-	Hall    Hall
+	Desk    Desk
 	Printer Printer
 	Signals Signals          // LED and buzzer; nil: none
 	Logger  *slog.Logger     // nil: discard
@@ -38,9 +38,6 @@ type Opts struct {
 	// Ticks wakes the loop to check the steps' timeouts; nil: a ticker of
 	// 200 ms. Tests pass a channel they drive, with a fake Now.
 	Ticks <-chan time.Time
-	// PublicURL is the base of the ticket's QR code: PublicURL + "/t/" +
-	// the ticket id (until cases exist; then the case inquiry URL).
-	PublicURL string
 
 	CardWait   time.Duration // wait for the card after a choice; 60 s
 	ChooseWait time.Duration // wait for a choice after a card; 60 s
@@ -123,8 +120,8 @@ type Loop struct {
 
 // New returns a loop in the idle step. It does nothing until Run.
 func New(opts Opts) (*Loop, error) {
-	if opts.Hall == nil {
-		return nil, errors.New("kiosk: Opts.Hall is required")
+	if opts.Desk == nil {
+		return nil, errors.New("kiosk: Opts.Desk is required")
 	}
 	if opts.Printer == nil {
 		return nil, errors.New("kiosk: Opts.Printer is required")
@@ -357,7 +354,7 @@ func (l *Loop) refresh(ctx context.Context) {
 
 func (l *Loop) fetchInfo(ctx context.Context) {
 	actx, cancel := context.WithTimeout(ctx, l.opts.IssueTimeout)
-	info, err := l.opts.Hall.Info(actx)
+	info, err := l.opts.Desk.Info(actx)
 	cancel()
 	if ctx.Err() != nil {
 		return

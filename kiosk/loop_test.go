@@ -28,12 +28,12 @@ func TestServiceFirstThenCard(t *testing.T) {
 	pt := r.printedTicket(t)
 	v = r.step(t, kiosk.StepTicket)
 
-	reqs := r.hall.requests()
+	reqs := r.desk.requests()
 	if len(reqs) != 1 {
 		t.Fatalf("%d issue requests, want 1", len(reqs))
 	}
 	req := reqs[0]
-	if req.ServiceID != "petition" || req.Card == nil || req.Card.Number != id.Number || req.Priority != "" || !strings.HasPrefix(req.IdempotencyKey, "tap-") {
+	if req.ServiceID != "petition" || req.Card == nil || req.Card.Number != id.Number || !strings.HasPrefix(req.IdempotencyKey, "tap-") {
 		t.Errorf("request: %+v", req)
 	}
 	tv := v.Ticket
@@ -47,7 +47,7 @@ func TestServiceFirstThenCard(t *testing.T) {
 		t.Errorf("ticket view: message %q visitor %+v", v.Message, v.Visitor)
 	}
 	if pt.Number != "A001" || pt.Hall != "测试综治中心" || pt.Visitor != "王*明" || pt.Service != "信访接待" ||
-		pt.CaseURL != "http://hall.test/t/1" || pt.Footer == "" || pt.Counter != tv.Counter {
+		pt.CaseURL != "" || pt.Footer == "" || pt.Counter != tv.Counter {
 		t.Errorf("printed ticket: %+v", pt)
 	}
 	if pt.Issued.Location() != cst || pt.Issued.Hour() != 9 {
@@ -78,8 +78,8 @@ func TestCardFirstThenService(t *testing.T) {
 	r.choose(t, "medical")
 	pt := r.printedTicket(t)
 	v = r.step(t, kiosk.StepTicket)
-	req := r.hall.requests()[0]
-	if req.ServiceID != "medical" || req.Card == nil || req.Priority != "elderly" {
+	req := r.desk.requests()[0]
+	if req.ServiceID != "medical" || req.Card == nil {
 		t.Errorf("request %+v", req)
 	}
 	if v.Ticket.Priority != "老年人" || pt.Priority != "老年人优先" {
@@ -95,7 +95,7 @@ func TestServiceWithoutCard(t *testing.T) {
 	r.choose(t, "consult")
 	pt := r.printedTicket(t)
 	v := r.step(t, kiosk.StepTicket)
-	if req := r.hall.requests()[0]; req.Card != nil || req.ServiceID != "consult" {
+	if req := r.desk.requests()[0]; req.Card != nil || req.ServiceID != "consult" {
 		t.Errorf("request %+v", req)
 	}
 	if pt.Visitor != "" || v.Visitor != nil {
@@ -114,7 +114,7 @@ func TestCardThenServiceWithoutCard(t *testing.T) {
 	r.step(t, kiosk.StepChoose)
 	r.choose(t, "consult")
 	r.step(t, kiosk.StepTicket)
-	if req := r.hall.requests()[0]; req.Card != nil || req.Priority != "" {
+	if req := r.desk.requests()[0]; req.Card != nil {
 		t.Errorf("the card went to the hall for an anonymous service: %+v", req)
 	}
 }
@@ -140,7 +140,7 @@ func TestTimeoutsReturnToIdle(t *testing.T) {
 	if v.Visitor != nil {
 		t.Errorf("the card outlived its timeout: %+v", v.Visitor)
 	}
-	if n := len(r.hall.requests()); n != 0 {
+	if n := len(r.desk.requests()); n != 0 {
 		t.Errorf("%d tickets issued by timeouts", n)
 	}
 }
@@ -156,7 +156,7 @@ func TestUnreadableCardThenPlacedAgain(t *testing.T) {
 	}
 	r.placed(t, "resident")
 	r.step(t, kiosk.StepTicket)
-	if req := r.hall.requests(); len(req) != 1 || req[0].ServiceID != "petition" {
+	if req := r.desk.requests(); len(req) != 1 || req[0].ServiceID != "petition" {
 		t.Errorf("requests after replacing the card: %+v", req)
 	}
 }
@@ -173,7 +173,7 @@ func TestExpiredCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.step(t, kiosk.StepIdle)
-	if n := len(r.hall.requests()); n != 0 {
+	if n := len(r.desk.requests()); n != 0 {
 		t.Errorf("%d tickets for an expired card", n)
 	}
 	// The error screen also goes back by itself.
@@ -289,7 +289,7 @@ func TestPrinterWarningDoesNotStop(t *testing.T) {
 func TestHallUnreachableRetriesWithTheSameKey(t *testing.T) {
 	r := newRig(t, func(o *kiosk.Opts) { o.RetryMin, o.RetryMax = 20*time.Millisecond, 20*time.Millisecond })
 	release := make(chan struct{})
-	r.hall.setFail(func(n int, req kiosk.Request) error {
+	r.desk.setFail(func(n int, req kiosk.Request) error {
 		select {
 		case <-release:
 			return nil
@@ -300,7 +300,7 @@ func TestHallUnreachableRetriesWithTheSameKey(t *testing.T) {
 	// The first attempt after the hall is back issues the ticket, but its
 	// answer is lost; the next finds it.
 	lost := 0
-	r.hall.lose = func(n int) bool {
+	r.desk.lose = func(n int) bool {
 		select {
 		case <-release:
 			lost++
@@ -314,10 +314,10 @@ func TestHallUnreachableRetriesWithTheSameKey(t *testing.T) {
 	if v.Step != kiosk.StepIssuing || v.Message != kiosk.MsgMaintenance || v.Hall.OK {
 		t.Errorf("retrying view: step %s message %q hall %+v", v.Step, v.Message, v.Hall)
 	}
-	eventually(t, "three attempts", func() bool { return len(r.hall.requests()) >= 3 })
+	eventually(t, "three attempts", func() bool { return len(r.desk.requests()) >= 3 })
 	close(release)
 	v = r.step(t, kiosk.StepTicket)
-	reqs := r.hall.requests()
+	reqs := r.desk.requests()
 	for _, q := range reqs {
 		if q.IdempotencyKey != reqs[0].IdempotencyKey {
 			t.Fatalf("a retry changed the key: %q then %q", reqs[0].IdempotencyKey, q.IdempotencyKey)
@@ -326,7 +326,7 @@ func TestHallUnreachableRetriesWithTheSameKey(t *testing.T) {
 	if !v.Hall.OK || v.Retrying {
 		t.Errorf("after the hall came back: %+v retrying %v", v.Hall, v.Retrying)
 	}
-	if n := r.hall.issuedCount(); n != 1 || v.Ticket.Number != "C001" || !v.Ticket.Replayed {
+	if n := r.desk.issuedCount(); n != 1 || v.Ticket.Number != "C001" || !v.Ticket.Replayed {
 		t.Errorf("%d tickets issued for one tap; on screen %+v", n, v.Ticket)
 	}
 	if strings.Count(r.log.String(), "hall unreachable; retrying") != 1 {
@@ -336,7 +336,7 @@ func TestHallUnreachableRetriesWithTheSameKey(t *testing.T) {
 	r.loop.Back(context.Background())
 	r.choose(t, "consult")
 	r.step(t, kiosk.StepTicket)
-	reqs = r.hall.requests()
+	reqs = r.desk.requests()
 	if last := reqs[len(reqs)-1]; last.IdempotencyKey == reqs[0].IdempotencyKey {
 		t.Error("two taps shared a key")
 	}
@@ -344,7 +344,7 @@ func TestHallUnreachableRetriesWithTheSameKey(t *testing.T) {
 
 func TestHallUnreachableGivesUp(t *testing.T) {
 	r := newRig(t, func(o *kiosk.Opts) { o.IssueGiveUp = time.Minute })
-	r.hall.setFail(func(n int, req kiosk.Request) error {
+	r.desk.setFail(func(n int, req kiosk.Request) error {
 		if n == 3 {
 			r.clock.Advance(time.Minute)
 		}
@@ -359,7 +359,7 @@ func TestHallUnreachableGivesUp(t *testing.T) {
 
 func TestHallUnavailableStorageIsRetried(t *testing.T) {
 	r := newRig(t, nil)
-	r.hall.setFail(func(n int, req kiosk.Request) error {
+	r.desk.setFail(func(n int, req kiosk.Request) error {
 		if n == 1 {
 			return queue.Errorf(queue.EUNAVAILABLE, "系统暂时无法保存")
 		}
@@ -367,20 +367,20 @@ func TestHallUnavailableStorageIsRetried(t *testing.T) {
 	})
 	r.choose(t, "consult")
 	r.step(t, kiosk.StepTicket)
-	if n := len(r.hall.requests()); n != 2 {
+	if n := len(r.desk.requests()); n != 2 {
 		t.Errorf("%d attempts, want 2", n)
 	}
 }
 
 func TestHallRefusesIsNotRetried(t *testing.T) {
 	r := newRig(t, nil)
-	r.hall.setFail(func(n int, req kiosk.Request) error {
+	r.desk.setFail(func(n int, req kiosk.Request) error {
 		return queue.Errorf(queue.EFORBIDDEN, "无权取号")
 	})
 	r.choose(t, "consult")
 	v := r.step(t, kiosk.StepError)
-	if v.Error.Code != kiosk.ErrCodeRefused || len(r.hall.requests()) != 1 {
-		t.Errorf("error %+v after %d attempts", v.Error, len(r.hall.requests()))
+	if v.Error.Code != kiosk.ErrCodeRefused || len(r.desk.requests()) != 1 {
+		t.Errorf("error %+v after %d attempts", v.Error, len(r.desk.requests()))
 	}
 	if !strings.Contains(r.log.String(), "level=ERROR") {
 		t.Error("a refusal is not logged as an error")
@@ -389,12 +389,12 @@ func TestHallRefusesIsNotRetried(t *testing.T) {
 
 func TestHallInfoUnreachable(t *testing.T) {
 	r := newRig(t, func(o *kiosk.Opts) { o.InfoEvery = 5 * time.Millisecond })
-	r.hall.setInfoErr(fmt.Errorf("%w: %w", kiosk.ErrUnreachable, errNet))
+	r.desk.setInfoErr(fmt.Errorf("%w: %w", kiosk.ErrUnreachable, errNet))
 	v := r.until(t, "hall down", func(v kiosk.View) bool { return !v.Hall.OK })
 	if v.Hall.Message != kiosk.MsgMaintenance || len(v.Menu) == 0 {
 		t.Errorf("hall down: %+v, menu kept: %d", v.Hall, len(v.Menu))
 	}
-	r.hall.setInfoErr(nil)
+	r.desk.setInfoErr(nil)
 	r.until(t, "hall back", func(v kiosk.View) bool { return v.Hall.OK })
 }
 
@@ -404,20 +404,20 @@ func TestBack(t *testing.T) {
 	if err := r.loop.Back(context.Background()); err != nil {
 		t.Fatalf("back at idle: %v", err)
 	}
-	r.hall.setFail(func(n int, req kiosk.Request) error { return fmt.Errorf("%w: %w", kiosk.ErrUnreachable, errNet) })
+	r.desk.setFail(func(n int, req kiosk.Request) error { return fmt.Errorf("%w: %w", kiosk.ErrUnreachable, errNet) })
 	r.choose(t, "consult")
 	r.until(t, "retrying", func(v kiosk.View) bool { return v.Retrying })
 	if err := r.loop.Back(context.Background()); err != nil {
 		t.Fatalf("back while retrying: %v", err)
 	}
 	r.step(t, kiosk.StepIdle)
-	n := len(r.hall.requests())
+	n := len(r.desk.requests())
 	time.Sleep(30 * time.Millisecond) // retries came every few ms
-	if m := len(r.hall.requests()); m != n {
+	if m := len(r.desk.requests()); m != n {
 		t.Errorf("the abandoned tap kept trying: %d then %d attempts", n, m)
 	}
 
-	r.hall.setFail(nil)
+	r.desk.setFail(nil)
 	r.choose(t, "petition")
 	r.step(t, kiosk.StepWaitCard)
 	if err := r.loop.Choose(context.Background(), "nope"); !errors.Is(err, kiosk.ErrUnknownService) {
@@ -445,14 +445,14 @@ func TestBusyWhilePrinting(t *testing.T) {
 	r.placed(t, "resident") // a card now is ignored
 	close(gate)
 	v := r.step(t, kiosk.StepTicket)
-	if v.Visitor != nil || len(r.hall.requests()) != 1 {
-		t.Errorf("the card during printing changed the tap: %+v, %d requests", v.Visitor, len(r.hall.requests()))
+	if v.Visitor != nil || len(r.desk.requests()) != 1 {
+		t.Errorf("the card during printing changed the tap: %+v, %d requests", v.Visitor, len(r.desk.requests()))
 	}
 }
 
 func TestFirstVisitRouting(t *testing.T) {
 	r := newRig(t, nil)
-	r.hall.issue = func(req kiosk.Request, tk *queue.Ticket) { tk.TargetCounter = "w3" }
+	r.desk.issue = func(req kiosk.Request, tk *queue.Ticket) { tk.TargetCounter = "w3" }
 	r.choose(t, "petition")
 	r.placed(t, "resident")
 	pt := r.printedTicket(t)
@@ -467,10 +467,10 @@ func TestFirstVisitRouting(t *testing.T) {
 
 func TestCaseCodeAndURL(t *testing.T) {
 	r := newRig(t, nil)
-	r.hall.issue = func(req kiosk.Request, tk *queue.Ticket) { tk.CaseCode = "XF2026-000123" }
+	r.desk.issue = func(req kiosk.Request, tk *queue.Ticket) { tk.CaseCode = "XF2026-000123" }
 	r.choose(t, "consult")
 	pt := r.printedTicket(t)
-	if pt.CaseCode != "XF2026-000123" || pt.CaseURL != "http://hall.test/t/1" {
+	if pt.CaseCode != "XF2026-000123" || pt.CaseURL != "http://hall.test/c/token-of-XF2026-000123" {
 		t.Errorf("case on the ticket: %q %q", pt.CaseCode, pt.CaseURL)
 	}
 }
@@ -503,11 +503,11 @@ func TestReadingShownWhileTheCardIsRead(t *testing.T) {
 	}
 }
 
-func TestNewRequiresHallAndPrinter(t *testing.T) {
+func TestNewRequiresDeskAndPrinter(t *testing.T) {
 	if _, err := kiosk.New(kiosk.Opts{Printer: newRigPrinter(t)}); err == nil {
-		t.Error("no hall accepted")
+		t.Error("no desk accepted")
 	}
-	if _, err := kiosk.New(kiosk.Opts{Hall: newFakeHall()}); err == nil {
+	if _, err := kiosk.New(kiosk.Opts{Desk: newFakeDesk()}); err == nil {
 		t.Error("no printer accepted")
 	}
 }
@@ -519,7 +519,7 @@ func newRigPrinter(t *testing.T) kiosk.Printer {
 }
 
 func TestInputsAfterStop(t *testing.T) {
-	l, err := kiosk.New(kiosk.Opts{Hall: newFakeHall(), Printer: newRigPrinter(t)})
+	l, err := kiosk.New(kiosk.Opts{Desk: newFakeDesk(), Printer: newRigPrinter(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -552,7 +552,7 @@ func TestUnreadableAfterATicketForgetsTheService(t *testing.T) {
 	}
 	r.placed(t, "elderly")
 	r.step(t, kiosk.StepChoose)
-	if n := len(r.hall.requests()); n != 1 {
+	if n := len(r.desk.requests()); n != 1 {
 		t.Errorf("%d tickets: the next card was issued for the last visitor's service", n)
 	}
 }

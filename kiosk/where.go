@@ -1,17 +1,10 @@
 package kiosk
 
 import (
-	"strconv"
 	"strings"
 
 	"yiting/queue"
 )
-
-// TicketURL is what a ticket's QR code carries until cases exist: the
-// public page of the ticket, base + "/t/" + its id.
-func TicketURL(base string, ticketID uint64) string {
-	return strings.TrimRight(base, "/") + "/t/" + strconv.FormatUint(ticketID, 10)
-}
 
 // where tells the visitor where to go: the counter the ticket is bound to
 // (first-visit routing), or else the counters that take the service first

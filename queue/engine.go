@@ -44,7 +44,8 @@ type Engine struct {
 	done     chan struct{}
 	stopOnce sync.Once
 
-	clockWarned bool // writer only
+	clockWarned bool     // writer only
+	follower    Follower // guarded by mu
 }
 
 type op struct {
@@ -110,6 +111,15 @@ func (e *Engine) Close() error {
 	<-e.done
 	e.feed.close()
 	return nil
+}
+
+// SetFollower makes f follow every ticket event of a ticket with a case,
+// from the next batch on (the case book, which is made after the engine
+// because its commands run through it).
+func (e *Engine) SetFollower(f Follower) {
+	e.mu.Lock()
+	e.follower = f
+	e.mu.Unlock()
 }
 
 // Hall returns the configuration the engine runs on. Do not modify it.
@@ -180,6 +190,9 @@ func (e *Engine) runBatch(batch []*op) {
 	e.mu.Lock()
 	now := e.clock()
 	tx := newTxn(e.st, now)
+	if e.follower != nil {
+		tx.follow = e.follower.Follow
+	}
 	if day := now.In(e.hall.Location).Format(time.DateOnly); day > e.st.meta.Day {
 		e.rollover(tx, day)
 	}

@@ -6,7 +6,8 @@ import "time"
 type EventType string
 
 // Event types. Every change of state is exactly one event, written in the
-// same transaction as the change.
+// same transaction as the change. Case steps are events too, typed
+// "case.<step>" (CaseEvent) and carrying a CaseStep.
 const (
 	EventIssued      EventType = "ticket.issued"
 	EventCalled      EventType = "ticket.called"
@@ -35,4 +36,5 @@ type Event struct {
 	Ticket  *Ticket       `json:"ticket,omitempty"`  // the ticket after the change
 	Counter *CounterState `json:"counter,omitempty"` // the counter after the change
 	Day     string        `json:"day,omitempty"`     // for day.started
+	Case    *CaseStep     `json:"case,omitempty"`    // for case.* events (CaseEvent)
 }

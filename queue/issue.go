@@ -30,83 +30,131 @@ type Issued struct {
 }
 
 // Issue numbers a new ticket for the service: prefix + three digits, per
-// service per business day, never handed out twice.
+// service per business day, never handed out twice. It is the bare
+// ticket; the hall's issuers go through the desk (queue/cases), which
+// registers or links the visitor's case in the same transaction.
 func (e *Engine) Issue(ctx context.Context, p Principal, req IssueRequest) (Issued, error) {
-	if !p.CanIssue() {
-		return Issued{}, Errorf(EFORBIDDEN, "无权取号 (not allowed to issue tickets)")
+	if err := checkIssue(e.hall, p, req); err != nil {
+		return Issued{}, err
 	}
-	sv, ok := e.hall.Service(req.ServiceID)
-	if !ok {
-		return Issued{}, Errorf(ENOTFOUND, "没有这项服务：%q (unknown service)", req.ServiceID)
-	}
-	if req.Priority != "" {
-		if _, ok := e.hall.Priority.Class(req.Priority); !ok {
-			return Issued{}, Errorf(EINVALID, "没有这种优先类别：%q (unknown priority class)", req.Priority)
-		}
-	}
-	if req.TargetCounter != "" {
-		c, ok := e.hall.Counter(req.TargetCounter)
-		if !ok {
-			return Issued{}, Errorf(ENOTFOUND, "没有这个窗口：%q (unknown counter)", req.TargetCounter)
-		}
-		if _, ok := c.Serves(sv.ID); !ok {
-			return Issued{}, Errorf(EINVALID, "%s不办理%s (counter does not serve this service)", c.Name, sv.Name)
-		}
-	}
-	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > 128 || !utf8.ValidString(req.IdempotencyKey) {
-		return Issued{}, Errorf(EINVALID, "idempotency key: required, at most 128 characters")
-	}
-	if utf8.RuneCountInString(req.Visitor.MaskedName) > 32 || len(req.Visitor.Key) > 128 || len(req.CaseCode) > 64 {
-		return Issued{}, Errorf(EINVALID, "visitor: masked name or key too long")
-	}
-	key := p.Actor() + "|" + req.IdempotencyKey
 	v, err := e.exec(ctx, func(tx *txn) (any, error) {
-		st := tx.st
-		hk := hashIdem(key)
-		if id, ok := st.idem[hk]; ok {
-			t := st.ticket(id)
-			if t == nil || t.ServiceID != req.ServiceID || t.Priority != req.Priority {
-				return nil, Errorf(ECONFLICT, "idempotency key reused for a different request")
-			}
-			return Issued{Ticket: *t, Ahead: st.ahead(t), Replayed: true}, nil
+		if is, ok, err := tx.replay(p, req); ok || err != nil {
+			return is, err
 		}
-		st.numbers[sv.ID]++
-		tx.numbers = true
-		tx.meta.LastTicketID++
-		t := &Ticket{
-			ID:            tx.meta.LastTicketID,
-			Seq:           st.numbers[sv.ID],
-			Day:           tx.meta.Day,
-			ServiceID:     sv.ID,
-			Priority:      req.Priority,
-			Status:        StatusWaiting,
-			Visitor:       req.Visitor,
-			Kiosk:         p.Actor(),
-			IssuedAt:      tx.now,
-			ArrivedAt:     tx.now,
-			TargetCounter: req.TargetCounter,
-			CaseCode:      req.CaseCode,
-		}
-		t.Number = FormatNumber(sv.Prefix, t.Seq)
-		// A new ticket stands behind every waiting one of its queue.
-		ahead := 0
-		if t.TargetCounter != "" {
-			ahead = st.directed[t.TargetCounter].Len()
-		} else {
-			ahead = st.queues[qkey{sv.ID, t.Priority != ""}].Len()
-			if t.Priority == "" {
-				ahead += st.queues[qkey{sv.ID, true}].Len()
-			}
-		}
-		st.add(t)
-		st.enqueue(t)
-		st.idem[hk] = t.ID
-		tx.idem[key] = t.ID
-		tx.emit(EventIssued, p.Actor(), "", t, nil)
-		return Issued{Ticket: *t, Ahead: ahead}, nil
+		return tx.issue(p, req), nil
 	})
 	if err != nil {
 		return Issued{}, err
 	}
 	return v.(Issued), nil
+}
+
+// Replay returns the ticket p was issued under the idempotency key today,
+// if any: a retried request gets the first answer, not a second ticket.
+// ECONFLICT when the key was used for another service or priority.
+func (tx *Tx) Replay(p Principal, req IssueRequest) (Issued, bool, error) {
+	return tx.t.replay(p, req)
+}
+
+// Issue checks and issues a ticket within the transaction. It is the last
+// thing a command does: it cannot be rolled back (Engine.Do). Call Replay
+// first.
+func (tx *Tx) Issue(p Principal, req IssueRequest) (Issued, error) {
+	if err := checkIssue(tx.t.st.hall, p, req); err != nil {
+		return Issued{}, err
+	}
+	return tx.t.issue(p, req), nil
+}
+
+// CheckIssue returns the error Issue would return for the request, without
+// issuing: a command checks before it writes anything else.
+func (tx *Tx) CheckIssue(p Principal, req IssueRequest) error {
+	return checkIssue(tx.t.st.hall, p, req)
+}
+
+func checkIssue(h *Hall, p Principal, req IssueRequest) error {
+	if !p.CanIssue() {
+		return Errorf(EFORBIDDEN, "无权取号 (not allowed to issue tickets)")
+	}
+	sv, ok := h.Service(req.ServiceID)
+	if !ok {
+		return Errorf(ENOTFOUND, "没有这项服务：%q (unknown service)", req.ServiceID)
+	}
+	if req.Priority != "" {
+		if _, ok := h.Priority.Class(req.Priority); !ok {
+			return Errorf(EINVALID, "没有这种优先类别：%q (unknown priority class)", req.Priority)
+		}
+	}
+	if req.TargetCounter != "" {
+		c, ok := h.Counter(req.TargetCounter)
+		if !ok {
+			return Errorf(ENOTFOUND, "没有这个窗口：%q (unknown counter)", req.TargetCounter)
+		}
+		if _, ok := c.Serves(sv.ID); !ok {
+			return Errorf(EINVALID, "%s不办理%s (counter does not serve this service)", c.Name, sv.Name)
+		}
+	}
+	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > 128 || !utf8.ValidString(req.IdempotencyKey) {
+		return Errorf(EINVALID, "idempotency key: required, at most 128 characters")
+	}
+	if utf8.RuneCountInString(req.Visitor.MaskedName) > 32 || len(req.Visitor.Key) > 128 || len(req.CaseCode) > 64 {
+		return Errorf(EINVALID, "visitor: masked name or key too long")
+	}
+	return nil
+}
+
+func idemOf(p Principal, req IssueRequest) string { return p.Actor() + "|" + req.IdempotencyKey }
+
+func (tx *txn) replay(p Principal, req IssueRequest) (Issued, bool, error) {
+	st := tx.st
+	id, ok := st.idem[hashIdem(idemOf(p, req))]
+	if !ok {
+		return Issued{}, false, nil
+	}
+	t := st.ticket(id)
+	if t == nil || t.ServiceID != req.ServiceID {
+		return Issued{}, false, Errorf(ECONFLICT, "idempotency key reused for a different request")
+	}
+	return Issued{Ticket: *t, Ahead: st.ahead(t), Replayed: true}, true, nil
+}
+
+// issue numbers the ticket of a checked request that is not a replay.
+func (tx *txn) issue(p Principal, req IssueRequest) Issued {
+	st := tx.st
+	sv, _ := st.hall.Service(req.ServiceID)
+	key := idemOf(p, req)
+	st.numbers[sv.ID]++
+	tx.numbers = true
+	tx.meta.LastTicketID++
+	t := &Ticket{
+		ID:            tx.meta.LastTicketID,
+		Seq:           st.numbers[sv.ID],
+		Day:           tx.meta.Day,
+		ServiceID:     sv.ID,
+		Priority:      req.Priority,
+		Status:        StatusWaiting,
+		Visitor:       req.Visitor,
+		Kiosk:         p.Actor(),
+		IssuedAt:      tx.now,
+		ArrivedAt:     tx.now,
+		TargetCounter: req.TargetCounter,
+		CaseCode:      req.CaseCode,
+	}
+	t.Number = FormatNumber(sv.Prefix, t.Seq)
+	// A new ticket stands behind every waiting one of its queue.
+	ahead := 0
+	if t.TargetCounter != "" {
+		ahead = st.directed[t.TargetCounter].Len()
+	} else {
+		ahead = st.queues[qkey{sv.ID, t.Priority != ""}].Len()
+		if t.Priority == "" {
+			ahead += st.queues[qkey{sv.ID, true}].Len()
+		}
+	}
+	st.add(t)
+	st.enqueue(t)
+	st.idem[hashIdem(key)] = t.ID
+	tx.idem[key] = t.ID
+	tx.emit(EventIssued, p.Actor(), "", t, nil)
+	return Issued{Ticket: *t, Ahead: ahead}
 }

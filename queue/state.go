@@ -29,6 +29,7 @@ func hashIdem(k string) idemKey {
 // lean: tickets by id are a slice (ids of a day are consecutive from
 // meta.DayStartID), numbers resolve through their prefix and sequence.
 type state struct {
+	hall     *Hall
 	meta     Meta
 	base     uint64              // id of day[0]
 	day      []*Ticket           // today's tickets by id - base
@@ -42,6 +43,7 @@ type state struct {
 
 func newState(h *Hall, snap *Snapshot) *state {
 	s := &state{
+		hall:     h,
 		meta:     snap.Meta,
 		base:     snap.Meta.DayStartID,
 		byPrefix: map[string][]uint64{},

@@ -51,4 +51,9 @@ type Batch struct {
 	// DropDay, when set, deletes the numbering and idempotency keys of
 	// that earlier business day.
 	DropDay string
+	// Writes are the records of the rest of the domain (the case book's
+	// cases.Write …) made by commands run through Engine.Do, in the order
+	// they were made. The store writes each in the same transaction; a
+	// type it does not know fails the commit.
+	Writes []any
 }

@@ -245,7 +245,12 @@ func (h *hallClient) issue(service string) apiTicket {
 	var out struct {
 		Ticket apiTicket `json:"ticket"`
 	}
-	h.do("POST", "/api/v1/tickets", map[string]string{"service": service}, &out)
+	h.keys++
+	body := map[string]any{"service": service}
+	if service != "consult" { // the default hall's other services read a card
+		body["persons"] = []any{synthCard(h.keys)}
+	}
+	h.do("POST", "/api/v1/tickets", body, &out)
 	return out.Ticket
 }
 

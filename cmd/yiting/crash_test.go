@@ -8,15 +8,22 @@ import (
 	"testing"
 	"time"
 
+	hallconfig "yiting/firmware-config"
 	"yiting/queue"
 	"yiting/queue/boltstore"
+	"yiting/queue/cases"
 )
 
 // TestCrashUnderLoad kills the server with SIGKILL again and again while
-// kiosks issue tickets, restarts it, and then checks the promise of the
-// hall: every acknowledged ticket exists exactly once, numbers are unique
-// per service per day, a request retried with its idempotency key after a
-// crash never yields a second ticket, and the event log has no gaps.
+// taps are issued at the desk — with cards, so that most open or join a
+// case — restarts it, and then checks the promise of the hall: every
+// acknowledged ticket exists exactly once, numbers are unique per service
+// per day, a request retried with its idempotency key after a crash never
+// yields a second ticket or case, every ticket of a case-opening service
+// has its case and every case its tickets (no orphan on either side), and
+// the event log has no gaps. The taps come from the admin's session, as
+// the service desk's would: a kiosk token may register only at a kiosk's
+// pace.
 func TestCrashUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIGKILL loop: skipped with -short")
@@ -27,12 +34,15 @@ func TestCrashUnderLoad(t *testing.T) {
 	type tap struct {
 		key     string
 		service string
+		n       int // the tap's synthetic visitor
 	}
 	acked := map[string]uint64{} // idempotency key → ticket id
 	ackedNumber := map[uint64]string{}
 	var pending []tap // sent, answer lost in a crash: retried after restart
 	next := 0
 	rounds := 8
+	var h *loadHallInfo
+	var lastErr error
 	for round := 0; round < rounds; round++ {
 		srv := startServer(t, env, "-data", dir, "-addr", "127.0.0.1:0", "-log-level", "error")
 		ctx := testCtx(t)
@@ -40,7 +50,7 @@ func TestCrashUnderLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := c.hall(ctx)
+		h, err = c.hall(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +60,7 @@ func TestCrashUnderLoad(t *testing.T) {
 		}
 		pending = nil
 		for i := 0; i < 4000; i++ {
-			work <- tap{fmt.Sprint("tap-", next), h.services[next%len(h.services)]}
+			work <- tap{fmt.Sprint("tap-", next), h.services[next%len(h.services)], next}
 			next++
 		}
 		close(work)
@@ -62,9 +72,10 @@ func TestCrashUnderLoad(t *testing.T) {
 				defer wg.Done()
 				for w := range work {
 					var out issuedTicket
-					_, err := c.do(ctx, "POST", "/api/v1/tickets", w.key, map[string]string{"service": w.service}, &out)
+					_, err := c.do(ctx, "POST", "/api/v1/tickets", w.key, h.tap(w.service, w.n), &out)
 					mu.Lock()
 					if err != nil {
+						lastErr = err
 						pending = append(pending, w) // the kiosk retries this tap
 					} else {
 						if prev, ok := acked[w.key]; ok && prev != out.Ticket.ID {
@@ -87,7 +98,7 @@ func TestCrashUnderLoad(t *testing.T) {
 		}
 	}
 	if len(pending) > 0 {
-		t.Fatalf("%d taps never acknowledged after the last, clean round", len(pending))
+		t.Fatalf("%d taps never acknowledged after the last, clean round: %v", len(pending), lastErr)
 	}
 	t.Logf("%d tickets acknowledged across %d SIGKILLs", len(acked), rounds-1)
 
@@ -146,4 +157,62 @@ func TestCrashUnderLoad(t *testing.T) {
 			t.Errorf("ticket %d has %d issue events", id, issued[id])
 		}
 	}
+	checkTicketsAndCases(t, st, h)
+}
+
+// checkTicketsAndCases: every ticket of a service that opens a case,
+// issued with a card, belongs to a case whose visits list it exactly once;
+// every visit of every case is a stored ticket of that case. So no ticket
+// lost its case, no case lost its ticket, and nothing was doubled.
+func checkTicketsAndCases(t *testing.T, st *boltstore.Store, h *loadHallInfo) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := hallconfig.Default() // the hall the server ran
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ day, number string }
+	tickets := map[key]*queue.Ticket{}
+	withCase := 0
+	err = st.EachTicket(ctx, func(tk *queue.Ticket) error {
+		tickets[key{tk.Day, tk.Number}] = tk
+		if tk.CaseCode != "" {
+			withCase++
+		}
+		if sv, _ := cfg.Hall.Service(tk.ServiceID); h.needsID[sv.ID] && sv.CaseType != "" && tk.CaseCode == "" {
+			t.Errorf("ticket %s of %s has no case", tk.Number, tk.ServiceID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visits := map[key]string{}
+	nCases := 0
+	err = st.EachCase(ctx, cases.MakeDate(2000, 1, 1), cases.MakeDate(2100, 1, 1), func(c *cases.Case) error {
+		nCases++
+		for _, v := range c.Visits {
+			// A visit names its ticket by number, of the day of the visit.
+			k := key{v.At.In(cfg.Hall.Location).Format(time.DateOnly), v.Ticket}
+			tk, ok := tickets[k]
+			switch {
+			case !ok:
+				t.Errorf("case %s: visit of ticket %s on %s: no such ticket", c.Code, v.Ticket, k.day)
+			case tk.CaseCode != c.Code:
+				t.Errorf("case %s: its ticket %s belongs to case %q", c.Code, v.Ticket, tk.CaseCode)
+			}
+			if other, dup := visits[k]; dup {
+				t.Errorf("ticket %s is a visit of %s and of %s", v.Ticket, other, c.Code)
+			}
+			visits[k] = c.Code
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(visits) != withCase {
+		t.Errorf("%d tickets carry a case, %d are visits of cases", withCase, len(visits))
+	}
+	t.Logf("%d tickets with a case, %d cases", withCase, nCases)
 }

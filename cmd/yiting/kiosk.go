@@ -31,30 +31,24 @@ import (
 	"yiting/printer/printersim"
 	"yiting/printer/spool"
 	"yiting/printer/typeface"
-	"yiting/queue/personal"
 )
 
 // startKiosk starts the in-process kiosk loop (reader, printer, buttons)
 // and mounts its touchscreen page on mux. The returned stop function ends
 // the loop and waits for it.
-func startKiosk(ctx context.Context, mux *http.ServeMux, h *hall) (stop func(), err error) {
-	hist := local.NewHistory(h.eng, h.store.TicketsBetween, local.DefaultDays, nil)
-	lh, err := local.New(local.Opts{Engine: h.eng, Keyer: h.keys, FirstVisit: hist, Cases: h.book, Logger: h.log})
+func startKiosk(ctx context.Context, mux *http.ServeMux, s *server) (stop func(), err error) {
+	desk, err := local.New(local.Opts{Engine: s.eng, Cases: s.book})
 	if err != nil {
 		return nil, err
 	}
-	k, err := newKiosk(ctx, kioskOptions{cfg: h.cfg, dataDir: h.data, hall: lh, log: h.log})
+	k, err := newKiosk(ctx, kioskOptions{cfg: s.cfg, dataDir: s.data, desk: desk, log: s.log})
 	if err != nil {
 		return nil, err
 	}
 	k.mount(mux)
-	stop = k.start(ctx, func(ctx context.Context) {
-		if err := hist.Warm(ctx); err != nil && ctx.Err() == nil {
-			h.log.Warn("kiosk: first-visit history not loaded; it loads at the first returning visitor", "err", err)
-		}
-	})
-	if _, port, _ := net.SplitHostPort(h.opts.addr); port != "0" {
-		h.log.Info("kiosk page", "url", kioskURL(h.opts.addr))
+	stop = k.start(ctx)
+	if _, port, _ := net.SplitHostPort(s.opts.addr); port != "0" {
+		s.log.Info("kiosk page", "url", kioskURL(s.opts.addr))
 	}
 	return stop, nil
 }
@@ -84,27 +78,13 @@ func runKioskRole(ctx context.Context, o *options, cfg *hallconfig.Config, log *
 	if err := os.MkdirAll(o.data, 0o700); err != nil {
 		return fmt.Errorf("kiosk: data directory: %w", err)
 	}
-	// The visitor key must be the hall's: a copy of the server's key file.
-	// Without one the kiosk still issues, with masked names only.
-	var keyer kiosk.VisitorKeyer
-	kp := keyPath(cfg, o.data)
-	if _, err := os.Stat(kp); err == nil {
-		keys, err := personal.LoadOrCreateKey(kp)
-		if err != nil {
-			return err
-		}
-		keyer = keys
-	} else {
-		log.Warn("kiosk: no copy of the hall's key file; tickets carry masked names only and returning visitors are not recognised",
-			"key_file", kp)
-	}
 	client, err := hallclient.New(o.server, &hallclient.Opts{
-		Token: token, Keyer: keyer, Name: cfg.Hall.Name, Location: cfg.Hall.Location, Logger: log,
+		Token: token, Name: cfg.Hall.Name, Location: cfg.Hall.Location, Logger: log,
 	})
 	if err != nil {
 		return err
 	}
-	k, err := newKiosk(ctx, kioskOptions{cfg: cfg, dataDir: o.data, hall: client, log: log})
+	k, err := newKiosk(ctx, kioskOptions{cfg: cfg, dataDir: o.data, desk: client, log: log})
 	if err != nil {
 		return err
 	}
@@ -156,7 +136,7 @@ type kioskApp struct {
 type kioskOptions struct {
 	cfg     *hallconfig.Config
 	dataDir string
-	hall    kiosk.Hall
+	desk    kiosk.Desk
 	log     *slog.Logger
 
 	tuneLoop    func(*kiosk.Opts)
@@ -164,7 +144,7 @@ type kioskOptions struct {
 	tuneDevices func(*deviceTuning)
 }
 
-// newKiosk opens the kiosk's devices and builds its loop over the hall.
+// newKiosk opens the kiosk's devices and builds its loop over the desk.
 // The event streams of its page end when ctx ends.
 func newKiosk(ctx context.Context, o kioskOptions) (*kioskApp, error) {
 	var tune deviceTuning
@@ -188,11 +168,10 @@ func newKiosk(ctx context.Context, o kioskOptions) (*kioskApp, error) {
 	}
 	drv := dev.driver
 	lo := kiosk.Opts{
-		Hall:      o.hall,
-		Printer:   dev.spool,
-		Signals:   signals,
-		Logger:    log,
-		PublicURL: o.cfg.PublicURL,
+		Desk:    o.desk,
+		Printer: dev.spool,
+		Signals: signals,
+		Logger:  log,
 		PrinterCheck: func(ctx context.Context) (kiosk.PrinterCheckResult, error) {
 			st, err := drv.Status(ctx)
 			if err != nil {
@@ -239,10 +218,9 @@ func (k *kioskApp) mount(mux *http.ServeMux) {
 	mux.Handle("/kiosk/", k.web)
 }
 
-// start runs the reader, the loop, the spool's retries, the panel and
-// any extra tasks until ctx ends or stop is called; stop waits for them
-// and closes the devices.
-func (k *kioskApp) start(ctx context.Context, tasks ...func(context.Context)) (stop func()) {
+// start runs the reader, the loop, the spool's retries and the panel until
+// ctx ends or stop is called; stop waits for them and closes the devices.
+func (k *kioskApp) start(ctx context.Context) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	run := func(name string, fn func(context.Context) error) {
@@ -266,9 +244,6 @@ func (k *kioskApp) start(ctx context.Context, tasks ...func(context.Context)) (s
 				}
 			})
 		})
-	}
-	for _, t := range tasks {
-		run("task", func(ctx context.Context) error { t(ctx); return nil })
 	}
 	var once sync.Once
 	return func() {

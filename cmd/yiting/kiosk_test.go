@@ -25,7 +25,7 @@ import (
 	"yiting/printer/spool"
 	"yiting/queue"
 	"yiting/queue/boltstore"
-	"yiting/queue/personal"
+	"yiting/queue/queuetest"
 )
 
 // kioskView is the part of the kiosk's view the tests read.
@@ -213,24 +213,12 @@ func newKioskRig(t testing.TB, o kioskOptions) *kioskRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := boltstore.Open(dir, log)
+	h := queuetest.NewHall(t, &cfg.Hall, queuetest.HallOptions{Dir: dir, Logger: log, Engine: queue.Options{Now: time.Now}})
+	desk, err := local.New(local.Opts{Engine: h.Engine, Cases: h.Book})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := queue.New(ctx, &cfg.Hall, st, queue.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := personal.LoadOrCreateKey(filepath.Join(dir, keyFileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hist := local.NewHistory(eng, st.TicketsBetween, 0, nil)
-	lh, err := local.New(local.Opts{Engine: eng, Keyer: keys, FirstVisit: hist, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.cfg, o.dataDir, o.hall, o.log = cfg, dir, lh, log
+	o.cfg, o.dataDir, o.desk, o.log = cfg, dir, desk, log
 	k, err := newKiosk(ctx, o)
 	if err != nil {
 		t.Fatal(err)
@@ -239,12 +227,8 @@ func newKioskRig(t testing.TB, o kioskOptions) *kioskRig {
 	t.Cleanup(func() {
 		cancel()
 		stop()
-		eng.Close()
-		if err := st.Check(); err != nil {
-			t.Errorf("bbolt: %v", err)
-		}
-		st.Close()
 	})
+	eng, st := h.Engine, h.Store
 	return &kioskRig{k: k, eng: eng, store: st, cfg: cfg}
 }
 

@@ -16,12 +16,49 @@ import (
 type loadHallInfo struct {
 	services []string
 	counters []string
+	needsID  map[string]bool // services a kiosk issues only with a card
+}
+
+// loadVisitors is how many different synthetic visitors the load's taps
+// come from: a visitor's first tap for a kind of matter opens a case, the
+// later ones are return visits that join it, so that a run of any length
+// stays within the day's case codes (cases.MaxSeq: 500 visitors × the
+// default hall's case types < 9,999) as a real hall does.
+const loadVisitors = 500
+
+// tap is the body of a tap at the desk for service: a synthetic card of
+// visitor n when the service needs one.
+func (h *loadHallInfo) tap(service string, n int) map[string]any {
+	b := map[string]any{"service": service}
+	if h.needsID[service] {
+		b["persons"] = []any{synthCard(n % loadVisitors)}
+	}
+	return b
+}
+
+// synthCard is an invented card holder: a Tongshan number (421224) with a
+// right check character, born 1950–1999, and a name from a syllable
+// table. No real person's data.
+func synthCard(n int) map[string]string {
+	body := fmt.Sprintf("421224%04d%02d%02d%03d", 1950+n%50, 1+n/50%12, 1+n/600%28, n%1000)
+	sum := 0
+	for i, w := range []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2} {
+		sum += int(body[i]-'0') * w
+	}
+	surnames := []rune("王李张刘陈杨黄赵吴周")
+	given := []rune("明华英强芳军敏静丽涛")
+	return map[string]string{
+		"id_number": body + string("10X98765432"[sum%11]),
+		"name":      string([]rune{surnames[n%10], given[n/10%10], given[n/100%10]}),
+		"card_type": "居民身份证",
+	}
 }
 
 func (c *client) hall(ctx context.Context) (*loadHallInfo, error) {
 	var svcs struct {
 		Services []struct {
-			ID string `json:"id"`
+			ID      string `json:"id"`
+			NeedsID bool   `json:"needs_id"`
 		} `json:"services"`
 	}
 	if _, err := c.do(ctx, "GET", "/api/v1/services", "", nil, &svcs); err != nil {
@@ -35,9 +72,10 @@ func (c *client) hall(ctx context.Context) (*loadHallInfo, error) {
 	if _, err := c.do(ctx, "GET", "/api/v1/counters", "", nil, &ctrs); err != nil {
 		return nil, err
 	}
-	h := &loadHallInfo{}
+	h := &loadHallInfo{needsID: map[string]bool{}}
 	for _, s := range svcs.Services {
 		h.services = append(h.services, s.ID)
+		h.needsID[s.ID] = s.NeedsID
 	}
 	for _, x := range ctrs.Counters {
 		h.counters = append(h.counters, x.ID)
@@ -72,7 +110,7 @@ func (c *client) loadIssue(ctx context.Context, rep *loadReport, kiosks, n int, 
 		go func(k int) {
 			defer wg0.Done()
 			for i := 0; i < 5; i++ {
-				c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-w%d-%d", run, k, i), map[string]string{"service": h.services[(k+i)%len(h.services)]}, nil)
+				c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-w%d-%d", run, k, i), h.tap(h.services[(k+i)%len(h.services)], k*5+i), nil)
 			}
 		}(k)
 	}
@@ -91,7 +129,7 @@ func (c *client) loadIssue(ctx context.Context, rep *loadReport, kiosks, n int, 
 				svc := h.services[(k+i)%len(h.services)]
 				t0 := time.Now()
 				var out issuedTicket
-				_, err := c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-k%d-%d", run, k, i), map[string]string{"service": svc}, &out)
+				_, err := c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-k%d-%d", run, k, i), h.tap(svc, k*7919+i), &out)
 				mine = append(mine, time.Since(t0))
 				if err != nil {
 					errs.Add(1)
@@ -150,7 +188,7 @@ func (c *client) loadCallNext(ctx context.Context, rep *loadReport, counters, n 
 			defer wg.Done()
 			for i := 0; left.Add(-1) >= 0; i++ {
 				svc := h.services[(k+i)%len(h.services)]
-				if _, err := c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-f%d-%d", run, k, i), map[string]string{"service": svc}, nil); err != nil {
+				if _, err := c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-f%d-%d", run, k, i), h.tap(svc, k*7919+i), nil); err != nil {
 					fillErr.CompareAndSwap(nil, err)
 					return
 				}
@@ -290,7 +328,7 @@ func (c *client) loadEvents(ctx context.Context, rep *loadReport, subs, events i
 	sent := make([]time.Time, events)
 	for i := 0; i < events; i++ {
 		t0 := time.Now()
-		if _, err := c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-e%d", run, i), map[string]string{"service": h.services[i%len(h.services)]}, nil); err != nil {
+		if _, err := c.do(ctx, "POST", "/api/v1/tickets", fmt.Sprintf("%s-e%d", run, i), h.tap(h.services[i%len(h.services)], i), nil); err != nil {
 			return err
 		}
 		sent[i] = t0

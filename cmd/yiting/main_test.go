@@ -35,8 +35,8 @@ func main2(args []string) {
 	main()
 }
 
-// server is a yiting process under test.
-type server struct {
+// process is a yiting process under test.
+type process struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan struct{}
@@ -44,7 +44,7 @@ type server struct {
 }
 
 // startServer starts yiting as a child process and waits until it serves.
-func startServer(t testing.TB, env []string, args ...string) *server {
+func startServer(t testing.TB, env []string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"--"}, args...)...)
 	cmd.Env = append(append(os.Environ(), "YITING_TEST_MAIN=1"), env...)
@@ -52,7 +52,7 @@ func startServer(t testing.TB, env []string, args ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, done: make(chan struct{})}
+	s := &process{cmd: cmd, done: make(chan struct{})}
 	cmd.Stderr = &s.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -80,13 +80,13 @@ func startServer(t testing.TB, env []string, args ...string) *server {
 	return s
 }
 
-func (s *server) kill() {
+func (s *process) kill() {
 	s.cmd.Process.Kill()
 	<-s.done
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (s *server) stop(t testing.TB) {
+func (s *process) stop(t testing.TB) {
 	t.Helper()
 	s.cmd.Process.Signal(os.Interrupt)
 	select {

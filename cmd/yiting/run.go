@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,9 +96,9 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
-// run starts the hall server and serves until ctx ends (SIGTERM, Ctrl-C):
-// then it stops taking requests, lets running ones finish, ends the event
-// streams, stops the engine after its last commit, and closes bbolt last.
+// run starts the hall server (or, with -role kiosk, a kiosk alone) and
+// serves until ctx ends (SIGTERM, Ctrl-C); server.close says in which
+// order it stops.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -141,121 +140,168 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKioskRole(ctx, o, cfg, log, stdout)
 	}
 	applyMemoryLimit(o, log)
-
-	store, err := boltstore.Open(o.data, log)
+	s, err := openServer(ctx, o, cfg, log, stdout)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	stopBackups := startBackups(ctx, store, o.backupDir, o.backupEvery, o.backupKeep, log)
-	defer stopBackups() // before the store closes
+	defer s.close()
+	return s.serve(ctx, stdout)
+}
 
-	eng, err := queue.New(ctx, &cfg.Hall, store, queue.Options{Logger: log})
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
+// server is the hall server's parts: the pages, the kiosk loop and the API
+// are wired from them. openServer opens them in order; close stops them in
+// the reverse order — the shutdown order, written once: the HTTP server
+// has stopped taking requests (serve), then the kiosk loop, the case
+// book's background work, the sweeps and backups stop, the engine makes
+// its last commit, and bbolt closes last.
+type server struct {
+	cfg   *hallconfig.Config
+	eng   *queue.Engine
+	store *boltstore.Store
+	acc   *access.Service
+	book  *cases.Book
+	keys  *personal.Keys // personal data: keyed hash and sealing
+	log   *slog.Logger
+	data  string // the data directory
+	opts  *options
+	api   *httpapi.API
+	mux   *http.ServeMux
 
-	keys, err := personal.LoadOrCreateKey(keyPath(cfg, o.data))
-	if err != nil {
-		return err
-	}
-	book, err := openCases(cfg, keys, store, log)
-	if err != nil {
-		return err
-	}
+	stops []func() // what close runs, last opened first
+}
 
-	acc, err := access.New(ctx, store, access.Options{
+// onClose adds what close must run, after everything opened later.
+func (s *server) onClose(stop func()) { s.stops = append(s.stops, stop) }
+
+// close stops everything openServer started, in reverse order.
+func (s *server) close() {
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+	s.stops = nil
+}
+
+// background runs fn until close, which cancels its context and waits for
+// it.
+func (s *server) background(fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(ctx)
+	}()
+	s.onClose(func() { cancel(); <-done })
+}
+
+// openServer opens the store, the engine, the personal-data key, the case
+// book (the desk), the accounts, the API, the pages and — with -role hall —
+// the kiosk loop. On an error it closes what it opened.
+func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *slog.Logger, stdout io.Writer) (_ *server, err error) {
+	s := &server{cfg: cfg, log: log, data: o.data, opts: o, mux: http.NewServeMux()}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if s.store, err = boltstore.Open(o.data, log); err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.store.Close() })
+	s.onClose(startBackups(ctx, s.store, o.backupDir, o.backupEvery, o.backupKeep, log))
+
+	if s.eng, err = queue.New(ctx, &cfg.Hall, s.store, queue.Options{Logger: log}); err != nil {
+		return nil, err
+	}
+	s.onClose(func() { s.eng.Close() })
+	if s.keys, err = personal.LoadOrCreateKey(keyPath(cfg, o.data)); err != nil {
+		return nil, err
+	}
+	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, log); err != nil {
+		return nil, err
+	}
+	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
+
+	s.acc, err = access.New(ctx, s.store, access.Options{
 		Logger:        log,
 		CounterExists: func(id string) bool { _, ok := cfg.Hall.Counter(id); return ok },
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	generated, err := acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
+	generated, err := s.acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if generated != "" {
 		// Printed once, to the terminal or journal of the first start only.
 		fmt.Fprintf(stdout, "首次启动：管理员账号 admin 的一次性密码是 %s ，请登录后立即修改。\n"+
 			"First start: the one-time password of user admin is %s — log in and change it.\n", generated, generated)
 	}
-
-	gin.SetMode(gin.ReleaseMode)
-	api, err := httpapi.New(httpapi.Options{
-		Engine:   eng,
-		Auth:     acc,
-		Accounts: acc,
-		Logger:   log,
-		Version:  version,
-		Cases:    book,
-		Health:   store.Healthy,
-		// Every request at Info would be a journal line per ticket at a
-		// busy kiosk; failures still log at Warn and Error.
-		RequestLogLevel: slog.LevelDebug,
-	})
-	if err != nil {
-		return err
-	}
-	h := &hall{cfg: cfg, eng: eng, store: store, acc: acc, book: book, keys: keys, log: log, data: o.data, opts: o}
-	mux := http.NewServeMux()
-	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
-		mux.Handle(p, api.Handler())
-	}
-	mux.Handle("/c/", api.Inquiry(httpapi.InquiryOptions{})) // the public inquiry page of a case (一件一码)
-	registerWeb(mux, h)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	bookCtx, stopBook := context.WithCancel(context.Background())
-	defer stopBook() // before the engine and the store close
-	wg.Add(1)
-	go func() { // supervision sweeps, rectification of bad ratings, retention
-		defer wg.Done()
-		book.Run(bookCtx, eng.Events())
-	}()
-	if o.role == "hall" {
-		stopKiosk, err := startKiosk(ctx, mux, h)
-		if err != nil {
-			return err
-		}
-		defer stopKiosk()
-	}
-
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
-	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	srv.RegisterOnShutdown(api.Shutdown)
-
-	sweepCtx, stopSweep := context.WithCancel(context.Background())
-	defer stopSweep()
-	wg.Add(1)
-	go func() { // expired sessions leave memory and disk
-		defer wg.Done()
+	s.background(func(ctx context.Context) { // expired sessions leave memory and disk
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()
 		for {
 			select {
 			case <-t.C:
-				if _, err := acc.Sweep(sweepCtx); err != nil {
+				if _, err := s.acc.Sweep(ctx); err != nil {
 					log.Warn("session sweep", "err", err)
 				}
-			case <-sweepCtx.Done():
+			case <-ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 
+	gin.SetMode(gin.ReleaseMode)
+	s.api, err = httpapi.New(httpapi.Options{
+		Engine:   s.eng,
+		Auth:     s.acc,
+		Accounts: s.acc,
+		Logger:   log,
+		Version:  version,
+		Cases:    s.book,
+		Health:   s.store.Healthy,
+		// Every request at Info would be a journal line per ticket at a
+		// busy kiosk; failures still log at Warn and Error.
+		RequestLogLevel: slog.LevelDebug,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
+		s.mux.Handle(p, s.api.Handler())
+	}
+	s.mux.Handle("/c/", s.api.Inquiry(httpapi.InquiryOptions{})) // the public inquiry page of a case (一件一码)
+	registerWeb(s.mux, s)
+	if o.role == "hall" {
+		stopKiosk, err := startKiosk(ctx, s.mux, s)
+		if err != nil {
+			return nil, err
+		}
+		s.onClose(stopKiosk)
+	}
+	return s, nil
+}
+
+// serve serves HTTP until ctx ends (SIGTERM, Ctrl-C) or the listener
+// fails; then it stops taking requests, lets running ones finish and ends
+// the event streams. close does the rest.
+func (s *server) serve(ctx context.Context, stdout io.Writer) error {
+	o, log := s.opts, s.log
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	srv.RegisterOnShutdown(s.api.Shutdown)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("yiting is serving", "hall", cfg.Hall.Name, "url", "http://"+ln.Addr().String(), "data", o.data)
+	log.Info("yiting is serving", "hall", s.cfg.Hall.Name, "url", "http://"+ln.Addr().String(), "data", o.data)
 	fmt.Fprintf(stdout, "yiting: serving http://%s\n", ln.Addr())
 	if o.role == "hall" {
 		fmt.Fprintf(stdout, "kiosk: http://%s/kiosk\n", ln.Addr())
@@ -274,21 +320,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("http shutdown", "err", err)
 	}
 	<-served
-	return nil // deferred: sweeper stops, engine finishes its last commit, bbolt closes last
-}
-
-// hall is what the parts of the hall server share: the pages, the kiosk
-// loop and the API are wired from it.
-type hall struct {
-	cfg   *hallconfig.Config
-	eng   *queue.Engine
-	store *boltstore.Store
-	acc   *access.Service
-	book  *cases.Book
-	keys  *personal.Keys // personal data: keyed hash and sealing
-	log   *slog.Logger
-	data  string // the data directory
-	opts  *options
+	return nil
 }
 
 // keyFileName is the personal-data key in the data directory when the
@@ -305,7 +337,9 @@ func keyPath(cfg *hallconfig.Config, dataDir string) string {
 
 // openCases opens the case book: the holiday calendar (embedded years,
 // overridden by files in /etc/yiting/holidays) and the book on the store.
-func openCases(cfg *hallconfig.Config, keys *personal.Keys, store *boltstore.Store, log *slog.Logger) (*cases.Book, error) {
+// The book follows the engine's ticket events: serving a ticket moves its
+// case.
+func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, log *slog.Logger) (*cases.Book, error) {
 	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir))
 	if err != nil {
 		return nil, err
@@ -313,8 +347,13 @@ func openCases(cfg *hallconfig.Config, keys *personal.Keys, store *boltstore.Sto
 	for _, w := range cal.Warnings() {
 		log.Warn("holiday calendar", "warning", w)
 	}
-	return cases.New(cases.Options{Hall: &cfg.Hall, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log,
+	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log,
 		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears})
+	if err != nil {
+		return nil, err
+	}
+	eng.SetFollower(book)
+	return book, nil
 }
 
 // holidayDir holds the yearly holiday files an admin updates without a

@@ -71,7 +71,7 @@ func TestSigtermDrains(t *testing.T) {
 		defer close(done)
 		for i := 0; ; i++ {
 			var out issuedTicket
-			if _, err := c.do(ctx, "POST", "/api/v1/tickets", "sig-"+strings.Repeat("x", i%3)+time.Now().Format("150405.000000000"), map[string]string{"service": "petition"}, &out); err != nil {
+			if _, err := c.do(ctx, "POST", "/api/v1/tickets", "sig-"+strings.Repeat("x", i%3)+time.Now().Format("150405.000000000"), map[string]any{"service": "petition", "persons": []any{synthCard(i)}}, &out); err != nil {
 				return
 			}
 			acked <- out.Ticket.Number

@@ -17,36 +17,36 @@ import (
 // registerWeb mounts the hall's pages (display board, counter console,
 // evaluation pad, supervisor dashboard and its supervision page of
 // cases, admin) on the server's mux.
-func registerWeb(mux *http.ServeMux, h *hall) {
-	toml, err := h.cfg.MarshalTOML()
+func registerWeb(mux *http.ServeMux, s *server) {
+	toml, err := s.cfg.MarshalTOML()
 	if err != nil {
 		// The configuration was validated at start; this cannot fail, and
 		// the admin page can live without it.
-		h.log.Error("the admin page cannot show the configuration", "err", err)
+		s.log.Error("the admin page cannot show the configuration", "err", err)
 	}
 	opts := web.Options{
-		Engine:     h.eng,
-		Auth:       h.acc,
-		Tickets:    h.store,
-		Cases:      h.book,
+		Engine:     s.eng,
+		Auth:       s.acc,
+		Tickets:    s.store,
+		Cases:      s.book,
 		ConfigTOML: toml,
 		Version:    version,
-		Logger:     h.log,
+		Logger:     s.log,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	sp := findEspeak(ctx)
 	cancel()
 	if sp != nil {
 		opts.Speech, opts.SpeechName = sp, "espeak-ng "+espeakVoice
-		h.log.Info("announcements: the server speaks the calls", "voice", opts.SpeechName, "program", sp.path)
+		s.log.Info("announcements: the server speaks the calls", "voice", opts.SpeechName, "program", sp.path)
 	} else {
-		h.log.Info("announcements: espeak-ng with the cmn-latn-pinyin voice is not installed; the boards speak with the browser's speechSynthesis (apt-get install espeak-ng for the server's voice)")
+		s.log.Info("announcements: espeak-ng with the cmn-latn-pinyin voice is not installed; the boards speak with the browser's speechSynthesis (apt-get install espeak-ng for the server's voice)")
 	}
 	pages, err := web.New(opts)
 	if err != nil {
 		// The templates and assets are embedded and tested: this is a
 		// broken build. The API and the kiosk still work without pages.
-		h.log.Error("the hall's pages are not served", "err", err)
+		s.log.Error("the hall's pages are not served", "err", err)
 		return
 	}
 	pages.Register(mux)

@@ -28,10 +28,6 @@ type Opts struct {
 	// HTTP is the client requests go through; nil: one with a 10 s dial
 	// and header timeout. Each request is also bounded by its context.
 	HTTP *http.Client
-	// Keyer makes the keyed hash of the ID number with the hall's key (a
-	// copy of the server's key file). Nil: tickets carry the masked name
-	// only, and a returning visitor is not recognised.
-	Keyer kiosk.VisitorKeyer
 	// Name and Location are the hall's name and time zone from the local
 	// configuration: the API does not serve them.
 	Name     string
@@ -39,19 +35,18 @@ type Opts struct {
 	Logger   *slog.Logger // nil: discard
 }
 
-// Client is a kiosk.Hall over the hall server's API. It is safe for
+// Client is a kiosk.Desk over the hall server's API. It is safe for
 // concurrent use.
 type Client struct {
 	base  *url.URL
 	token string
 	http  *http.Client
-	keyer kiosk.VisitorKeyer
 	name  string
 	loc   *time.Location
 	log   *slog.Logger
 }
 
-var _ kiosk.Hall = (*Client)(nil)
+var _ kiosk.Desk = (*Client)(nil)
 
 // New returns a client of the hall server at baseURL
 // ("http://192.168.1.10:8080").
@@ -63,7 +58,7 @@ func New(baseURL string, opts *Opts) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("hallclient: server URL %q: want http://host:port", baseURL)
 	}
-	c := &Client{base: u, token: opts.Token, http: opts.HTTP, keyer: opts.Keyer, name: opts.Name, loc: opts.Location, log: opts.Logger}
+	c := &Client{base: u, token: opts.Token, http: opts.HTTP, name: opts.Name, loc: opts.Location, log: opts.Logger}
 	if c.http == nil {
 		c.http = &http.Client{Transport: &http.Transport{
 			Proxy:                 nil, // the hall's own network: never through a proxy
@@ -146,40 +141,45 @@ func (c *Client) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	return info, nil
 }
 
-type visitorJSON struct {
-	Key        string `json:"key,omitempty"`
-	MaskedName string `json:"masked_name,omitempty"`
+type personJSON struct {
+	IDNumber string `json:"id_number,omitempty"`
+	Name     string `json:"name"`
+	Address  string `json:"address,omitempty"`
+	CardType string `json:"card_type,omitempty"`
+	Birth    string `json:"birth,omitempty"`
 }
 
 type issueJSON struct {
-	Service  string       `json:"service"`
-	Priority string       `json:"priority,omitempty"`
-	Visitor  *visitorJSON `json:"visitor,omitempty"`
+	Service string       `json:"service"`
+	Persons []personJSON `json:"persons,omitempty"`
 }
 
 type issuedJSON struct {
-	Ticket queue.Ticket `json:"ticket"`
-	Ahead  int          `json:"ahead"`
+	Ticket  queue.Ticket `json:"ticket"`
+	Ahead   int          `json:"ahead"`
+	CaseURL string       `json:"case_url"`
 }
 
-// Issue sends POST /api/v1/tickets with the tap's Idempotency-Key. The
-// card leaves the kiosk masked: its masked name and, with a Keyer, the
-// keyed hash of its number.
+// Issue sends POST /api/v1/tickets with the tap's Idempotency-Key and what
+// the cards said: the server (the desk) seals it, routes and registers.
+// The identities cross the hall's network only inside TLS to the server
+// the kiosk was paired with (Opts.HTTP: see Pinned); the kiosk keeps no
+// copy and no key.
 func (c *Client) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, error) {
-	body := issueJSON{Service: req.ServiceID, Priority: req.Priority}
-	if req.Card != nil {
-		v := &visitorJSON{MaskedName: req.Card.MaskedName()}
-		if c.keyer != nil && req.Card.Number != "" {
-			v.Key = c.keyer.VisitorKey(req.Card.Number)
+	body := issueJSON{Service: req.ServiceID}
+	for _, h := range req.Holders() {
+		p := personJSON{IDNumber: h.IDNumber, Name: h.Name, Address: h.Address, CardType: h.CardType}
+		if !h.Birth.IsZero() {
+			p.Birth = h.Birth.Format(time.DateOnly)
 		}
-		body.Visitor = v
+		body.Persons = append(body.Persons, p)
 	}
 	var out issuedJSON
 	h, err := c.do(ctx, http.MethodPost, "/api/v1/tickets", req.IdempotencyKey, body, &out)
 	if err != nil {
 		return kiosk.Issued{}, err
 	}
-	return kiosk.Issued{Ticket: out.Ticket, Ahead: out.Ahead, Replayed: h.Get("Idempotent-Replayed") == "true"}, nil
+	return kiosk.Issued{Ticket: out.Ticket, Ahead: out.Ahead, Replayed: h.Get("Idempotent-Replayed") == "true", CaseURL: out.CaseURL}, nil
 }
 
 type errorJSON struct {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,9 +19,8 @@ import (
 	"yiting/kiosk/idcard/idcardsim"
 	"yiting/queue"
 	"yiting/queue/access"
-	"yiting/queue/boltstore"
 	"yiting/queue/httpapi"
-	"yiting/queue/personal"
+	"yiting/queue/queuetest"
 )
 
 func TestMain(m *testing.M) {
@@ -49,6 +49,7 @@ func testHall(t *testing.T) *queue.Hall {
 
 // server is the real API over a real bbolt, with a kiosk token.
 type server struct {
+	hall  *queuetest.Hall
 	eng   *queue.Engine
 	srv   *httptest.Server
 	token string
@@ -58,15 +59,8 @@ func newServer(t *testing.T) *server {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := boltstore.Open(t.TempDir(), quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := queue.New(ctx, testHall(t), st, queue.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acc, err := access.New(ctx, st, access.Options{Logger: quiet, BcryptCost: 4})
+	h := queuetest.NewHall(t, testHall(t), queuetest.HallOptions{})
+	acc, err := access.New(ctx, h.Store, access.Options{Logger: quiet, BcryptCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,26 +71,13 @@ func newServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := httpapi.New(httpapi.Options{Engine: eng, Auth: acc, Logger: quiet})
+	api, err := httpapi.New(httpapi.Options{Engine: h.Engine, Cases: h.Book, Auth: acc, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{eng: eng, srv: httptest.NewServer(api.Handler()), token: secret}
-	t.Cleanup(func() {
-		s.srv.Close()
-		eng.Close()
-		st.Close()
-	})
+	s := &server{hall: h, eng: h.Engine, srv: httptest.NewServer(api.Handler()), token: secret}
+	t.Cleanup(s.srv.Close)
 	return s
-}
-
-func keys(t *testing.T) *personal.Keys {
-	t.Helper()
-	k, err := personal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 func TestInfo(t *testing.T) {
@@ -122,20 +103,24 @@ func TestInfo(t *testing.T) {
 	}
 }
 
+// TestIssueAndRetry: a kiosk on another Pi gets what the in-process one
+// gets — the case registered from the card, its QR, the age-based priority
+// — without a key of its own; a retry gets the same ticket and case.
 func TestIssueAndRetry(t *testing.T) {
 	s := newServer(t)
-	k := keys(t)
-	c, err := hallclient.New(s.srv.URL, &hallclient.Opts{Token: s.token, Keyer: k})
+	k := s.hall.Keys
+	c, err := hallclient.New(s.srv.URL, &hallclient.Opts{Token: s.token})
 	if err != nil {
 		t.Fatal(err)
 	}
 	card, _ := idcardsim.CardByLabel(idcardsim.LabelElderly)
-	req := kiosk.Request{ServiceID: "petition", Card: &card.Identity, Priority: "elderly", IdempotencyKey: "tap-1"}
+	req := kiosk.Request{ServiceID: "petition", Card: &card.Identity, IdempotencyKey: "tap-1"}
 	a, err := c.Issue(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Ticket.Number != "A001" || a.Ticket.Priority != "elderly" || a.Ticket.Visitor.MaskedName != "张*试" || a.Replayed {
+	if a.Ticket.Number != "A001" || a.Ticket.Priority != "elderly" || a.Ticket.Visitor.MaskedName != "张*试" || a.Replayed ||
+		a.Ticket.CaseCode == "" || !strings.HasPrefix(a.CaseURL, "http://yiting.local/c/") {
 		t.Errorf("issued %+v", a)
 	}
 	if a.Ticket.Visitor.Key != "" {
@@ -153,7 +138,7 @@ func TestIssueAndRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !b.Replayed || b.Ticket.ID != a.Ticket.ID {
+	if !b.Replayed || b.Ticket.ID != a.Ticket.ID || b.CaseURL != a.CaseURL {
 		t.Errorf("retry: %+v", b)
 	}
 	if n := len(s.eng.Tickets(nil)); n != 1 {

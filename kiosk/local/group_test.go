@@ -2,62 +2,15 @@ package local_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"yiting/queue/queuetest"
 
 	"yiting/kiosk"
 	"yiting/kiosk/idcard"
 	"yiting/kiosk/idcard/idcardsim"
-	"yiting/kiosk/local"
 	"yiting/queue"
-	"yiting/queue/boltstore"
 	"yiting/queue/cases"
-	"yiting/queue/personal"
 )
-
-// caseHall is the in-process hall with a case book: petitions open cases.
-func caseHall(t *testing.T) (*local.Hall, *cases.Book, *queue.Engine) {
-	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	now := queuetest.NewClock(day(20)).Now
-	hall := testHall()
-	for i := range hall.Services {
-		switch hall.Services[i].ID {
-		case "petition":
-			hall.Services[i].CaseType = "petition"
-		case "medical":
-			hall.Services[i].CaseType = "mediation.medical"
-		}
-	}
-	st, err := boltstore.Open(t.TempDir(), quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := queue.New(context.Background(), hall, st, queue.Options{Now: now, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		eng.Close()
-		st.Close()
-	})
-	keys, err := personal.New(make([]byte, personal.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	book, err := cases.New(cases.Options{Hall: hall, Store: st, Keys: keys, PublicURL: "http://hall.test", Now: now, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := local.New(local.Opts{Engine: eng, Keyer: keys, Cases: book, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, book, eng
-}
 
 func cardsOf(t *testing.T, labels ...string) []*idcard.Identity {
 	t.Helper()
@@ -78,13 +31,10 @@ func TestGroupVisitRegistersEveryRepresentative(t *testing.T) {
 	if kiosk.MaxRepresentatives != cases.MaxPersons {
 		t.Fatalf("the kiosk takes %d representatives, the case book %d", kiosk.MaxRepresentatives, cases.MaxPersons)
 	}
-	h, book, eng := caseHall(t)
-	if !h.GroupVisits() {
-		t.Fatal("a hall with a case book takes no group visits")
-	}
+	h, book := newDesk(t)
 	ctx := context.Background()
 	cards := cardsOf(t, idcardsim.LabelResident, idcardsim.LabelElderly, idcardsim.LabelMinority)
-	req := kiosk.Request{ServiceID: "petition", Card: cards[0], Cards: cards, Priority: "elderly", IdempotencyKey: "tap-group"}
+	req := kiosk.Request{ServiceID: "petition", Card: cards[0], Cards: cards, IdempotencyKey: "tap-group"}
 	is, err := h.Issue(ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -121,26 +71,16 @@ func TestGroupVisitRegistersEveryRepresentative(t *testing.T) {
 	if err != nil || !again.Replayed || again.Ticket.ID != tk.ID || again.Ticket.CaseCode != tk.CaseCode {
 		t.Errorf("retry: %+v %v", again.Ticket, err)
 	}
-	if n := len(eng.Tickets(nil)); n != 1 {
-		t.Errorf("%d tickets, want 1", n)
-	}
-	// One representative alone is a visit of one.
-	is, err = h.Issue(ctx, kiosk.Request{ServiceID: "medical", Card: cards[1], IdempotencyKey: "tap-one"})
+	// One of the representatives alone, later: a visit of one on the
+	// group's case (first-visit responsibility follows every party).
+	is, err = h.Issue(ctx, kiosk.Request{ServiceID: "petition", Card: cards[1], IdempotencyKey: "tap-one"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if is.Ticket.Visitor.MaskedName != cards[1].MaskedName() {
-		t.Errorf("single visitor named %q", is.Ticket.Visitor.MaskedName)
+	if is.Ticket.Visitor.MaskedName != cards[1].MaskedName() || is.Ticket.CaseCode != tk.CaseCode {
+		t.Errorf("single visitor named %q, case %s", is.Ticket.Visitor.MaskedName, is.Ticket.CaseCode)
 	}
-	if c, err := book.Case(ctx, boss, is.Ticket.CaseCode); err != nil || len(c.Persons) != 1 {
-		t.Errorf("single visit's case: %d persons, %v", len(c.Persons), err)
-	}
-}
-
-// Without a case book the hall takes no group visits: the kiosk offers none.
-func TestNoGroupVisitsWithoutCases(t *testing.T) {
-	f := newFixture(t, day(20))
-	if f.hall.GroupVisits() {
-		t.Error("a hall without cases offers group visits")
+	if c, err := book.Case(ctx, boss, tk.CaseCode); err != nil || len(c.Visits) != 2 || c.Visits[1].Persons != 1 {
+		t.Errorf("the case's visits: %+v, %v", c.Visits, err)
 	}
 }

@@ -1,72 +1,50 @@
 package local_test
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
-	"yiting/queue/queuetest"
 
 	"yiting/kiosk"
+	"yiting/kiosk/idcard"
 	"yiting/kiosk/idcard/idcardsim"
 	"yiting/kiosk/local"
 	"yiting/queue"
 	"yiting/queue/boltstore"
+	"yiting/queue/cases"
 	"yiting/queue/personal"
+	"yiting/queue/queuetest"
 )
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
-type clock = queuetest.Clock
-
-func testHall() *queue.Hall {
+func testHall(tb testing.TB) *queue.Hall {
 	return &queue.Hall{
-		Name: "测试综治中心", RegionCode: "421224", Location: shanghai,
+		Name: "测试综治中心", RegionCode: "421224", Location: queuetest.Shanghai(tb),
 		Services: []queue.Service{
-			{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true},
-			{ID: "law", Name: "涉法涉诉", Prefix: "B", Category: queue.CategoryPetition, NeedsID: true},
+			{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true, CaseType: "petition"},
 			{ID: "consult", Name: "咨询", Prefix: "C", Category: queue.CategoryOther},
-			{ID: "medical", Name: "医患纠纷调解", Prefix: "D", Category: queue.CategoryMediation, NeedsID: true},
 		},
 		Counters: []queue.Counter{
-			{ID: "w1", Name: "1号窗口", Kind: queue.KindWindow, Services: []queue.CounterService{{ServiceID: "petition", Weight: 1}, {ServiceID: "consult", Weight: 1}}},
-			{ID: "w3", Name: "3号窗口", Kind: queue.KindWindow, Services: []queue.CounterService{{ServiceID: "law", Weight: 1}, {ServiceID: "petition", Weight: 1}}},
-			{ID: "r1", Name: "医患纠纷调解室", Kind: queue.KindRoom, Services: []queue.CounterService{{ServiceID: "medical", Weight: 1}}},
+			{ID: "w1", Name: "1号窗口", Kind: queue.KindWindow, Unit: "信访局", Services: []queue.CounterService{{ServiceID: "petition", Weight: 1}, {ServiceID: "consult", Weight: 1}}},
 		},
 		Priority: queue.PriorityPolicy{Classes: []queue.PriorityClass{{ID: "elderly", Name: "老年人", MinAge: 60}}, Ratio: 2},
 	}
 }
 
-type fixture struct {
-	t     *testing.T
-	clock *clock
-	store *boltstore.Store
-	eng   *queue.Engine
-	keys  *personal.Keys
-	hist  *local.History
-	hall  *local.Hall
-	n     int
-}
-
-var boss = queue.Principal{ID: "boss", Role: queue.RoleSupervisor}
-
-func newFixture(t *testing.T, now time.Time) *fixture {
+// newDesk is the in-process desk over a real store, engine and case book.
+func newDesk(t *testing.T) (*local.Desk, *cases.Book) {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f := &fixture{t: t, clock: queuetest.NewClock(now)}
+	clock := queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t)))
 	st, err := boltstore.Open(t.TempDir(), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := queue.New(context.Background(), testHall(), st, queue.Options{Now: f.clock.Now, Logger: quiet})
+	hall := testHall(t)
+	eng, err := queue.New(context.Background(), hall, st, queue.Options{Now: clock.Now, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,173 +55,65 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 		}
 		st.Close()
 	})
-	f.store, f.eng = st, eng
-	f.keys, err = personal.New(make([]byte, personal.KeySize))
+	keys, err := personal.New(bytes.Repeat([]byte{5}, personal.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.hist = local.NewHistory(eng, st.TicketsBetween, 30, f.clock.Now)
-	f.hall, err = local.New(local.Opts{Engine: eng, Keyer: f.keys, FirstVisit: f.hist, Logger: quiet})
+	book, err := cases.New(cases.Options{Hall: hall, Engine: eng, Store: st, Keys: keys, PublicURL: "http://hall.test", Now: clock.Now, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f
-}
-
-func (f *fixture) issue(service, card string) kiosk.Issued {
-	f.t.Helper()
-	f.n++
-	req := kiosk.Request{ServiceID: service, IdempotencyKey: "tap-" + string(rune('a'+f.n))}
-	if card != "" {
-		c, _ := idcardsim.CardByLabel(card)
-		req.Card = &c.Identity
-	}
-	is, err := f.hall.Issue(context.Background(), req)
+	d, err := local.New(local.Opts{Engine: eng, Cases: book})
 	if err != nil {
-		f.t.Fatalf("issue %s: %v", service, err)
+		t.Fatal(err)
 	}
-	return is
+	return d, book
 }
 
-// serve calls the next ticket at the counter and completes it.
-func (f *fixture) serve(counter string) {
-	f.t.Helper()
+func card(t *testing.T, label string) *idcard.Identity {
+	t.Helper()
+	c, ok := idcardsim.CardByLabel(label)
+	if !ok {
+		t.Fatalf("no card %q", label)
+	}
+	return &c.Identity
+}
+
+// TestDesk: the in-process kiosk's tap goes to the hall's desk: the card
+// is sealed into a case, the ticket carries the masked name, the age-based
+// priority and the case's QR; a consultation has neither case nor QR.
+func TestDesk(t *testing.T) {
 	ctx := context.Background()
-	if _, err := f.eng.OpenCounter(ctx, boss, counter); err != nil {
-		f.t.Fatal(err)
-	}
-	tk, err := f.eng.CallNext(ctx, boss, counter)
-	if err != nil || tk == nil {
-		f.t.Fatalf("call next at %s: %v %v", counter, tk, err)
-	}
-	if _, err := f.eng.Complete(ctx, boss, counter); err != nil {
-		f.t.Fatal(err)
-	}
-}
-
-func day(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, shanghai) }
-
-func TestIssueDerivesTheVisitor(t *testing.T) {
-	f := newFixture(t, day(20))
-	is := f.issue("petition", idcardsim.LabelResident)
-	c, _ := idcardsim.CardByLabel(idcardsim.LabelResident)
-	v := is.Ticket.Visitor
-	if v.MaskedName != "王*明" || v.Key != f.keys.VisitorKey(c.Identity.Number) || v.Key == "" {
-		t.Errorf("visitor %+v", v)
-	}
-	if is.Ticket.Kiosk != "kiosk:local" || is.Ticket.Number != "A001" || is.Ticket.TargetCounter != "" {
-		t.Errorf("ticket %+v", is.Ticket)
-	}
-	anon := f.issue("consult", "")
-	if anon.Ticket.Visitor != (queue.Visitor{}) {
-		t.Errorf("anonymous ticket has a visitor: %+v", anon.Ticket.Visitor)
-	}
-}
-
-func TestIssueReplaysTheSameKey(t *testing.T) {
-	f := newFixture(t, day(20))
-	req := kiosk.Request{ServiceID: "consult", IdempotencyKey: "tap-once"}
-	a, err := f.hall.Issue(context.Background(), req)
+	d, book := newDesk(t)
+	old := card(t, idcardsim.LabelElderly)
+	is, err := d.Issue(ctx, kiosk.Request{ServiceID: "petition", Card: old, IdempotencyKey: "tap-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := f.hall.Issue(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
+	tk := is.Ticket
+	if tk.Number != "A001" || tk.Priority != "elderly" || tk.Visitor.MaskedName != old.MaskedName() || tk.CaseCode == "" ||
+		!strings.HasPrefix(is.CaseURL, "http://hall.test/c/") || tk.Kiosk != "kiosk:local" {
+		t.Fatalf("issued %+v %q", tk, is.CaseURL)
 	}
-	if !b.Replayed || a.Replayed || a.Ticket.ID != b.Ticket.ID {
-		t.Errorf("first %+v, retry %+v", a, b)
+	v, err := book.Case(ctx, queue.Principal{ID: "boss", Role: queue.RoleSupervisor}, tk.CaseCode)
+	if err != nil || len(v.Persons) != 1 || v.Persons[0].ID != personal.MaskID(old.Number) {
+		t.Fatalf("case %+v %v", v, err)
 	}
-	if st := f.eng.State(); st.Services[2].Waiting != 1 {
-		t.Errorf("%d waiting after a retried tap", st.Services[2].Waiting)
+	again, err := d.Issue(ctx, kiosk.Request{ServiceID: "petition", Card: old, IdempotencyKey: "tap-1"})
+	if err != nil || !again.Replayed || again.Ticket.ID != tk.ID || again.CaseURL != is.CaseURL {
+		t.Fatalf("retry %+v %v", again, err)
 	}
-	_, err = f.hall.Issue(context.Background(), kiosk.Request{ServiceID: "nope", IdempotencyKey: "x"})
-	if !errors.Is(err, queue.ErrNotFound) {
-		t.Errorf("unknown service: %v", err)
+	// A foreigner's card: the English name, with its comma, is a name.
+	fo, err := d.Issue(ctx, kiosk.Request{ServiceID: "petition", Card: card(t, idcardsim.LabelForeign2017), IdempotencyKey: "tap-2"})
+	if err != nil || fo.Ticket.CaseCode == "" {
+		t.Fatalf("foreign card %+v %v", fo, err)
 	}
-}
-
-func TestInfo(t *testing.T) {
-	f := newFixture(t, day(20))
-	f.issue("consult", "")
-	info, err := f.hall.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	c, err := d.Issue(ctx, kiosk.Request{ServiceID: "consult", IdempotencyKey: "tap-3"})
+	if err != nil || c.Ticket.CaseCode != "" || c.CaseURL != "" {
+		t.Fatalf("consultation %+v %v", c, err)
 	}
-	c, ok := info.Service("consult")
-	if info.Name != "测试综治中心" || info.Day != "2026-11-20" || info.Location != shanghai || !ok || c.Waiting != 1 ||
-		len(info.Counters) != 3 || len(info.Priority) != 1 {
-		t.Errorf("info %+v", info)
-	}
-}
-
-// 首访负责制: a visitor served at 3号窗口 comes back for a service 3号窗口
-// takes and is routed there; for one it does not take, not.
-func TestFirstVisitToday(t *testing.T) {
-	f := newFixture(t, day(20))
-	f.issue("law", idcardsim.LabelResident)
-	f.serve("w3")
-	back := f.issue("petition", idcardsim.LabelResident)
-	if back.Ticket.TargetCounter != "w3" {
-		t.Errorf("returning visitor not routed: %+v", back.Ticket)
-	}
-	other := f.issue("petition", idcardsim.LabelElderly)
-	if other.Ticket.TargetCounter != "" {
-		t.Errorf("another visitor routed: %+v", other.Ticket)
-	}
-	med := f.issue("medical", idcardsim.LabelResident)
-	if med.Ticket.TargetCounter != "" {
-		t.Errorf("routed to a counter that does not serve the service: %+v", med.Ticket)
-	}
-	// Only completed tickets count: a waiting one routes nobody.
-	f.issue("law", idcardsim.LabelMinority)
-	if again := f.issue("petition", idcardsim.LabelMinority); again.Ticket.TargetCounter != "" {
-		t.Errorf("routed by a ticket never served: %+v", again.Ticket)
-	}
-}
-
-// Earlier days come from the store, within the window.
-func TestFirstVisitEarlierDays(t *testing.T) {
-	f := newFixture(t, time.Date(2026, 10, 10, 9, 0, 0, 0, shanghai))
-	f.issue("medical", idcardsim.LabelElderly) // 41 days before the 20th
-	f.serve("r1")
-	f.clock.Set(day(5))
-	f.issue("law", idcardsim.LabelResident) // 15 days before
-	f.serve("w3")
-
-	f.clock.Set(day(20))
-	if err := f.hist.Warm(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if is := f.issue("petition", idcardsim.LabelResident); is.Ticket.TargetCounter != "w3" {
-		t.Errorf("visitor of 15 days ago not routed: %+v", is.Ticket)
-	}
-	if is := f.issue("medical", idcardsim.LabelElderly); is.Ticket.TargetCounter != "" {
-		t.Errorf("visitor of 41 days ago routed: %+v", is.Ticket)
-	}
-	// Today's completed ticket wins over an earlier one.
-	f.issue("consult", idcardsim.LabelResident)
-	f.serve("w1")
-	if is := f.issue("petition", idcardsim.LabelResident); is.Ticket.TargetCounter != "w1" {
-		t.Errorf("today's counter should win: %+v", is.Ticket)
-	}
-}
-
-func TestFirstVisitLookupFailureStillIssues(t *testing.T) {
-	f := newFixture(t, day(20))
-	broken := local.NewHistory(f.eng, func(ctx context.Context, from, to string, fn func(*queue.Ticket) error) error {
-		return errors.New("disk on fire")
-	}, 30, f.clock.Now)
-	h, err := local.New(local.Opts{Engine: f.eng, Keyer: f.keys, FirstVisit: broken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := idcardsim.CardByLabel(idcardsim.LabelResident)
-	is, err := h.Issue(context.Background(), kiosk.Request{ServiceID: "petition", Card: &c.Identity, IdempotencyKey: "k"})
-	if err != nil || is.Ticket.Number != "A001" {
-		t.Errorf("issue with a broken history: %+v %v", is, err)
-	}
-	if _, err := local.New(local.Opts{}); err == nil {
-		t.Error("New without an engine")
+	info, err := d.Info(ctx)
+	if err != nil || info.Name != "测试综治中心" || len(info.Services) != 2 || info.Services[0].Waiting != 2 || info.Services[1].Waiting != 1 {
+		t.Fatalf("info %+v %v", info, err)
 	}
 }

@@ -122,20 +122,35 @@ func (s *Store) LastSeq(ctx context.Context, day cases.Date) (int, error) {
 	return n, err
 }
 
-// PutCase implements cases.CaseStore: the case, its facts and every index
-// in one transaction. The indexes are derived from the previous facts
-// record and the new one, so they cannot drift from the case.
-func (s *Store) PutCase(ctx context.Context, w cases.Write) error {
+// writeCaseRecord writes a record of the case book that came in the
+// engine's batch (queue.Batch.Writes), inside the batch's transaction.
+func writeCaseRecord(tx *bolt.Tx, v any) error {
+	switch w := v.(type) {
+	case *cases.Write:
+		return putCase(tx, w)
+	case *cases.RectificationWrite:
+		return putRectifications(tx, w.Items, w.Cursor)
+	}
+	return fmt.Errorf("boltstore: no way to write a %T", v)
+}
+
+// putCase writes a case, its facts and every index, and its audit
+// entries. The indexes are derived from the previous facts record and the
+// new one, so they cannot drift from the case.
+func putCase(tx *bolt.Tx, w *cases.Write) error {
 	c := w.Case
-	if c == nil || c.Code == "" || w.Facts.Code != c.Code || c.Day == 0 {
-		return fmt.Errorf("boltstore: PutCase: the write needs a case with a code, a day and its facts")
+	if c == nil {
+		return appendAudit(tx, w.Audit)
+	}
+	if c.Code == "" || w.Facts.Code != c.Code || c.Day == 0 {
+		return fmt.Errorf("boltstore: case write: the write needs a case with a code, a day and its facts")
 	}
 	val, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("boltstore: case %s: %w", c.Code, err)
 	}
 	facts := encodeFacts(&w.Facts)
-	return s.update(ctx, "cases", func(tx *bolt.Tx) error {
+	{
 		cb := tx.Bucket(bucketCases)
 		code := []byte(c.Code)
 		fkey := dayKey(c.Day, c.Code)
@@ -200,7 +215,7 @@ func (s *Store) PutCase(ctx context.Context, w cases.Write) error {
 			}
 		}
 		return appendAudit(tx, w.Audit)
-	})
+	}
 }
 
 // dropIndexes removes what the previous version of a case put in the
@@ -313,28 +328,21 @@ func (s *Store) ClosedBefore(ctx context.Context, day cases.Date) ([]string, err
 	return out, err
 }
 
-// PutRectifications implements cases.RectificationStore.
-func (s *Store) PutRectifications(ctx context.Context, rs []cases.Rectification, cursor uint64) error {
-	vals := make([][]byte, len(rs))
+func putRectifications(tx *bolt.Tx, rs []cases.Rectification, cursor uint64) error {
+	b := tx.Bucket(bucketRectify)
 	for i := range rs {
 		v, err := json.Marshal(&rs[i])
 		if err != nil {
 			return fmt.Errorf("boltstore: rectification %d: %w", rs[i].TicketID, err)
 		}
-		vals[i] = v
+		if err := b.Put(itob(rs[i].TicketID), v); err != nil {
+			return err
+		}
 	}
-	return s.update(ctx, "cases", func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRectify)
-		for i, r := range rs {
-			if err := b.Put(itob(r.TicketID), vals[i]); err != nil {
-				return err
-			}
-		}
-		if cursor != 0 {
-			return tx.Bucket(bucketCaseMeta).Put(keyRatingCursor, itob(cursor))
-		}
-		return nil
-	})
+	if cursor != 0 {
+		return tx.Bucket(bucketCaseMeta).Put(keyRatingCursor, itob(cursor))
+	}
+	return nil
 }
 
 // Rectification implements cases.RectificationStore.
@@ -375,11 +383,6 @@ func (s *Store) RatingCursor(ctx context.Context) (uint64, error) {
 		return nil
 	})
 	return n, err
-}
-
-// AppendAudit implements cases.AuditLog.
-func (s *Store) AppendAudit(ctx context.Context, entries []cases.AuditEntry) error {
-	return s.update(ctx, "cases", func(tx *bolt.Tx) error { return appendAudit(tx, entries) })
 }
 
 func appendAudit(tx *bolt.Tx, entries []cases.AuditEntry) error {

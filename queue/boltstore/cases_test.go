@@ -35,6 +35,7 @@ func caseHall() *queue.Hall {
 
 type caseFixture struct {
 	st    *boltstore.Store
+	eng   *queue.Engine
 	book  *cases.Book
 	clock *caseClock
 	dir   string
@@ -63,11 +64,18 @@ func openCaseFixture(t testing.TB) *caseFixture {
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	clk := &caseClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, loc)}
-	book, err := cases.New(cases.Options{Hall: caseHall(), Store: st, Keys: keys, PublicURL: "http://yiting.local", Calendar: cal, Now: clk.Now, Logger: quiet()})
+	hall := caseHall()
+	eng, err := queue.New(bgctx, hall, st, queue.Options{Now: clk.Now, Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &caseFixture{st: st, book: book, clock: clk, dir: dir}
+	t.Cleanup(func() { eng.Close() })
+	book, err := cases.New(cases.Options{Hall: hall, Engine: eng, Store: st, Keys: keys, PublicURL: "http://yiting.local", Calendar: cal, Now: clk.Now, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.SetFollower(book)
+	return &caseFixture{st: st, eng: eng, book: book, clock: clk, dir: dir}
 }
 
 var (
@@ -90,28 +98,44 @@ func person(n int) cases.Person {
 func TestCaseStoreIndexes(t *testing.T) {
 	f := openCaseFixture(t)
 	p := person(1)
-	r, err := f.book.Register(bgctx, kioskP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{p, person(2)}, IdempotencyKey: "tap"})
+	r, err := f.book.Register(bgctx, bossP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{p, person(2)}, IdempotencyKey: "tap"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	code := r.Case.Code
 	// Idempotency and the day's sequence survive in the file.
-	again, err := f.book.Register(bgctx, kioskP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{p}, IdempotencyKey: "tap"})
+	again, err := f.book.Register(bgctx, bossP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{p}, IdempotencyKey: "tap"})
 	if err != nil || !again.Replayed || again.Case.Code != code || again.URL != r.URL {
 		t.Fatalf("replay %+v %v", again, err)
 	}
 	if n, _ := f.st.LastSeq(bgctx, cases.MakeDate(2026, 11, 26)); n != 1 {
 		t.Fatalf("last seq %d", n)
 	}
-	r2, _ := f.book.Register(bgctx, kioskP, cases.RegisterRequest{ServiceID: "mediation-medical", Persons: []cases.Person{p}, IdempotencyKey: "tap2"})
+	r2, _ := f.book.Register(bgctx, bossP, cases.RegisterRequest{ServiceID: "mediation-medical", Persons: []cases.Person{p}, IdempotencyKey: "tap2"})
 	if !strings.HasPrefix(r2.Case.Code, "421224-20261126-0002-") {
 		t.Fatalf("second code %s", r2.Case.Code)
 	}
-	// A new case with an existing code is refused by the store itself.
+	// A new case with an existing code is refused by the store itself:
+	// the whole commit fails.
 	c, _ := f.st.Case(bgctx, code)
-	err = f.st.PutCase(bgctx, cases.Write{Case: c, Facts: c.Facts(time.UTC), New: true})
-	if !errors.Is(err, queue.ErrConflict) {
+	c.Summary = "overwritten"
+	err = f.st.Commit(bgctx, &queue.Batch{Writes: []any{&cases.Write{Case: c, Facts: c.Facts(time.UTC), New: true}}})
+	if !errors.Is(err, queue.ErrUnavailable) {
 		t.Fatalf("duplicate code: %v", err)
+	}
+	if c2, _ := f.st.Case(bgctx, code); c2.Summary == "overwritten" {
+		t.Fatal("a refused commit wrote the case")
+	}
+	// The registrations are events of the log, read back whole.
+	evs, _ := f.st.Events(bgctx, 0, 100)
+	var regs []string
+	for _, ev := range evs {
+		if ev.Type == queue.CaseEvent("registered") {
+			regs = append(regs, ev.Case.Code+" "+ev.Case.Type+" "+ev.Case.Status)
+		}
+	}
+	if len(regs) != 2 || regs[0] != code+" petition registered" || regs[1] != r2.Case.Code+" mediation.medical registered" {
+		t.Fatalf("registration events %q", regs)
 	}
 	// Token, visitor and open indexes.
 	token := r.URL[strings.LastIndex(r.URL, "/")+1:]
@@ -121,9 +145,10 @@ func TestCaseStoreIndexes(t *testing.T) {
 	if _, err := f.st.CaseByToken(bgctx, cases.TokenHash("wrong")); !errors.Is(err, queue.ErrNotFound) {
 		t.Fatalf("wrong token %v", err)
 	}
-	_, _, got, ok, err := f.book.Lookup(bgctx, f.stKey(p))
-	if !ok || got != r2.Case.Code || err != nil {
-		t.Fatalf("lookup: newest open case %s, got %s %v", r2.Case.Code, got, err)
+	// The visitor's open petition takes their next petition visit.
+	is, err := f.book.Issue(bgctx, kioskP, cases.IssueRequest{ServiceID: "petition", Persons: []cases.Person{p}, IdempotencyKey: "back"})
+	if err != nil || !is.Linked || is.CaseCode != code {
+		t.Fatalf("return visit %+v %v", is, err)
 	}
 	codes, _ := f.st.OpenCodesOf(bgctx, f.stKey(p))
 	if len(codes) != 2 {
@@ -198,13 +223,7 @@ func TestRectificationsAndAudit(t *testing.T) {
 	if _, err := f.st.Rectification(bgctx, 8); !errors.Is(err, queue.ErrNotFound) {
 		t.Fatal(err)
 	}
-	if err := f.st.PutRectifications(bgctx, nil, 41); err != nil {
-		t.Fatal(err)
-	}
-	if c, _ := f.st.RatingCursor(bgctx); c != 41 {
-		t.Fatalf("cursor %d", c)
-	}
-	reg, _ := f.book.Register(bgctx, kioskP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{person(3)}, IdempotencyKey: "a"})
+	reg, _ := f.book.Register(bgctx, bossP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{person(3)}, IdempotencyKey: "a"})
 	if _, err := f.book.Personal(bgctx, bossP, reg.Case.Code, "核实身份"); err != nil {
 		t.Fatal(err)
 	}
@@ -243,11 +262,17 @@ func TestMigratesSchema2ToCases(t *testing.T) {
 	}
 	defer st.Close()
 	keys, _ := personal.New(bytes.Repeat([]byte{3}, personal.KeySize))
-	book, err := cases.New(cases.Options{Hall: caseHall(), Store: st, Keys: keys, PublicURL: "http://x", Logger: quiet()})
+	hall := caseHall()
+	eng, err := queue.New(bgctx, hall, st, queue.Options{Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := book.Register(bgctx, kioskP, cases.RegisterRequest{ServiceID: "petition", IdempotencyKey: "k"}); err != nil {
+	defer eng.Close()
+	book, err := cases.New(cases.Options{Hall: hall, Engine: eng, Store: st, Keys: keys, PublicURL: "http://x", Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := book.Register(bgctx, bossP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{person(1)}, IdempotencyKey: "k"}); err != nil {
 		t.Fatalf("register after migrating: %v", err)
 	}
 }

@@ -133,6 +133,11 @@ func (s *Store) Commit(ctx context.Context, b *queue.Batch) error {
 				return err
 			}
 		}
+		for _, w := range b.Writes {
+			if err := writeCaseRecord(tx, w); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

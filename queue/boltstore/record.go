@@ -94,10 +94,11 @@ type eventRec struct {
 	Ticket  *ticketRec          `json:"k,omitempty"`
 	Counter *queue.CounterState `json:"c,omitempty"`
 	Day     string              `json:"d,omitempty"`
+	Case    *queue.CaseStep     `json:"cs,omitempty"`
 }
 
 func encodeEvent(ev *queue.Event) ([]byte, error) {
-	r := eventRec{Seq: ev.Seq, Time: nanos(ev.Time), Type: ev.Type, Actor: ev.Actor, Reason: ev.Reason, Counter: ev.Counter, Day: ev.Day}
+	r := eventRec{Seq: ev.Seq, Time: nanos(ev.Time), Type: ev.Type, Actor: ev.Actor, Reason: ev.Reason, Counter: ev.Counter, Day: ev.Day, Case: ev.Case}
 	if ev.Ticket != nil {
 		r.Ticket = toTicketRec(ev.Ticket)
 	}
@@ -109,7 +110,7 @@ func decodeEvent(b []byte) (queue.Event, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return queue.Event{}, err
 	}
-	ev := queue.Event{Seq: r.Seq, Time: fromNanos(r.Time), Type: r.Type, Actor: r.Actor, Reason: r.Reason, Counter: r.Counter, Day: r.Day}
+	ev := queue.Event{Seq: r.Seq, Time: fromNanos(r.Time), Type: r.Type, Actor: r.Actor, Reason: r.Reason, Counter: r.Counter, Day: r.Day, Case: r.Case}
 	if r.Ticket != nil {
 		ev.Ticket = r.Ticket.ticket()
 	}

@@ -10,19 +10,26 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"yiting/queue"
 	"yiting/queue/personal"
 )
 
-// Options configure a Book. Hall, Store, Keys and PublicURL are required;
-// the zero value of the others means their default.
+// Runner runs a command on the engine's writer, in the transaction of the
+// batch it joins: *queue.Engine. Every write of the book goes through it,
+// so a case and its events commit with the tickets of the same moment.
+type Runner interface {
+	Do(ctx context.Context, fn func(*queue.Tx) (any, error)) (any, error)
+}
+
+// Options configure a Book. Hall, Engine, Store, Keys and PublicURL are
+// required; the zero value of the others means their default.
 type Options struct {
-	Hall  *queue.Hall
-	Store Store
-	Keys  *personal.Keys
+	Hall   *queue.Hall
+	Engine Runner
+	Store  Store
+	Keys   *personal.Keys
 	// PublicURL is the base of the inquiry page's URL, without a
 	// trailing slash (hallconfig.Config.PublicURL).
 	PublicURL string
@@ -55,12 +62,13 @@ type Options struct {
 // "Personal information": health matters are sensitive).
 func DefaultSensitive() []string { return []string{"mediation.medical", "counselling"} }
 
-// Book is the hall's case book. Commands are serialised (a hall
-// registers at most hundreds of cases a day) and each is one store
-// transaction; reads go to the store directly. All methods are safe for
-// concurrent use.
+// Book is the hall's case book. Its commands run on the engine's writer
+// (Runner), one at a time, and commit in the engine's transaction with
+// one event per step; reads go to the store directly. All methods are
+// safe for concurrent use.
 type Book struct {
 	hall      *queue.Hall
+	eng       Runner
 	store     Store
 	keys      *personal.Keys
 	publicURL string
@@ -74,8 +82,7 @@ type Book struct {
 	now       func() time.Time
 	log       *slog.Logger
 	rand      io.Reader
-
-	mu sync.Mutex // serialises commands
+	limit     *issuerLimit // registrations per device
 }
 
 // New checks the options and returns the book.
@@ -83,6 +90,8 @@ func New(opts Options) (*Book, error) {
 	switch {
 	case opts.Hall == nil:
 		return nil, errors.New("cases: Options.Hall is required")
+	case opts.Engine == nil:
+		return nil, errors.New("cases: Options.Engine is required")
 	case opts.Store == nil:
 		return nil, errors.New("cases: Options.Store is required")
 	case opts.Keys == nil:
@@ -92,6 +101,7 @@ func New(opts Options) (*Book, error) {
 	}
 	b := &Book{
 		hall:      opts.Hall,
+		eng:       opts.Engine,
 		store:     opts.Store,
 		keys:      opts.Keys,
 		publicURL: strings.TrimRight(opts.PublicURL, "/"),
@@ -146,6 +156,7 @@ func New(opts Options) (*Book, error) {
 	if b.rand == nil {
 		b.rand = rand.Reader
 	}
+	b.limit = newIssuerLimit()
 	return b, nil
 }
 
@@ -163,7 +174,7 @@ func (b *Book) today() Date { return DateOf(b.now(), b.hall.Location) }
 // InquiryURL is the URL of a token's public inquiry page.
 func (b *Book) InquiryURL(token string) string { return b.publicURL + "/c/" + token }
 
-// load reads a case by a code as typed.
+// load reads a committed case by a code as typed.
 func (b *Book) load(ctx context.Context, code string) (*Case, error) {
 	canon, err := NormalizeCode(code)
 	if err != nil {
@@ -172,27 +183,77 @@ func (b *Book) load(ctx context.Context, code string) (*Case, error) {
 	return b.store.Case(ctx, canon)
 }
 
-// mutate runs one command on one case: load, check and change (fn),
-// write, log. fn returns the step's note for the log (no personal data).
+// caseKey is a case's key among the batch's pending writes.
+func caseKey(code string) string { return "case " + code }
+
+// get reads a case inside a command: the version a command earlier in the
+// same batch wrote, else the store's. The copy is the caller's own.
+func (b *Book) get(ctx context.Context, tx *queue.Tx, code string) (*Case, error) {
+	if v, ok := tx.Pending(caseKey(code)); ok {
+		return v.(*Write).Case.clone(), nil
+	}
+	return b.store.Case(ctx, code)
+}
+
+// save writes a case in the command's transaction, with one event for
+// every step added to its history since it had before steps.
+func (b *Book) save(tx *queue.Tx, w *Write, before int) {
+	c := w.Case
+	w.Facts = c.Facts(b.hall.Location)
+	tx.Write(caseKey(c.Code), w)
+	for _, s := range c.History[before:] {
+		tx.Emit(s.Actor, b.stepEvent(c, s))
+	}
+}
+
+// run runs a command of the book on the engine's writer.
+func run[T any](ctx context.Context, b *Book, fn func(tx *queue.Tx) (T, error)) (T, error) {
+	v, err := b.eng.Do(ctx, func(tx *queue.Tx) (any, error) { return fn(tx) })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}
+
+// mutate runs one command on one case: read, check and change (fn), write
+// with the events of its steps, log.
 func (b *Book) mutate(ctx context.Context, code string, fn func(c *Case, now time.Time) error) (*Case, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, err := b.load(ctx, code)
+	return b.change(ctx, code, func(c *Case, _ *Write, now time.Time) error { return fn(c, now) })
+}
+
+// change is mutate for a command that adds to the write (audit entries).
+func (b *Book) change(ctx context.Context, code string, fn func(c *Case, w *Write, now time.Time) error) (*Case, error) {
+	canon, err := NormalizeCode(code)
 	if err != nil {
 		return nil, err
 	}
-	now := b.now()
-	before := len(c.History)
-	if err := fn(c, now); err != nil {
+	var before int
+	c, err := run(ctx, b, func(tx *queue.Tx) (*Case, error) {
+		c, err := b.get(ctx, tx, canon)
+		if err != nil {
+			return nil, err
+		}
+		before = len(c.History)
+		w := &Write{Case: c}
+		if err := fn(c, w, tx.Now()); err != nil {
+			return nil, err
+		}
+		b.save(tx, w, before)
+		return c, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := b.put(ctx, Write{Case: c}); err != nil {
-		return nil, err
-	}
+	b.logSteps(c, before)
+	return c, nil
+}
+
+// logSteps logs the steps of a case from before on (no personal data).
+func (b *Book) logSteps(c *Case, before int) {
 	for _, s := range c.History[before:] {
 		b.log.Info("case step", "case", c.Code, "step", string(s.Kind), "actor", s.Actor, "status", string(c.Status))
 	}
-	return c, nil
 }
 
 func hashKey(s string) string {
@@ -223,10 +284,4 @@ func (b *Book) Sensitive(caseType string) bool {
 		}
 	}
 	return false
-}
-
-// put writes a case with its facts.
-func (b *Book) put(ctx context.Context, w Write) error {
-	w.Facts = w.Case.Facts(b.hall.Location)
-	return b.store.PutCase(ctx, w)
 }

@@ -1,6 +1,8 @@
 package cases
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -275,14 +277,25 @@ const (
 	StepRated       StepKind = "rated"
 	StepAnonymised  StepKind = "anonymised"
 	StepServiceRate StepKind = "service_rated"
+	// StepRouteProposed: the ticket that brought the visitor was
+	// transferred to another service or counter; the case is not routed
+	// until a clerk routes it.
+	StepRouteProposed StepKind = "route_proposed"
+	// StepPersonalViewed: a clerk opened the parties' full personal data
+	// (the audit log keeps who and why).
+	StepPersonalViewed StepKind = "personal_viewed"
 )
 
-// Step is one event of a case: what, who and when.
+// Step is one event of a case: what, who and when; the counter, ticket and
+// persons where the step has them (they go into the step's event).
 type Step struct {
-	At    time.Time `json:"at"`
-	Kind  StepKind  `json:"kind"`
-	Actor string    `json:"actor"`
-	Note  string    `json:"note,omitempty"`
+	At      time.Time `json:"at"`
+	Kind    StepKind  `json:"kind"`
+	Actor   string    `json:"actor"`
+	Note    string    `json:"note,omitempty"`
+	Counter string    `json:"counter,omitempty"`
+	Ticket  uint64    `json:"ticket,omitempty"`
+	Persons int       `json:"persons,omitempty"`
 }
 
 // Case is one matter (一件一码) as it is stored. It holds sealed personal
@@ -329,8 +342,9 @@ type Case struct {
 	Anonymised   time.Time     `json:"anonymised,omitzero"`
 }
 
-func (c *Case) step(at time.Time, kind StepKind, actor, note string) {
+func (c *Case) step(at time.Time, kind StepKind, actor, note string) *Step {
 	c.History = append(c.History, Step{At: at, Kind: kind, Actor: actor, Note: note})
+	return &c.History[len(c.History)-1]
 }
 
 func (c *Case) hasRecord(k RecordKind) bool {
@@ -374,4 +388,18 @@ func (c *Case) Pending() (which string, due Date) {
 		return "handle", c.HandleDue
 	}
 	return "", 0
+}
+
+// clone returns a deep copy: a command changes its own copy of a case that
+// an earlier command of the same batch wrote.
+func (c *Case) clone() *Case {
+	v, err := json.Marshal(c)
+	if err != nil {
+		panic(fmt.Sprintf("cases: copying case %s: %v", c.Code, err)) // plain data: cannot fail
+	}
+	out := new(Case)
+	if err := json.Unmarshal(v, out); err != nil {
+		panic(fmt.Sprintf("cases: copying case %s: %v", c.Code, err))
+	}
+	return out
 }

@@ -18,10 +18,14 @@ import (
 	"yiting/queue/personal"
 )
 
-// memStore is an in-memory cases.Store: values are copied in and out
-// through JSON, as a real store copies them through its file.
+// memStore is an in-memory cases.Store and queue.Store: values are copied
+// in and out through JSON, as a real store copies them through its file.
+// The engine commits the book's writes into it (Commit).
 type memStore struct {
 	mu      sync.Mutex
+	meta    queue.Meta
+	events  []queue.Event
+	tickets map[uint64]queue.Ticket
 	cases   map[string][]byte
 	facts   map[string]cases.Facts
 	idem    map[string]string
@@ -29,13 +33,84 @@ type memStore struct {
 	rects   map[uint64][]byte
 	cursor  uint64
 	audit   []cases.AuditEntry
-	failPut error // returned by PutCase when set
+	failPut error // returned by Commit when set
 }
 
-var _ cases.Store = (*memStore)(nil)
+var (
+	_ cases.Store = (*memStore)(nil)
+	_ queue.Store = (*memStore)(nil)
+)
+
+func (m *memStore) Load(ctx context.Context) (*queue.Snapshot, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return &queue.Snapshot{Meta: m.meta, Numbers: map[string]int{}, Idem: map[string]uint64{}}, nil
+}
+
+// Commit applies a batch: the book's writes, the tickets and the events.
+func (m *memStore) Commit(ctx context.Context, b *queue.Batch) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failPut != nil {
+		return m.failPut
+	}
+	for _, w := range b.Writes {
+		switch w := w.(type) {
+		case *cases.Write:
+			if err := m.putCase(w); err != nil {
+				return err
+			}
+		case *cases.RectificationWrite:
+			m.putRectifications(w.Items, w.Cursor)
+		default:
+			return fmt.Errorf("memStore: cannot write a %T", w)
+		}
+	}
+	for _, t := range b.Tickets {
+		m.tickets[t.ID] = *t
+	}
+	m.events = append(m.events, b.Events...)
+	m.meta = b.Meta
+	return nil
+}
+
+func (m *memStore) Events(ctx context.Context, after uint64, limit int) ([]queue.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []queue.Event
+	for _, e := range m.events {
+		if e.Seq > after && len(out) < limit {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Ticket(ctx context.Context, id uint64) (*queue.Ticket, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tickets[id]
+	if !ok {
+		return nil, notFound()
+	}
+	return &t, nil
+}
+
+// caseEvents returns the case steps of the event log.
+func (m *memStore) caseEvents() []queue.Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []queue.Event
+	for _, e := range m.events {
+		if e.Type.IsCase() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 func newMemStore() *memStore {
-	return &memStore{cases: map[string][]byte{}, facts: map[string]cases.Facts{}, idem: map[string]string{},
+	return &memStore{tickets: map[uint64]queue.Ticket{}, cases: map[string][]byte{}, facts: map[string]cases.Facts{}, idem: map[string]string{},
 		seq: map[cases.Date]int{}, rects: map[uint64][]byte{}}
 }
 
@@ -82,11 +157,9 @@ func (m *memStore) LastSeq(ctx context.Context, day cases.Date) (int, error) {
 	return m.seq[day], nil
 }
 
-func (m *memStore) PutCase(ctx context.Context, w cases.Write) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.failPut != nil {
-		return m.failPut
+func (m *memStore) putCase(w *cases.Write) error {
+	if w.Case == nil {
+		return m.appendAudit(w.Audit)
 	}
 	if _, ok := m.cases[w.Case.Code]; ok && w.New {
 		return queue.Errorf(queue.ECONFLICT, "exists")
@@ -188,9 +261,7 @@ func (m *memStore) ClosedBefore(ctx context.Context, day cases.Date) ([]string, 
 	return out, nil
 }
 
-func (m *memStore) PutRectifications(ctx context.Context, rs []cases.Rectification, cursor uint64) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func (m *memStore) putRectifications(rs []cases.Rectification, cursor uint64) {
 	for _, r := range rs {
 		b, _ := json.Marshal(r)
 		m.rects[r.TicketID] = b
@@ -198,7 +269,6 @@ func (m *memStore) PutRectifications(ctx context.Context, rs []cases.Rectificati
 	if cursor != 0 {
 		m.cursor = cursor
 	}
-	return nil
 }
 
 func (m *memStore) Rectification(ctx context.Context, id uint64) (*cases.Rectification, error) {
@@ -234,12 +304,6 @@ func (m *memStore) RatingCursor(ctx context.Context) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.cursor, nil
-}
-
-func (m *memStore) AppendAudit(ctx context.Context, es []cases.AuditEntry) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.appendAudit(es)
 }
 
 func (m *memStore) appendAudit(es []cases.AuditEntry) error {
@@ -347,9 +411,10 @@ type fixture struct {
 	t     testing.TB
 	clock *clock
 	store *memStore
+	eng   *queue.Engine
 	book  *cases.Book
 	keys  *personal.Keys
-	logs  *bytes.Buffer
+	logs  *queuetest.Buffer
 	n     int
 }
 
@@ -365,10 +430,17 @@ func newFixture(t testing.TB, opts ...func(*cases.Options)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))), store: newMemStore(), keys: keys, logs: &bytes.Buffer{}}
+	f := &fixture{t: t, clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))), store: newMemStore(), keys: keys, logs: &queuetest.Buffer{}}
+	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	hall := testHall(t)
+	f.eng, err = queue.New(context.Background(), hall, f.store, queue.Options{Now: f.clock.Now, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.eng.Close() })
 	o := cases.Options{
-		Hall: testHall(t), Store: f.store, Keys: keys, PublicURL: "http://yiting.local", Calendar: cal,
-		Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Hall: hall, Engine: f.eng, Store: f.store, Keys: keys, PublicURL: "http://yiting.local", Calendar: cal,
+		Now: f.clock.Now, Logger: log,
 	}
 	for _, fn := range opts {
 		fn(&o)
@@ -377,14 +449,16 @@ func newFixture(t testing.TB, opts ...func(*cases.Options)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.eng.SetFollower(f.book)
 	return f
 }
 
-// register registers a case of the service for n synthetic persons.
+// register registers a case of the service for n synthetic persons, as
+// a clerk at the desk.
 func (f *fixture) register(service string, persons ...cases.Person) cases.Registered {
 	f.t.Helper()
 	f.n++
-	r, err := f.book.Register(context.Background(), kiosk, cases.RegisterRequest{
+	r, err := f.book.Register(context.Background(), boss, cases.RegisterRequest{
 		ServiceID: service, Persons: persons, Summary: "要求解决问题", IdempotencyKey: fmt.Sprintf("tap-%d", f.n)})
 	if err != nil {
 		f.t.Fatal(err)

@@ -348,33 +348,6 @@ func (b *Book) Close(ctx context.Context, p queue.Principal, code string, req Cl
 	return b.out(c, err)
 }
 
-// AddVisit records another visit (批次) on an open case: a returning
-// visitor whose ticket the kiosk linked to it (首访负责制), with how many
-// came (人次).
-func (b *Book) AddVisit(ctx context.Context, p queue.Principal, code, ticket string, persons int) (View, error) {
-	if !p.CanIssue() {
-		return View{}, queue.Errorf(queue.EFORBIDDEN, "无权登记来访 (not allowed)")
-	}
-	if persons < 1 || persons > MaxPersons {
-		return View{}, queue.Errorf(queue.EINVALID, "来访人数应为1至%d (persons must be 1..%d)", MaxPersons, MaxPersons)
-	}
-	if len(ticket) > 16 {
-		return View{}, queue.Errorf(queue.EINVALID, "票号过长 (ticket number too long)")
-	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if !c.Status.Open() {
-			return conflict(c, "不能再登记来访", "closed")
-		}
-		c.Visits = append(c.Visits, Visit{At: now, Persons: persons, Ticket: ticket})
-		c.step(now, StepVisit, p.Actor(), fmt.Sprintf("%s %d人", ticket, persons))
-		return nil
-	})
-	if err != nil {
-		return View{}, err
-	}
-	return b.view(c), nil
-}
-
 // out turns a mutated case into the view its commander sees.
 func (b *Book) out(c *Case, err error) (View, error) {
 	if err != nil {

@@ -56,18 +56,18 @@ func TestRegister(t *testing.T) {
 func TestRegisterIsIdempotent(t *testing.T) {
 	f := newFixture(t)
 	req := cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1)}, IdempotencyKey: "tap-1"}
-	a := must[cases.Registered](t)(f.book.Register(ctx, kiosk, req))
-	b := must[cases.Registered](t)(f.book.Register(ctx, kiosk, req))
+	a := must[cases.Registered](t)(f.book.Register(ctx, clerk1, req))
+	b := must[cases.Registered](t)(f.book.Register(ctx, clerk1, req))
 	if !b.Replayed || a.Replayed || a.Case.Code != b.Case.Code || a.URL != b.URL {
 		t.Fatalf("first %s %s, retry %s %s replayed %v", a.Case.Code, a.URL, b.Case.Code, b.URL, b.Replayed)
 	}
-	// Another kiosk's key of the same text is another request.
-	c := must[cases.Registered](t)(f.book.Register(ctx, queue.Principal{ID: "k2", Role: queue.RoleKiosk}, req))
+	// Another clerk's key of the same text is another request.
+	c := must[cases.Registered](t)(f.book.Register(ctx, clerk2, req))
 	if c.Case.Code == a.Case.Code {
 		t.Fatal("keys are not per principal")
 	}
 	req.ServiceID = "housing"
-	_, err := f.book.Register(ctx, kiosk, req)
+	_, err := f.book.Register(ctx, clerk1, req)
 	wantCode(t, err, queue.ECONFLICT)
 }
 
@@ -84,16 +84,20 @@ func TestRegisterRefuses(t *testing.T) {
 		code string
 		frag []string
 	}{
-		{"six persons", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: six, IdempotencyKey: "k"}, queue.EINVALID, []string{"第二十条", "Art. 20", "5"}},
+		{"six persons", boss, cases.RegisterRequest{ServiceID: "petition", Persons: six, IdempotencyKey: "k"}, queue.EINVALID, []string{"第二十条", "Art. 20", "5"}},
 		{"pad", pad, cases.RegisterRequest{ServiceID: "petition", IdempotencyKey: "k"}, queue.EFORBIDDEN, nil},
-		{"no case type", kiosk, cases.RegisterRequest{ServiceID: "consult", IdempotencyKey: "k"}, queue.EINVALID, []string{"不登记案件"}},
-		{"unknown service", kiosk, cases.RegisterRequest{ServiceID: "nope", IdempotencyKey: "k"}, queue.ENOTFOUND, nil},
-		{"check character", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{badCheck}, IdempotencyKey: "k"}, queue.EINVALID, []string{"校验码"}},
-		{"no name", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{{IDNumber: synthID(1)}}, IdempotencyKey: "k"}, queue.EINVALID, []string{"姓名"}},
-		{"twice the same person", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1), synthPerson(1)}, IdempotencyKey: "k"}, queue.EINVALID, []string{"相同"}},
-		{"no key", kiosk, cases.RegisterRequest{ServiceID: "petition"}, queue.EINVALID, nil},
-		{"bad channel", kiosk, cases.RegisterRequest{ServiceID: "petition", Channel: "pigeon", IdempotencyKey: "k"}, queue.EINVALID, nil},
-		{"not my counter", clerk1, cases.RegisterRequest{ServiceID: "petition", CounterID: "win-02", IdempotencyKey: "k"}, queue.EFORBIDDEN, nil},
+		{"kiosk: only with a ticket", kiosk, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1)}, IdempotencyKey: "k"}, queue.EFORBIDDEN, nil},
+		{"no person", boss, cases.RegisterRequest{ServiceID: "petition", IdempotencyKey: "k"}, queue.EINVALID, []string{"来访人"}},
+		{"a name of digits", boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{{Name: "*421224198506150013"}}, IdempotencyKey: "k"}, queue.EINVALID, []string{"姓名"}},
+		{"a bidi override in a name", boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{{Name: "张\u202e三"}}, IdempotencyKey: "k"}, queue.EINVALID, []string{"姓名"}},
+		{"no case type", boss, cases.RegisterRequest{ServiceID: "consult", Persons: []cases.Person{synthPerson(1)}, IdempotencyKey: "k"}, queue.EINVALID, []string{"不登记案件"}},
+		{"unknown service", boss, cases.RegisterRequest{ServiceID: "nope", IdempotencyKey: "k"}, queue.ENOTFOUND, nil},
+		{"check character", boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{badCheck}, IdempotencyKey: "k"}, queue.EINVALID, []string{"校验码"}},
+		{"no name", boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{{IDNumber: synthID(1)}}, IdempotencyKey: "k"}, queue.EINVALID, []string{"姓名"}},
+		{"twice the same person", boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1), synthPerson(1)}, IdempotencyKey: "k"}, queue.EINVALID, []string{"相同"}},
+		{"no key", boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1)}}, queue.EINVALID, nil},
+		{"bad channel", boss, cases.RegisterRequest{ServiceID: "petition", Channel: "pigeon", Persons: []cases.Person{synthPerson(1)}, IdempotencyKey: "k"}, queue.EINVALID, nil},
+		{"not my counter", clerk1, cases.RegisterRequest{ServiceID: "petition", CounterID: "win-02", Persons: []cases.Person{synthPerson(1)}, IdempotencyKey: "k"}, queue.EFORBIDDEN, nil},
 	} {
 		_, err := f.book.Register(ctx, c.p, c.req)
 		if queue.ErrorCode(err) != c.code {
@@ -325,44 +329,6 @@ func TestEarlyClose(t *testing.T) {
 	}
 }
 
-// TestFirstVisit: a returning visitor with an open case is sent back to
-// the counter and clerk who first received them; a closed case is not
-// followed; of two open cases the newer wins.
-func TestFirstVisit(t *testing.T) {
-	f := newFixture(t)
-	ps := synthPerson(5)
-	key := f.keys.VisitorKey(ps.IDNumber)
-	if _, _, _, ok, err := f.book.Lookup(ctx, key); ok || err != nil {
-		t.Fatalf("unknown visitor found: %v", err)
-	}
-	code := f.register("petition", ps, synthPerson(6)).Case.Code
-	counter, staff, got, ok, err := f.book.Lookup(ctx, key)
-	if err != nil || !ok || got != code || counter != "" || staff != "" {
-		t.Fatalf("before receiving: %q %q %q %v %v", counter, staff, got, ok, err)
-	}
-	must[cases.View](t)(f.book.Receive(ctx, clerk2, code, "win-02"))
-	counter, staff, got, ok, _ = f.book.Lookup(ctx, key)
-	if !ok || counter != "win-02" || staff != "clerk2" || got != code {
-		t.Fatalf("after receiving: %q %q %q", counter, staff, got)
-	}
-	// The second person of the group finds the same case.
-	if _, _, got, ok, _ := f.book.Lookup(ctx, f.keys.VisitorKey(synthPerson(6).IDNumber)); !ok || got != code {
-		t.Fatal("second party not found")
-	}
-	// By ID number, for a remote kiosk.
-	if c2, _, got, ok, err := f.book.LookupID(ctx, kiosk, strings.ToLower(ps.IDNumber)); !ok || got != code || c2 != "win-02" || err != nil {
-		t.Fatalf("LookupID %v %v", ok, err)
-	}
-	v := must[cases.View](t)(f.book.AddVisit(ctx, kiosk, code, "A007", 3))
-	if len(v.Visits) != 2 || v.Visits[1].Persons != 3 {
-		t.Fatalf("visits %+v", v.Visits)
-	}
-	must[cases.View](t)(f.book.Close(ctx, clerk2, code, cases.CloseRequest{Outcome: cases.OutcomeWithdrawn, Note: "撤回"}))
-	if _, _, _, ok, _ := f.book.Lookup(ctx, key); ok {
-		t.Fatal("a closed case is followed")
-	}
-}
-
 // TestInquiryAndRating: the token finds the case, a wrong one nothing; the
 // page shows no personal data beyond a masked name; a closed case is
 // rated once.
@@ -411,59 +377,4 @@ func TestInquiryAndRating(t *testing.T) {
 	}
 	_, err = f.book.RateResult(ctx, token, true)
 	wantCode(t, err, queue.ECONFLICT, "只评一次")
-}
-
-// TestIntake: the kiosk's one call per tap registers a new matter, links a
-// returning visitor's visit to the open case of the same service and
-// names the counter to route the ticket to, and replays a retried tap.
-func TestIntake(t *testing.T) {
-	f := newFixture(t)
-	ps := synthPerson(11)
-	tap := func(key, service string, persons ...cases.Person) cases.Intake {
-		t.Helper()
-		in, err := f.book.Intake(ctx, kiosk, cases.RegisterRequest{ServiceID: service, Persons: persons, IdempotencyKey: key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return in
-	}
-	first := tap("t1", "petition", ps)
-	if first.Linked || first.Replayed || first.TargetCounter != "" || first.URL == "" {
-		t.Fatalf("first tap %+v", first)
-	}
-	if again := tap("t1", "petition", ps); !again.Replayed || again.Linked || again.Case.Code != first.Case.Code || again.URL != first.URL {
-		t.Fatalf("retried first tap %+v", again)
-	}
-	code := first.Case.Code
-	must[cases.View](t)(f.book.Receive(ctx, clerk2, code, "win-02"))
-	f.clock.Advance(24 * time.Hour)
-	back := tap("t2", "petition", ps, synthPerson(12))
-	if !back.Linked || back.Case.Code != code || back.TargetCounter != "win-02" || back.URL != first.URL || len(back.Case.Visits) != 2 || back.Case.Visits[1].Persons != 2 {
-		t.Fatalf("return visit %+v", back)
-	}
-	if again := tap("t2", "petition", ps, synthPerson(12)); !again.Replayed || !again.Linked || len(again.Case.Visits) != 2 {
-		t.Fatalf("retried return tap %+v", again)
-	}
-	// Another service is another matter.
-	other := tap("t3", "legal-aid", ps)
-	if other.Linked || other.Case.Code == code {
-		t.Fatalf("another service linked: %+v", other)
-	}
-	// The kiosk's router: win-02 serves petitions and housing, not legal aid.
-	key := f.keys.VisitorKey(ps.IDNumber)
-	r := f.book.Router()
-	// The newest open case is the legal-aid one, not yet received.
-	if c, ok, err := r.Lookup(ctx, key, "petition"); ok || err != nil {
-		t.Fatalf("router before the legal aid case is received: %q %v %v", c, ok, err)
-	}
-	must[cases.View](t)(f.book.Close(ctx, boss, other.Case.Code, cases.CloseRequest{Outcome: cases.OutcomeWithdrawn, Note: "撤回"}))
-	if c, ok, _ := r.Lookup(ctx, key, "housing"); !ok || c != "win-02" {
-		t.Fatalf("router: %q %v", c, ok)
-	}
-	if _, ok, _ := r.Lookup(ctx, key, "legal-aid"); ok {
-		t.Fatal("routed to a counter that does not serve the service")
-	}
-	if _, err := f.book.Intake(ctx, pad, cases.RegisterRequest{ServiceID: "petition", IdempotencyKey: "x"}); queue.ErrorCode(err) != queue.EFORBIDDEN {
-		t.Fatal(err)
-	}
 }

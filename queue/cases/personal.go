@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,16 +48,31 @@ func (b *Book) Personal(ctx context.Context, p queue.Principal, code, reason str
 	if p.Role != queue.RoleSupervisor && p.Role != queue.RoleStaff {
 		return nil, queue.Errorf(queue.EFORBIDDEN, "无权查看个人信息 (not allowed to open personal data)")
 	}
-	c, err := b.load(ctx, code)
+	var out []PersonDetail
+	_, err = b.change(ctx, code, func(c *Case, w *Write, now time.Time) error {
+		if p.Role == queue.RoleStaff && !b.involved(p, c) {
+			return queue.Errorf(queue.EFORBIDDEN, "只有承办人员和督导人员可以查看当事人完整信息 (only the case's handler, unit or a supervisor)")
+		}
+		if !c.Anonymised.IsZero() {
+			return queue.Errorf(queue.ECONFLICT, "案件已于%s匿名化，个人信息已删除 (anonymised: personal data deleted)", c.Anonymised.In(b.hall.Location).Format(time.DateOnly))
+		}
+		var err error
+		if out, err = b.unseal(c); err != nil {
+			return err
+		}
+		c.step(now, StepPersonalViewed, p.Actor(), "查看当事人完整信息")
+		w.Audit = []AuditEntry{{At: now, Actor: p.Actor(), Role: string(p.Role), Action: "view", Case: c.Code,
+			Fields: "id_number,name,address,phone", Reason: reason}}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if p.Role == queue.RoleStaff && !b.involved(p, c) {
-		return nil, queue.Errorf(queue.EFORBIDDEN, "只有承办人员和督导人员可以查看当事人完整信息 (only the case's handler, unit or a supervisor)")
-	}
-	if !c.Anonymised.IsZero() {
-		return nil, queue.Errorf(queue.ECONFLICT, "案件已于%s匿名化，个人信息已删除 (anonymised: personal data deleted)", c.Anonymised.In(b.hall.Location).Format(time.DateOnly))
-	}
+	return out, nil
+}
+
+// unseal opens the parties' sealed data.
+func (b *Book) unseal(c *Case) ([]PersonDetail, error) {
 	out := make([]PersonDetail, len(c.Persons))
 	open := func(sealed []byte, i int, field string) (string, error) {
 		if len(sealed) == 0 {
@@ -83,12 +99,6 @@ func (b *Book) Personal(ctx context.Context, p queue.Principal, code, reason str
 		}
 		out[i] = d
 	}
-	entry := AuditEntry{At: b.now(), Actor: p.Actor(), Role: string(p.Role), Action: "view", Case: c.Code,
-		Fields: "id_number,name,address,phone", Reason: reason}
-	if err := b.store.AppendAudit(ctx, []AuditEntry{entry}); err != nil {
-		return nil, err
-	}
-	b.log.Info("personal data opened", "case", c.Code, "actor", p.Actor(), "persons", len(out))
 	return out, nil
 }
 
@@ -155,39 +165,46 @@ func (b *Book) Anonymise(ctx context.Context) (int, error) {
 }
 
 func (b *Book) anonymise(ctx context.Context, code string, cutoff Date) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, err := b.store.Case(ctx, code)
-	if err != nil {
-		return err
-	}
-	if c.Status.Open() || !c.Anonymised.IsZero() || DateOf(c.ClosedAt, b.hall.Location) >= cutoff {
+	_, err := b.change(ctx, code, func(c *Case, w *Write, now time.Time) error {
+		if c.Status.Open() || !c.Anonymised.IsZero() || DateOf(c.ClosedAt, b.hall.Location) >= cutoff {
+			return errSkip
+		}
+		for i := range c.Persons {
+			pt := &c.Persons[i]
+			pt.VisitorKey, pt.SealedID, pt.SealedName, pt.SealedAddress, pt.SealedPhone = "", nil, nil, nil, nil
+		}
+		c.SealedToken = nil
+		c.Summary = ""
+		for i := range c.Records {
+			c.Records[i].Text = "（已匿名化）"
+		}
+		c.OutcomeNote = ""
+		for i := range c.Routes {
+			c.Routes[i].Note = ""
+		}
+		for i := range c.History {
+			if c.History[i].Kind == StepRecord {
+				c.History[i].Note = "（已匿名化）"
+			}
+		}
+		if c.Extension != nil {
+			c.Extension.Reason = "（已匿名化）"
+		}
+		c.Anonymised = now
+		c.step(now, StepAnonymised, "system", fmt.Sprintf("保存期满%d年", b.retention))
+		w.Audit = []AuditEntry{{At: now, Actor: "system", Role: "system", Action: "anonymise", Case: c.Code,
+			Fields: "id_number,name,address,phone,visitor_key,summary,records", Reason: fmt.Sprintf("closed more than %d years ago", b.retention)}}
 		return nil
-	}
-	now := b.now()
-	for i := range c.Persons {
-		pt := &c.Persons[i]
-		pt.VisitorKey, pt.SealedID, pt.SealedName, pt.SealedAddress, pt.SealedPhone = "", nil, nil, nil, nil
-	}
-	c.SealedToken = nil
-	c.Summary = ""
-	for i := range c.Records {
-		c.Records[i].Text = "（已匿名化）"
-	}
-	c.OutcomeNote = ""
-	for i := range c.Routes {
-		c.Routes[i].Note = ""
-	}
-	if c.Extension != nil {
-		c.Extension.Reason = "（已匿名化）"
-	}
-	c.Anonymised = now
-	c.step(now, StepAnonymised, "system", fmt.Sprintf("保存期满%d年", b.retention))
-	audit := AuditEntry{At: now, Actor: "system", Role: "system", Action: "anonymise", Case: c.Code,
-		Fields: "id_number,name,address,phone,visitor_key,summary,records", Reason: fmt.Sprintf("closed more than %d years ago", b.retention)}
-	if err := b.put(ctx, Write{Case: c, Audit: []AuditEntry{audit}}); err != nil {
+	})
+	switch {
+	case errors.Is(err, errSkip):
+		return nil
+	case err != nil:
 		return err
 	}
-	b.log.Info("case anonymised", "case", c.Code)
+	b.log.Info("case anonymised", "case", code)
 	return nil
 }
+
+// errSkip ends a command that finds nothing to do.
+var errSkip = errors.New("cases: nothing to do")

@@ -25,31 +25,30 @@ func (b *Book) Inquire(ctx context.Context, token string) (PublicView, error) {
 // not for a withdrawn one). The rater is the token's holder; nothing else
 // identifies them.
 func (b *Book) RateResult(ctx context.Context, token string, satisfied bool) (PublicView, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, err := b.store.CaseByToken(ctx, TokenHash(token))
+	found, err := b.store.CaseByToken(ctx, TokenHash(token))
 	if err != nil {
 		return PublicView{}, err
 	}
-	switch {
-	case c.Status != StatusClosed:
-		return PublicView{}, queue.Errorf(queue.ECONFLICT, "事项办结终结后才能评价 (rate after the case is closed)")
-	case c.Outcome == OutcomeWithdrawn:
-		return PublicView{}, queue.Errorf(queue.ECONFLICT, "已撤回的事项无需评价 (withdrawn: nothing to rate)")
-	case c.Satisfaction != nil:
-		return PublicView{}, queue.Errorf(queue.ECONFLICT, "您已评价过，每件事项只评一次 (already rated)")
-	}
-	now := b.now()
-	c.Satisfaction = &Satisfaction{Satisfied: satisfied, At: now}
-	note := "不满意"
-	if satisfied {
-		note = "满意"
-	}
-	c.step(now, StepRated, "visitor", note)
-	if err := b.put(ctx, Write{Case: c}); err != nil {
+	c, err := b.mutate(ctx, found.Code, func(c *Case, now time.Time) error {
+		switch {
+		case c.Status != StatusClosed:
+			return queue.Errorf(queue.ECONFLICT, "事项办结终结后才能评价 (rate after the case is closed)")
+		case c.Outcome == OutcomeWithdrawn:
+			return queue.Errorf(queue.ECONFLICT, "已撤回的事项无需评价 (withdrawn: nothing to rate)")
+		case c.Satisfaction != nil:
+			return queue.Errorf(queue.ECONFLICT, "您已评价过，每件事项只评一次 (already rated)")
+		}
+		c.Satisfaction = &Satisfaction{Satisfied: satisfied, At: now}
+		note := "不满意"
+		if satisfied {
+			note = "满意"
+		}
+		c.step(now, StepRated, "visitor", note)
+		return nil
+	})
+	if err != nil {
 		return PublicView{}, err
 	}
-	b.log.Info("case rated", "case", c.Code, "satisfied", satisfied)
 	return b.publicView(c), nil
 }
 

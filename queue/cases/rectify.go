@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,9 +91,14 @@ func (b *Book) onEvents(ctx context.Context, evs []queue.Event, cursor uint64) e
 	if len(items) == 0 && cursor == 0 {
 		return nil
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if err := b.store.PutRectifications(ctx, items, cursor); err != nil {
+	_, err := run(ctx, b, func(tx *queue.Tx) (bool, error) {
+		tx.Write("rectifications", &RectificationWrite{Items: items, Cursor: cursor})
+		for _, r := range items {
+			tx.Emit("system", b.rectificationEvent(&r, "rectification_opened"))
+		}
+		return true, nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, r := range items {
@@ -168,23 +174,40 @@ func (b *Book) CloseRectification(ctx context.Context, p queue.Principal, ticket
 	if err != nil {
 		return Rectification{}, err
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, err := b.store.Rectification(ctx, ticketID)
+	r, err := run(ctx, b, func(tx *queue.Tx) (*Rectification, error) {
+		r, err := b.store.Rectification(ctx, ticketID)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := tx.Pending(rectKey(ticketID)); ok {
+			cp := *v.(*Rectification)
+			r = &cp
+		}
+		switch {
+		case p.Role != queue.RoleSupervisor && !(p.Role == queue.RoleStaff && (b.ofUnit(p, r.Unit) || bound(p, r.CounterID))):
+			return nil, queue.Errorf(queue.EFORBIDDEN, "只有该窗口所属单位或督导人员可以办结整改 (the counter's unit or a supervisor only)")
+		case !r.Open():
+			return nil, queue.Errorf(queue.ECONFLICT, "%s的整改已办结 (already closed)", r.Ticket)
+		}
+		r.ClosedAt, r.ClosedBy, r.Action = tx.Now(), p.Actor(), strings.TrimSpace(action)
+		tx.Write("rectifications", &RectificationWrite{Items: []Rectification{*r}})
+		tx.Keep(rectKey(ticketID), r)
+		tx.Emit(p.Actor(), b.rectificationEvent(r, "rectification_closed"))
+		return r, nil
+	})
 	if err != nil {
-		return Rectification{}, err
-	}
-	switch {
-	case p.Role != queue.RoleSupervisor && !(p.Role == queue.RoleStaff && (b.ofUnit(p, r.Unit) || bound(p, r.CounterID))):
-		return Rectification{}, queue.Errorf(queue.EFORBIDDEN, "只有该窗口所属单位或督导人员可以办结整改 (the counter's unit or a supervisor only)")
-	case !r.Open():
-		return Rectification{}, queue.Errorf(queue.ECONFLICT, "%s的整改已办结 (already closed)", r.Ticket)
-	}
-	now := b.now()
-	r.ClosedAt, r.ClosedBy, r.Action = now, p.Actor(), strings.TrimSpace(action)
-	if err := b.store.PutRectifications(ctx, []Rectification{*r}, 0); err != nil {
 		return Rectification{}, err
 	}
 	b.log.Info("rectification closed", "ticket", r.Ticket, "actor", p.Actor())
 	return *r, nil
+}
+
+func rectKey(ticketID uint64) string { return "rectification " + strconv.FormatUint(ticketID, 10) }
+
+// rectificationEvent is the event of a rectification step: of the ticket's
+// case when it has one, else of the ticket alone (Code ""). Like the list
+// of items, it is for supervisors and the people of the counter's unit
+// only: Sensitive.
+func (b *Book) rectificationEvent(r *Rectification, step string) queue.CaseStep {
+	return queue.CaseStep{Code: r.CaseCode, Step: step, Unit: r.Unit, Counter: r.CounterID, Ticket: r.TicketID, Sensitive: true}
 }

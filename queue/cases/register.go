@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,10 +23,14 @@ type Person struct {
 	Name     string // required
 	Address  string
 	Phone    string
-	CardType string // e.g. "居民身份证"
+	CardType string    // e.g. "居民身份证"
+	Birth    time.Time // from the card; else read from an 18-digit ID number; zero if unknown
 }
 
-// RegisterRequest registers a matter (登记, 信访工作条例 Art. 19).
+// RegisterRequest registers a matter at a window or the desk that did not
+// come with a ticket: a letter, a call, an online petition, a visitor a
+// clerk registers (登记, 信访工作条例 Art. 19). Tickets register theirs
+// through Issue (the desk).
 type RegisterRequest struct {
 	ServiceID string
 	CaseType  string // "" = the service's case type
@@ -49,15 +54,16 @@ type Registered struct {
 
 // Register opens a case: it numbers it (一件一码), seals the persons'
 // data, sets the deadlines of its type and returns the inquiry URL for the
-// ticket's QR code. Kiosks, staff and supervisors may register.
+// QR code. Staff and supervisors may register; devices register only
+// through Issue, with the ticket.
 //
 // Errors: EFORBIDDEN for other principals; ENOTFOUND for an unknown
-// service; EINVALID for a service that opens no case, more than MaxPersons
-// persons, an ID number with a wrong check character, a missing name or
-// key; ECONFLICT when the day's 9999 codes are used up.
+// service; EINVALID for a service that opens no case, no person or more
+// than MaxPersons, an ID number with a wrong check character, a missing
+// name or key; ECONFLICT when the day's 9999 codes are used up.
 func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequest) (Registered, error) {
-	if !p.CanIssue() {
-		return Registered{}, queue.Errorf(queue.EFORBIDDEN, "无权登记案件 (not allowed to register cases)")
+	if p.Role != queue.RoleStaff && p.Role != queue.RoleSupervisor {
+		return Registered{}, queue.Errorf(queue.EFORBIDDEN, "只有工作人员可以登记案件 (staff only)")
 	}
 	sv, ok := b.hall.Service(req.ServiceID)
 	if !ok {
@@ -76,16 +82,15 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 	if !validChannel(req.Channel) {
 		return Registered{}, queue.Errorf(queue.EINVALID, "来访渠道无效：%q (channel must be in_person, phone, letter, online or fax)", req.Channel)
 	}
-	if len(req.Persons) > MaxPersons {
-		return Registered{}, queue.Errorf(queue.EINVALID,
-			"多人来访请推选代表，每次登记不超过%d人（《信访工作条例》第二十条），本次%d人 (a group visit sends at most %d representatives: 信访工作条例 Art. 20)",
-			MaxPersons, len(req.Persons), MaxPersons)
-	}
 	if err := checkText("summary", req.Summary, 2000); err != nil {
 		return Registered{}, err
 	}
-	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > 128 || !utf8.ValidString(req.IdempotencyKey) {
-		return Registered{}, queue.Errorf(queue.EINVALID, "idempotency key: required, at most 128 characters")
+	if err := checkKey(req.IdempotencyKey); err != nil {
+		return Registered{}, err
+	}
+	persons, err := b.cleanPersons(req.Persons)
+	if err != nil {
+		return Registered{}, err
 	}
 	unit := b.homeUnit(sv.ID)
 	if req.CounterID != "" {
@@ -100,51 +105,72 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 			unit = c.Unit
 		}
 	}
-	persons := make([]Person, len(req.Persons))
-	keys := map[string]bool{}
-	for i, ps := range req.Persons {
-		ps, err := cleanPerson(i, ps)
-		if err != nil {
-			return Registered{}, err
-		}
-		if ps.IDNumber != "" {
-			k := b.keys.VisitorKey(ps.IDNumber)
-			if keys[k] {
-				return Registered{}, queue.Errorf(queue.EINVALID, "第%d位来访人与前面的人证件号码相同 (person %d is listed twice)", i+1, i+1)
-			}
-			keys[k] = true
-		}
-		persons[i] = ps
-	}
 	idem := hashKey(p.Actor() + "|" + req.IdempotencyKey)
-
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if code, err := b.store.CodeByIdem(ctx, idem); err != nil {
-		return Registered{}, err
-	} else if code != "" {
-		c, err := b.store.Case(ctx, code)
+	r, err := run(ctx, b, func(tx *queue.Tx) (Registered, error) {
+		if code, err := b.store.CodeByIdem(ctx, idem); err != nil {
+			return Registered{}, err
+		} else if code != "" {
+			c, err := b.get(ctx, tx, code)
+			if err != nil {
+				return Registered{}, err
+			}
+			if c.ServiceID != sv.ID {
+				return Registered{}, queue.Errorf(queue.ECONFLICT, "idempotency key reused for a different request")
+			}
+			url, err := b.urlOf(c)
+			if err != nil {
+				return Registered{}, err
+			}
+			return Registered{Case: b.view(c), URL: url, Replayed: true}, nil
+		}
+		c, token, err := b.open(ctx, tx, p, opening{service: sv, caseType: caseType, unit: unit, channel: req.Channel,
+			summary: req.Summary, persons: persons, size: len(persons)})
 		if err != nil {
 			return Registered{}, err
 		}
-		if c.ServiceID != sv.ID {
-			return Registered{}, queue.Errorf(queue.ECONFLICT, "idempotency key reused for a different request")
-		}
-		url, err := b.urlOf(c)
-		if err != nil {
-			return Registered{}, err
-		}
-		return Registered{Case: b.view(c), URL: url, Replayed: true}, nil
-	}
-	now := b.now()
-	day := DateOf(now, b.hall.Location)
-	last, err := b.store.LastSeq(ctx, day)
+		b.save(tx, &Write{Case: c, New: true, IdemKey: idem}, 0)
+		return Registered{Case: b.view(c), URL: b.InquiryURL(token)}, nil
+	})
 	if err != nil {
 		return Registered{}, err
 	}
-	if last >= MaxSeq {
-		return Registered{}, queue.Errorf(queue.ECONFLICT, "今日案件编号已用完（%d件）(the day's %d case codes are used up)", MaxSeq, MaxSeq)
+	if !r.Replayed {
+		b.log.Info("case registered", "case", r.Case.Code, "type", caseType, "persons", len(persons), "actor", p.Actor())
 	}
+	return r, nil
+}
+
+// opening is what a new case starts from.
+type opening struct {
+	service  queue.Service
+	caseType string
+	unit     string
+	channel  Channel
+	summary  string
+	persons  []Person // cleaned: cleanPersons
+	size     int      // persons who came (人次), ≥ 1
+	ticket   uint64   // the ticket it came with, if any
+}
+
+// open numbers and opens a case in the command's transaction, its persons
+// sealed and its deadlines set; the caller saves it. It returns the
+// inquiry token. A device may register only so many a day (issuerLimit).
+func (b *Book) open(ctx context.Context, tx *queue.Tx, p queue.Principal, o opening) (*Case, string, error) {
+	now := tx.Now()
+	day := DateOf(now, b.hall.Location)
+	if p.Role.IsDevice() {
+		if err := b.limit.take(p.Actor(), day, now); err != nil {
+			return nil, "", err
+		}
+	}
+	last, err := b.lastSeq(ctx, tx, day)
+	if err != nil {
+		return nil, "", err
+	}
+	if last >= MaxSeq {
+		return nil, "", queue.Errorf(queue.ECONFLICT, "今日案件编号已用完（%d件）(the day's %d case codes are used up)", MaxSeq, MaxSeq)
+	}
+	tx.Keep(seqKey(day), last+1)
 	region := b.hall.RegionCode
 	if !validRegion(region) {
 		region = "000000"
@@ -152,18 +178,18 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 	code := Code{Region: region, Day: day, Seq: last + 1}.String()
 	token, tokenHash, err := newToken(b.rand)
 	if err != nil {
-		return Registered{}, err
+		return nil, "", err
 	}
-	lim, limKey := b.limits.For(caseType)
+	lim, limKey := b.limits.For(o.caseType)
 	c := &Case{
 		Code:         code,
 		TokenHash:    tokenHash,
 		SealedToken:  b.keys.Seal([]byte(token), label(code, -1, "token")),
-		Type:         caseType,
-		ServiceID:    sv.ID,
-		Unit:         unit,
-		Channel:      req.Channel,
-		Summary:      strings.TrimSpace(req.Summary),
+		Type:         o.caseType,
+		ServiceID:    o.service.ID,
+		Unit:         o.unit,
+		Channel:      o.channel,
+		Summary:      strings.TrimSpace(o.summary),
 		Status:       StatusRegistered,
 		Registered:   now,
 		RegisteredBy: p.Actor(),
@@ -175,17 +201,68 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 	if !lim.HandleFromAccept {
 		c.HandleDue = b.cal.Due(day, lim.Handle)
 	}
-	for i, ps := range persons {
+	for i, ps := range o.persons {
 		c.Persons = append(c.Persons, b.seal(code, i, ps))
+		if ps.IDNumber != "" {
+			tx.Keep(visitorKey(c.Persons[i].VisitorKey), code)
+		}
 	}
-	c.Visits = []Visit{{At: now, Persons: max(1, len(persons))}}
-	note := fmt.Sprintf("%s，%d人", req.Channel.Name(), max(1, len(persons)))
-	c.step(now, StepRegistered, p.Actor(), note)
-	if err := b.put(ctx, Write{Case: c, New: true, IdemKey: idem}); err != nil {
-		return Registered{}, err
+	size := max(1, o.size)
+	c.Visits = []Visit{{At: now, Persons: size}}
+	st := c.step(now, StepRegistered, p.Actor(), fmt.Sprintf("%s，%d人", o.channel.Name(), size))
+	st.Persons, st.Ticket = size, o.ticket
+	return c, token, nil
+}
+
+// seqKey and visitorKey name what a batch keeps for its later commands:
+// the last case sequence number of a day, a visitor's newest case.
+func seqKey(d Date) string       { return "case-seq " + d.String() }
+func visitorKey(k string) string { return "case-visitor " + k }
+
+// lastSeq is the last sequence number of the day's case codes, counting
+// the cases registered earlier in the same batch.
+func (b *Book) lastSeq(ctx context.Context, tx *queue.Tx, day Date) (int, error) {
+	if v, ok := tx.Pending(seqKey(day)); ok {
+		return v.(int), nil
 	}
-	b.log.Info("case registered", "case", code, "type", caseType, "persons", len(persons), "actor", p.Actor())
-	return Registered{Case: b.view(c), URL: b.InquiryURL(token)}, nil
+	return b.store.LastSeq(ctx, day)
+}
+
+// cleanPersons checks the parties of a registration: at least one, at
+// most MaxPersons, no one twice.
+func (b *Book) cleanPersons(in []Person) ([]Person, error) {
+	if len(in) == 0 {
+		return nil, queue.Errorf(queue.EINVALID, "请填写来访人 (at least one person is required)")
+	}
+	if len(in) > MaxPersons {
+		return nil, queue.Errorf(queue.EINVALID,
+			"多人来访请推选代表，每次登记不超过%d人（《信访工作条例》第二十条），本次%d人 (a group visit sends at most %d representatives: 信访工作条例 Art. 20)",
+			MaxPersons, len(in), MaxPersons)
+	}
+	persons := make([]Person, len(in))
+	keys := map[string]bool{}
+	for i, ps := range in {
+		ps, err := cleanPerson(i, ps)
+		if err != nil {
+			return nil, err
+		}
+		if ps.IDNumber != "" {
+			k := b.keys.VisitorKey(ps.IDNumber)
+			if keys[k] {
+				return nil, queue.Errorf(queue.EINVALID, "第%d位来访人与前面的人证件号码相同 (person %d is listed twice)", i+1, i+1)
+			}
+			keys[k] = true
+		}
+		persons[i] = ps
+	}
+	return persons, nil
+}
+
+func checkKey(k string) error {
+	if k == "" || len(k) > 128 || !utf8.ValidString(k) {
+		return queue.Errorf(queue.EINVALID, "idempotency key: required, at most 128 characters")
+	}
+	return nil
 }
 
 // label binds a sealed value to its case, party and field.
@@ -251,6 +328,9 @@ func cleanPerson(i int, ps Person) (Person, error) {
 	if ps.Name == "" {
 		return ps, queue.Errorf(queue.EINVALID, "第%d位来访人缺少姓名 (person %d: name is required)", n, n)
 	}
+	if !personName(ps.Name) {
+		return ps, queue.Errorf(queue.EINVALID, "第%d位来访人的姓名只能含文字、空格和“·” (person %d: a name has letters, spaces and middle dots only)", n, n)
+	}
 	for _, f := range []struct {
 		v   string
 		max int
@@ -265,7 +345,39 @@ func cleanPerson(i int, ps Person) (Person, error) {
 	if len(ps.Phone) > 20 || strings.IndexFunc(ps.Phone, func(r rune) bool { return !strings.ContainsRune("0123456789+- ", r) }) >= 0 {
 		return ps, queue.Errorf(queue.EINVALID, "第%d位来访人的电话号码无效 (person %d: phone must be digits)", n, n)
 	}
+	if ps.Birth.IsZero() {
+		ps.Birth = birthOf(ps.IDNumber)
+	}
 	return ps, nil
+}
+
+// personName reports whether s can be a person's name as a card or a
+// clerk writes it: letters (Han, Latin, the scripts of China's peoples),
+// combining marks, spaces and the separators of transcribed and foreign
+// names (·, ., ",", -, '). Digits, symbols, control and bidi characters are
+// refused: a name is masked on every screen, and "*421224…" is no name.
+func personName(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.IsMark(r), r == ' ', r == '·', r == '.', r == ',', r == '-', r == '\'':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// birthOf reads the birth date of an 18-digit ID number (GB 11643:
+// characters 7–14, YYYYMMDD); zero for other numbers.
+func birthOf(id string) time.Time {
+	if len(id) != 18 {
+		return time.Time{}
+	}
+	t, err := time.Parse("20060102", id[6:14])
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 type idError struct{ zh, en string }
@@ -289,9 +401,12 @@ func checkIDNumber(id string) *idError {
 	return nil
 }
 
+// printable reports whether s is valid text without control or format
+// characters (a bidi override turns 张*三 into something else on screen);
+// newlines and tabs are allowed.
 func printable(s string) bool {
 	for _, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+		if (unicode.IsControl(r) && r != '\n' && r != '\t') || unicode.Is(unicode.Cf, r) {
 			return false
 		}
 	}

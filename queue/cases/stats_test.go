@@ -80,7 +80,11 @@ func TestStatistics(t *testing.T) {
 	must[cases.View](t)(f.book.Conclude(ctx, clerk1, pet[0], cases.Result{Outcome: cases.OutcomeAnswered}))
 	must[cases.View](t)(f.book.Close(ctx, clerk1, pet[0], cases.CloseRequest{Note: "已回访"}))
 	// A later visit of the group, and a phone petition.
-	must[cases.View](t)(f.book.AddVisit(ctx, kiosk, pet[1], "A003", 2))
+	back := must[cases.Issued](t)(f.book.Issue(ctx, kiosk, cases.IssueRequest{ServiceID: "petition",
+		Persons: []cases.Person{repeat, synthPerson(98)}, IdempotencyKey: "return"}))
+	if !back.Linked || back.CaseCode != pet[1] {
+		t.Fatalf("the return visit joined %s, not %s", back.CaseCode, pet[1])
+	}
 	must[cases.Registered](t)(f.book.Register(ctx, clerk1, cases.RegisterRequest{ServiceID: "petition", Channel: cases.ChannelPhone,
 		Persons: []cases.Person{{Name: "钱测试"}}, IdempotencyKey: "phone"}))
 	// Ratings through the inquiry page need tokens: rate via the store's

@@ -2,11 +2,13 @@ package cases
 
 import "context"
 
-// Store keeps cases, rectifications and the audit log durably. Every
-// method is one transaction; writes return after they are on disk. Errors
-// from the disk wrap queue.ErrUnavailable; a missing case or item is an
-// error matching queue.ErrNotFound. Methods are safe for concurrent use;
-// the Book is the only writer.
+// Store reads cases, rectifications and the audit log. The book writes
+// through the engine (Runner): *Write and *RectificationWrite values go
+// into the engine's batch (queue.Batch.Writes), and the store writes them
+// in the batch's transaction. Every method is one read transaction.
+// Errors from the disk wrap queue.ErrUnavailable; a missing case or item
+// is an error matching queue.ErrNotFound. Methods are safe for concurrent
+// use.
 type Store interface {
 	CaseStore
 	RectificationStore
@@ -25,12 +27,6 @@ type CaseStore interface {
 	CodeByIdem(ctx context.Context, key string) (string, error)
 	// LastSeq is the last sequence number of a case code of that day.
 	LastSeq(ctx context.Context, day Date) (int, error)
-	// PutCase writes a case with everything that follows from it — the
-	// token, visitor, open, registration-day and closed indexes, its
-	// Facts, the day's sequence number of a new case, the idempotency
-	// key if any — and the audit entries, in one transaction. A new case
-	// whose code exists fails with an error matching queue.ErrConflict.
-	PutCase(ctx context.Context, w Write) error
 	// OpenCases calls fn for every case not closed.
 	OpenCases(ctx context.Context, fn func(*Case) error) error
 	// OpenCodesOf lists the codes of the open cases a visitor key is a
@@ -48,7 +44,12 @@ type CaseStore interface {
 	ClosedBefore(ctx context.Context, day Date) ([]string, error)
 }
 
-// Write is one case command's write.
+// Write is one case command's write: the case with everything that
+// follows from it — the token, visitor, open, registration-day and closed
+// indexes, its Facts, the day's sequence number of a new case, the
+// idempotency key if any — and the audit entries. Case may be nil for
+// audit entries alone. A new case whose code exists fails the commit: the
+// book never numbers one twice.
 type Write struct {
 	Case    *Case
 	Facts   Facts  // of Case, for EachFacts
@@ -57,12 +58,15 @@ type Write struct {
 	Audit   []AuditEntry
 }
 
+// RectificationWrite writes rectification items and, if Cursor is not 0,
+// the sequence number of the last rating event handled.
+type RectificationWrite struct {
+	Items  []Rectification
+	Cursor uint64
+}
+
 // RectificationStore keeps the rectification items of bad ratings.
 type RectificationStore interface {
-	// PutRectifications writes the items and, if cursor is not 0, the
-	// sequence number of the last rating event handled, in one
-	// transaction.
-	PutRectifications(ctx context.Context, rs []Rectification, cursor uint64) error
 	// Rectification returns the item of a ticket.
 	Rectification(ctx context.Context, ticketID uint64) (*Rectification, error)
 	// EachRectification calls fn for every item, in ticket order.
@@ -73,8 +77,6 @@ type RectificationStore interface {
 
 // AuditLog keeps who opened personal data, when, on which case and why.
 type AuditLog interface {
-	// AppendAudit appends entries, numbering them.
-	AppendAudit(ctx context.Context, entries []AuditEntry) error
 	// EachAudit calls fn for the entries after seq, oldest first.
 	EachAudit(ctx context.Context, after uint64, fn func(AuditEntry) error) error
 }

@@ -119,7 +119,7 @@ func TestWithAccessService(t *testing.T) {
 	r.AddCookie(clerk)
 	want(t, f.serve(r), http.StatusOK, nil)
 	var is issued
-	want(t, f.do("POST", "/api/v1/tickets", kiosk.Secret, map[string]string{"service": "petition"}, "Idempotency-Key", "tap-1"), http.StatusCreated, &is)
+	want(t, f.do("POST", "/api/v1/tickets", kiosk.Secret, ticketBody(f.hall, "petition", 1), "Idempotency-Key", "tap-1"), http.StatusCreated, &is)
 	r = f.req("POST", "/api/v1/counters/w1/call-next", "", nil)
 	r.AddCookie(clerk)
 	want(t, f.serve(r), http.StatusOK, nil)

@@ -24,13 +24,13 @@ const (
 	DefaultMaxReplay = 10000
 )
 
-// Options configure an API. Engine and Auth are required; the zero value
+// Options configure an API. Engine, Cases and Auth are required; the zero value
 // of every other field means its default.
 type Options struct {
 	Engine *queue.Engine
 	Auth   Authenticator
-	// Cases serves the case endpoints (cases.go) and the inquiry page
-	// (inquiry.go). When nil they answer 503 (the page 404).
+	// Cases is the desk that issues tickets (issue.go) and serves the
+	// case endpoints (cases.go) and the inquiry page (inquiry.go).
 	Cases *cases.Book
 	// Accounts serves the admin endpoints (users and device tokens).
 	// When nil they answer 503.
@@ -101,6 +101,9 @@ func New(opts Options) (*API, error) {
 	}
 	if opts.Auth == nil {
 		return nil, errors.New("httpapi: Options.Auth is required")
+	}
+	if opts.Cases == nil {
+		return nil, errors.New("httpapi: Options.Cases is required")
 	}
 	a := &API{
 		eng:       opts.Engine,

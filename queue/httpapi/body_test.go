@@ -27,7 +27,7 @@ func TestBodies(t *testing.T) {
 		{"malformed", `{"service":"petition"`, "application/json", 400, queue.EINVALID, "malformed JSON"},
 		{"syntax error", `{"service":petition}`, "application/json", 400, queue.EINVALID, "offset"},
 		{"unknown field", `{"service":"petition","vip":true}`, "application/json", 400, queue.EINVALID, `"vip"`},
-		{"unknown nested field", `{"service":"petition","visitor":{"name":"张三"}}`, "application/json", 400, queue.EINVALID, `"name"`},
+		{"unknown nested field", `{"service":"petition","persons":[{"nickname":"张三"}]}`, "application/json", 400, queue.EINVALID, `"nickname"`},
 		{"wrong type", `{"service":7}`, "application/json", 400, queue.EINVALID, "service"},
 		{"two values", `{"service":"petition"} {"service":"consult"}`, "application/json", 400, queue.EINVALID, "more than one"},
 		{"not JSON", `service=petition`, "application/x-www-form-urlencoded", 415, "unsupported_media_type", "application/json"},
@@ -61,7 +61,7 @@ func TestBodies(t *testing.T) {
 	}
 
 	// Content-Type with a charset is JSON too.
-	r := f.req("POST", "/api/v1/tickets", secKiosk, `{"service":"petition"}`, "Idempotency-Key", "ok-1", "Content-Type", "application/json; charset=utf-8")
+	r := f.req("POST", "/api/v1/tickets", secKiosk, `{"service":"consult"}`, "Idempotency-Key", "ok-1", "Content-Type", "application/json; charset=utf-8")
 	want(t, f.serve(r), http.StatusCreated, nil)
 	// A command without parameters accepts no body, an empty object, or
 	// an empty JSON body.

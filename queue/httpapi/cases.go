@@ -18,8 +18,8 @@ import (
 // exports, the personal-data audit log. The book (queue/cases) decides
 // who may do what; these handlers decode, call and encode. Everything a
 // client gets is masked (cases.View); the full personal data only through
-// POST /cases/{code}/personal, which is audited. When the server runs
-// without a case book (Options.Cases nil) they answer 503.
+// POST /cases/{code}/personal, which is audited. A ticket's case is
+// registered by the desk (POST /tickets, issue.go), never here.
 
 // caseRoutes registers the case endpoints on the /api/v1 group.
 func (a *API) caseRoutes(v1 *gin.RouterGroup) {
@@ -28,7 +28,6 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	b := func() *cases.Book { return a.cases }
 	v1.POST("/cases", a.authed(a.registerCase))
 	v1.GET("/cases", a.authed(a.listCases))
-	v1.POST("/cases/first-visit", a.authed(a.firstVisit))
 	v1.GET("/cases/:code", a.authed(a.getCase))
 	v1.GET("/cases/:code/qr", a.authed(a.caseQR))
 	v1.POST("/cases/:code/receive", caseCmd(a, func(x ctx, p P, code string, r *struct {
@@ -70,12 +69,6 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	}) (cases.View, error) {
 		return b().Close(x, p, code, cases.CloseRequest{Outcome: r.Outcome, Note: r.Note})
 	}))
-	v1.POST("/cases/:code/visits", caseCmd(a, func(x ctx, p P, code string, r *struct {
-		Ticket  string `json:"ticket"`
-		Persons int    `json:"persons"`
-	}) (cases.View, error) {
-		return b().AddVisit(x, p, code, r.Ticket, r.Persons)
-	}))
 	v1.POST("/cases/:code/supervisions", caseCmd(a, func(x ctx, p P, code string, r *struct {
 		Level  string `json:"level"`
 		Reason string `json:"reason"`
@@ -95,15 +88,6 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/rectifications/:ticket/close", a.authed(a.closeRectification))
 }
 
-// casesOn answers 503 when the server has no case book.
-func (a *API) casesOn(c *gin.Context) bool {
-	if a.cases == nil {
-		a.fail(c, queue.Errorf(queue.EUNAVAILABLE, "本系统未启用案件管理 (case book not configured)"))
-		return false
-	}
-	return true
-}
-
 type caseResponse struct {
 	Case cases.View `json:"case"`
 }
@@ -112,9 +96,6 @@ type caseResponse struct {
 // command, answer the case as it is after it.
 func caseCmd[B any](a *API, fn func(ctx context.Context, p queue.Principal, code string, b *B) (cases.View, error)) gin.HandlerFunc {
 	return a.authed(func(c *gin.Context, p queue.Principal) {
-		if !a.casesOn(c) {
-			return
-		}
 		var body B
 		if !a.decode(c, &body) {
 			return
@@ -126,14 +107,6 @@ func caseCmd[B any](a *API, fn func(ctx context.Context, p queue.Principal, code
 		}
 		writeJSON(c, http.StatusOK, caseResponse{Case: v})
 	})
-}
-
-type personBody struct {
-	IDNumber string `json:"id_number"`
-	Name     string `json:"name"`
-	Address  string `json:"address"`
-	Phone    string `json:"phone"`
-	CardType string `json:"card_type"`
 }
 
 type registerBody struct {
@@ -155,9 +128,6 @@ type registerResponse struct {
 // registerCase opens a case: 201, or 200 with Idempotent-Replayed when
 // the key was seen before from the same principal.
 func (a *API) registerCase(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	key := c.Request.Header.Get(IdempotencyHeader)
 	if key == "" {
 		a.fail(c, invalid("缺少 Idempotency-Key 请求头 (the Idempotency-Key header is required)"))
@@ -168,8 +138,10 @@ func (a *API) registerCase(c *gin.Context, p queue.Principal) {
 		return
 	}
 	req := cases.RegisterRequest{ServiceID: b.Service, CaseType: b.CaseType, Channel: b.Channel, Summary: b.Summary, CounterID: b.Counter, IdempotencyKey: key}
-	for _, ps := range b.Persons {
-		req.Persons = append(req.Persons, cases.Person{IDNumber: ps.IDNumber, Name: ps.Name, Address: ps.Address, Phone: ps.Phone, CardType: ps.CardType})
+	var err error
+	if req.Persons, err = persons(b.Persons); err != nil {
+		a.fail(c, err)
+		return
 	}
 	r, err := a.cases.Register(c.Request.Context(), p, req)
 	if err != nil {
@@ -185,42 +157,12 @@ func (a *API) registerCase(c *gin.Context, p queue.Principal) {
 	writeJSON(c, status, registerResponse{Case: r.Case, URL: r.URL})
 }
 
-type firstVisitResponse struct {
-	Found    bool   `json:"found"`
-	CaseCode string `json:"case_code,omitempty"`
-	Counter  string `json:"counter,omitempty"`
-	Staff    string `json:"staff,omitempty"`
-}
-
-// firstVisit finds the open case of a returning visitor by the ID number
-// (首访负责制), for a kiosk that reaches the hall over the network.
-func (a *API) firstVisit(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
-	var b struct {
-		IDNumber string `json:"id_number"`
-	}
-	if !a.decode(c, &b) {
-		return
-	}
-	counter, staff, code, ok, err := a.cases.LookupID(c.Request.Context(), p, b.IDNumber)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, firstVisitResponse{Found: ok, CaseCode: code, Counter: counter, Staff: staff})
-}
-
 type casesResponse struct {
 	Cases []cases.View `json:"cases"`
 }
 
 // listCases lists open cases, the most urgent first.
 func (a *API) listCases(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	f := cases.ListFilter{Status: cases.Status(c.Query("status")), Due: c.Query("due"), Unit: c.Query("unit"),
 		Supervised: c.Query("supervised") == "true", Mine: c.Query("mine") == "true"}
 	switch f.Due {
@@ -249,9 +191,6 @@ func (a *API) listCases(c *gin.Context, p queue.Principal) {
 }
 
 func (a *API) getCase(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	v, err := a.cases.Case(c.Request.Context(), p, c.Param("code"))
 	if err != nil {
 		a.fail(c, err)
@@ -262,9 +201,6 @@ func (a *API) getCase(c *gin.Context, p queue.Principal) {
 
 // caseQR gives the inquiry URL again, to reprint the QR code.
 func (a *API) caseQR(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	url, err := a.cases.QRURL(c.Request.Context(), p, c.Param("code"))
 	if err != nil {
 		a.fail(c, err)
@@ -276,9 +212,6 @@ func (a *API) caseQR(c *gin.Context, p queue.Principal) {
 }
 
 func (a *API) replySupervision(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	id, err := strconv.Atoi(c.Param("id"))
 	if err != nil || id < 1 {
 		a.fail(c, invalid("督办编号应为正整数 (supervision id must be a positive integer)"))
@@ -305,9 +238,6 @@ type personalResponse struct {
 // casePersonal opens the parties' full personal data, with a reason; the
 // book writes the audit entry before answering. The answer is no-store.
 func (a *API) casePersonal(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	var b reasonBody
 	if !a.decode(c, &b) {
 		return
@@ -330,9 +260,6 @@ type caseRulesResponse struct {
 // caseRules shows the time limits, notice levels and holiday calendar in
 // force, and warns when this or next year has no holiday file.
 func (a *API) caseRules(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	if p.Role.IsDevice() {
 		a.fail(c, queue.Errorf(queue.EFORBIDDEN, "无权查看 (not allowed)"))
 		return
@@ -365,9 +292,6 @@ func (a *API) period(c *gin.Context) (from, to cases.Date, ok bool) {
 }
 
 func (a *API) stats(c *gin.Context, p queue.Principal) (*cases.Stats, bool) {
-	if !a.casesOn(c) {
-		return nil, false
-	}
 	from, to, ok := a.period(c)
 	if !ok {
 		return nil, false
@@ -425,9 +349,6 @@ func (a *API) caseReport(c *gin.Context, p queue.Principal) {
 // exportCases streams the case list as CSV. The book checks the
 // principal before it writes anything, so a refusal is still a JSON error.
 func (a *API) exportCases(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	from, to, ok := a.period(c)
 	if !ok {
 		return
@@ -464,9 +385,6 @@ func (l *lazyStatus) Write(b []byte) (int, error) {
 }
 
 func (a *API) caseAudit(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	var after uint64
 	if s := c.Query("after"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
@@ -491,9 +409,6 @@ func (a *API) caseAudit(c *gin.Context, p queue.Principal) {
 }
 
 func (a *API) rectifications(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	rs, err := a.cases.Rectifications(c.Request.Context(), p, c.Query("open") == "true")
 	if err != nil {
 		a.fail(c, err)
@@ -508,9 +423,6 @@ func (a *API) rectifications(c *gin.Context, p queue.Principal) {
 }
 
 func (a *API) closeRectification(c *gin.Context, p queue.Principal) {
-	if !a.casesOn(c) {
-		return
-	}
 	id, err := strconv.ParseUint(c.Param("ticket"), 10, 64)
 	if err != nil || id == 0 {
 		a.fail(c, invalid("票号 id 应为正整数 (ticket id must be a positive integer)"))

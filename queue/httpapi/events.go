@@ -39,6 +39,9 @@ const (
 //	event: <type>
 //	data: <the event as JSON>
 //
+// Case steps (case.* events) go only to the principals the case book lets
+// watch them (cases.Book.CanWatch): never to a device.
+//
 // It starts after Last-Event-ID (what a browser sends when it reconnects)
 // or ?after=, and otherwise at the latest event. Events older than the
 // engine keeps in memory come from the store's event log, so a board that
@@ -126,11 +129,14 @@ func (a *API) events(c *gin.Context, p queue.Principal) {
 			writeReset(&buf, after)
 		default:
 			for i := range evs {
+				after = evs[i].Seq
+				if evs[i].Type.IsCase() && (evs[i].Case == nil || !a.cases.CanWatch(p, evs[i].Case)) {
+					continue // a case step this principal may not see
+				}
 				if err := writeEvent(&buf, redactEvent(evs[i], full)); err != nil {
 					a.log.Error("event stream: encoding an event failed", "seq", evs[i].Seq, "err", err)
 					return
 				}
-				after = evs[i].Seq
 			}
 		}
 		if !a.send(rc, w, &buf) {

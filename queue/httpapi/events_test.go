@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/personal"
 )
 
 // hang bounds the waits of these tests: a stream that does not deliver
@@ -183,10 +184,12 @@ func TestStreamNeverCarriesTheVisitorKey(t *testing.T) {
 	f := newFixture(t)
 	srv := f.server()
 	console := openStream(t, srv.URL+"/api/v1/events", "Authorization", "Bearer "+secSuper)
-	want(t, f.do("POST", "/api/v1/tickets", secKiosk, map[string]any{"service": "petition",
-		"visitor": map[string]string{"key": "keyed-hash-of-421224", "masked_name": "张*三"}}, "Idempotency-Key", "v1"), 201, nil)
+	p := synthPerson(3)
+	want(t, f.do("POST", "/api/v1/tickets", secKiosk, map[string]any{"service": "petition", "persons": []any{p}}, "Idempotency-Key", "v1"), 201, nil)
 	sev, ev := console.nextOf(queue.EventIssued)
-	if ev.Ticket.Visitor.MaskedName != "张*三" || strings.Contains(sev.data, "keyed-hash") {
+	key := f.pkeys.VisitorKey(p["id_number"])
+	if ev.Ticket.Visitor.MaskedName != personal.MaskName(p["name"]) || strings.Contains(sev.data, key) ||
+		strings.Contains(sev.data, p["id_number"][6:14]) || strings.Contains(sev.data, p["name"]) {
 		t.Errorf("issued event %s", sev.data)
 	}
 }
@@ -393,5 +396,48 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 	is := f.issue("petition")
 	if _, ev := s.nextOf(queue.EventIssued); ev.Ticket.Number != is.Ticket.Number {
 		t.Fatalf("got %+v", ev)
+	}
+}
+
+// TestCaseStepsOnTheStream: case steps are events of the stream for those
+// who may see them: a supervisor every one, a clerk those of cases that
+// are not health matters, a board none.
+func TestCaseStepsOnTheStream(t *testing.T) {
+	f := newCaseFixture(t)
+	srv := f.server()
+	console := openStream(t, srv.URL+"/api/v1/events", "Authorization", "Bearer "+secSuper)
+	clerk := openStream(t, srv.URL+"/api/v1/events", "Authorization", "Bearer "+secStaffW2)
+	board := openStream(t, srv.URL+"/api/v1/events", "Authorization", "Bearer "+secDisplay)
+	var med, pet issued
+	want(t, f.do("POST", "/api/v1/tickets", secKiosk, ticketBody(f.hall, "medical", 1), "Idempotency-Key", "m"), http.StatusCreated, &med)
+	want(t, f.do("POST", "/api/v1/tickets", secKiosk, ticketBody(f.hall, "petition", 2), "Idempotency-Key", "p"), http.StatusCreated, &pet)
+	// The supervisor: both registrations, in order, after their tickets.
+	for _, code := range []string{med.CaseCode, pet.CaseCode} {
+		sev, ev := console.nextOf(queue.CaseEvent("registered"))
+		if ev.Case == nil || ev.Case.Code != code || sev.id != strconv.FormatUint(ev.Seq, 10) {
+			t.Fatalf("console: %s", sev.data)
+		}
+	}
+	// The clerk of w2: the petition's step, not the medical one's.
+	var seen []string
+	for len(seen) == 0 || seen[len(seen)-1] != pet.CaseCode {
+		sev, ev := clerk.nextOf(queue.CaseEvent("registered"))
+		if ev.Case == nil {
+			t.Fatalf("clerk: %s", sev.data)
+		}
+		seen = append(seen, ev.Case.Code)
+	}
+	if len(seen) != 1 {
+		t.Fatalf("the clerk saw the steps of %v", seen)
+	}
+	// The board: the two tickets and nothing of their cases.
+	for n := 0; n < 2; {
+		ev := board.next()
+		if strings.HasPrefix(ev.typ, "case.") {
+			t.Fatalf("the board got %s: %s", ev.typ, ev.data)
+		}
+		if ev.typ == string(queue.EventIssued) {
+			n++
+		}
 	}
 }

@@ -14,14 +14,16 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"yiting/queue/queuetest"
 
 	"github.com/gin-gonic/gin"
 
 	"yiting/queue"
 	"yiting/queue/access"
 	"yiting/queue/boltstore"
+	"yiting/queue/cases"
 	"yiting/queue/httpapi"
+	"yiting/queue/personal"
+	"yiting/queue/queuetest"
 )
 
 func TestMain(m *testing.M) {
@@ -149,9 +151,12 @@ type fixture struct {
 	h     http.Handler
 	logs  *syncBuffer
 	keys  int
+	book  *cases.Book    // the desk and the case book
+	pkeys *personal.Keys // the hall's personal-data keys
 }
 
 type setup struct {
+	hall   func(*queue.Hall) // changes the test hall
 	engine queue.Options
 	api    httpapi.Options
 	// wire, if set, sets Auth (and Accounts) once the store is open;
@@ -170,6 +175,9 @@ func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 	var s setup
 	for _, o := range opts {
 		o(&s)
+	}
+	if s.hall != nil {
+		s.hall(f.hall)
 	}
 	log := s.log
 	if log == nil {
@@ -194,8 +202,21 @@ func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 		}
 		st.Close()
 	})
+	if f.pkeys, err = personal.New(bytes.Repeat([]byte{5}, personal.KeySize)); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := cases.LoadCalendar(cases.DefaultHolidays())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.book, err = cases.New(cases.Options{Hall: f.hall, Engine: eng, Store: st, Keys: f.pkeys, PublicURL: "http://yiting.local",
+		Calendar: cal, Now: f.clock.Now, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.SetFollower(f.book)
 	f.auth = &fakeAuth{now: f.clock.Now}
-	s.api.Engine, s.api.Logger, s.api.Now = eng, log, f.clock.Now
+	s.api.Engine, s.api.Cases, s.api.Logger, s.api.Now = eng, f.book, log, f.clock.Now
 	s.api.Auth = f.auth
 	if s.wire != nil {
 		s.wire(f, &s.api)
@@ -293,18 +314,32 @@ func wantError(t testing.TB, w *httptest.ResponseRecorder, status int, code stri
 }
 
 type issued struct {
-	Ticket queue.Ticket `json:"ticket"`
-	Ahead  int          `json:"ahead"`
+	Ticket   queue.Ticket `json:"ticket"`
+	Ahead    int          `json:"ahead"`
+	CaseCode string       `json:"case_code"`
+	CaseURL  string       `json:"case_url"`
+	Linked   bool         `json:"linked"`
 }
 
-// issue takes a ticket through the API as the kiosk, with a fresh key.
+// issue takes a ticket through the API as the kiosk, with a fresh key and,
+// for a service that needs an ID card, a fresh synthetic card.
 func (f *fixture) issue(service string) issued {
 	f.t.Helper()
 	f.keys++
 	var out issued
-	want(f.t, f.do("POST", "/api/v1/tickets", secKiosk, map[string]any{"service": service},
+	want(f.t, f.do("POST", "/api/v1/tickets", secKiosk, ticketBody(f.hall, service, f.keys),
 		"Idempotency-Key", "tap-"+strconv.Itoa(f.keys)), http.StatusCreated, &out)
 	return out
+}
+
+// ticketBody is what a kiosk sends for a tap: the service and, when it
+// needs one, the card of synthetic person n.
+func ticketBody(h *queue.Hall, service string, n int) map[string]any {
+	b := map[string]any{"service": service}
+	if sv, ok := h.Service(service); ok && sv.NeedsID {
+		b["persons"] = []any{synthPerson(n)}
+	}
+	return b
 }
 
 type ticketAnswer struct {

@@ -99,10 +99,6 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusTooManyRequests, inquiryPage{Message: "查询过于频繁，请稍后再试"})
 		return
 	}
-	if h.a.cases == nil {
-		h.render(w, http.StatusNotFound, inquiryPage{Message: "未找到该事项"})
-		return
-	}
 	ctx := r.Context()
 	var (
 		pv  cases.PublicView

@@ -3,39 +3,69 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"yiting/queue"
+	"yiting/queue/cases"
 )
 
 // IdempotencyHeader carries the key that makes POST /tickets safe to
 // retry: a kiosk sends one per tap and the same one on every retry of it.
 const IdempotencyHeader = "Idempotency-Key"
 
-type visitorBody struct {
-	Key        string `json:"key"`
-	MaskedName string `json:"masked_name"`
+// personBody is a person as the card said it (a kiosk) or a clerk typed it
+// (the service desk). It arrives over TLS and goes straight to the desk,
+// which seals it; it is never logged or echoed.
+type personBody struct {
+	IDNumber string `json:"id_number"`
+	Name     string `json:"name"`
+	Address  string `json:"address"`
+	Phone    string `json:"phone"`
+	CardType string `json:"card_type"`
+	Birth    string `json:"birth"` // "2006-01-02", from the card
+}
+
+// persons turns the bodies into the desk's persons.
+func persons(bs []personBody) ([]cases.Person, error) {
+	var out []cases.Person
+	for i, pb := range bs {
+		ps := cases.Person{IDNumber: pb.IDNumber, Name: pb.Name, Address: pb.Address, Phone: pb.Phone, CardType: pb.CardType}
+		if pb.Birth != "" {
+			t, err := time.Parse(time.DateOnly, pb.Birth)
+			if err != nil {
+				return nil, invalid("persons[" + strconv.Itoa(i) + "].birth 应为 YYYY-MM-DD (birth must be a date)")
+			}
+			ps.Birth = t
+		}
+		out = append(out, ps)
+	}
+	return out, nil
 }
 
 type issueBody struct {
-	Service       string       `json:"service"`
-	Priority      string       `json:"priority"`
-	Visitor       *visitorBody `json:"visitor"`
-	TargetCounter string       `json:"target_counter"`
+	Service   string       `json:"service"`
+	Persons   []personBody `json:"persons"`
+	GroupSize int          `json:"group_size"`
+	Priority  string       `json:"priority"`
+	NoID      string       `json:"no_id"`
+	Summary   string       `json:"summary"`
 }
 
 type issueResponse struct {
-	Ticket queue.Ticket `json:"ticket"`
-	Ahead  int          `json:"ahead"`
+	Ticket   queue.Ticket `json:"ticket"`
+	Ahead    int          `json:"ahead"`
+	CaseCode string       `json:"case_code,omitempty"`
+	CaseURL  string       `json:"case_url,omitempty"` // the case's inquiry page: the ticket's QR code
+	Linked   bool         `json:"linked,omitempty"`   // the visit joined the visitor's open case
 }
 
-// issue takes a ticket: 201 with the new ticket, or 200 with header
-// Idempotent-Replayed: true when the key was seen before today from the
-// same issuer (the kiosk's first answer was lost; it gets the same ticket,
-// not a second one).
+// issue is the desk (cases.Book.Issue): a ticket with its case, or with
+// the visit linked to the visitor's open case. 201 with the new ticket,
+// or 200 with header Idempotent-Replayed: true when the key was seen
+// before today from the same issuer (the kiosk's first answer was lost; it
+// gets the same ticket and case, not a second one).
 func (a *API) issue(c *gin.Context, p queue.Principal) {
 	key := c.Request.Header.Get(IdempotencyHeader)
 	if key == "" {
@@ -50,15 +80,14 @@ func (a *API) issue(c *gin.Context, p queue.Principal) {
 		a.fail(c, invalid("请选择服务 (service is required)"))
 		return
 	}
-	req := queue.IssueRequest{ServiceID: b.Service, Priority: b.Priority, TargetCounter: b.TargetCounter, IdempotencyKey: key}
-	if b.Visitor != nil {
-		if !masked(b.Visitor.MaskedName) {
-			a.fail(c, invalid("visitor.masked_name 须为遮蔽后的姓名，如 张*三 (masked_name must be masked, e.g. 张*三)"))
-			return
-		}
-		req.Visitor = queue.Visitor{Key: b.Visitor.Key, MaskedName: b.Visitor.MaskedName}
+	req := cases.IssueRequest{ServiceID: b.Service, GroupSize: b.GroupSize, Priority: b.Priority, NoID: b.NoID,
+		Summary: b.Summary, IdempotencyKey: key}
+	var err error
+	if req.Persons, err = persons(b.Persons); err != nil {
+		a.fail(c, err)
+		return
 	}
-	is, err := a.eng.Issue(c.Request.Context(), p, req)
+	is, err := a.cases.Issue(c.Request.Context(), p, req)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -71,12 +100,6 @@ func (a *API) issue(c *gin.Context, p queue.Principal) {
 		a.metrics.issued.WithLabelValues(is.Ticket.ServiceID).Inc()
 	}
 	c.Writer.Header().Set("Location", "/api/v1/tickets/"+strconv.FormatUint(is.Ticket.ID, 10))
-	writeJSON(c, status, issueResponse{Ticket: redactTicket(is.Ticket, p), Ahead: is.Ahead})
-}
-
-// masked reports whether a name is empty or masked as docs require (张*
-// for two characters, 张*三 for more): a name of two or more characters
-// without '*' is a real name a kiosk must not send.
-func masked(name string) bool {
-	return utf8.RuneCountInString(name) < 2 || strings.ContainsRune(name, '*')
+	writeJSON(c, status, issueResponse{Ticket: redactTicket(is.Ticket, p), Ahead: is.Ahead,
+		CaseCode: is.CaseCode, CaseURL: is.CaseURL, Linked: is.Linked})
 }

@@ -228,7 +228,7 @@ func TestStorageFailureIs503(t *testing.T) {
 	// Closing the engine is the one storage-side failure reachable from
 	// outside: commands then fail with EUNAVAILABLE.
 	f.eng.Close()
-	wantError(t, f.do("POST", "/api/v1/tickets", secKiosk, map[string]any{"service": "petition"}, "Idempotency-Key", "x"),
+	wantError(t, f.do("POST", "/api/v1/tickets", secKiosk, ticketBody(f.hall, "petition", 1), "Idempotency-Key", "x"),
 		http.StatusServiceUnavailable, queue.EUNAVAILABLE, "稍后重试")
 }
 

@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"yiting/queue"
+	"yiting/queue/personal"
 )
 
 func TestIssueAndReplay(t *testing.T) {
 	f := newFixture(t)
-	body := map[string]any{"service": "petition", "visitor": map[string]string{"key": "hmac-of-the-id-number", "masked_name": "张*三"}}
+	p := synthPerson(1)
+	body := map[string]any{"service": "petition", "persons": []any{p}}
 
 	w := f.do("POST", "/api/v1/tickets", secKiosk, body, "Idempotency-Key", "tap-1")
 	var first issued
@@ -25,11 +27,13 @@ func TestIssueAndReplay(t *testing.T) {
 	if w.Header().Get("Idempotent-Replayed") != "" {
 		t.Error("a new ticket is marked as replayed")
 	}
-	if first.Ticket.Visitor.MaskedName != "张*三" {
-		t.Errorf("masked name %q lost", first.Ticket.Visitor.MaskedName)
+	if first.Ticket.Visitor.MaskedName != personal.MaskName(p["name"]) {
+		t.Errorf("masked name %q, want the server's mask of the card's name", first.Ticket.Visitor.MaskedName)
 	}
-	if strings.Contains(w.Body.String(), "hmac-of-the-id-number") {
-		t.Errorf("the visitor's keyed hash left the server: %s", w.Body)
+	for _, secret := range []string{f.pkeys.VisitorKey(p["id_number"]), p["id_number"][6:14], p["name"], p["address"]} {
+		if strings.Contains(w.Body.String(), secret) {
+			t.Errorf("the answer carries %q: %s", secret, w.Body)
+		}
 	}
 
 	// The kiosk's answer was lost; it retries with the same key.
@@ -82,11 +86,14 @@ func TestIssueRefuses(t *testing.T) {
 	}{
 		{"unknown service", secKiosk, map[string]any{"service": "divorce"}, 404, queue.ENOTFOUND, "没有这项服务"},
 		{"no service", secKiosk, map[string]any{}, 400, queue.EINVALID, "service"},
-		{"unknown priority", secKiosk, map[string]any{"service": "petition", "priority": "vip"}, 400, queue.EINVALID, "优先类别"},
-		{"unknown target counter", secKiosk, map[string]any{"service": "petition", "target_counter": "w9"}, 404, queue.ENOTFOUND, "没有这个窗口"},
-		{"target counter of another service", secKiosk, map[string]any{"service": "medical", "target_counter": "w1"}, 400, queue.EINVALID, "不办理"},
-		{"unmasked name", secKiosk, map[string]any{"service": "petition", "visitor": map[string]string{"masked_name": "张三丰"}}, 400, queue.EINVALID, "masked"},
-		{"display may not issue", secDisplay, map[string]any{"service": "petition"}, 403, queue.EFORBIDDEN, "无权取号"},
+		{"a device chooses a priority", secKiosk, map[string]any{"service": "consult", "priority": "elderly"}, 403, queue.EFORBIDDEN, "优先类别"},
+		{"unknown priority at the desk", secStaffW1, map[string]any{"service": "consult", "priority": "vip"}, 400, queue.EINVALID, "优先类别"},
+		{"a device routes to a counter", secKiosk, map[string]any{"service": "petition", "target_counter": "w1"}, 400, queue.EINVALID, "target_counter"},
+		{"a client's mask", secKiosk, map[string]any{"service": "petition", "visitor": map[string]string{"masked_name": "*421224198506150013"}}, 400, queue.EINVALID, "visitor"},
+		{"a name of digits", secKiosk, map[string]any{"service": "petition", "persons": []any{map[string]string{"id_number": synthPerson(1)["id_number"], "name": "*421224198506150013"}}}, 400, queue.EINVALID, "姓名"},
+		{"a card that is not a date", secKiosk, map[string]any{"service": "petition", "persons": []any{map[string]string{"name": "张三", "birth": "1985-13-45"}}}, 400, queue.EINVALID, "birth"},
+		{"a petition without a card", secKiosk, map[string]any{"service": "petition"}, 400, queue.EINVALID, "身份证"},
+		{"display may not issue", secDisplay, map[string]any{"service": "consult"}, 403, queue.EFORBIDDEN, "无权取号"},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -50,7 +50,7 @@ func TestCounterWaiting(t *testing.T) {
 
 	// w1 serves petition and consult; w2 the same; r1 medical.
 	want(t, f.do("POST", "/api/v1/tickets", secKiosk, map[string]any{"service": "petition",
-		"visitor": map[string]string{"key": "k", "masked_name": "张*三"}}, "Idempotency-Key", "named"), http.StatusCreated, nil) // A001
+		"persons": []any{map[string]string{"id_number": synthPerson(1)["id_number"], "name": "张小三"}}}, "Idempotency-Key", "named"), http.StatusCreated, nil) // A001
 	f.issue("petition") // A002
 	f.clock.Advance(time.Minute)
 	f.issue("consult") // Z001

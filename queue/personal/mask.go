@@ -1,6 +1,9 @@
 package personal
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The one masking pattern of the hall (docs/domain.md): ID numbers keep
 // the region (first 6) and the last 4 — 421224********1234; names keep
@@ -60,4 +63,30 @@ func MaskPhone(phone string) string {
 		return strings.Repeat("*", len(r))
 	}
 	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// maxShownName is the longest masked name a ticket carries, in runes (the
+// engine's limit).
+const maxShownName = 32
+
+// GroupName is the masked name a ticket of a visit of n persons carries:
+// the holder's masked name, with 等N人 when more came (王*明等3人), at
+// most 32 runes (a long name is shortened).
+func GroupName(masked string, n int) string {
+	if masked == "" {
+		return ""
+	}
+	if n <= 1 {
+		return clip(masked, maxShownName)
+	}
+	suffix := fmt.Sprintf("等%d人", n)
+	return clip(masked, maxShownName-len([]rune(suffix))) + suffix
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
 }

@@ -1,6 +1,7 @@
-// Package queuetest holds the fakes that the hall's tests share, as
-// httptest does for net/http: a settable clock, the hall's time zone and a
-// log buffer safe for concurrent writers.
+// Package queuetest holds what the hall's tests share, as httptest does
+// for net/http: a settable clock, the hall's time zone, a log buffer safe
+// for concurrent writers, and a real hall (store, engine, case book) to
+// run against (NewHall). The domain's own internal tests cannot import it.
 package queuetest
 
 import (

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,9 +13,7 @@ import (
 	"yiting/queue/queuetest"
 
 	"yiting/queue"
-	"yiting/queue/boltstore"
 	"yiting/queue/cases"
-	"yiting/queue/personal"
 	"yiting/queue/web"
 )
 
@@ -58,37 +55,9 @@ type caseFixture struct {
 func newCaseFixture(t testing.TB) *caseFixture {
 	t.Helper()
 	loc := queuetest.Shanghai(t)
-	clk := queuetest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, loc)) // a Monday
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := boltstore.Open(t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("bbolt consistency: %v", err)
-		}
-		st.Close()
-	})
-	hall := caseHall(t)
-	eng, err := queue.New(context.Background(), hall, st, queue.Options{Now: clk.Now, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	keys, err := personal.New(bytes.Repeat([]byte{7}, personal.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := cases.LoadCalendar(cases.DefaultHolidays())
-	if err != nil {
-		t.Fatal(err)
-	}
-	book, err := cases.New(cases.Options{Hall: hall, Store: st, Keys: keys, PublicURL: "http://yiting.local", Calendar: cal,
-		Now: clk.Now, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := queuetest.NewHall(t, caseHall(t), queuetest.HallOptions{Now: time.Date(2026, 11, 2, 9, 0, 0, 0, loc), Logger: log}) // a Monday
+	clk, st, eng, book := h.Clock, h.Store, h.Engine, h.Book
 	pages, err := web.New(web.Options{Engine: eng, Auth: fakeAuth{}, Tickets: st, Cases: book, Logger: log, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +69,7 @@ func newCaseFixture(t testing.TB) *caseFixture {
 
 func (f *caseFixture) register(service string, n int) string {
 	f.t.Helper()
-	r, err := f.book.Register(context.Background(), queue.Principal{ID: "k1", Role: queue.RoleKiosk}, cases.RegisterRequest{
+	r, err := f.book.Register(context.Background(), queue.Principal{ID: "boss", Role: queue.RoleSupervisor}, cases.RegisterRequest{
 		ServiceID: service, Persons: []cases.Person{synthPerson(n)}, IdempotencyKey: fmt.Sprintf("case-%d", n)})
 	if err != nil {
 		f.t.Fatal(err)

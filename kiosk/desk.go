@@ -9,16 +9,17 @@ import (
 	"yiting/queue"
 )
 
-// ErrUnreachable is wrapped by a Hall's error when the hall server could
+// ErrUnreachable is wrapped by a Desk's error when the hall server could
 // not be asked or did not answer (network down, server restarting, 5xx).
 // The loop retries such a request with the same idempotency key; so does it
 // for queue.ErrUnavailable (the hall's storage cannot commit right now).
 var ErrUnreachable = errors.New("kiosk: hall server unreachable")
 
-// Hall is the kiosk's view of the hall: what it offers and how to take a
-// ticket. The in-process engine (kiosk/local) and the hall server's API
-// (kiosk/hallclient) satisfy it. Methods are safe for concurrent use.
-type Hall interface {
+// Desk is where the kiosk takes a ticket: the hall server's one issue
+// command (the desk, queue/cases), in-process (kiosk/local) or over the
+// API (kiosk/hallclient); and what the hall offers. Methods are safe for
+// concurrent use.
+type Desk interface {
 	// Info returns the services with their waiting counts, the counters
 	// and the priority classes. Errors wrap ErrUnreachable when the hall
 	// cannot be asked.
@@ -36,18 +37,16 @@ type Hall interface {
 type Request struct {
 	ServiceID string
 	// Card is the identity read from the visitor's card, nil for a
-	// service that needs none. The hall derives the visitor from it (the
-	// masked name; a keyed hash of the ID number that recognises a
-	// returning visitor) and routes a returning visitor to whoever first
-	// received them (首访负责制). It never leaves the hall's adapters whole.
+	// service that needs none. The desk seals it, derives the visitor
+	// from it (the masked name, the keyed hash that recognises a returning
+	// visitor, the age-based priority) and routes a returning visitor to
+	// whoever first received them (首访负责制). The kiosk keeps none of it.
 	Card *idcard.Identity
 	// Cards are the representatives' cards of a group visit (集体访), in
 	// the order they were tapped, Card (Cards[0]) first; nil for a visit
-	// of one. The hall registers them all as the case's persons; the
+	// of one. The desk registers them all as the case's persons; the
 	// ticket carries the first one's masked name with 等N人 (GroupName).
 	Cards []*idcard.Identity
-	// Priority is the priority class id ("elderly"), "" for none.
-	Priority string
 	// IdempotencyKey is random, made once per tap and sent again on every
 	// retry of that tap.
 	IdempotencyKey string
@@ -65,26 +64,36 @@ func (r Request) Persons() []*idcard.Identity {
 	return nil
 }
 
-// GroupHall is a Hall that registers group visits: it takes every card of
-// Request.Cards as a party of the case. The loop offers 多人来访 only on
-// such a hall (the in-process kiosk/local does, when it keeps cases; the
-// hall server's ticket API takes one visitor, so kiosk/hallclient does
-// not).
-type GroupHall interface {
-	Hall
-	// GroupVisits reports whether Issue registers every representative.
-	GroupVisits() bool
+// Holder is what a card says of its holder, as the desk takes it.
+type Holder struct {
+	IDNumber string
+	Name     string // the Chinese name, else the card's English name
+	Address  string
+	CardType string
+	Birth    time.Time
 }
 
-// Issued is a ticket the hall issued. A ticket whose TargetCounter is set
+// Holders returns the holders of the request's cards (Persons).
+func (r Request) Holders() []Holder {
+	var out []Holder
+	for _, c := range r.Persons() {
+		name := c.Name
+		if name == "" {
+			name = c.EnglishName
+		}
+		out = append(out, Holder{IDNumber: c.Number, Name: name, Address: c.CurrentAddress(), CardType: c.Type.String(), Birth: c.Birth})
+	}
+	return out
+}
+
+// Issued is a ticket the desk issued. A ticket whose TargetCounter is set
 // was routed to that counter by first-visit responsibility.
 type Issued struct {
 	Ticket   queue.Ticket
 	Ahead    int  // waiting tickets expected to be called first
 	Replayed bool // a retry found the ticket of the first attempt
-	// CaseURL is the public inquiry page of the matter the hall registered
-	// for the ticket (its QR code), "" when none: the ticket's QR then
-	// carries TicketURL.
+	// CaseURL is the public inquiry page of the ticket's case (its QR
+	// code), "" when it has none: the ticket then prints no QR code.
 	CaseURL string
 }
 
@@ -122,18 +131,4 @@ func (h HallInfo) Counter(id string) (queue.Counter, bool) {
 		}
 	}
 	return queue.Counter{}, false
-}
-
-// VisitorKeyer makes the keyed hash of an ID number that recognises a
-// returning visitor without storing the number (queue/personal's Keys).
-type VisitorKeyer interface {
-	VisitorKey(idNumber string) string
-}
-
-// FirstVisit finds the counter that first received a returning visitor
-// (首访负责制), to route the new ticket back there. Lookup returns ok false
-// when the visitor has no open matter the counter could continue, or when
-// that counter does not serve serviceID. It is safe for concurrent use.
-type FirstVisit interface {
-	Lookup(ctx context.Context, visitorKey, serviceID string) (counterID string, ok bool, err error)
 }

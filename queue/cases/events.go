@@ -1,0 +1,38 @@
+package cases
+
+import "yiting/queue"
+
+// stepEvent is what the event log says of a step of a case: its kind,
+// where the case stands after it, the unit, counter, ticket and persons
+// of the step — never a name, an ID number or a clerk's note.
+func (b *Book) stepEvent(c *Case, s Step) queue.CaseStep {
+	e := queue.CaseStep{
+		Code:      c.Code,
+		Type:      c.Type,
+		Step:      string(s.Kind),
+		Status:    string(c.Status),
+		Unit:      c.Unit,
+		Counter:   s.Counter,
+		Ticket:    s.Ticket,
+		Persons:   s.Persons,
+		Sensitive: b.Sensitive(c.Type),
+	}
+	return e
+}
+
+// CanWatch reports whether p may see a case step's event on the live
+// stream: supervisors and admins every one, staff those of cases that are
+// not sensitive and of sensitive ones at their counters or of their units,
+// devices none (a board or a pad in the public hall has no business with
+// cases).
+func (b *Book) CanWatch(p queue.Principal, e *queue.CaseStep) bool {
+	switch {
+	case supervisor(p):
+		return true
+	case p.Role != queue.RoleStaff:
+		return false
+	case !e.Sensitive:
+		return true
+	}
+	return bound(p, e.Counter) || b.ofUnit(p, e.Unit)
+}
