@@ -51,11 +51,16 @@ func (s *state) view(seq uint64) View {
 		Deadline: s.deadline,
 		Retrying: s.retrying,
 		Visitor:  s.visitor,
-		Ticket:   s.ticket,
 		Error:    s.err,
 		Hall:     s.hall,
 		Menu:     s.menu,
 		Devices:  Devices{Reader: s.reader, Printer: s.printer},
+	}
+	if s.ticket != nil {
+		// A copy: the loop marks its ticket printed while a page encodes
+		// the view it was given.
+		t := *s.ticket
+		v.Ticket = &t
 	}
 	if s.service != nil {
 		v.Service = &ServiceView{ID: s.service.ID, Name: s.service.Name, NeedsID: s.service.NeedsID, Group: s.groupOK}

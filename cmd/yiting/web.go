@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"yiting/printer"
+	"yiting/printer/escpos"
 	"yiting/queue/web"
 )
 
@@ -30,6 +32,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		Tickets:    s.store,
 		Cases:      s.book,
 		ConfigTOML: toml,
+		QR:         func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
 		Version:    version,
 		Logger:     s.log,
 	}

@@ -197,6 +197,62 @@ func TestHallScreensInChromium(t *testing.T) {
 		wait[bool](board, `document.getElementById('cur-number').textContent === `+jsString(tk.Number), 10*time.Second)
 	})
 
+	// The service desk: a visitor who forgot the card gets a ticket from the
+	// console, with its case and QR; the clerk calls and starts it, and the
+	// case is received at that window — all in the browser.
+	t.Run("service desk and the case moving on start", func(t *testing.T) {
+		api.user("desk4", "孙*", "desk4-password", "win-04")
+		con := newTab(t, browser, "desk", chromedp.WithNewBrowserContext())
+		con.open(srv.url+"/login?next=%2Fconsole", 1440, 900)
+		con.do(chromedp.SendKeys(chromedp.ID("user"), "desk4"), chromedp.SendKeys(chromedp.ID("password"), "desk4-password"),
+			chromedp.Click(chromedp.ID("login-submit")))
+		wait[bool](con, `!!(window.__console && window.__console.ready && window.__desk)`, 15*time.Second)
+		con.do(chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`), chromedp.KeyEvent("i"))
+		wait[bool](con, `document.getElementById('dlg-desk').open`, 5*time.Second)
+		con.do(chromedp.SetValue(chromedp.ID("desk-service"), "law-petition"),
+			chromedp.SendKeys(chromedp.ID("desk-name"), "赵测试"),
+			chromedp.SendKeys(chromedp.ID("desk-id"), "421224198001011235"), // a wrong check character
+			chromedp.Click(chromedp.ID("desk-submit")))
+		wait[bool](con, `document.getElementById('desk-error').textContent.includes('校验位')`, 5*time.Second)
+		con.do(chromedp.Click(chromedp.ID("desk-noid")), chromedp.Click(chromedp.ID("desk-submit")))
+		wait[bool](con, `document.getElementById('desk-error').textContent.includes('原因')`, 5*time.Second)
+		con.do(chromedp.SendKeys(chromedp.ID("desk-noid-reason"), "身份证遗忘未带"), chromedp.Click(chromedp.ID("desk-submit")))
+		wait[bool](con, `document.getElementById('dlg-desk-ticket').open && !!document.querySelector('#desk-qr svg path')`, 10*time.Second)
+		number := eval[string](con, `document.getElementById('desk-number').textContent`)
+		code := eval[string](con, `window.__desk.issued[0].case_code`)
+		if !strings.HasPrefix(number, "B") || !strings.Contains(eval[string](con, `document.getElementById('desk-case').textContent`), code) || code == "" {
+			t.Fatalf("desk ticket %q, case %q", number, code)
+		}
+		if strings.Contains(eval[string](con, `document.getElementById('desk-ticket').textContent`), "赵测试") {
+			t.Error("the printed ticket shows the full name")
+		}
+		// The clerk closes the ticket and, at the window the pad test left
+		// open, calls and starts.
+		con.do(chromedp.Click(chromedp.ID("desk-close")), chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`))
+		wait[bool](con, `document.getElementById('counter-status').dataset.status === 'open' && !document.querySelector('[data-cmd="call-next"]').disabled`, 10*time.Second)
+		con.do(chromedp.KeyEvent("n"))
+		wait[bool](con, `document.getElementById('cur-number').textContent === `+jsString(number), 10*time.Second)
+		if got := eval[string](con, `document.getElementById('cur-case').textContent`); got != code {
+			t.Errorf("the console shows case %q, want %s", got, code)
+		}
+		con.do(chromedp.KeyEvent("s"))
+		wait[bool](con, `document.getElementById('current').dataset.status === 'serving'`, 10*time.Second)
+		var c struct {
+			Case struct {
+				Status  string `json:"status"`
+				Unit    string `json:"unit"`
+				Handler struct {
+					CounterID string `json:"counter"`
+					StaffID   string `json:"staff"`
+				} `json:"handler"`
+			} `json:"case"`
+		}
+		api.do("GET", "/api/v1/cases/"+code, nil, &c)
+		if c.Case.Status != "received" || c.Case.Unit != "检察院" || c.Case.Handler.CounterID != "win-04" || c.Case.Handler.StaffID != "desk4" {
+			t.Errorf("after start the case is %+v", c.Case)
+		}
+	})
+
 	// Two clerks at two counters press N at the same instant for the one
 	// visitor both could serve: one gets the visitor, the other is told
 	// nobody waits — each console shows its server's answer.

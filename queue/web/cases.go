@@ -27,6 +27,8 @@ type CaseBook interface {
 	Rectifications(ctx context.Context, p queue.Principal, openOnly bool) ([]cases.Rectification, error)
 	// Stats computes the indicators of the cases registered from..to.
 	Stats(ctx context.Context, p queue.Principal, from, to cases.Date) (*cases.Stats, error)
+	// InquiryURL is the public inquiry page of an inquiry token.
+	InquiryURL(token string) string
 }
 
 var _ CaseBook = (*cases.Book)(nil)

@@ -35,9 +35,11 @@ type pageData struct {
 }
 
 type serviceData struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Prefix string `json:"prefix"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Prefix    string `json:"prefix"`
+	NeedsID   bool   `json:"needs_id,omitempty"`
+	OpensCase bool   `json:"opens_case,omitempty"`
 }
 
 type counterData struct {
@@ -58,7 +60,7 @@ func newPageData(h *queue.Hall, version string) pageData {
 	d := pageData{Hall: h.Name, Version: version, RateWindowSec: int(queue.RateWindow / time.Second),
 		Services: []serviceData{}, Counters: []counterData{}, Priority: []classData{}}
 	for _, s := range h.Services {
-		d.Services = append(d.Services, serviceData{ID: s.ID, Name: s.Name, Prefix: s.Prefix})
+		d.Services = append(d.Services, serviceData{ID: s.ID, Name: s.Name, Prefix: s.Prefix, NeedsID: s.NeedsID, OpensCase: s.CaseType != ""})
 	}
 	for _, c := range h.Counters {
 		cd := counterData{ID: c.ID, Name: c.Name, Kind: string(c.Kind), Unit: c.Unit, Location: c.Location, Services: []string{}}

@@ -45,6 +45,10 @@ type Options struct {
 	// SpeechName names the server's voice for the log and the board
 	// ("espeak-ng cmn-latn-pinyin").
 	SpeechName string
+	// QR draws the QR code the service desk prints on a ticket in the
+	// browser (printer.QRMatrix); without it the desk's ticket shows the
+	// case code and no QR code.
+	QR QRCoder
 	// ConfigTOML is the effective configuration the admin page shows,
 	// read-only (hallconfig's MarshalTOML; never the key file).
 	ConfigTOML []byte
@@ -63,6 +67,7 @@ type Pages struct {
 	auth       Authenticator
 	tickets    TicketSource
 	cases      CaseBook
+	qr         QRCoder
 	voice      *voiceCache // nil without a Synthesizer
 	speechName string
 	configTOML []byte
@@ -91,6 +96,7 @@ func New(opts Options) (*Pages, error) {
 		auth:       opts.Auth,
 		tickets:    opts.Tickets,
 		cases:      opts.Cases,
+		qr:         opts.QR,
 		speechName: opts.SpeechName,
 		configTOML: opts.ConfigTOML,
 		version:    opts.Version,
@@ -131,6 +137,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /board/chime.wav", p.page(p.chimeWAV))
 	mux.Handle("GET /pad", p.page(p.pad))
 	mux.Handle("GET /console", p.page(p.console))
+	mux.Handle("POST /console/qr", p.page(p.deskQR))
 	mux.Handle("GET /dashboard", p.page(p.dashboard))
 	mux.Handle("GET /dashboard/export.csv", p.page(p.export))
 	mux.Handle("GET /dashboard/cases", p.page(p.casesPage))

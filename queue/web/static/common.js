@@ -40,8 +40,9 @@ const Y = (() => {
 
   // api sends a JSON request and returns the decoded answer (null for 204);
   // a non-2xx answer throws an ApiError with the server's Chinese message.
-  async function api(method, path, body) {
-    const headers = {};
+  // extra are further request headers (an Idempotency-Key).
+  async function api(method, path, body, extra) {
+    const headers = Object.assign({}, extra);
     if (token) headers.Authorization = 'Bearer ' + token;
     const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
     if (body !== undefined) {

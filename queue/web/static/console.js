@@ -53,7 +53,6 @@
     $('cur-name').textContent = t ? (t.visitor && t.visitor.masked_name) || '未登记身份' : '—';
     $('cur-called').textContent = t ? Y.hm(t.called_at) : '—';
     $('cur-recalls').textContent = t ? String(t.recalls || 0) : '—';
-    $('cur-visits').textContent = t && t.earlier_visits !== undefined ? t.earlier_visits + ' 次' : '未知（个案功能待上线）';
     $('cur-case').textContent = (t && t.case_code) || '无';
     $('cur-note').textContent = (t && t.note) || '—';
     renderWait();
@@ -247,6 +246,11 @@
     if (document.querySelector('dialog[open]')) return;
     const tag = (e.target && e.target.tagName) || '';
     if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+    if (e.key.toLowerCase() === 'i' && window.__desk) { // the service desk: desk.js
+      e.preventDefault();
+      window.__desk.open();
+      return;
+    }
     const cmd = keys[e.key.toLowerCase()];
     if (!cmd) return;
     e.preventDefault();

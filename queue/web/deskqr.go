@@ -1,0 +1,69 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"yiting/queue/cases"
+)
+
+// QRCoder draws a QR symbol: its dark modules, row by row, without the
+// quiet zone (printer.QRMatrix at level M is the hall's).
+type QRCoder func(payload string) ([][]bool, error)
+
+// deskQR draws, as SVG, the QR code of a case's inquiry page for the
+// ticket the service desk prints from the browser. The URL comes in the
+// body (it carries the inquiry token: never in a URL or a log), and only
+// this hall's inquiry URLs are drawn. Staff, supervisors and admins.
+func (p *Pages) deskQR(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.principal(r)
+	if !ok || pr.Role.IsDevice() {
+		http.Error(w, "请先登录", http.StatusUnauthorized)
+		return
+	}
+	if p.qr == nil || p.cases == nil {
+		http.Error(w, "本系统未配置二维码", http.StatusServiceUnavailable)
+		return
+	}
+	var body struct {
+		URL string `json:"url"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024)).Decode(&body); err != nil {
+		http.Error(w, "请求无效", http.StatusBadRequest)
+		return
+	}
+	base := p.cases.InquiryURL("")
+	if !strings.HasPrefix(body.URL, base) || !cases.WellFormedToken(body.URL[len(base):]) {
+		http.Error(w, "不是本中心的查询地址", http.StatusBadRequest)
+		return
+	}
+	m, err := p.qr(body.URL)
+	if err != nil {
+		p.log.Error("desk: drawing the QR code failed", "err", err)
+		http.Error(w, "二维码生成失败", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprint(w, qrSVG(m))
+}
+
+// qrSVG draws the modules as one path, with a quiet zone of 4 modules.
+func qrSVG(m [][]bool) string {
+	const quiet = 4
+	n := len(m) + 2*quiet
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" shape-rendering="crispEdges">`, n, n)
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n)
+	for y, row := range m {
+		for x, dark := range row {
+			if dark {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+quiet, y+quiet)
+			}
+		}
+	}
+	b.WriteString(`"/></svg>`)
+	return b.String()
+}
