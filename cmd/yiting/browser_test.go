@@ -158,7 +158,9 @@ func wait[T any](tb *tab, expr string, timeout time.Duration) T {
 		switch {
 		case err == nil:
 			return v
-		case strings.Contains(err.Error(), "navigated or closed") && time.Now().Before(deadline):
+		case (strings.Contains(err.Error(), "navigated or closed") || strings.Contains(err.Error(), "Cannot find context")) && time.Now().Before(deadline):
+			// The page navigated (the login page sends the browser on)
+			// while the expression was being evaluated: ask the new one.
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}

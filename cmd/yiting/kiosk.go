@@ -79,7 +79,7 @@ func runKioskRole(ctx context.Context, o *options, cfg *hallconfig.Config, log *
 		return fmt.Errorf("kiosk: data directory: %w", err)
 	}
 	client, err := hallclient.New(o.server, &hallclient.Opts{
-		Token: token, Name: cfg.Hall.Name, Location: cfg.Hall.Location, Logger: log,
+		Token: token, Pin: o.pin, Name: cfg.Hall.Name, Location: cfg.Hall.Location, Logger: log,
 	})
 	if err != nil {
 		return err

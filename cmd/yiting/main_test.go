@@ -39,6 +39,7 @@ func main2(args []string) {
 type process struct {
 	cmd  *exec.Cmd
 	url  string
+	pin  string // the TLS certificate's pin a hall server printed
 	done chan struct{}
 	out  strings.Builder
 }
@@ -58,11 +59,17 @@ func startServer(t testing.TB, env []string, args ...string) *process {
 		t.Fatal(err)
 	}
 	urls := make(chan string, 1)
+	pins := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if u, ok := strings.CutPrefix(sc.Text(), "yiting: serving "); ok {
 				urls <- u
+			}
+			if line, ok := strings.CutPrefix(sc.Text(), "tls: "); ok {
+				if i := strings.LastIndex(line, "pin "); i >= 0 {
+					pins <- line[i+len("pin "):]
+				}
 			}
 		}
 		io.Copy(io.Discard, stdout)
@@ -70,6 +77,10 @@ func startServer(t testing.TB, env []string, args ...string) *process {
 	go func() { cmd.Wait(); close(s.done) }()
 	select {
 	case s.url = <-urls:
+		select {
+		case s.pin = <-pins: // a hall server prints it before its URL
+		default:
+		}
 	case <-s.done:
 		t.Fatalf("yiting exited before serving: %s", s.out.String())
 	case <-time.After(20 * time.Second):

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +39,7 @@ type options struct {
 	role        string // "hall" (server and kiosk), "server" (no kiosk on this machine) or "kiosk" (only a kiosk, against -server)
 	server      string // with -role kiosk: the hall server's URL
 	token       string // with -role kiosk: its kiosk device token
+	pin         string // with -role kiosk: the server certificate's fingerprint
 	backupDir   string
 	backupKeep  int
 	backupEvery time.Duration
@@ -57,8 +59,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.reader, "reader", "", "ID card reader: a serial device such as /dev/ttyUSB0, or sim (overrides the configuration)")
 	fs.StringVar(&o.printer, "printer", "", "ticket printer: a serial device, /dev/usb/lp0, or sim (overrides the configuration)")
 	fs.StringVar(&o.role, "role", "hall", "hall: the hall server and a kiosk on this machine; server: the hall server only (kiosks on other Pis); kiosk: only a kiosk, issuing through -server")
-	fs.StringVar(&o.server, "server", "", "with -role kiosk: the hall server's URL, e.g. http://192.168.1.10:8080")
+	fs.StringVar(&o.server, "server", "", "with -role kiosk: the hall server's URL, e.g. https://192.168.1.10:8080")
 	fs.StringVar(&o.token, "token", "", "with -role kiosk: the kiosk's device token (or YITING_KIOSK_TOKEN)")
+	fs.StringVar(&o.pin, "pin", "", "with -role kiosk: the SHA-256 pin of the hall server's certificate, shown on /admin with the kiosk's token")
 	fs.StringVar(&o.backupDir, "backup-dir", "", "directory of the scheduled database backups (default <data>/backups)")
 	fs.IntVar(&o.backupKeep, "backup-keep", 14, "delete scheduled backups older than this many days (never the newest that many); 0 keeps all")
 	fs.DurationVar(&o.backupEvery, "backup-every", 24*time.Hour, "interval between scheduled backups; 0 turns them off")
@@ -166,6 +169,8 @@ type server struct {
 	opts  *options
 	api   *httpapi.API
 	mux   *http.ServeMux
+	cert  tls.Certificate // the server's own: kiosks pin it
+	pin   string          // its fingerprint (pinOf)
 
 	stops []func() // what close runs, last opened first
 }
@@ -214,6 +219,9 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	}
 	s.onClose(func() { s.eng.Close() })
 	if s.keys, err = personal.LoadOrCreateKey(keyPath(cfg, o.data)); err != nil {
+		return nil, err
+	}
+	if s.cert, s.pin, err = loadOrCreateCert(o.data); err != nil {
 		return nil, err
 	}
 	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, log); err != nil {
@@ -288,10 +296,12 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 // the event streams. close does the rest.
 func (s *server) serve(ctx context.Context, stdout io.Writer) error {
 	o, log := s.opts, s.log
-	ln, err := net.Listen("tcp", o.addr)
+	inner, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
+	// http:// and https:// on the one port (sniffListener).
+	ln := newSniffListener(inner, &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12})
 	srv := &http.Server{
 		Handler:           s.mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -301,7 +311,8 @@ func (s *server) serve(ctx context.Context, stdout io.Writer) error {
 	srv.RegisterOnShutdown(s.api.Shutdown)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("yiting is serving", "hall", s.cfg.Hall.Name, "url", "http://"+ln.Addr().String(), "data", o.data)
+	log.Info("yiting is serving", "hall", s.cfg.Hall.Name, "url", "http://"+ln.Addr().String(), "tls_pin", s.pin, "data", o.data)
+	fmt.Fprintf(stdout, "tls: https://%s on the same port, certificate pin %s\n", ln.Addr(), s.pin)
 	fmt.Fprintf(stdout, "yiting: serving http://%s\n", ln.Addr())
 	if o.role == "hall" {
 		fmt.Fprintf(stdout, "kiosk: http://%s/kiosk\n", ln.Addr())

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	hallconfig "yiting/firmware-config"
 	"yiting/printer"
 	"yiting/printer/escpos"
 	"yiting/queue/web"
@@ -27,14 +28,16 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		s.log.Error("the admin page cannot show the configuration", "err", err)
 	}
 	opts := web.Options{
-		Engine:     s.eng,
-		Auth:       s.acc,
-		Tickets:    s.store,
-		Cases:      s.book,
-		ConfigTOML: toml,
-		QR:         func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
-		Version:    version,
-		Logger:     s.log,
+		Engine:        s.eng,
+		Auth:          s.acc,
+		Tickets:       s.store,
+		Cases:         s.book,
+		ConfigTOML:    toml,
+		QR:            func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
+		KioskPin:      s.pin,
+		AdminWarnings: adminWarnings(s.cfg),
+		Version:       version,
+		Logger:        s.log,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	sp := findEspeak(ctx)
@@ -53,6 +56,17 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		return
 	}
 	pages.Register(mux)
+}
+
+// adminWarnings are the installer's unfinished business, shown in red on
+// /admin until fixed.
+func adminWarnings(cfg *hallconfig.Config) []string {
+	var out []string
+	if cfg.PublicURL == hallconfig.DefaultPublicURL {
+		out = append(out, "public_url 仍是默认的 "+hallconfig.DefaultPublicURL+
+			"：访客手机扫描小票二维码打不开案件查询页。请在配置文件中把 public_url 设为手机能访问的地址（如中心的外网域名），然后重启。")
+	}
+	return out
 }
 
 // espeakVoice is espeak-ng's Mandarin voice that reads pinyin with tone

@@ -3,11 +3,16 @@ package hallclient
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +30,11 @@ const maxAnswer = 1 << 20
 type Opts struct {
 	// Token is the kiosk's device token (role kiosk).
 	Token string
+	// Pin is the hex SHA-256 of the hall server's own TLS certificate,
+	// shown on /admin with the kiosk's token: with an https server URL
+	// the client trusts exactly that certificate. Required for https
+	// unless HTTP is given.
+	Pin string
 	// HTTP is the client requests go through; nil: one with a 10 s dial
 	// and header timeout. Each request is also bounded by its context.
 	HTTP *http.Client
@@ -56,17 +66,28 @@ func New(baseURL string, opts *Opts) (*Client, error) {
 	}
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("hallclient: server URL %q: want http://host:port", baseURL)
+		return nil, fmt.Errorf("hallclient: server URL %q: want https://host:port", baseURL)
+	}
+	// The kiosk sends what the ID card said: only over TLS, except to a
+	// server on this very machine.
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return nil, fmt.Errorf("hallclient: server URL %q: the kiosk sends card data, so it must be https:// with the certificate's pin (-pin) shown on /admin", baseURL)
 	}
 	c := &Client{base: u, token: opts.Token, http: opts.HTTP, name: opts.Name, loc: opts.Location, log: opts.Logger}
 	if c.http == nil {
-		c.http = &http.Client{Transport: &http.Transport{
+		tr := &http.Transport{
 			Proxy:                 nil, // the hall's own network: never through a proxy
 			MaxIdleConnsPerHost:   4,
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: 10 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
-		}}
+		}
+		if u.Scheme == "https" {
+			if tr.TLSClientConfig, err = pinned(opts.Pin); err != nil {
+				return nil, err
+			}
+		}
+		c.http = &http.Client{Transport: tr}
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -241,4 +262,40 @@ func (c *Client) do(ctx context.Context, method, path, idem string, body, out an
 		return nil, &queue.Error{Code: queue.EINTERNAL, Message: resp.Status, Err: errors.New(string(bytes.TrimSpace(data[:min(len(data), 200)])))}
 	}
 	return nil, &queue.Error{Code: e.Error.Code, Message: e.Error.Message, Err: fmt.Errorf("hallclient: %s %s: %s", method, path, resp.Status)}
+}
+
+// pinned is the TLS configuration that trusts exactly the certificate of
+// that pin: the hall server makes its own certificate, so there is no CA
+// and no name to check, only the key the kiosk was paired with.
+func pinned(pin string) (*tls.Config, error) {
+	want, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(pin)))
+	if err != nil || len(want) != sha256.Size {
+		return nil, fmt.Errorf("hallclient: the certificate pin %q is not a SHA-256 in hex (64 characters, shown on /admin with the kiosk's token)", pin)
+	}
+	return &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		// The chain is not verified against a CA — there is none — but
+		// the leaf must be the pinned one: VerifyConnection runs on
+		// every handshake, resumed ones included.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("hallclient: the server sent no certificate")
+			}
+			got := sha256.Sum256(cs.PeerCertificates[0].Raw)
+			if subtle.ConstantTimeCompare(got[:], want) != 1 {
+				return fmt.Errorf("hallclient: the server's certificate is not the one this kiosk was paired with (pin %x…): pair it again from /admin", got[:4])
+			}
+			return nil
+		},
+	}, nil
+}
+
+// loopback reports whether host is this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -2,7 +2,10 @@ package hallclient_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -197,6 +200,38 @@ func TestNewRefusesABadURL(t *testing.T) {
 	for _, u := range []string{"", "hall:8080", "ftp://hall", "http://"} {
 		if _, err := hallclient.New(u, nil); err == nil {
 			t.Errorf("%q accepted", u)
+		}
+	}
+}
+
+// TestPinnedTLS: over https the client trusts exactly the pinned
+// certificate; another is refused before anything is sent; a plain http
+// server on another machine is refused outright; a malformed pin too.
+func TestPinnedTLS(t *testing.T) {
+	h := newServer(t)
+	srv := httptest.NewTLSServer(h.srv.Config.Handler)
+	defer srv.Close()
+	sum := sha256.Sum256(srv.Certificate().Raw)
+	right := hex.EncodeToString(sum[:])
+	wrong := strings.Repeat("ab", 32)
+	n := 0
+	for pin, ok := range map[string]bool{right: true, strings.ToUpper(right): true, wrong: false} {
+		n++
+		c, err := hallclient.New(srv.URL, &hallclient.Opts{Token: h.token, Pin: pin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Issue(context.Background(), kiosk.Request{ServiceID: "consult", IdempotencyKey: fmt.Sprint("pin-", n)})
+		if (err == nil) != ok || (!ok && !errors.Is(err, kiosk.ErrUnreachable)) {
+			t.Errorf("pin %.8s…: %v", pin, err)
+		}
+	}
+	if n := len(h.eng.Tickets(nil)); n != 2 {
+		t.Errorf("%d tickets: the wrong pin must send nothing", n)
+	}
+	for _, bad := range []struct{ url, pin string }{{"http://192.0.2.7:8080", right}, {srv.URL, "not-hex"}, {srv.URL, ""}} {
+		if _, err := hallclient.New(bad.url, &hallclient.Opts{Pin: bad.pin}); err == nil {
+			t.Errorf("New(%s, pin %q) accepted", bad.url, bad.pin)
 		}
 	}
 }

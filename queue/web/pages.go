@@ -105,8 +105,10 @@ func (p *Pages) admin(w http.ResponseWriter, r *http.Request) {
 	}
 	p.render(w, http.StatusOK, "admin.html", view{Title: "系统管理", Page: "admin", Data: struct {
 		pageData
-		Me principalData `json:"me"`
-	}{p.data, principalOut(pr)}, Body: string(p.configTOML)})
+		Me       principalData `json:"me"`
+		KioskPin string        `json:"kiosk_pin"`
+		Warnings []string      `json:"warnings"`
+	}{p.data, principalOut(pr), p.kioskPin, append([]string{}, p.warnings...)}, Body: string(p.configTOML)})
 }
 
 type principalData struct {

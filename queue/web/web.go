@@ -49,6 +49,13 @@ type Options struct {
 	// browser (printer.QRMatrix); without it the desk's ticket shows the
 	// case code and no QR code.
 	QR QRCoder
+	// KioskPin is the fingerprint of the server's TLS certificate that a
+	// kiosk on another Pi is paired with (the admin page shows it with a
+	// kiosk's new token).
+	KioskPin string
+	// AdminWarnings are what the admin page shows in red until it is
+	// fixed: a public_url a visitor's phone cannot reach, …
+	AdminWarnings []string
 	// ConfigTOML is the effective configuration the admin page shows,
 	// read-only (hallconfig's MarshalTOML; never the key file).
 	ConfigTOML []byte
@@ -68,6 +75,8 @@ type Pages struct {
 	tickets    TicketSource
 	cases      CaseBook
 	qr         QRCoder
+	kioskPin   string
+	warnings   []string
 	voice      *voiceCache // nil without a Synthesizer
 	speechName string
 	configTOML []byte
@@ -97,6 +106,8 @@ func New(opts Options) (*Pages, error) {
 		tickets:    opts.Tickets,
 		cases:      opts.Cases,
 		qr:         opts.QR,
+		kioskPin:   opts.KioskPin,
+		warnings:   opts.AdminWarnings,
 		speechName: opts.SpeechName,
 		configTOML: opts.ConfigTOML,
 		version:    opts.Version,

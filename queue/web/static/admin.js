@@ -5,6 +5,7 @@
 (() => {
   const { data, $, h } = Y;
   Y.staffBar();
+  $('warnings').replaceChildren(...data.warnings.map((w) => h('li', {}, w)));
 
   const roleNames = { admin: '管理员', supervisor: '督导主管', staff: '窗口工作人员', display: '叫号显示屏', pad: '评价器', kiosk: '取号机' };
   const statusNames = { open: '开放中', paused: '暂停', closed: '已关闭' };
@@ -113,9 +114,11 @@
     act(async () => {
       const out = await Y.api('POST', '/api/v1/admin/tokens', body);
       const base = location.origin;
+      // A kiosk sends card data: it talks TLS to exactly this server, the
+      // certificate it pins (-pin), on the same port.
       const url = body.role === 'display' ? base + '/board?token=' + encodeURIComponent(out.secret)
         : body.role === 'pad' ? base + '/pad?token=' + encodeURIComponent(out.secret)
-          : 'yiting -role kiosk -server ' + base + ' -token ' + out.secret;
+          : 'yiting -role kiosk -server ' + base.replace(/^http:/, 'https:') + ' -pin ' + data.kiosk_pin + ' -token ' + out.secret;
       $('token-url').textContent = url;
       $('token-secret').hidden = false;
       newToken.reset();

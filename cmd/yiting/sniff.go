@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+)
+
+// sniffListener serves plain HTTP and TLS on one port: the hall's screens
+// (boards, pads, consoles in a browser) keep the http:// address they were
+// set up with, and kiosks on other Pis reach the same address over TLS.
+// The first byte of a connection decides: 0x16 begins a TLS handshake
+// record, which no HTTP request does. Each connection is sniffed on its
+// own goroutine, so a client that connects and says nothing holds up no
+// one; it is dropped after sniffTimeout.
+type sniffListener struct {
+	net.Listener
+	tls   *tls.Config
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+	err   error // why Accept ends; set before done is closed
+}
+
+// sniffTimeout bounds the wait for a connection's first byte.
+const sniffTimeout = 10 * time.Second
+
+func newSniffListener(inner net.Listener, cfg *tls.Config) *sniffListener {
+	l := &sniffListener{Listener: inner, tls: cfg, conns: make(chan net.Conn), done: make(chan struct{})}
+	go l.accept()
+	return l
+}
+
+func (l *sniffListener) accept() {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			l.stop(err)
+			return
+		}
+		go l.sniff(c)
+	}
+}
+
+func (l *sniffListener) sniff(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(sniffTimeout))
+	br := bufio.NewReader(c)
+	first, err := br.Peek(1)
+	if err != nil {
+		c.Close()
+		return
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	var out net.Conn = &peekedConn{Conn: c, r: br}
+	if first[0] == 0x16 {
+		out = tls.Server(out, l.tls)
+	}
+	select {
+	case l.conns <- out:
+	case <-l.done:
+		c.Close()
+	}
+}
+
+// Accept returns the next sniffed connection: a *tls.Conn for TLS, so that
+// net/http does the handshake and sets Request.TLS.
+func (l *sniffListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, l.err
+	}
+}
+
+// Close stops accepting.
+func (l *sniffListener) Close() error {
+	err := l.Listener.Close()
+	l.stop(net.ErrClosed)
+	return err
+}
+
+// stop ends Accept with err, once.
+func (l *sniffListener) stop(err error) {
+	l.once.Do(func() {
+		l.err = err
+		close(l.done)
+	})
+}
+
+// peekedConn reads first what was peeked.
+type peekedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
