@@ -72,16 +72,17 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// hallError turns the domain's "field: problem" message into an *Error,
-// keeping the domain error for errors.Is(err, queue.ErrInvalid).
+// hallError turns the domain's invalid field (queue.ValidationError) into
+// an *Error, keeping the domain error for errors.Is(err, queue.ErrInvalid).
 func hallError(err error) *Error {
 	e := &Error{Problem: err.Error(), Err: err}
+	var ve *queue.ValidationError
 	var qe *queue.Error
-	if errors.As(err, &qe) {
+	switch {
+	case errors.As(err, &ve):
+		e.Field, e.Problem = ve.Field, ve.Reason
+	case errors.As(err, &qe):
 		e.Problem = qe.Message
-		if field, problem, ok := strings.Cut(qe.Message, ": "); ok && !strings.ContainsAny(field, " \t") {
-			e.Field, e.Problem = field, problem
-		}
 	}
 	return e
 }

@@ -26,7 +26,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
+	if e.Err != nil && e.Err.Error() != e.Message {
 		return fmt.Sprintf("queue: %s: %s: %v", e.Code, e.Message, e.Err)
 	}
 	return fmt.Sprintf("queue: %s: %s", e.Code, e.Message)
@@ -80,4 +80,22 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "系统内部错误，请联系管理员 (internal error)"
+}
+
+// ValidationError names the field of a configuration or a request that is
+// invalid, and why. It travels inside an *Error of code EINVALID (Invalid),
+// so that an adapter reads the field with errors.As rather than parsing
+// it back out of the message.
+type ValidationError struct {
+	Field  string // e.g. "services[2].prefix"
+	Reason string // e.g. "\"a\" must be one capital letter A-Z"
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+
+// Invalid returns the EINVALID error of a field, its ValidationError
+// inside.
+func Invalid(field, format string, args ...any) *Error {
+	ve := &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Code: EINVALID, Message: ve.Error(), Err: ve}
 }

@@ -149,9 +149,7 @@ func (h *Hall) Counter(id string) (Counter, bool) {
 // on. Adapters that read files check syntax and name the file; this
 // names the field.
 func (h *Hall) Validate() error {
-	bad := func(field, format string, args ...any) error {
-		return &Error{Code: EINVALID, Message: field + ": " + fmt.Sprintf(format, args...)}
-	}
+	bad := func(field, format string, args ...any) error { return Invalid(field, format, args...) }
 	if h.Name == "" {
 		return bad("name", "the hall needs a name")
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"yiting/queue"
+	"yiting/queue/access"
 )
 
 // Authenticator turns a secret into a principal; *access.Service
@@ -32,34 +33,12 @@ type Authenticator interface {
 }
 
 // CookieName is the session cookie POST /api/v1/login sets.
-const CookieName = "yiting_session"
-
-// secretOf returns the credential a request carries: the Authorization
-// header, else the session cookie, else (event stream only) ?token=.
-// ok is false for an Authorization header that is not "Bearer <secret>".
-func secretOf(c *gin.Context, allowQuery bool) (secret string, ok bool) {
-	if h := c.Request.Header.Get("Authorization"); h != "" {
-		const prefix = "Bearer "
-		if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-			return "", false
-		}
-		return strings.TrimSpace(h[len(prefix):]), true
-	}
-	if ck, err := c.Request.Cookie(CookieName); err == nil && ck.Value != "" {
-		return ck.Value, true
-	}
-	if allowQuery {
-		if t := c.Query("token"); t != "" {
-			return t, true
-		}
-	}
-	return "", true
-}
+const CookieName = access.CookieName
 
 // principal authenticates the request or writes the 401 and returns
 // false.
 func (a *API) principal(c *gin.Context, allowQuery bool) (queue.Principal, bool) {
-	secret, ok := secretOf(c, allowQuery)
+	secret, ok := access.SecretOf(c.Request, allowQuery)
 	if !ok {
 		a.fail(c, queue.Errorf(queue.EUNAUTH, "Authorization 头格式应为 Bearer <令牌> (Authorization must be \"Bearer <token>\")"))
 		return queue.Principal{}, false
@@ -168,7 +147,7 @@ func (a *API) logout(c *gin.Context) {
 	if _, ok := a.principal(c, false); !ok {
 		return
 	}
-	secret, _ := secretOf(c, false)
+	secret, _ := access.SecretOf(c.Request, false)
 	if err := a.auth.Logout(c.Request.Context(), secret); err != nil {
 		a.fail(c, err)
 		return

@@ -7,32 +7,13 @@ import (
 	"strings"
 
 	"yiting/queue"
+	"yiting/queue/access"
 )
-
-// sessionCookie is the cookie POST /api/v1/login sets (httpapi.CookieName;
-// this package does not import the API adapter, a test keeps them equal).
-const sessionCookie = "yiting_session"
-
-// secretOf returns the credential of a request: a Bearer header (devices'
-// fetches), else the session cookie (staff pages).
-func secretOf(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); h != "" {
-		const prefix = "Bearer "
-		if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
-			return strings.TrimSpace(h[len(prefix):])
-		}
-		return ""
-	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		return c.Value
-	}
-	return ""
-}
 
 // principal authenticates the request; ok is false when it carries no
 // valid credential.
 func (p *Pages) principal(r *http.Request) (queue.Principal, bool) {
-	secret := secretOf(r)
+	secret, _ := access.SecretOf(r, false)
 	if secret == "" {
 		return queue.Principal{}, false
 	}
