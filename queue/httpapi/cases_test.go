@@ -307,6 +307,10 @@ func TestInquiryPage(t *testing.T) {
 	if w.Header().Get("Referrer-Policy") != "no-referrer" || w.Header().Get("Cache-Control") != "no-store" || strings.Contains(body, "<form") {
 		t.Fatalf("headers %v, or a rating form before closing", w.Header())
 	}
+	// The page follows the case as it moves: it reloads itself while open.
+	if !strings.Contains(body, `http-equiv="refresh"`) {
+		t.Fatal("an open case's page does not refresh itself")
+	}
 	// Guessing: 4 wrong tokens are 404; the 5th too, and from then on the
 	// client is refused, even with the right token; others are not.
 	token := strings.TrimPrefix(path, "/c/")
@@ -346,8 +350,8 @@ func TestInquiryPage(t *testing.T) {
 	f.caseCmd(secStaffW1, code, "handle", nil)
 	f.caseCmd(secStaffW1, code, "conclude", map[string]string{"outcome": "answered"})
 	f.caseCmd(secStaffW1, code, "close", map[string]string{"note": "已回访"})
-	if w := inquire(h, "GET", path, "192.0.2.10", nil); !strings.Contains(w.Body.String(), `name="satisfied"`) {
-		t.Fatal("no rating form after closing")
+	if w := inquire(h, "GET", path, "192.0.2.10", nil); !strings.Contains(w.Body.String(), `name="satisfied"`) || strings.Contains(w.Body.String(), `http-equiv="refresh"`) {
+		t.Fatal("no rating form after closing, or a page that reloads under the visitor's thumb")
 	}
 	if w := inquire(h, "POST", path, "192.0.2.10", yes, "Sec-Fetch-Site", "cross-site"); w.Code != http.StatusForbidden {
 		t.Fatalf("cross-site rating: %d", w.Code)
