@@ -227,6 +227,9 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, log); err != nil {
 		return nil, err
 	}
+	if _, err := s.book.LogExisting(ctx); err != nil { // a data directory from before case events
+		return nil, err
+	}
 	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
 
 	s.acc, err = access.New(ctx, s.store, access.Options{

@@ -46,7 +46,10 @@ var (
 var caseBuckets = [][]byte{bucketCases, bucketCaseFacts, bucketCaseTokens, bucketCaseOpen, bucketCaseVisitors,
 	bucketCaseClosed, bucketCaseIdem, bucketCaseSeq, bucketCaseMeta, bucketRectify, bucketAudit}
 
-var keyRatingCursor = []byte("rating_cursor")
+var (
+	keyRatingCursor = []byte("rating_cursor")
+	keyCasesLogged  = []byte("cases_logged") // every case is in the event log
+)
 
 var _ cases.Store = (*Store)(nil)
 
@@ -130,6 +133,8 @@ func writeCaseRecord(tx *bolt.Tx, v any) error {
 		return putCase(tx, w)
 	case *cases.RectificationWrite:
 		return putRectifications(tx, w.Items, w.Cursor)
+	case *cases.LoggedWrite:
+		return tx.Bucket(bucketCaseMeta).Put(keyCasesLogged, []byte{1})
 	}
 	return fmt.Errorf("boltstore: no way to write a %T", v)
 }
@@ -373,6 +378,16 @@ func (s *Store) EachRectification(ctx context.Context, fn func(*cases.Rectificat
 			return fn(r)
 		})
 	})
+}
+
+// CasesLogged implements cases.CaseStore.
+func (s *Store) CasesLogged(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketCaseMeta).Get(keyCasesLogged) != nil
+		return nil
+	})
+	return ok, err
 }
 
 // RatingCursor implements cases.RectificationStore.

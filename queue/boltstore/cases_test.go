@@ -272,6 +272,12 @@ func TestMigratesSchema2ToCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n, err := book.LogExisting(bgctx); err != nil || n != 0 {
+		t.Fatalf("log existing: %d, %v", n, err)
+	}
+	if done, err := st.CasesLogged(bgctx); err != nil || !done {
+		t.Fatalf("cases logged: %v %v", done, err)
+	}
 	if _, err := book.Register(bgctx, bossP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{person(1)}, IdempotencyKey: "k"}); err != nil {
 		t.Fatalf("register after migrating: %v", err)
 	}

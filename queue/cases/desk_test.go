@@ -310,3 +310,31 @@ func TestTransferProposesARoute(t *testing.T) {
 		t.Fatalf("served after transfer: %s %s", v.Status, v.Unit)
 	}
 }
+
+// TestLogExisting: a data directory from before case steps were events
+// brings every case into the log once, as it stands.
+func TestLogExisting(t *testing.T) {
+	f := newFixture(t)
+	// Two cases written as the old book wrote them: no events.
+	for i := range 2 {
+		c := &cases.Case{Code: cases.Code{Region: "421224", Day: cases.MakeDate(2026, 10, 8), Seq: i + 1}.String(), Type: "mediation.medical",
+			Status: cases.StatusReceived, Unit: "医患纠纷人民调解委员会", Day: cases.MakeDate(2026, 10, 8), Persons: []cases.Party{{MaskedName: "王*"}},
+			Registered: time.Date(2026, 10, 8, 9, 0, 0, 0, time.UTC)}
+		f.store.mu.Lock()
+		if err := f.store.putCase(&cases.Write{Case: c, Facts: c.Facts(time.UTC), New: true}); err != nil {
+			t.Fatal(err)
+		}
+		f.store.mu.Unlock()
+	}
+	n, err := f.book.LogExisting(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("logged %d, %v", n, err)
+	}
+	evs := f.store.caseEvents()
+	if len(evs) != 2 || evs[0].Type != queue.CaseEvent("logged") || evs[0].Case.Status != "received" || !evs[0].Case.Sensitive || evs[0].Case.Persons != 1 {
+		t.Fatalf("events %+v", evs)
+	}
+	if n, err := f.book.LogExisting(ctx); n != 0 || err != nil {
+		t.Fatalf("a second run logged %d, %v", n, err)
+	}
+}

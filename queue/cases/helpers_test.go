@@ -34,6 +34,13 @@ type memStore struct {
 	cursor  uint64
 	audit   []cases.AuditEntry
 	failPut error // returned by Commit when set
+	logged  bool  // a LoggedWrite was committed
+}
+
+func (m *memStore) CasesLogged(ctx context.Context) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.logged, nil
 }
 
 var (
@@ -62,6 +69,8 @@ func (m *memStore) Commit(ctx context.Context, b *queue.Batch) error {
 			}
 		case *cases.RectificationWrite:
 			m.putRectifications(w.Items, w.Cursor)
+		case *cases.LoggedWrite:
+			m.logged = true
 		default:
 			return fmt.Errorf("memStore: cannot write a %T", w)
 		}

@@ -42,6 +42,9 @@ type CaseStore interface {
 	// ClosedBefore lists the codes of cases closed before day that are
 	// not yet anonymised.
 	ClosedBefore(ctx context.Context, day Date) ([]string, error)
+	// CasesLogged reports whether every case is in the event log: true
+	// once a LoggedWrite was committed (Book.LogExisting).
+	CasesLogged(ctx context.Context) (bool, error)
 }
 
 // Write is one case command's write: the case with everything that
@@ -57,6 +60,10 @@ type Write struct {
 	IdemKey string // the hashed idempotency key of the command, if any
 	Audit   []AuditEntry
 }
+
+// LoggedWrite records that the cases registered before case steps were
+// events are now in the event log (Book.LogExisting).
+type LoggedWrite struct{}
 
 // RectificationWrite writes rectification items and, if Cursor is not 0,
 // the sequence number of the last rating event handled.
