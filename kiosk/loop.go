@@ -104,7 +104,6 @@ type Loop struct {
 	log  *slog.Logger
 
 	ops     chan func()   // run on the loop's goroutine
-	started chan struct{} // closed when Run starts
 	stopped chan struct{} // closed when Run has returned
 	running atomic.Bool
 
@@ -131,7 +130,6 @@ func New(opts Opts) (*Loop, error) {
 		opts:    opts,
 		log:     opts.Logger,
 		ops:     make(chan func()),
-		started: make(chan struct{}),
 		stopped: make(chan struct{}),
 		changed: make(chan struct{}),
 	}
@@ -170,7 +168,6 @@ func (l *Loop) Run(ctx context.Context, cards <-chan idcard.Event) error {
 	}
 	l.workers.Add(1)
 	go l.refresh(ctx)
-	close(l.started)
 	l.publish()
 	for {
 		select {
@@ -260,18 +257,6 @@ func (l *Loop) Finish(ctx context.Context) error {
 		return err
 	}
 	return <-errc
-}
-
-// Reading tells the loop that the reader has found a card and is reading
-// it (ObserveReads calls it), so the screen can say 请不要移动.
-func (l *Loop) Reading() {
-	ctx := context.Background()
-	select {
-	case <-l.started:
-	default:
-		return // not running yet: nothing to show it on
-	}
-	_ = l.exec(ctx, l.reading)
 }
 
 // View returns the current view.

@@ -479,7 +479,7 @@ func TestReadingShownWhileTheCardIsRead(t *testing.T) {
 	r := newRig(t, nil)
 	r.choose(t, "petition")
 	r.step(t, kiosk.StepWaitCard)
-	r.loop.Reading()
+	r.card(t, idcard.Event{Kind: idcard.EventReading})
 	v := r.step(t, kiosk.StepReading)
 	if v.Message != kiosk.MsgReading {
 		t.Errorf("message %q", v.Message)
@@ -491,12 +491,12 @@ func TestReadingShownWhileTheCardIsRead(t *testing.T) {
 	// A read that never delivers (a clone re-reading a card it delivered)
 	// goes back and is ignored for a while.
 	r.choose(t, "petition")
-	r.loop.Reading()
+	r.card(t, idcard.Event{Kind: idcard.EventReading})
 	r.step(t, kiosk.StepReading)
 	r.clock.Advance(5 * time.Second)
 	r.tick(t)
 	r.step(t, kiosk.StepWaitCard)
-	r.loop.Reading()
+	r.card(t, idcard.Event{Kind: idcard.EventReading})
 	r.tick(t)
 	if v := r.loop.View(); v.Step != kiosk.StepWaitCard {
 		t.Errorf("a muted reading notice changed the step to %s", v.Step)

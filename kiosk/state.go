@@ -236,6 +236,8 @@ func (l *Loop) card(ev idcard.Event) {
 		return
 	}
 	switch ev.Kind {
+	case idcard.EventReading:
+		l.reading()
 	case idcard.EventReady:
 		s.reader = DeviceStatus{OK: true}
 		if s.step == StepError && s.err.Code == ErrCodeReaderOffline {

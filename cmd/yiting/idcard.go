@@ -98,6 +98,8 @@ func printEvent(w io.Writer, ev idcard.Event) {
 		fmt.Fprintf(w, "读卡器就绪，安全模块（SAM）编号 %s\n请放置证件\n", ev.SAMID)
 	case idcard.EventOffline:
 		fmt.Fprintf(w, "读卡器不可用：%v\n正在重试……\n", ev.Err)
+	case idcard.EventReading:
+		fmt.Fprintln(w, "正在读取证件，请不要移动……")
 	case idcard.EventUnreadable:
 		fmt.Fprintf(w, "未能读取证件：%v\n请拿起证件后重新放置\n", ev.Err)
 	case idcard.EventCard, idcard.EventExpired:

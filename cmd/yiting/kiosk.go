@@ -192,7 +192,7 @@ func newKiosk(ctx context.Context, o kioskOptions) (*kioskApp, error) {
 	if o.tuneReader != nil {
 		o.tuneReader(&ro)
 	}
-	k.reader = idcard.NewReader(kiosk.ObserveReads(dev.readerOpen, k.loop.Reading), &ro)
+	k.reader = idcard.NewReader(dev.readerOpen, &ro)
 	var demo kioskweb.Demo
 	if dev.readerSim != nil && dev.printerSim != nil {
 		demo = &kioskweb.SimDemo{Reader: dev.readerSim, Printer: dev.printerSim}

@@ -31,6 +31,10 @@ const (
 	// SAM failed; Err says why. The Reader reconnects with backoff and
 	// delivers EventReady when it is back.
 	EventOffline
+	// EventReading: a card was just placed and is being read, which takes
+	// one to three seconds on a real reader; EventCard, EventExpired or
+	// EventUnreadable follows. The kiosk says 请不要移动 meanwhile.
+	EventReading
 )
 
 // String names the kind, for logs.
@@ -46,6 +50,8 @@ func (k EventKind) String() string {
 		return "unreadable"
 	case EventOffline:
 		return "offline"
+	case EventReading:
+		return "reading"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }

@@ -272,6 +272,9 @@ func (r *Reader) poll(ctx context.Context, conn *Conn, events chan<- Event, st *
 		return err
 	}
 	again := st.delivered != "" // found again with no "no card" since the last delivery
+	if !again && !st.reported && !send(ctx, events, Event{Kind: EventReading}) {
+		return ctx.Err()
+	}
 	id, err := r.readCard(ctx, conn, *newest && !again, newest)
 	if err != nil {
 		fatal := ctx.Err() != nil || errors.Is(err, ErrDisconnected) || errors.Is(err, ErrSAM)
