@@ -282,7 +282,6 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
 		s.mux.Handle(p, s.api.Handler())
 	}
-	s.mux.Handle("/c/", s.api.Inquiry(httpapi.InquiryOptions{})) // the public inquiry page of a case (一件一码)
 	registerWeb(s.mux, s)
 	if o.role == "hall" {
 		stopKiosk, err := startKiosk(ctx, s.mux, s)

@@ -30,7 +30,7 @@ type Options struct {
 	Engine *queue.Engine
 	Auth   Authenticator
 	// Cases is the desk that issues tickets (issue.go) and serves the
-	// case endpoints (cases.go) and the inquiry page (inquiry.go).
+	// case endpoints (cases.go).
 	Cases *cases.Book
 	// Accounts serves the admin endpoints (users and device tokens).
 	// When nil they answer 503.

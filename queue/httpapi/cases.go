@@ -80,9 +80,6 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 
 	v1.GET("/case-rules", a.authed(a.caseRules))
 	v1.GET("/case-stats", a.authed(a.caseStats))
-	v1.GET("/case-stats/cases.csv", a.authed(a.exportCases))
-	v1.GET("/case-stats/stats.csv", a.authed(a.exportStats))
-	v1.GET("/case-stats/report.html", a.authed(a.caseReport))
 	v1.GET("/case-audit", a.authed(a.caseAudit))
 	v1.GET("/rectifications", a.authed(a.rectifications))
 	v1.POST("/rectifications/:ticket/close", a.authed(a.closeRectification))
@@ -310,78 +307,6 @@ func (a *API) caseStats(c *gin.Context, p queue.Principal) {
 			Stats *cases.Stats `json:"stats"`
 		}{s})
 	}
-}
-
-// download sets the headers of a file answer.
-func download(c *gin.Context, contentType, name string) {
-	h := c.Writer.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Cache-Control", "no-store")
-	if name != "" {
-		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	}
-}
-
-func (a *API) exportStats(c *gin.Context, p queue.Principal) {
-	s, ok := a.stats(c, p)
-	if !ok {
-		return
-	}
-	download(c, "text/csv; charset=utf-8", fmt.Sprintf("case-stats-%s-%s.csv", s.From.Compact(), s.To.Compact()))
-	c.Status(http.StatusOK)
-	if err := cases.WriteStatsCSV(c.Writer, s); err != nil {
-		a.log.Warn("writing the statistics CSV failed", "err", err)
-	}
-}
-
-func (a *API) caseReport(c *gin.Context, p queue.Principal) {
-	s, ok := a.stats(c, p)
-	if !ok {
-		return
-	}
-	download(c, "text/html; charset=utf-8", "")
-	c.Status(http.StatusOK)
-	if err := a.cases.WriteReport(c.Writer, s); err != nil {
-		a.log.Warn("writing the statistics report failed", "err", err)
-	}
-}
-
-// exportCases streams the case list as CSV. The book checks the
-// principal before it writes anything, so a refusal is still a JSON error.
-func (a *API) exportCases(c *gin.Context, p queue.Principal) {
-	from, to, ok := a.period(c)
-	if !ok {
-		return
-	}
-	download(c, "text/csv; charset=utf-8", fmt.Sprintf("cases-%s-%s.csv", from.Compact(), to.Compact()))
-	w := &lazyStatus{c: c}
-	if err := a.cases.ExportCases(c.Request.Context(), p, from, to, w); err != nil {
-		if !w.started {
-			c.Writer.Header().Del("Content-Disposition")
-			a.fail(c, err)
-			return
-		}
-		a.log.Warn("case export cut short", "err", err)
-	}
-	if !w.started {
-		c.Status(http.StatusOK)
-		c.Writer.WriteHeaderNow()
-	}
-}
-
-// lazyStatus writes the 200 only with the first byte of the body, so an
-// error before it can still be answered as an error.
-type lazyStatus struct {
-	c       *gin.Context
-	started bool
-}
-
-func (l *lazyStatus) Write(b []byte) (int, error) {
-	if !l.started {
-		l.started = true
-		l.c.Status(http.StatusOK)
-	}
-	return l.c.Writer.Write(b)
 }
 
 func (a *API) caseAudit(c *gin.Context, p queue.Principal) {

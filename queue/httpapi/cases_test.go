@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"yiting/queue"
 	"yiting/queue/cases"
-	"yiting/queue/httpapi"
 	"yiting/queue/personal"
+	"yiting/queue/web"
 )
 
 // caseFixture is the API fixture on a hall whose petitions and medical
@@ -264,118 +263,6 @@ func TestRectificationFromPadRating(t *testing.T) {
 	}
 }
 
-// inquire runs the inquiry handler for a client address.
-func inquire(h http.Handler, method, path, ip string, form url.Values, hdr ...string) *httptest.ResponseRecorder {
-	var r *http.Request
-	if form != nil {
-		r = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		r = httptest.NewRequest(method, path, nil)
-	}
-	r.RemoteAddr = ip + ":40000"
-	for i := 0; i+1 < len(hdr); i += 2 {
-		r.Header.Set(hdr[i], hdr[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
-
-// TestInquiryPage: the QR's page shows the matter's state to anyone with
-// the token and nothing personal but a masked name; wrong tokens are 404
-// and a client that keeps guessing is refused with 429 for a while; the
-// result is rated once, after closing; cross-site posts are refused.
-func TestInquiryPage(t *testing.T) {
-	f := newCaseFixture(t)
-	p := synthPerson(5)
-	r := f.registerCase(secSuper, "petition", "petition", "t1", p)
-	path := strings.TrimPrefix(r.URL, "http://yiting.local")
-	h := f.api.Inquiry(httpapi.InquiryOptions{Guesses: 5, Window: time.Minute})
-
-	w := inquire(h, "GET", path, "192.0.2.10", nil)
-	body := w.Body.String()
-	if w.Code != http.StatusOK || !strings.Contains(body, r.Case.Code) || !strings.Contains(body, "已登记") ||
-		!strings.Contains(body, personal.MaskName(p["name"])) || !strings.Contains(body, "2026-12-11") {
-		t.Fatalf("page %d:\n%s", w.Code, body)
-	}
-	for _, secret := range []string{p["name"], p["id_number"], p["phone"], p["address"], "要求处理"} {
-		if strings.Contains(body, secret) {
-			t.Fatalf("the page shows %q", secret)
-		}
-	}
-	if w.Header().Get("Referrer-Policy") != "no-referrer" || w.Header().Get("Cache-Control") != "no-store" || strings.Contains(body, "<form") {
-		t.Fatalf("headers %v, or a rating form before closing", w.Header())
-	}
-	// The page follows the case as it moves: it reloads itself while open.
-	if !strings.Contains(body, `http-equiv="refresh"`) {
-		t.Fatal("an open case's page does not refresh itself")
-	}
-	// Guessing: 4 wrong tokens are 404; the 5th too, and from then on the
-	// client is refused, even with the right token; others are not.
-	token := strings.TrimPrefix(path, "/c/")
-	for i := range 5 {
-		wrong := "/c/" + token[:20] + fmt.Sprintf("%02d", i)
-		if w := inquire(h, "GET", wrong, "198.51.100.7", nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "未找到") {
-			t.Fatalf("wrong token %d: %d", i, w.Code)
-		}
-	}
-	w = inquire(h, "GET", path, "198.51.100.7", nil)
-	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "60" {
-		t.Fatalf("after 5 guesses: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
-	}
-	if w := inquire(h, "GET", path, "192.0.2.10", nil); w.Code != http.StatusOK {
-		t.Fatalf("another client refused: %d", w.Code)
-	}
-	f.clock.Advance(time.Minute)
-	if w := inquire(h, "GET", path, "198.51.100.7", nil); w.Code != http.StatusOK {
-		t.Fatalf("after the window: %d", w.Code)
-	}
-	if w := inquire(h, "GET", "/c/"+token+"/x", "192.0.2.10", nil); w.Code != http.StatusNotFound {
-		t.Fatalf("a sub-path: %d", w.Code)
-	}
-
-	// Rating: refused before closing (the page says why), once after.
-	yes := url.Values{"satisfied": {"1"}}
-	w = inquire(h, "POST", path, "192.0.2.10", yes)
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "办结终结后才能评价") {
-		t.Fatalf("early rating %d: %s", w.Code, w.Body)
-	}
-	code := r.Case.Code
-	f.caseCmd(secStaffW1, code, "receive", map[string]string{"counter": "w1"})
-	f.caseCmd(secStaffW1, code, "route", map[string]string{"kind": "counter", "counter": "w1"})
-	if w := inquire(h, "GET", path, "192.0.2.10", nil); !strings.Contains(w.Body.String(), "1号窗口") {
-		t.Fatalf("the window to contact is not shown:\n%s", w.Body)
-	}
-	f.caseCmd(secStaffW1, code, "handle", nil)
-	f.caseCmd(secStaffW1, code, "conclude", map[string]string{"outcome": "answered"})
-	f.caseCmd(secStaffW1, code, "close", map[string]string{"note": "已回访"})
-	if w := inquire(h, "GET", path, "192.0.2.10", nil); !strings.Contains(w.Body.String(), `name="satisfied"`) || strings.Contains(w.Body.String(), `http-equiv="refresh"`) {
-		t.Fatal("no rating form after closing, or a page that reloads under the visitor's thumb")
-	}
-	if w := inquire(h, "POST", path, "192.0.2.10", yes, "Sec-Fetch-Site", "cross-site"); w.Code != http.StatusForbidden {
-		t.Fatalf("cross-site rating: %d", w.Code)
-	}
-	if w := inquire(h, "POST", path, "192.0.2.10", url.Values{"satisfied": {"maybe"}}); w.Code != http.StatusBadRequest {
-		t.Fatalf("bad value: %d", w.Code)
-	}
-	w = inquire(h, "POST", path, "192.0.2.10", yes)
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "感谢您的评价") || strings.Contains(w.Body.String(), `name="satisfied"`) {
-		t.Fatalf("rating %d: %s", w.Code, w.Body)
-	}
-	if w := inquire(h, "POST", path, "192.0.2.10", url.Values{"satisfied": {"0"}}); !strings.Contains(w.Body.String(), "只评一次") {
-		t.Fatal("rated twice")
-	}
-	var got caseAnswer
-	want(t, f.do("GET", "/api/v1/cases/"+code, secSuper, nil), http.StatusOK, &got)
-	if got.Case.Satisfaction == nil || !got.Case.Satisfaction.Satisfied {
-		t.Fatalf("satisfaction %+v", got.Case.Satisfaction)
-	}
-	if strings.Contains(f.logs.String(), token) {
-		t.Fatal("the token reached the log")
-	}
-}
-
 // TestNoPersonalDataLeaks is the grep test: synthetic persons go through
 // registration, the lifecycle, an audited view of their data, supervision,
 // the inquiry page, statistics and every export; neither the log nor an
@@ -383,6 +270,10 @@ func TestInquiryPage(t *testing.T) {
 // address or phone.
 func TestNoPersonalDataLeaks(t *testing.T) {
 	f := newCaseFixture(t)
+	pages, err := web.New(web.Options{Engine: f.eng, Auth: f.auth, Cases: f.book})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var persons []map[string]string
 	var answers bytes.Buffer
 	record := func(w *httptest.ResponseRecorder) *httptest.ResponseRecorder {
@@ -429,7 +320,10 @@ func TestNoPersonalDataLeaks(t *testing.T) {
 			record(f.do("POST", "/api/v1/cases/"+code+"/close", sec, map[string]string{"note": "已回访"}))
 		}
 		record(f.do("GET", "/api/v1/cases/"+code, sec, nil))
-		inquire(f.api.Inquiry(httpapi.InquiryOptions{}), "GET", strings.TrimPrefix(r.CaseURL, "http://yiting.local"), "192.0.2.1", nil).Body.WriteTo(&answers)
+		page := httptest.NewRequest("GET", strings.TrimPrefix(r.CaseURL, "http://yiting.local"), nil)
+		pw := httptest.NewRecorder()
+		pages.Inquiry(web.InquiryOptions{}).ServeHTTP(pw, page)
+		answers.Write(pw.Body.Bytes())
 		if i == 0 {
 			// The one audited opening: its answer holds the data, the
 			// log only that it happened.
@@ -443,13 +337,23 @@ func TestNoPersonalDataLeaks(t *testing.T) {
 	record(f.do("GET", "/api/v1/cases", secSuper, nil))
 	record(f.do("GET", "/api/v1/case-stats?from=2026-01-01&to=2026-12-31", secSuper, nil))
 	record(f.do("GET", "/api/v1/case-audit", secSuper, nil))
+	// The exports are the supervision page's downloads.
+	pm := http.NewServeMux()
+	pages.Register(pm)
+	export := func(secret, file string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/dashboard/"+file+"?from=2026-01-01&to=2026-12-31", nil)
+		r.Header.Set("Authorization", "Bearer "+secret)
+		w := httptest.NewRecorder()
+		pm.ServeHTTP(w, r)
+		return w
+	}
 	var exports bytes.Buffer
-	for _, p := range []string{"cases.csv", "stats.csv", "report.html"} {
-		w := f.do("GET", "/api/v1/case-stats/"+p+"?from=2026-01-01&to=2026-12-31", secSuper, nil)
+	for _, p := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
+		w := export(secSuper, p)
 		if w.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", p, w.Code, w.Body)
 		}
-		if p != "report.html" && !bytes.HasPrefix(w.Body.Bytes(), []byte("\xEF\xBB\xBF")) {
+		if p != "case-report.html" && !bytes.HasPrefix(w.Body.Bytes(), []byte("\xEF\xBB\xBF")) {
 			t.Errorf("%s has no BOM", p)
 		}
 		exports.Write(w.Body.Bytes())
@@ -493,7 +397,9 @@ func TestNoPersonalDataLeaks(t *testing.T) {
 		}
 	}
 	// Export and statistics are for supervisors.
-	wantError(t, f.do("GET", "/api/v1/case-stats/cases.csv", secStaffW1, nil), http.StatusForbidden, queue.EFORBIDDEN)
+	if w := export(secStaffW1, "cases.csv"); w.Code != http.StatusForbidden {
+		t.Errorf("a clerk exports the cases: %d", w.Code)
+	}
 	wantError(t, f.do("GET", "/api/v1/case-stats", secStaffW1, nil), http.StatusForbidden, queue.EFORBIDDEN)
 	wantError(t, f.do("GET", "/api/v1/case-stats?from=2026-13-01", secSuper, nil), http.StatusBadRequest, queue.EINVALID)
 	var stats struct {

@@ -1,4 +1,4 @@
-// Package httpapi is the hall server's HTTP API: JSON over HTTP under
+// Package httpapi is the hall server's HTTP API, JSON only: JSON over HTTP under
 // /api/v1 for kiosks on other Pis, staff consoles, display boards and
 // evaluation pads, a Server-Sent Events stream of the engine's events,
 // /healthz and Prometheus /metrics. It adapts queue.Engine to HTTP and

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -29,6 +30,16 @@ type CaseBook interface {
 	Stats(ctx context.Context, p queue.Principal, from, to cases.Date) (*cases.Stats, error)
 	// InquiryURL is the public inquiry page of an inquiry token.
 	InquiryURL(token string) string
+	// Inquire is what the public inquiry page shows for a token;
+	// ENOTFOUND for a wrong one.
+	Inquire(ctx context.Context, token string) (cases.PublicView, error)
+	// RateResult takes the visitor's one rating of a closed case.
+	RateResult(ctx context.Context, token string, satisfied bool) (cases.PublicView, error)
+	// ExportCases writes the cases registered from..to as CSV, after
+	// checking p may.
+	ExportCases(ctx context.Context, p queue.Principal, from, to cases.Date, w io.Writer) error
+	// WriteReport writes the printable yearly report of the indicators.
+	WriteReport(w io.Writer, s *cases.Stats) error
 }
 
 var _ CaseBook = (*cases.Book)(nil)

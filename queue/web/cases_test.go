@@ -359,3 +359,32 @@ func BenchmarkCasesPage(b *testing.B) {
 	b.Logf("%d overdue or supervised cases listed, %d bytes", n, len(body))
 	b.ReportMetric(600, "cases/op")
 }
+
+// TestCaseExports: the supervision page's downloads — the case list and
+// the indicators as CSV for Excel, the printable report — for supervisors
+// and admins; this year when no dates are chosen; a clerk is refused.
+func TestCaseExports(t *testing.T) {
+	f := newCaseFixture(t)
+	code := f.register("petition", 1)
+	if w := f.get("/dashboard/cases", secSuper); !strings.Contains(w.Body.String(), `formaction="/dashboard/cases.csv"`) {
+		t.Error("the supervision page offers no export")
+	}
+	for _, file := range []string{"cases.csv?from=&to=", "case-stats.csv", "case-report.html?from=2026-01-01&to=2026-12-31"} {
+		w := f.get("/dashboard/"+file, secSuper)
+		wantStatus(t, w, http.StatusOK)
+		body := w.Body.String()
+		switch {
+		case strings.HasPrefix(file, "cases.csv"):
+			if !strings.HasPrefix(body, "\ufeff") || !strings.Contains(body, code) || strings.Contains(body, synthPerson(1).Name) {
+				t.Errorf("cases.csv:\n%s", body)
+			}
+		case strings.HasPrefix(file, "case-report"):
+			if !strings.Contains(body, "<html") {
+				t.Errorf("report:\n%.200s", body)
+			}
+		}
+	}
+	if w := f.get("/dashboard/cases.csv", secStaff); w.Code != http.StatusForbidden {
+		t.Errorf("a clerk exported the cases: %d", w.Code)
+	}
+}

@@ -1,10 +1,12 @@
-// Package web serves the hall's screens: the display board (/board) with
-// its spoken announcements, the counter console (/console) and its login
-// (/login), the evaluation pad (/pad), the supervisor dashboard
-// (/dashboard, with CSV export, and /dashboard/cases: overdue and
-// supervised cases, cases due soon, open rectifications of bad ratings and
-// the year's indicators, read from the CaseBook it is given) and the admin
-// pages (/admin).
+// Package web serves the hall's pages: the display board (/board) with
+// its spoken announcements, the counter console (/console, with the
+// service desk) and its login (/login), the evaluation pad (/pad), the
+// supervisor dashboard (/dashboard, with CSV export, and /dashboard/cases:
+// overdue and supervised cases, cases due soon, open rectifications of bad
+// ratings, the year's indicators and the case exports, read from the
+// CaseBook it is given), the admin pages (/admin) and the public inquiry
+// page of a case (/c/{token}) that a ticket's QR code opens. Everything
+// that is not JSON is served here; queue/httpapi is the JSON API.
 //
 // The pages are server-rendered HTML with a little plain JavaScript,
 // embedded in the binary (no CDN, no build step: the Pi and the hall have

@@ -152,8 +152,12 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /dashboard", p.page(p.dashboard))
 	mux.Handle("GET /dashboard/export.csv", p.page(p.export))
 	mux.Handle("GET /dashboard/cases", p.page(p.casesPage))
+	for _, f := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
+		mux.Handle("GET /dashboard/"+f, p.page(p.caseExport))
+	}
 	mux.Handle("GET /admin", p.page(p.admin))
 	mux.Handle("GET /ui/{file}", p.page(p.asset))
+	mux.Handle("/c/", p.Inquiry(InquiryOptions{})) // the public inquiry page of a case (一件一码): sets its own headers
 }
 
 // page adds the headers every answer of this package carries: no

@@ -1,4 +1,4 @@
-package httpapi
+package web
 
 import (
 	_ "embed"
@@ -43,9 +43,9 @@ type InquiryOptions struct {
 }
 
 // Inquiry returns the handler of the public inquiry page, GET and POST
-// /c/{token}. cmd/yiting mounts it on the server's mux at "/c/". It needs
-// Options.Cases; without a case book every request answers 404.
-func (a *API) Inquiry(opts InquiryOptions) http.Handler {
+// /c/{token}; Register mounts it at "/c/" with the default limits. Without
+// a case book every request answers 404.
+func (p *Pages) Inquiry(opts InquiryOptions) http.Handler {
 	if opts.Guesses <= 0 {
 		opts.Guesses = DefaultInquiryGuesses
 	}
@@ -53,15 +53,15 @@ func (a *API) Inquiry(opts InquiryOptions) http.Handler {
 		opts.Window = DefaultInquiryWindow
 	}
 	return &inquiry{
-		a:    a,
+		p:    p,
 		tmpl: template.Must(template.New("inquiry").Parse(inquiryHTML)),
-		lim:  &guessLimiter{max: opts.Guesses, window: opts.Window, now: a.now, m: map[string]*guesses{}},
+		lim:  &guessLimiter{max: opts.Guesses, window: opts.Window, now: p.now, m: map[string]*guesses{}},
 		cop:  http.NewCrossOriginProtection(),
 	}
 }
 
 type inquiry struct {
-	a    *API
+	p    *Pages
 	tmpl *template.Template
 	lim  *guessLimiter
 	cop  *http.CrossOriginProtection
@@ -94,8 +94,12 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
+	if h.p.cases == nil {
+		h.render(w, http.StatusNotFound, inquiryPage{Message: "未找到该事项"})
+		return
+	}
 	if until, blocked := h.lim.blocked(ip); blocked {
-		hd.Set("Retry-After", strconv.Itoa(retryAfter(h.a.now(), until)))
+		hd.Set("Retry-After", strconv.Itoa(retryAfter(h.p.now(), until)))
 		h.render(w, http.StatusTooManyRequests, inquiryPage{Message: "查询过于频繁，请稍后再试"})
 		return
 	}
@@ -119,15 +123,15 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.render(w, http.StatusBadRequest, inquiryPage{Message: "请选择满意或不满意"})
 			return
 		}
-		pv, err = h.a.cases.RateResult(ctx, token, v == "1")
+		pv, err = h.p.cases.RateResult(ctx, token, v == "1")
 		msg = "感谢您的评价！"
 	} else {
-		pv, err = h.a.cases.Inquire(ctx, token)
+		pv, err = h.p.cases.Inquire(ctx, token)
 	}
 	switch {
 	case queue.ErrorCode(err) == queue.ENOTFOUND:
 		if h.lim.fail(ip) {
-			h.a.log.Warn("inquiry page: too many wrong tokens; client refused for a while", "client", ip)
+			h.p.log.Warn("inquiry page: too many wrong tokens; client refused for a while", "client", ip)
 		}
 		h.render(w, http.StatusNotFound, inquiryPage{Message: "未找到该事项，请核对二维码或到窗口咨询"})
 		return
@@ -138,19 +142,19 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if i := strings.Index(msg, " ("); i > 0 {
 			msg = msg[:i]
 		}
-		if pv, err = h.a.cases.Inquire(ctx, token); err == nil {
+		if pv, err = h.p.cases.Inquire(ctx, token); err == nil {
 			break
 		}
 		fallthrough
 	case err != nil:
 		var qe *queue.Error
 		if !errors.As(err, &qe) || qe.Code == queue.EINTERNAL {
-			h.a.log.Error("inquiry page failed", "err", err)
+			h.p.log.Error("inquiry page failed", "err", err)
 		}
 		h.render(w, http.StatusServiceUnavailable, inquiryPage{Message: "系统暂时不可用，请稍后再试"})
 		return
 	}
-	page := inquiryPage{Hall: h.a.eng.Hall().Name, Found: true, Case: pv, Message: msg, Token: token}
+	page := inquiryPage{Hall: h.p.hall.Name, Found: true, Case: pv, Message: msg, Token: token}
 	if pv.Due != nil {
 		page.Due = pv.Due.Date.String()
 	}
@@ -161,9 +165,13 @@ func (h *inquiry) render(w http.ResponseWriter, status int, p inquiryPage) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := h.tmpl.Execute(w, p); err != nil {
-		h.a.log.Debug("inquiry page: writing failed", "err", err)
+		h.p.log.Debug("inquiry page: writing failed", "err", err)
 	}
 }
+
+// retryAfter is the Retry-After value, in whole seconds, of a refusal
+// until t.
+func retryAfter(now, t time.Time) int { return max(int(t.Sub(now).Seconds()+0.999), 1) }
 
 // clientIP is the peer's address: the hall server faces its clients
 // directly, and a forwarding header would let a guesser pick the address
