@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"yiting/queue"
 )
 
 // loadHallInfo is what the scenarios need of the hall.
@@ -283,7 +284,8 @@ func (c *client) drain(ctx context.Context, counters []string, lat *latencies) (
 }
 
 // loadEvents: subscribers hold the event stream open; tickets are issued
-// one at a time and each subscriber notes when each event arrives.
+// one at a time and each subscriber notes when each ticket's event
+// arrives.
 func (c *client) loadEvents(ctx context.Context, rep *loadReport, subs, events int, h *loadHallInfo) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -311,7 +313,9 @@ func (c *client) loadEvents(ctx context.Context, rep *loadReport, subs, events i
 			}
 			sc := bufio.NewScanner(resp.Body)
 			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), "id:") {
+				// The tickets' own events: a tap that opens or joins a
+				// case also sends the case's step.
+				if sc.Text() == "event: "+string(queue.EventIssued) {
 					arrivals[s] = append(arrivals[s], time.Now())
 				}
 			}

@@ -25,7 +25,10 @@ func benchSetup(s *setup) {
 	s.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-var issueBody = []byte(`{"service":"petition","visitor":{"key":"0123456789abcdef0123456789abcdef","masked_name":"张*三"}}`)
+// issueBody is a kiosk's tap with a (synthetic) card: the desk masks the
+// name, keys the number and gives the age-based priority; the test hall's
+// petitions open no case (BenchmarkIssueWithCase does).
+var issueBody = []byte(`{"service":"petition","persons":[{"id_number":"421224198506150012","name":"张小三"}]}`)
 
 // BenchmarkIssue issues tickets through the router from 64 goroutines,
 // without the network: API + engine + bbolt with fsync and group commit.
@@ -43,6 +46,40 @@ func BenchmarkIssue(b *testing.B) {
 			r.Header.Set("Content-Type", "application/json")
 			r.Header.Set("Authorization", "Bearer "+secKiosk)
 			r.Header.Set("Idempotency-Key", "k"+strconv.FormatInt(key.Add(1), 10))
+			w := httptest.NewRecorder()
+			f.h.ServeHTTP(w, r)
+			if w.Code != http.StatusCreated {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
+// BenchmarkIssueWithCase issues tickets that open a case (the first tap
+// of each of 500 visitors) or join the visitor's open one (the rest),
+// from the service desk's 64 goroutines: the desk's whole path — first-
+// visit lookup, sealing, the case and its indexes and events — in the
+// engine's group commit.
+//
+//	go test -run '^$' -bench 'IssueWithCase$' -benchtime 20000x ./queue/httpapi/
+func BenchmarkIssueWithCase(b *testing.B) {
+	f := newCaseFixture(b)
+	var key atomic.Int64
+	bodies := make([][]byte, 500)
+	for i := range bodies {
+		p := synthPerson(i)
+		bodies[i] = []byte(fmt.Sprintf(`{"service":"petition","persons":[{"id_number":%q,"name":%q}]}`, p["id_number"], p["name"]))
+	}
+	b.SetParallelism(max(1, 64/runtimeProcs()))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := key.Add(1)
+			r := httptest.NewRequest("POST", "/api/v1/tickets", bytes.NewReader(bodies[n%int64(len(bodies))]))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+secSuper)
+			r.Header.Set("Idempotency-Key", "k"+strconv.FormatInt(n, 10))
 			w := httptest.NewRecorder()
 			f.h.ServeHTTP(w, r)
 			if w.Code != http.StatusCreated {
