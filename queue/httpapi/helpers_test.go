@@ -171,7 +171,6 @@ type setup struct {
 func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, hall: testHall(t), logs: &syncBuffer{}}
-	f.clock = queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t)))
 	var s setup
 	for _, o := range opts {
 		o(&s)
@@ -183,44 +182,16 @@ func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	st, err := boltstore.Open(t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.store = st
-	s.engine.Now, s.engine.Logger = f.clock.Now, log
-	eng, err := queue.New(context.Background(), f.hall, st, s.engine)
-	if err != nil {
-		st.Close()
-		t.Fatal(err)
-	}
-	f.eng = eng
-	t.Cleanup(func() {
-		eng.Close()
-		if err := st.Check(); err != nil {
-			t.Errorf("bbolt consistency: %v", err)
-		}
-		st.Close()
-	})
-	if f.pkeys, err = personal.New(bytes.Repeat([]byte{5}, personal.KeySize)); err != nil {
-		t.Fatal(err)
-	}
-	cal, err := cases.LoadCalendar(cases.DefaultHolidays())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.book, err = cases.New(cases.Options{Hall: f.hall, Engine: eng, Store: st, Keys: f.pkeys, PublicURL: "http://yiting.local",
-		Calendar: cal, Now: f.clock.Now, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng.SetFollower(f.book)
+	h := queuetest.NewHall(t, f.hall, queuetest.HallOptions{Logger: log, Engine: s.engine})
+	f.clock, f.store, f.eng, f.book, f.pkeys = h.Clock, h.Store, h.Engine, h.Book, h.Keys
+	eng := f.eng
 	f.auth = &fakeAuth{now: f.clock.Now}
 	s.api.Engine, s.api.Cases, s.api.Logger, s.api.Now = eng, f.book, log, f.clock.Now
 	s.api.Auth = f.auth
 	if s.wire != nil {
 		s.wire(f, &s.api)
 	}
+	var err error
 	f.api, err = httpapi.New(s.api)
 	if err != nil {
 		t.Fatal(err)
