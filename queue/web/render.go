@@ -27,6 +27,7 @@ var staticFS embed.FS
 // in the page (no inline script: the content security policy forbids it).
 type pageData struct {
 	Hall          string        `json:"hall"`
+	TimeZone      string        `json:"tz"` // the hall's, for times a page prints (IANA name)
 	Version       string        `json:"version"`
 	Services      []serviceData `json:"services"`
 	Counters      []counterData `json:"counters"`
@@ -57,7 +58,7 @@ type classData struct {
 }
 
 func newPageData(h *queue.Hall, version string) pageData {
-	d := pageData{Hall: h.Name, Version: version, RateWindowSec: int(queue.RateWindow / time.Second),
+	d := pageData{Hall: h.Name, TimeZone: h.Location.String(), Version: version, RateWindowSec: int(queue.RateWindow / time.Second),
 		Services: []serviceData{}, Counters: []counterData{}, Priority: []classData{}}
 	for _, s := range h.Services {
 		d.Services = append(d.Services, serviceData{ID: s.ID, Name: s.Name, Prefix: s.Prefix, NeedsID: s.NeedsID, OpensCase: s.CaseType != ""})

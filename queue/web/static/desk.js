@@ -132,7 +132,7 @@
       h('div', { class: 'service' }, Y.serviceName(t.service) + (t.priority ? '（' + Y.className(t.priority) + '优先）' : '')),
       line('请到：', where(t)),
       line('前方等待：', out.ahead + ' 人'),
-      line('取号时间：', new Date(t.issued_at).toLocaleString('zh-CN', { hour12: false })),
+      line('取号时间：', new Date(t.issued_at).toLocaleString('zh-CN', { hour12: false, timeZone: data.tz })),
     ];
     if (t.visitor && t.visitor.masked_name) parts.push(line('姓名：', t.visitor.masked_name));
     if (out.case_code) {
