@@ -37,14 +37,18 @@ type Config struct {
 // Devices configures the kiosk's hardware. "sim" selects the simulated
 // device of the package that drives it.
 type Devices struct {
-	Reader         string            // "sim" or the ID card reader's serial device path
-	ReaderBaud     int               // e.g. 115200
-	Printer        string            // "sim" or the ticket printer's device path
-	PrinterBaud    int               // e.g. 115200; ignored for /dev/usb/lp*
-	PrinterProfile string            // printer layout name, e.g. "80mm"; checked by the printer package
-	Buttons        map[string]string // GPIO pin name → service id it issues a ticket for; nil when none
-	LED            string            // pin name of the status LED; "" = none
-	Buzzer         string            // pin name of the buzzer; "" = none
+	Reader         string // "sim" or the ID card reader's serial device path
+	ReaderBaud     int    // e.g. 115200
+	Printer        string // "sim" or the ticket printer's device path
+	PrinterBaud    int    // e.g. 115200; ignored for /dev/usb/lp*
+	PrinterProfile string // printer layout name, e.g. "80mm"; checked by the printer package
+	// DeskPrinter is the service desk's ticket printer on the hall
+	// server: "" for none (the console prints from the browser), "sim",
+	// or a device path. Same baud and profile as Printer.
+	DeskPrinter string
+	Buttons     map[string]string // GPIO pin name → service id it issues a ticket for; nil when none
+	LED         string            // pin name of the status LED; "" = none
+	Buzzer      string            // pin name of the buzzer; "" = none
 }
 
 // Cases configures the case tracker (queue/cases). Every field holds the

@@ -70,6 +70,7 @@ func (f *fileConfig) config() (*Config, *Error) {
 		Printer:        deref(dev.Printer, DefaultPrinter),
 		PrinterBaud:    deref(dev.PrinterBaud, DefaultBaud),
 		PrinterProfile: deref(dev.PrinterProfile, DefaultPrinterProfile),
+		DeskPrinter:    deref(dev.DeskPrinter, ""),
 		LED:            deref(dev.LED, ""),
 		Buzzer:         deref(dev.Buzzer, ""),
 	}

@@ -49,6 +49,7 @@ type fileDevices struct {
 	Printer        *string           `toml:"printer" hint:"a string: \"sim\" or a device path such as \"/dev/ttyUSB1\""`
 	PrinterBaud    *int              `toml:"printer_baud" hint:"a whole number such as 115200"`
 	PrinterProfile *string           `toml:"printer_profile" hint:"a string such as \"80mm\""`
+	DeskPrinter    *string           `toml:"desk_printer" hint:"a string: \"\", \"sim\" or a device path such as \"/dev/usb/lp0\""`
 	Buttons        map[string]string `toml:"buttons" hint:"a table of pin name = service id, such as GPIO5 = \"consult\""`
 	LED            *string           `toml:"led" hint:"a string: a pin name such as \"GPIO17\""`
 	Buzzer         *string           `toml:"buzzer" hint:"a string: a pin name such as \"GPIO27\""`

@@ -65,6 +65,7 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 	w.kv("printer", quote(d.Printer), `ticket printer: "sim" or a device`)
 	w.kv("printer_baud", strconv.Itoa(d.PrinterBaud), "")
 	w.kv("printer_profile", quote(d.PrinterProfile), "")
+	w.kv("desk_printer", quote(d.DeskPrinter), `the service desk's printer on the server: "" = print from the browser`)
 	w.kv("led", quote(d.LED), `status LED pin; "" = none`)
 	w.kv("buzzer", quote(d.Buzzer), `buzzer pin; "" = none`)
 	if len(d.Buttons) > 0 {

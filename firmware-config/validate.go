@@ -192,6 +192,14 @@ func (d *Devices) check() *Error {
 	if d.Reader != "sim" && d.Reader == d.Printer {
 		return fieldError("devices.printer", fmt.Sprintf("%q is also the card reader's port: each device needs its own", d.Printer))
 	}
+	if p := d.DeskPrinter; p != "" && p != "sim" {
+		if !filepath.IsAbs(p) || !cleanText(p) || strings.ContainsAny(p, " \t") {
+			return fieldError("devices.desk_printer", fmt.Sprintf("%q must be \"\", \"sim\" or an absolute device path such as \"/dev/usb/lp0\"", p))
+		}
+		if p == d.Reader || p == d.Printer {
+			return fieldError("devices.desk_printer", fmt.Sprintf("%q is also the kiosk's reader or printer: each device needs its own", p))
+		}
+	}
 	if !profileRE.MatchString(d.PrinterProfile) {
 		return fieldError("devices.printer_profile", fmt.Sprintf("%q must be a profile name such as \"80mm\" or \"58mm\"", d.PrinterProfile))
 	}

@@ -169,21 +169,18 @@ func (l *Loop) issued(tap uint64, req Request, is Issued) {
 	s.cancelIssue = nil
 	s.hall.OK, s.hall.Message = true, ""
 	t := is.Ticket
-	counter, location := where(s.info, t)
+	pt := PaperTicket(s.info, is)
 	tv := &TicketView{
-		ID: t.ID, Number: t.Number, Service: s.service.Name, Counter: counter, Location: location,
-		Ahead: is.Ahead, Issued: t.IssuedAt, Replayed: is.Replayed,
+		ID: t.ID, Number: t.Number, Service: s.service.Name, Counter: pt.Counter, Location: pt.Location,
+		Ahead: is.Ahead, Issued: t.IssuedAt, Replayed: is.Replayed, Note: pt.Note,
 	}
 	if c, ok := s.info.priorityClass(t.Priority); ok {
 		tv.Priority = c.Name
 	}
-	if t.TargetCounter != "" && counter != "" {
-		tv.Note = FirstVisitNote + counter
-	}
 	s.ticket = tv
 	l.log.Info("kiosk: ticket issued", "number", t.Number, "ticket", t.ID, "service", t.ServiceID,
 		"priority", t.Priority, "target", t.TargetCounter, "replayed", is.Replayed)
-	pt := l.printable(t, tv, is)
+	pt.Service = tv.Service
 	l.to(StepPrinting, 0)
 	l.workers.Add(1)
 	go func() { // the menu's waiting counts now include this ticket
@@ -201,29 +198,38 @@ func (l *Loop) issued(tap uint64, req Request, is Issued) {
 	}()
 }
 
-// printable lays the ticket out for the printer.
-func (l *Loop) printable(t queue.Ticket, tv *TicketView, is Issued) printer.Ticket {
-	s := &l.st
+// PaperTicket lays out a ticket the desk issued for the printer: where
+// to go (the counter of first-visit routing, or the counters that take
+// the service), the priority, the case's code and QR. The kiosk prints it;
+// so does the service desk's printer on the server.
+func PaperTicket(info HallInfo, is Issued) printer.Ticket {
+	t := is.Ticket
+	counter, location := where(info, t)
 	issued := t.IssuedAt
-	if s.info.Location != nil {
-		issued = issued.In(s.info.Location)
+	if info.Location != nil {
+		issued = issued.In(info.Location)
 	}
 	pt := printer.Ticket{
-		Hall:     s.info.Name,
+		Hall:     info.Name,
 		Number:   t.Number,
-		Service:  tv.Service,
-		Counter:  tv.Counter,
-		Location: tv.Location,
+		Counter:  counter,
+		Location: location,
 		Ahead:    is.Ahead,
 		Issued:   issued,
 		Visitor:  t.Visitor.MaskedName,
-		Note:     tv.Note,
 		Footer:   Footer,
+		CaseCode: t.CaseCode,
+		CaseURL:  is.CaseURL,
 	}
-	if tv.Priority != "" {
-		pt.Priority = tv.Priority + "优先"
+	if sv, ok := info.Service(t.ServiceID); ok {
+		pt.Service = sv.Name
 	}
-	pt.CaseCode, pt.CaseURL = t.CaseCode, is.CaseURL
+	if c, ok := info.priorityClass(t.Priority); ok {
+		pt.Priority = c.Name + "优先"
+	}
+	if t.TargetCounter != "" && counter != "" {
+		pt.Note = FirstVisitNote + counter
+	}
 	return pt
 }
 

@@ -8,10 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	hallconfig "yiting/firmware-config"
 	"yiting/kiosk/hallclient"
 	"yiting/kiosk/idcard/idcardsim"
 	"yiting/kiosk/kioskweb"
@@ -200,5 +204,69 @@ func TestServerSpeaksTLSOnItsPort(t *testing.T) {
 	// And a kiosk never sends card data in clear across the network.
 	if _, err := hallclient.New("http://192.0.2.10:8080", &hallclient.Opts{}); err == nil {
 		t.Error("a kiosk accepted a plain http:// server on another machine")
+	}
+}
+
+// TestDeskPrinter: with devices.desk_printer set, the console's desk
+// ticket prints on that printer through the printer package — the case's
+// QR included — and a QR that is not the ticket's own case is refused.
+func TestDeskPrinter(t *testing.T) {
+	cfg, err := hallconfig.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Devices.DeskPrinter = "sim"
+	o, err := parseFlags([]string{"-role", "server", "-data", t.TempDir(), "-addr", "127.0.0.1:0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := testCtx(t)
+	const pw = "desk-printer-password"
+	t.Setenv("YITING_ADMIN_PASSWORD", pw)
+	s, err := openServer(ctx, o, cfg, log, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	clerk := queue.Principal{ID: "desk1", Role: queue.RoleStaff, Counters: []string{"win-01"}}
+	is, err := s.book.Issue(ctx, clerk, cases.IssueRequest{ServiceID: "petition", Persons: []cases.Person{{Name: "赵测试"}},
+		NoID: "身份证遗忘未带", IdempotencyKey: "desk-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.book.Issue(ctx, clerk, cases.IssueRequest{ServiceID: "petition", Persons: []cases.Person{{Name: "钱测试"}},
+		NoID: "身份证过期", IdempotencyKey: "desk-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The console's request, as the page sends it, with a session.
+	secret, _, err := s.acc.Login(ctx, "admin", pw, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	printAt := func(id uint64, url string) int {
+		body := fmt.Sprintf(`{"ticket":%d,"case_url":%q}`, id, url)
+		r := httptest.NewRequest("POST", "/console/print", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer "+secret)
+		w := httptest.NewRecorder()
+		s.mux.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := printAt(is.Ticket.ID, other.CaseURL); code != http.StatusBadRequest {
+		t.Fatalf("another case's QR: %d", code)
+	}
+	if code := printAt(is.Ticket.ID, is.CaseURL); code != http.StatusNoContent {
+		t.Fatalf("print: %d", code)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	d, err := s.deskPrinter.sim.Next(dctx)
+	if err != nil {
+		t.Fatalf("nothing printed: %v", err)
+	}
+	if !printedHas(d, is.Ticket.Number) || !strings.Contains(d.Text(), "赵*试") || len(d.QRs()) != 1 || d.QRs()[0] != is.CaseURL {
+		t.Fatalf("printed:\n%s\nQR %q", d.Text(), d.QRs())
 	}
 }

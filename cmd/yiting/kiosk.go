@@ -30,7 +30,6 @@ import (
 	"yiting/printer"
 	"yiting/printer/printersim"
 	"yiting/printer/spool"
-	"yiting/printer/typeface"
 )
 
 // startKiosk starts the in-process kiosk loop (reader, printer, buttons)
@@ -311,57 +310,13 @@ func openKioskDevices(ctx context.Context, cfg hallconfig.Devices, dataDir strin
 		return serial.OpenPort(&serial.Config{Name: readerPath, Baud: d.readerBaud, ReadTimeout: 100 * time.Millisecond})
 	}
 
-	profile, err := printer.ProfileByName(cfg.PrinterProfile)
+	tp, err := openTicketPrinter(ctx, ticketPrinterConfig{path: cfg.Printer, baud: cfg.PrinterBaud, profile: cfg.PrinterProfile,
+		spoolDir: filepath.Join(dataDir, "spool"), what: "kiosk"}, log, tune)
 	if err != nil {
 		return nil, err
 	}
-	face, ferr := typeface.Find()
-	if ferr != nil {
-		log.Info("kiosk: no CJK font found; characters the printer lacks print as □ (install fonts-noto-cjk)", "err", ferr)
-	}
-	printerPath, baud := cfg.Printer, cfg.PrinterBaud
-	if baud <= 0 {
-		baud = hallconfig.DefaultBaud
-	}
-	usb := false
-	if printerPath == "sim" {
-		po := tune.printerSim
-		po.Dots, po.Font = profile.Dots, face
-		d.printerSim = printersim.New(&po)
-		master, slave, err := printersim.OpenPTY()
-		if err != nil {
-			return nil, err
-		}
-		sctx, cancel := context.WithCancel(ctx)
-		served := make(chan struct{})
-		go func() {
-			defer close(served)
-			if err := d.printerSim.Serve(sctx, master); err != nil {
-				log.Error("kiosk: simulated printer stopped", "err", err)
-			}
-		}()
-		// The slave stays open so the simulator's end never sees a hangup
-		// while the driver reopens the port by name.
-		d.closers = append(d.closers, func() { cancel(); <-served; master.Close(); slave.Close() })
-		printerPath = slave.Name()
-		log.Info("kiosk: simulated ticket printer (demo mode)", "pty", printerPath)
-	} else {
-		usb = isUSBPrinterClass(printerPath)
-	}
-	d.driver = printer.New(openPort(printerPath, baud, usb), &printer.Opts{
-		Profile:        profile,
-		Face:           face,
-		Logger:         log,
-		StatusOptional: usb,
-		Baud:           serialBaud(baud, usb),
-	})
-	d.closers = append(d.closers, func() { d.driver.Close() })
-	so := tune.spool
-	so.Logger = log
-	d.spool, err = spool.Open(filepath.Join(dataDir, "spool"), d.driver, &so)
-	if err != nil {
-		return nil, err
-	}
+	d.closers = append(d.closers, tp.close)
+	d.driver, d.spool, d.printerSim = tp.driver, tp.spool, tp.sim
 	return d, nil
 }
 

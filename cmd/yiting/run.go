@@ -171,6 +171,10 @@ type server struct {
 	mux   *http.ServeMux
 	cert  tls.Certificate // the server's own: kiosks pin it
 	pin   string          // its fingerprint (pinOf)
+	// deskPrint prints the service desk's tickets on deskPrinter
+	// (devices.desk_printer); nil without one.
+	deskPrint   func(ctx context.Context, ticketID uint64, caseURL string) error
+	deskPrinter *ticketPrinter
 
 	stops []func() // what close runs, last opened first
 }
@@ -281,6 +285,9 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	}
 	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
 		s.mux.Handle(p, s.api.Handler())
+	}
+	if s.deskPrint, err = s.openDeskPrinter(ctx, cfg.Devices, log); err != nil {
+		return nil, err
 	}
 	registerWeb(s.mux, s)
 	if o.role == "hall" {

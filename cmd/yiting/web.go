@@ -35,6 +35,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		ConfigTOML:    toml,
 		QR:            func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
 		KioskPin:      s.pin,
+		DeskPrint:     s.deskPrint,
 		AdminWarnings: adminWarnings(s.cfg),
 		Version:       version,
 		Logger:        s.log,

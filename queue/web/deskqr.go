@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"yiting/queue"
 	"yiting/queue/cases"
 )
 
@@ -66,4 +67,52 @@ func qrSVG(m [][]bool) string {
 	}
 	b.WriteString(`"/></svg>`)
 	return b.String()
+}
+
+// deskPrintTicket prints a ticket the service desk issued on the hall
+// server's desk printer: POST {"ticket": id, "case_url": "…"}. The ticket
+// is read from the engine; the case URL (the QR, a secret kept only
+// sealed on the server) must be this hall's inquiry URL of that ticket's
+// own case. Staff, supervisors and admins.
+func (p *Pages) deskPrintTicket(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.principal(r)
+	if !ok || pr.Role.IsDevice() {
+		http.Error(w, "请先登录", http.StatusUnauthorized)
+		return
+	}
+	if p.deskPrint == nil || p.cases == nil {
+		http.Error(w, "服务台未配置打印机，请用浏览器打印", http.StatusServiceUnavailable)
+		return
+	}
+	var body struct {
+		Ticket  uint64 `json:"ticket"`
+		CaseURL string `json:"case_url"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024)).Decode(&body); err != nil {
+		http.Error(w, "请求无效", http.StatusBadRequest)
+		return
+	}
+	tv, err := p.eng.Ticket(r.Context(), body.Ticket)
+	if err != nil {
+		http.Error(w, "没有这张票", http.StatusNotFound)
+		return
+	}
+	if tv.CaseCode != "" || body.CaseURL != "" {
+		base := p.cases.InquiryURL("")
+		token, isOurs := strings.CutPrefix(body.CaseURL, base)
+		var pv cases.PublicView
+		if isOurs && cases.WellFormedToken(token) {
+			pv, err = p.cases.Inquire(r.Context(), token)
+		}
+		if !isOurs || err != nil || pv.Code != tv.CaseCode {
+			http.Error(w, "二维码与该票的案件不符", http.StatusBadRequest)
+			return
+		}
+	}
+	if err := p.deskPrint(r.Context(), tv.ID, body.CaseURL); err != nil {
+		p.log.Warn("desk: the ticket did not print", "ticket", tv.Number, "err", err)
+		http.Error(w, queue.ErrorMessage(err), http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -92,8 +92,9 @@ func (p *Pages) console(w http.ResponseWriter, r *http.Request) {
 	}
 	p.render(w, http.StatusOK, "console.html", view{Title: "窗口工作台", Page: "console", Data: struct {
 		pageData
-		Me principalData `json:"me"`
-	}{p.data, principalOut(pr)}})
+		Me          principalData `json:"me"`
+		DeskPrinter bool          `json:"desk_printer"`
+	}{p.data, principalOut(pr), p.deskPrint != nil}})
 }
 
 // admin is the administrator's page: accounts, device tokens, counters

@@ -49,6 +49,11 @@ type Options struct {
 	// browser (printer.QRMatrix); without it the desk's ticket shows the
 	// case code and no QR code.
 	QR QRCoder
+	// DeskPrint prints a ticket the service desk issued on the hall
+	// server's desk printer (devices.desk_printer), with its case's QR;
+	// nil when there is none: the console then prints from the browser.
+	// Errors are the printer's, with a Chinese sentence for the clerk.
+	DeskPrint func(ctx context.Context, ticketID uint64, caseURL string) error
 	// KioskPin is the fingerprint of the server's TLS certificate that a
 	// kiosk on another Pi is paired with (the admin page shows it with a
 	// kiosk's new token).
@@ -75,6 +80,7 @@ type Pages struct {
 	tickets    TicketSource
 	cases      CaseBook
 	qr         QRCoder
+	deskPrint  func(ctx context.Context, ticketID uint64, caseURL string) error
 	kioskPin   string
 	warnings   []string
 	voice      *voiceCache // nil without a Synthesizer
@@ -106,6 +112,7 @@ func New(opts Options) (*Pages, error) {
 		tickets:    opts.Tickets,
 		cases:      opts.Cases,
 		qr:         opts.QR,
+		deskPrint:  opts.DeskPrint,
 		kioskPin:   opts.KioskPin,
 		warnings:   opts.AdminWarnings,
 		speechName: opts.SpeechName,
@@ -149,6 +156,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /pad", p.page(p.pad))
 	mux.Handle("GET /console", p.page(p.console))
 	mux.Handle("POST /console/qr", p.page(p.deskQR))
+	mux.Handle("POST /console/print", p.page(p.deskPrintTicket))
 	mux.Handle("GET /dashboard", p.page(p.dashboard))
 	mux.Handle("GET /dashboard/export.csv", p.page(p.export))
 	mux.Handle("GET /dashboard/cases", p.page(p.casesPage))

@@ -141,13 +141,32 @@
     }
     parts.push(h('div', { class: 'small' }, '请留意叫号，过号请重新取号'));
     $('desk-ticket').replaceChildren(...parts);
+    $('desk-print-status').hidden = true;
     $('dlg-desk-ticket').showModal();
     $('desk-print').focus();
+    if (data.desk_printer) printOnDeskPrinter(out);
     if (out.case_url) {
       try {
         const res = await fetch('/console/qr', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: out.case_url }) });
         if (res.ok) qr.innerHTML = await res.text(); // the server's SVG of the inquiry URL
       } catch (e) { /* the case code is printed: the visitor can look it up */ }
+    }
+  }
+
+  // printOnDeskPrinter prints the ticket on the hall server's desk
+  // printer (devices.desk_printer); the browser's print stays the way
+  // out when it fails.
+  async function printOnDeskPrinter(out) {
+    const st = $('desk-print-status');
+    const show = (text, ok) => { st.textContent = text; st.className = 'message' + (ok ? ' ok' : ''); st.hidden = false; };
+    show('正在服务台打印机上打印……', true);
+    try {
+      const res = await fetch('/console/print', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ticket: out.ticket.id, case_url: out.case_url || '' }) });
+      if (res.ok) { show('已在服务台打印机打印', true); desk.printed = (desk.printed || 0) + 1; return; }
+      show('服务台打印机未能打印：' + (await res.text()).trim() + '。可点“打印小票”用浏览器打印。', false);
+    } catch (e) {
+      show('无法连接服务器，可点“打印小票”用浏览器打印。', false);
     }
   }
 
