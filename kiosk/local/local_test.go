@@ -1,20 +1,15 @@
 package local_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"yiting/kiosk"
 	"yiting/kiosk/idcard"
 	"yiting/kiosk/idcard/idcardsim"
 	"yiting/kiosk/local"
 	"yiting/queue"
-	"yiting/queue/boltstore"
 	"yiting/queue/cases"
 	"yiting/queue/personal"
 	"yiting/queue/queuetest"
@@ -37,37 +32,12 @@ func testHall(tb testing.TB) *queue.Hall {
 // newDesk is the in-process desk over a real store, engine and case book.
 func newDesk(t *testing.T) (*local.Desk, *cases.Book) {
 	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	clock := queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t)))
-	st, err := boltstore.Open(t.TempDir(), quiet)
+	h := queuetest.NewHall(t, testHall(t), queuetest.HallOptions{Cases: func(o *cases.Options) { o.PublicURL = "http://hall.test" }})
+	d, err := local.New(local.Opts{Engine: h.Engine, Cases: h.Book})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hall := testHall(t)
-	eng, err := queue.New(context.Background(), hall, st, queue.Options{Now: clock.Now, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		eng.Close()
-		if err := st.Check(); err != nil {
-			t.Errorf("bbolt: %v", err)
-		}
-		st.Close()
-	})
-	keys, err := personal.New(bytes.Repeat([]byte{5}, personal.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	book, err := cases.New(cases.Options{Hall: hall, Engine: eng, Store: st, Keys: keys, PublicURL: "http://hall.test", Now: clock.Now, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := local.New(local.Opts{Engine: eng, Cases: book})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d, book
+	return d, h.Book
 }
 
 func card(t *testing.T, label string) *idcard.Identity {
