@@ -122,6 +122,15 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 			}
 			return b.replayed(ctx, tx, rp)
 		}
+		// A device taps cards no faster than a kiosk serves visitors:
+		// every tap with a card counts, whether it registers a case or
+		// joins one — so a stolen token can neither use up the day's
+		// codes nor probe ID numbers for open cases at speed.
+		if p.Role.IsDevice() && len(persons) > 0 {
+			if err := b.limit.take(p.Actor(), DateOf(tx.Now(), b.hall.Location), tx.Now()); err != nil {
+				return Issued{}, err
+			}
+		}
 		if qreq.Priority == "" {
 			qreq.Priority = agePriority(b.hall.Priority.Classes, persons, tx.Now())
 		}

@@ -190,7 +190,7 @@ func TestDeskPriorityFromCard(t *testing.T) {
 	}
 }
 
-// TestDeskLimitsDevices: a kiosk registers no faster than a kiosk can; a
+// TestDeskLimitsDevices: a kiosk taps cards no faster than a kiosk can; a
 // clerk is not limited; a refused tap leaves no ticket.
 func TestDeskLimitsDevices(t *testing.T) {
 	f := newFixture(t)
@@ -214,6 +214,18 @@ func TestDeskLimitsDevices(t *testing.T) {
 	// Another kiosk is not held up; this one recovers after a while.
 	k2 := queue.Principal{ID: "k2", Role: queue.RoleKiosk}
 	f.tap(k2, "x", "petition", synthPerson(400))
+	// Taps that join an open case count too: a stolen token cannot
+	// probe ID numbers for open cases at speed either.
+	probes := 0
+	for ; probes < 100; probes++ {
+		_, err = f.book.Issue(ctx, k2, cases.IssueRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(400)}, IdempotencyKey: fmt.Sprint("probe", probes)})
+		if err != nil {
+			break
+		}
+	}
+	if queue.ErrorCode(err) != queue.ETOOMANY || probes > 30 {
+		t.Fatalf("%d return taps of one visitor before %v", probes, err)
+	}
 	f.clock.Advance(time.Minute)
 	f.tap(kiosk, "later", "petition", synthPerson(401))
 	// But a day's codes are never one device's: it stops at its daily

@@ -7,18 +7,19 @@ import (
 	"yiting/queue"
 )
 
-// How many cases one device may register. A kiosk serves one visitor at a
+// How many card taps one device may make. A kiosk serves one visitor at a
 // time — a card, a choice, a printed ticket take half a minute — so a
-// device that registers faster is broken or stolen; and no device may
-// take more than a small share of the day's MaxSeq codes from everyone
-// else. Staff register as accountable people and are not limited.
+// device that taps faster is broken or stolen; no device may take more
+// than a small share of the day's MaxSeq codes from everyone else, nor
+// probe ID numbers for open cases at speed. Staff act as accountable
+// people and are not limited.
 const (
 	deviceBurst  = 20              // registrations at once, after a quiet while
 	deviceRefill = 6 * time.Second // one more every so often
 	deviceDaily  = 600             // per business day: 16 devices to use up MaxSeq
 )
 
-// issuerLimit counts the registrations of each device: a token bucket for
+// issuerLimit counts the card taps of each device: a token bucket for
 // the rate and a count for the day. It lives in memory: a restart gives a
 // device a new bucket but not a new day of codes by much, and the
 // registrations of a day are bounded by MaxSeq regardless.
@@ -36,7 +37,7 @@ type bucket struct {
 
 func newIssuerLimit() *issuerLimit { return &issuerLimit{byID: map[string]*bucket{}} }
 
-// take counts one registration by actor, or refuses it with ETOOMANY.
+// take counts one card tap by actor, or refuses it with ETOOMANY.
 func (l *issuerLimit) take(actor string, day Date, now time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -54,9 +55,9 @@ func (l *issuerLimit) take(actor string, day Date, now time.Time) error {
 	}
 	switch {
 	case b.today >= deviceDaily:
-		return queue.Errorf(queue.ETOOMANY, "本设备今日登记已达%d件，请到服务台办理 (this device registered %d cases today)", deviceDaily, deviceDaily)
+		return queue.Errorf(queue.ETOOMANY, "本设备今日刷证取号已达%d次，请到服务台办理 (this device took %d card taps today)", deviceDaily, deviceDaily)
 	case b.tokens < 1:
-		return queue.Errorf(queue.ETOOMANY, "登记过于频繁，请稍后再试 (too many registrations from this device)")
+		return queue.Errorf(queue.ETOOMANY, "刷证取号过于频繁，请稍后再试 (too many card taps from this device)")
 	}
 	b.tokens--
 	b.today++

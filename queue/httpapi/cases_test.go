@@ -291,7 +291,9 @@ func TestNoPersonalDataLeaks(t *testing.T) {
 			service, typ = "medical", "mediation.medical"
 		}
 		// The kiosk's tap registers the case at the desk; the first
-		// person returns and the visit joins it.
+		// person returns and the visit joins it. (A kiosk's pace: a
+		// minute a visitor.)
+		f.clock.Advance(time.Minute)
 		w := record(f.do("POST", "/api/v1/tickets", secKiosk, map[string]any{"service": service, "persons": group}, "Idempotency-Key", fmt.Sprintf("k%d", i)))
 		var r issued
 		want(t, w, http.StatusCreated, &r)
