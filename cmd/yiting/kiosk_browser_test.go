@@ -80,6 +80,11 @@ func TestKioskPageInChromium(t *testing.T) {
 	if err != nil || naturalWidth == 0 {
 		t.Errorf("the printed ticket's image did not load: width %d, %v", naturalWidth, err)
 	}
+	// Its text beside it, readable whatever fonts the machine has.
+	if _, err := chromedp.Run(step, chromedp.Poll[bool](`document.getElementById("demo-ticket-text").textContent.includes(`+jsString(number)+`)`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("the printed ticket's text is not beside its picture: %v", err)
+	}
 
 	// 返回 takes the visitor back to the menu.
 	err = chromedp.Do(step,

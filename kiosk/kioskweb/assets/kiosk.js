@@ -347,6 +347,12 @@
     var img = document.querySelector("#demo-ticket img");
     img.src = prefix + "/demo/ticket.png?t=" + v.ticket.id;
     img.classList.add("on");
+    // The ticket's text too, in the browser's fonts: the simulated
+    // printer draws the picture with a CJK font found on this machine,
+    // and without one its Chinese shows as boxes.
+    fetch(prefix + "/demo/ticket.json").then(function (r) { return r.json(); }).then(function (pt) {
+      $("demo-ticket-text").textContent = (pt.lines || []).join("\n");
+    }, function () {});
   }
   if (demo) {
     fetch(prefix + "/demo/cards").then(function (r) { return r.json(); }).then(function (cards) {
