@@ -44,6 +44,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	subscribers := fs.Int("subscribers", 200, "SSE subscribers")
 	events := fs.Int("events", 100, "events sent to the subscribers, one at a time")
 	startupEvents := fs.Int("startup-events", 500000, "events of history for the start-up measurement (0 skips it)")
+	dayRounds := fs.Int("day", 0, "instead of the other measurements: a busy day of this many rounds of -round each, nobody called (5 for about 200,000 tickets)")
+	round := fs.Duration("round", 4*time.Second, "with -day: the length of a round")
+	memLimit := fs.String("memory-limit", "", "the server's -memory-limit (MiB), if any")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -58,7 +61,11 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if base == "" {
 		pass = randomHex(12)
 		var err error
-		srv, err = startChild(ctx, loadHall(*counters), "", pass)
+		var extra []string
+		if *memLimit != "" {
+			extra = append(extra, "-memory-limit", *memLimit)
+		}
+		srv, err = startChild(ctx, loadHall(*counters), "", pass, extra...)
 		if err != nil {
 			return err
 		}
@@ -73,6 +80,19 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	hall, err := c.hall(ctx)
 	if err != nil {
 		return err
+	}
+	if *dayRounds > 0 {
+		if srv == nil {
+			return errors.New("load: -day measures the server's memory: it starts its own (no -url)")
+		}
+		if err := c.loadDay(ctx, rep, srv, *kiosks, *dayRounds, *round, hall); err != nil {
+			return err
+		}
+		rep.print()
+		if rep.missed > 0 {
+			return fmt.Errorf("%d target(s) missed", rep.missed)
+		}
+		return nil
 	}
 	if err := c.loadIssue(ctx, rep, *kiosks, *issueN, hall); err != nil {
 		return err
@@ -140,7 +160,7 @@ type childServer struct {
 	done chan error
 }
 
-func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassword string) (*childServer, error) {
+func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassword string, extra ...string) (*childServer, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -154,7 +174,7 @@ func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassw
 	}
 	// The hall server alone: kiosks are other machines, as in a hall busy
 	// enough to need 64 of them.
-	args := []string{"-role", "server", "-data", dataDir, "-addr", "127.0.0.1:0", "-log-level", "error", "-backup-every", "0"}
+	args := append([]string{"-role", "server", "-data", dataDir, "-addr", "127.0.0.1:0", "-log-level", "error", "-backup-every", "0"}, extra...)
 	if cfg != nil {
 		b, err := cfg.MarshalTOML()
 		if err != nil {

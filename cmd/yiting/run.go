@@ -65,7 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.backupDir, "backup-dir", "", "directory of the scheduled database backups (default <data>/backups)")
 	fs.IntVar(&o.backupKeep, "backup-keep", 14, "delete scheduled backups older than this many days (never the newest that many); 0 keeps all")
 	fs.DurationVar(&o.backupEvery, "backup-every", 24*time.Hour, "interval between scheduled backups; 0 turns them off")
-	fs.IntVar(&o.memLimit, "memory-limit", 0, "soft memory limit of the Go heap in MiB (GOMEMLIMIT wins); 0: 32 with -role server, none otherwise")
+	fs.IntVar(&o.memLimit, "memory-limit", 0, "soft memory limit of the Go heap in MiB (GOMEMLIMIT wins); 0: none")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -380,21 +380,19 @@ func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, s
 // new release (queue/cases/holidays/*.toml shows the format).
 const holidayDir = "/etc/yiting/holidays"
 
-// applyMemoryLimit sets a soft limit on the Go heap: near it the garbage
-// collector works harder instead of letting the heap double, and it never
-// refuses memory. A hall server alone keeps ~10 MB live at 10,000 waiting
-// tickets, so 32 MiB keeps its resident memory well under 80 MB at load;
-// with the kiosk in the process (the CJK font stays live) no default is
-// set, so the collector never runs against a limit it cannot reach.
+// applyMemoryLimit sets a soft limit on the Go heap when one is asked for:
+// near it the garbage collector works harder instead of letting the heap
+// double, and it never refuses memory. There is no default: the 32 MiB
+// one there was, sized to the load tool's 10,000 tickets, made the
+// collector the bottleneck of a busy day — the heap grows with the day's
+// tickets (`yiting load -day 5`: 13 MB and about 1.3 KB a waiting ticket,
+// garbage included) and a limit below it halves the rate. A hall short of
+// memory sets one knowing the cost.
 func applyMemoryLimit(o *options, log *slog.Logger) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	mib := o.memLimit
-	if mib == 0 && o.role == "server" {
-		mib = 32
-	}
-	if mib > 0 {
+	if mib := o.memLimit; mib > 0 {
 		debug.SetMemoryLimit(int64(mib) << 20)
 		log.Debug("soft memory limit", "MiB", mib)
 	}

@@ -263,6 +263,26 @@ func (s *Store) OpenCases(ctx context.Context, fn func(*cases.Case) error) error
 	})
 }
 
+// CaseFacts implements cases.CaseStore: one Get in the facts bucket, the
+// key made from the code's own day.
+func (s *Store) CaseFacts(ctx context.Context, code string) (*cases.Facts, error) {
+	cc, err := cases.ParseCode(code)
+	if err != nil {
+		return nil, err
+	}
+	var f *cases.Facts
+	err = s.view(ctx, "cases", func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketCaseFacts).Get(dayKey(cc.Day, code))
+		if v == nil {
+			return caseNotFound(code)
+		}
+		var err error
+		f, err = newFactsDecoder().decode(v)
+		return err
+	})
+	return f, err
+}
+
 // OpenCodesOf implements cases.CaseStore.
 func (s *Store) OpenCodesOf(ctx context.Context, visitorKey string) ([]string, error) {
 	var out []string

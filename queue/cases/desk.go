@@ -221,7 +221,9 @@ func (b *Book) replayed(ctx context.Context, tx *queue.Tx, rp queue.Issued) (Iss
 // firstVisit is first-visit responsibility (首访负责制), the hall's only
 // implementation: the visitor's newest open case of the case type, to
 // which a new visit is linked instead of opening a second case. Cases
-// registered earlier in the same batch count.
+// registered earlier in the same batch count. It chooses by the cases'
+// Facts (newest registration day, then the higher code: the day's
+// sequence) and decodes only the case it chose.
 func (b *Book) firstVisit(ctx context.Context, tx *queue.Tx, key, caseType string) (*Case, error) {
 	if key == "" {
 		return nil, nil
@@ -233,18 +235,30 @@ func (b *Book) firstVisit(ctx context.Context, tx *queue.Tx, key, caseType strin
 	if v, ok := tx.Pending(visitorKey(key)); ok {
 		codes = append(codes, v.(string))
 	}
-	var best *Case
+	var best *Facts
 	for _, code := range codes {
-		c, err := b.get(ctx, tx, code)
+		f, err := b.facts(ctx, tx, code)
 		if err != nil {
 			return nil, err
 		}
-		if c.Status.Open() && c.Type == caseType && (best == nil || c.Registered.After(best.Registered) ||
-			c.Registered.Equal(best.Registered) && c.Code > best.Code) {
-			best = c
+		if f.Status.Open() && f.Type == caseType && (best == nil || f.Day > best.Day || f.Day == best.Day && f.Code > best.Code) {
+			best = f
 		}
 	}
-	return best, nil
+	if best == nil {
+		return nil, nil
+	}
+	return b.get(ctx, tx, best.Code)
+}
+
+// facts reads a case's Facts inside a command: the version a command
+// earlier in the same batch wrote, else the store's.
+func (b *Book) facts(ctx context.Context, tx *queue.Tx, code string) (*Facts, error) {
+	if v, ok := tx.Pending(caseKey(code)); ok {
+		f := v.(*Write).Facts
+		return &f, nil
+	}
+	return b.store.CaseFacts(ctx, code)
 }
 
 // receiver is the counter a returning visitor goes back to: the one that

@@ -215,6 +215,16 @@ func (m *memStore) OpenCases(ctx context.Context, fn func(*cases.Case) error) er
 	return nil
 }
 
+func (m *memStore) CaseFacts(ctx context.Context, code string) (*cases.Facts, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.facts[code]
+	if !ok {
+		return nil, notFound()
+	}
+	return &f, nil
+}
+
 func (m *memStore) OpenCodesOf(ctx context.Context, key string) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -32,6 +32,9 @@ type CaseStore interface {
 	// OpenCodesOf lists the codes of the open cases a visitor key is a
 	// party of.
 	OpenCodesOf(ctx context.Context, visitorKey string) ([]string, error)
+	// CaseFacts returns the Facts of the case of a canonical code: what
+	// first-visit routing chooses by, without decoding the case.
+	CaseFacts(ctx context.Context, code string) (*Facts, error)
 	// EachCase calls fn for every case registered on the days from..to
 	// (inclusive), in code order.
 	EachCase(ctx context.Context, from, to Date, fn func(*Case) error) error
