@@ -19,20 +19,10 @@ type QRCoder func(payload string) ([][]bool, error)
 // body (it carries the inquiry token: never in a URL or a log), and only
 // this hall's inquiry URLs are drawn. Staff, supervisors and admins.
 func (p *Pages) deskQR(w http.ResponseWriter, r *http.Request) {
-	pr, ok := p.principal(r)
-	if !ok || pr.Role.IsDevice() {
-		http.Error(w, "请先登录", http.StatusUnauthorized)
-		return
-	}
-	if p.qr == nil || p.cases == nil {
-		http.Error(w, "本系统未配置二维码", http.StatusServiceUnavailable)
-		return
-	}
 	var body struct {
 		URL string `json:"url"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024)).Decode(&body); err != nil {
-		http.Error(w, "请求无效", http.StatusBadRequest)
+	if !p.deskRequest(w, r, p.qr != nil, "本系统未配置二维码", &body) {
 		return
 	}
 	base := p.cases.InquiryURL("")
@@ -49,6 +39,27 @@ func (p *Pages) deskQR(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "no-store")
 	fmt.Fprint(w, qrSVG(m))
+}
+
+// deskRequest lets a request of the console's service desk through: a
+// person's session (no device), the part it needs configured (else 503
+// with why) and its small JSON body decoded. It answers and returns false
+// otherwise.
+func (p *Pages) deskRequest(w http.ResponseWriter, r *http.Request, configured bool, missing string, body any) bool {
+	pr, ok := p.principal(r)
+	switch {
+	case !ok || pr.Role.IsDevice():
+		http.Error(w, "请先登录", http.StatusUnauthorized)
+		return false
+	case !configured || p.cases == nil:
+		http.Error(w, missing, http.StatusServiceUnavailable)
+		return false
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024)).Decode(body); err != nil {
+		http.Error(w, "请求无效", http.StatusBadRequest)
+		return false
+	}
+	return true
 }
 
 // qrSVG draws the modules as one path, with a quiet zone of 4 modules.
@@ -75,21 +86,11 @@ func qrSVG(m [][]bool) string {
 // sealed on the server) must be this hall's inquiry URL of that ticket's
 // own case. Staff, supervisors and admins.
 func (p *Pages) deskPrintTicket(w http.ResponseWriter, r *http.Request) {
-	pr, ok := p.principal(r)
-	if !ok || pr.Role.IsDevice() {
-		http.Error(w, "请先登录", http.StatusUnauthorized)
-		return
-	}
-	if p.deskPrint == nil || p.cases == nil {
-		http.Error(w, "服务台未配置打印机，请用浏览器打印", http.StatusServiceUnavailable)
-		return
-	}
 	var body struct {
 		Ticket  uint64 `json:"ticket"`
 		CaseURL string `json:"case_url"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1024)).Decode(&body); err != nil {
-		http.Error(w, "请求无效", http.StatusBadRequest)
+	if !p.deskRequest(w, r, p.deskPrint != nil, "服务台未配置打印机，请用浏览器打印", &body) {
 		return
 	}
 	tv, err := p.eng.Ticket(r.Context(), body.Ticket)
