@@ -25,7 +25,15 @@ func (b *Book) Follow(tx *queue.Tx, ev *queue.Event) {
 	default:
 		return
 	}
-	c, err := b.get(context.Background(), tx, t.CaseCode)
+	ctx := context.Background()
+	if ev.Type != queue.EventTransferred {
+		// Most tickets served are return visits of cases received long
+		// ago: their Facts say so without decoding the case.
+		if f, err := b.facts(ctx, tx, t.CaseCode); err == nil && f.Status != StatusRegistered {
+			return
+		}
+	}
+	c, err := b.get(ctx, tx, t.CaseCode)
 	if err != nil {
 		b.log.Error("the case of a ticket being served could not be read; it does not move", "ticket", t.Number, "case", t.CaseCode, "err", err)
 		return
