@@ -364,7 +364,7 @@ func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, s
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range cal.Warnings() {
+	for _, w := range holidayWarnings(cal, time.Now(), cfg.Hall.Location) {
 		log.Warn("holiday calendar", "warning", w)
 	}
 	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log,
