@@ -100,6 +100,11 @@ func TestRunIDCardSetBaud(t *testing.T) {
 	if err := runIDCard(context.Background(), []string{"-port", p.Path, "-set-baud", "9600"}, &out, &errw); err != nil {
 		t.Fatal(err)
 	}
+	// The reader switches after it has sent its answer, as a real one
+	// does: the command may return a moment before.
+	for deadline := time.Now().Add(5 * time.Second); sim.Baud() != 9600 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if sim.Count(idcard.OpSetBaud9600) != 1 || sim.Baud() != 9600 || !strings.Contains(out.String(), "-baud 9600") {
 		t.Errorf("set baud: sent %d, simulator at %d, output %q", sim.Count(idcard.OpSetBaud9600), sim.Baud(), out.String())
 	}
