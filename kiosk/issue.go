@@ -180,7 +180,6 @@ func (l *Loop) issued(tap uint64, req Request, is Issued) {
 	s.ticket = tv
 	l.log.Info("kiosk: ticket issued", "number", t.Number, "ticket", t.ID, "service", t.ServiceID,
 		"priority", t.Priority, "target", t.TargetCounter, "replayed", is.Replayed)
-	pt.Service = tv.Service
 	l.to(StepPrinting, 0)
 	l.workers.Add(1)
 	go func() { // the menu's waiting counts now include this ticket

@@ -73,12 +73,3 @@ func (tx *Tx) Emit(actor string, step CaseStep) {
 	t.meta.LastEventSeq++
 	t.events = append(t.events, Event{Seq: t.meta.LastEventSeq, Time: t.now, Type: CaseEvent(step.Step), Actor: actor, Case: &step})
 }
-
-// Ticket returns a copy of a ticket of the current business day.
-func (tx *Tx) Ticket(id uint64) (Ticket, bool) {
-	t := tx.t.st.ticket(id)
-	if t == nil {
-		return Ticket{}, false
-	}
-	return *t, true
-}

@@ -82,7 +82,7 @@ type Book struct {
 	now       func() time.Time
 	log       *slog.Logger
 	rand      io.Reader
-	limit     *issuerLimit // registrations per device
+	limit     *issuerLimit // card taps per device
 }
 
 // New checks the options and returns the book.

@@ -378,3 +378,32 @@ func TestInquiryAndRating(t *testing.T) {
 	_, err = f.book.RateResult(ctx, token, true)
 	wantCode(t, err, queue.ECONFLICT, "只评一次")
 }
+
+// TestRegisterRetriedConcurrently: the same request sent again while the
+// first is still in the engine's batch gets the same case, not a second.
+func TestRegisterRetriedConcurrently(t *testing.T) {
+	f := newFixture(t)
+	req := cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(9)}, IdempotencyKey: "letter-1", Channel: cases.ChannelLetter}
+	codes := make(chan string, 20)
+	for range 20 {
+		go func() {
+			r, err := f.book.Register(ctx, clerk1, req)
+			if err != nil {
+				t.Error(err)
+			}
+			codes <- r.Case.Code
+		}()
+	}
+	first := <-codes
+	for range 19 {
+		if c := <-codes; c != first {
+			t.Fatalf("one request, cases %s and %s", first, c)
+		}
+	}
+	f.store.mu.Lock()
+	n := len(f.store.cases)
+	f.store.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d cases", n)
+	}
+}

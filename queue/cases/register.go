@@ -107,7 +107,11 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 	}
 	idem := hashKey(p.Actor() + "|" + req.IdempotencyKey)
 	r, err := run(ctx, b, func(tx *queue.Tx) (Registered, error) {
-		if code, err := b.store.CodeByIdem(ctx, idem); err != nil {
+		code, err := b.store.CodeByIdem(ctx, idem)
+		if v, ok := tx.Pending(idemKey(idem)); ok {
+			code = v.(string) // the same request, earlier in this batch
+		}
+		if err != nil {
 			return Registered{}, err
 		} else if code != "" {
 			c, err := b.get(ctx, tx, code)
@@ -129,6 +133,7 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 			return Registered{}, err
 		}
 		b.save(tx, &Write{Case: c, New: true, IdemKey: idem}, 0)
+		tx.Keep(idemKey(idem), c.Code)
 		return Registered{Case: b.view(c), URL: b.InquiryURL(token)}, nil
 	})
 	if err != nil {
@@ -149,7 +154,6 @@ type opening struct {
 	summary  string
 	persons  []Person // cleaned: cleanPersons
 	size     int      // persons who came (人次), ≥ 1
-	ticket   uint64   // the ticket it came with, if any
 }
 
 // open numbers and opens a case in the command's transaction, its persons
@@ -205,14 +209,16 @@ func (b *Book) open(ctx context.Context, tx *queue.Tx, p queue.Principal, o open
 	size := max(1, o.size)
 	c.Visits = []Visit{{At: now, Persons: size}}
 	st := c.step(now, StepRegistered, p.Actor(), fmt.Sprintf("%s，%d人", o.channel.Name(), size))
-	st.Persons, st.Ticket = size, o.ticket
+	st.Persons = size
 	return c, token, nil
 }
 
-// seqKey and visitorKey name what a batch keeps for its later commands:
-// the last case sequence number of a day, a visitor's newest case.
+// seqKey, visitorKey and idemKey name what a batch keeps for its later
+// commands: the last case sequence number of a day, a visitor's newest
+// case, the case a registration's idempotency key made.
 func seqKey(d Date) string       { return "case-seq " + d.String() }
 func visitorKey(k string) string { return "case-visitor " + k }
+func idemKey(k string) string    { return "case-idem " + k }
 
 // lastSeq is the last sequence number of the day's case codes, counting
 // the cases registered earlier in the same batch.
