@@ -9,6 +9,7 @@ import "strings"
 type CaseStep struct {
 	Code    string `json:"code"`              // the case code
 	Type    string `json:"type"`              // the case type, e.g. "petition"
+	Service string `json:"service,omitempty"` // the service it came for
 	Step    string `json:"step"`              // what happened: registered, visit, received, routed, …
 	Status  string `json:"status"`            // where the case stands after the step
 	Unit    string `json:"unit,omitempty"`    // the unit responsible after the step

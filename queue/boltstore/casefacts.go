@@ -11,9 +11,11 @@ import (
 // one per case: a busy hall's year is 150,000 of them. JSON would cost a
 // second or more to decode on a Pi, so they are a small binary record:
 // a version byte, then strings as uvarint length + bytes, integers as
-// varints, in the order of encodeFacts.
+// varints, in the order of encodeFacts. Version 2 appends what the case
+// list reads (cases.Facts.Listed); a version 1 record, written before,
+// decodes without it.
 
-const factsVersion = 1
+const factsVersion = 2
 
 var errFacts = errors.New("boltstore: corrupt case facts record")
 
@@ -40,6 +42,17 @@ func encodeFacts(f *cases.Facts) []byte {
 	for _, k := range f.VisitorKeys {
 		b = binary.AppendUvarint(b, uint64(len(k)))
 		b = append(b, k...)
+	}
+	for _, s := range []string{f.HandlerCounter, f.HandlerStaff, f.RouteUnit, f.RouteCounter, f.RouteStaff} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, list := range [][]string{f.Names, f.Levels} {
+		b = binary.AppendUvarint(b, uint64(len(list)))
+		for _, s := range list {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
 	}
 	return b
 }
@@ -86,11 +99,11 @@ func varint(b []byte, pos *int) (int64, error) {
 
 // decode parses b into d.f, which stays valid until the next call.
 func (d *factsDecoder) decode(b []byte) (*cases.Facts, error) {
-	if len(b) == 0 || b[0] != factsVersion {
+	if len(b) == 0 || b[0] < 1 || b[0] > factsVersion {
 		return nil, errFacts
 	}
 	f := &d.f
-	keys := f.VisitorKeys[:0]
+	keys, names, levels := f.VisitorKeys[:0], f.Names[:0], f.Levels[:0]
 	*f = cases.Facts{}
 	pos := 1
 	var strs [8]string
@@ -140,8 +153,39 @@ func (d *factsDecoder) decode(b []byte) (*cases.Facts, error) {
 		keys = append(keys, s)
 	}
 	f.VisitorKeys = keys
+	if b[0] >= 2 {
+		f.Listed = true
+		for _, p := range []*string{&f.HandlerCounter, &f.HandlerStaff, &f.RouteUnit, &f.RouteCounter, &f.RouteStaff} {
+			if *p, err = d.str(b, &pos, true); err != nil {
+				return nil, err
+			}
+		}
+		if f.Names, err = d.list(b, &pos, names, false); err != nil {
+			return nil, err
+		}
+		if f.Levels, err = d.list(b, &pos, levels, true); err != nil {
+			return nil, err
+		}
+	}
 	if pos != len(b) {
 		return nil, errFacts
 	}
 	return f, nil
+}
+
+// list decodes a count and that many strings into out[:0].
+func (d *factsDecoder) list(b []byte, pos *int, out []string, intern bool) ([]string, error) {
+	n, k := binary.Uvarint(b[*pos:])
+	if k <= 0 || n > 64 {
+		return nil, errFacts
+	}
+	*pos += k
+	for range n {
+		s, err := d.str(b, pos, intern)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }

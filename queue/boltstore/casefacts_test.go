@@ -25,6 +25,8 @@ func sampleFacts() cases.Facts {
 		Handled: cases.MakeDate(2026, 12, 20), Closed: cases.MakeDate(2026, 12, 30), Persons: 3, Visits: 2, VisitPersons: 5,
 		VisitorKeys:  []string{"AAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBBB", "CCCCCCCCCCCCCCCCCCCCCC"},
 		Satisfaction: -1, Supervisions: 2, AutoSupervis: 1, LateReplies: 1, Routes: 2, Extended: true,
+		Listed: true, Names: []string{"张*", "李**", "欧阳**"}, HandlerCounter: "mediation-room", HandlerStaff: "clerk1",
+		RouteUnit: "县人民法院", RouteCounter: "court-room", RouteStaff: "mediator2", Levels: []string{"blue", "red"},
 	}
 }
 
@@ -52,6 +54,26 @@ func TestFactsRoundTrip(t *testing.T) {
 	}
 	if _, err := newFactsDecoder().decode(append(b, 0)); err == nil {
 		t.Fatal("trailing byte accepted")
+	}
+}
+
+// A record of version 1, written before the list's fields were kept,
+// decodes with Listed false: the list then reads the case itself.
+func TestFactsVersion1(t *testing.T) {
+	want := sampleFacts()
+	want.Listed, want.Names, want.Levels = false, nil, nil
+	want.HandlerCounter, want.HandlerStaff, want.RouteUnit, want.RouteCounter, want.RouteStaff = "", "", "", "", ""
+	b := encodeFacts(&want)
+	v1 := append([]byte{1}, b[1:len(b)-7]...) // five empty strings and two empty lists
+	got, err := newFactsDecoder().decode(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*got, want) {
+		t.Fatalf("got %+v\nwant %+v", *got, want)
+	}
+	if _, err := newFactsDecoder().decode(append([]byte{3}, b[1:]...)); err == nil {
+		t.Fatal("an unknown version decoded")
 	}
 }
 

@@ -263,6 +263,30 @@ func (s *Store) OpenCases(ctx context.Context, fn func(*cases.Case) error) error
 	})
 }
 
+// OpenFacts implements cases.CaseStore: the open index and one Get in the
+// facts bucket per case, keyed by the code's own day; no case decoded.
+func (s *Store) OpenFacts(ctx context.Context, fn func(*cases.Facts) error) error {
+	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
+		d := newFactsDecoder()
+		fb := tx.Bucket(bucketCaseFacts)
+		return tx.Bucket(bucketCaseOpen).ForEach(func(k, _ []byte) error {
+			cc, err := cases.ParseCode(string(k))
+			if err != nil {
+				return fmt.Errorf("boltstore: open index: %w", err)
+			}
+			v := fb.Get(dayKey(cc.Day, string(k)))
+			if v == nil {
+				return fmt.Errorf("boltstore: open case %s has no facts", k)
+			}
+			f, err := d.decode(v)
+			if err != nil {
+				return fmt.Errorf("boltstore: case %s: %w", k, err)
+			}
+			return fn(f)
+		})
+	})
+}
+
 // CaseFacts implements cases.CaseStore: one Get in the facts bucket, the
 // key made from the code's own day.
 func (s *Store) CaseFacts(ctx context.Context, code string) (*cases.Facts, error) {

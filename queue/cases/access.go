@@ -13,14 +13,43 @@ import "yiting/queue"
 //   - Supervisors (and admins, for statistics, exports and the audit log)
 //     see every case and may run every command; only supervisors open
 //     personal data, supervise and close rectifications of other units.
-//   - Staff see every case that is not sensitive, masked. A sensitive
-//     case (health: Options.Sensitive) only if they are involved: its
-//     first receiver, at its counter or routed counter, its mediator, or
-//     of its unit.
+//   - Staff see the cases they work on (involved): of their unit, routed
+//     to their counter or to them, or first received by them or at their
+//     counter; and a case still waiting for reception (登记) at a counter
+//     of theirs that serves its service, so the clerk who calls its
+//     ticket can receive it. Nothing else, masked or not.
+//   - A protected case (health: Options.Sensitive; 个人信息保护法 Art. 28)
+//     stays with its unit: it is received only at a counter that serves
+//     its service, and reception at such a counter of another unit (the
+//     shared mediation room) makes that counter its first receiver but
+//     does not move the case into that unit (received).
 //   - Staff run lifecycle commands and open personal data on the cases
 //     they are involved in.
-//   - Kiosks register cases and look up returning visitors; pads and
-//     displays nothing.
+//   - Kiosks register cases through the desk; pads and displays nothing.
+
+// holders is who a case is with: what access decides by, the same for a
+// case and for its Facts (the list decides without decoding cases).
+type holders struct {
+	Type, ServiceID, Unit          string
+	Status                         Status
+	HandlerCounter, HandlerStaff   string
+	RouteUnit, RouteCounter, Staff string // the last routing; Staff its mediator
+}
+
+func (c *Case) holders() holders {
+	h := holders{Type: c.Type, ServiceID: c.ServiceID, Unit: c.Unit, Status: c.Status,
+		HandlerCounter: c.Handler.CounterID, HandlerStaff: c.Handler.StaffID}
+	if r, ok := c.Route(); ok {
+		h.RouteUnit, h.RouteCounter, h.Staff = r.Unit, r.CounterID, r.StaffID
+	}
+	return h
+}
+
+func (f *Facts) holders() holders {
+	return holders{Type: f.Type, ServiceID: f.ServiceID, Unit: f.Unit, Status: f.Status,
+		HandlerCounter: f.HandlerCounter, HandlerStaff: f.HandlerStaff,
+		RouteUnit: f.RouteUnit, RouteCounter: f.RouteCounter, Staff: f.RouteStaff}
+}
 
 func supervisor(p queue.Principal) bool {
 	return p.Role == queue.RoleSupervisor || p.Role == queue.RoleAdmin
@@ -64,33 +93,40 @@ func bound(p queue.Principal, counterID string) bool {
 }
 
 // involved reports whether a clerk works on the case.
-func (b *Book) involved(p queue.Principal, c *Case) bool {
+func (b *Book) involved(p queue.Principal, h holders) bool {
 	if p.Role != queue.RoleStaff {
 		return false
 	}
-	if c.Handler.StaffID == p.ID || bound(p, c.Handler.CounterID) || b.ofUnit(p, c.Unit) {
-		return true
+	return b.ofUnit(p, h.Unit) || h.Staff == p.ID || bound(p, h.RouteCounter) || b.ofUnit(p, h.RouteUnit) ||
+		h.HandlerStaff == p.ID || bound(p, h.HandlerCounter)
+}
+
+// awaits reports whether a case waits for reception at a counter of p's
+// that serves its service (the clerk who calls its ticket).
+func (b *Book) awaits(p queue.Principal, h holders) bool {
+	if p.Role != queue.RoleStaff || h.Status != StatusRegistered {
+		return false
 	}
-	if r, ok := c.Route(); ok && (r.StaffID == p.ID || bound(p, r.CounterID) || b.ofUnit(p, r.Unit)) {
-		return true
+	for _, id := range p.Counters {
+		if ct, ok := b.hall.Counter(id); ok {
+			if _, serves := ct.Serves(h.ServiceID); serves {
+				return true
+			}
+		}
 	}
 	return false
+}
+
+func (b *Book) canSee(p queue.Principal, h holders) bool {
+	return supervisor(p) || b.involved(p, h) || b.awaits(p, h)
 }
 
 // CanSee reports whether p may read the case (masked).
-func (b *Book) CanSee(p queue.Principal, c *Case) bool {
-	switch {
-	case supervisor(p):
-		return true
-	case p.Role == queue.RoleStaff:
-		return !b.Sensitive(c.Type) || b.involved(p, c)
-	}
-	return false
-}
+func (b *Book) CanSee(p queue.Principal, c *Case) bool { return b.canSee(p, c.holders()) }
 
 // CanHandle reports whether p may run lifecycle commands on the case.
 func (b *Book) CanHandle(p queue.Principal, c *Case) bool {
-	return p.Role == queue.RoleSupervisor || b.involved(p, c)
+	return p.Role == queue.RoleSupervisor || b.involved(p, c.holders())
 }
 
 func (b *Book) checkSee(p queue.Principal, c *Case) error {
@@ -98,7 +134,10 @@ func (b *Book) checkSee(p queue.Principal, c *Case) error {
 		return nil
 	}
 	if p.Role == queue.RoleStaff {
-		return queue.Errorf(queue.EFORBIDDEN, "该案件涉及健康信息，仅限承办单位和督导人员查看 (health-related case: its unit and supervisors only)")
+		if b.Sensitive(c.Type) {
+			return queue.Errorf(queue.EFORBIDDEN, "该案件涉及健康信息，仅限承办单位和督导人员查看 (protected case: its unit and supervisors only)")
+		}
+		return queue.Errorf(queue.EFORBIDDEN, "该案件不由您或您的单位承办 (not a case of yours or your unit)")
 	}
 	return queue.Errorf(queue.EFORBIDDEN, "无权查看案件 (not allowed to read cases)")
 }

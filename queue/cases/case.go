@@ -97,8 +97,9 @@ func (r Referral) Name() string {
 	return string(r)
 }
 
-// Channel is how the matter reached the hall (信访工作条例: 网上, 来信,
-// 来电, 传真, 走访).
+// Channel is how the matter reached the hall (信访工作条例 Art. 17: 网上,
+// 来信, 来电, 传真, 走访), or the centre: a grid worker's report (网格上报)
+// and a department's transfer (部门移交).
 type Channel string
 
 // Channels.
@@ -108,7 +109,14 @@ const (
 	ChannelLetter   Channel = "letter"    // 来信
 	ChannelOnline   Channel = "online"    // 网上
 	ChannelFax      Channel = "fax"       // 传真
+	ChannelGrid     Channel = "grid"      // 网格上报
+	ChannelTransfer Channel = "transfer"  // 部门移交
 )
+
+// Channels lists the channels in the order a form offers them.
+func Channels() []Channel {
+	return []Channel{ChannelInPerson, ChannelLetter, ChannelPhone, ChannelOnline, ChannelGrid, ChannelTransfer, ChannelFax}
+}
 
 // Name is the channel in Chinese.
 func (c Channel) Name() string {
@@ -123,17 +131,15 @@ func (c Channel) Name() string {
 		return "网上"
 	case ChannelFax:
 		return "传真"
+	case ChannelGrid:
+		return "网格上报"
+	case ChannelTransfer:
+		return "部门移交"
 	}
 	return string(c)
 }
 
-func validChannel(c Channel) bool {
-	switch c {
-	case ChannelInPerson, ChannelPhone, ChannelLetter, ChannelOnline, ChannelFax:
-		return true
-	}
-	return false
-}
+func validChannel(c Channel) bool { return c.Name() != string(c) }
 
 // Party is one person of a case. Only the keyed hash of the ID number and
 // masked forms are in the clear; the ID number, name, address and phone
@@ -284,7 +290,66 @@ const (
 	// StepPersonalViewed: a clerk opened the parties' full personal data
 	// (the audit log keeps who and why).
 	StepPersonalViewed StepKind = "personal_viewed"
+	// The rectification of a bad rating of a ticket (rectify.go): its
+	// events carry the ticket's case code, if any.
+	StepRectificationOpened StepKind = "rectification_opened"
+	StepRectificationClosed StepKind = "rectification_closed"
 )
+
+// StepKinds lists every kind of step, and so every case event's type
+// (queue.CaseEvent), the rectifications' included.
+func StepKinds() []StepKind {
+	return []StepKind{StepRegistered, StepReceived, StepRouted, StepHandling, StepRecord, StepExtended, StepConcluded,
+		StepClosed, StepVisit, StepSupervised, StepReplied, StepResolved, StepRated, StepAnonymised, StepServiceRate,
+		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed}
+}
+
+// Name is the step in Chinese, for the case's timeline.
+func (k StepKind) Name() string {
+	switch k {
+	case StepRegistered:
+		return "登记"
+	case StepReceived:
+		return "接待"
+	case StepRouted:
+		return "受理分流"
+	case StepHandling:
+		return "开始调处"
+	case StepRecord:
+		return "登记记录"
+	case StepExtended:
+		return "延期"
+	case StepConcluded:
+		return "办结"
+	case StepClosed:
+		return "终结"
+	case StepVisit:
+		return "再次来访"
+	case StepSupervised:
+		return "督办"
+	case StepReplied:
+		return "督办回复"
+	case StepResolved:
+		return "督办结束"
+	case StepRated:
+		return "来访人评价结果"
+	case StepAnonymised:
+		return "匿名化"
+	case StepServiceRate:
+		return "窗口服务评价"
+	case StepRouteProposed:
+		return "转号（建议分流）"
+	case StepPersonalViewed:
+		return "查看个人信息"
+	case StepLogged:
+		return "补记入事件日志"
+	case StepRectificationOpened:
+		return "差评整改立项"
+	case StepRectificationClosed:
+		return "差评整改完成"
+	}
+	return string(k)
+}
 
 // Step is one event of a case: what, who and when; the counter, ticket and
 // persons where the step has them (they go into the step's event).
@@ -378,14 +443,22 @@ func (c *Case) VisitorKeys() []string {
 // Pending is the deadline a case is working towards now: "accept" before
 // acceptance, "handle" until concluded, "" when none applies.
 func (c *Case) Pending() (which string, due Date) {
-	if !c.Status.Open() {
+	return pending(c.Status, !c.AcceptedAt.IsZero(), c.AcceptDue, !c.HandledAt.IsZero(), c.HandleDue)
+}
+
+// Pending is Case.Pending of the case the facts are of.
+func (f *Facts) Pending() (which string, due Date) {
+	return pending(f.Status, f.Accepted != 0, f.AcceptDue, f.Handled != 0, f.HandleDue)
+}
+
+func pending(s Status, accepted bool, acceptDue Date, handled bool, handleDue Date) (string, Date) {
+	switch {
+	case !s.Open():
 		return "", 0
-	}
-	if c.AcceptedAt.IsZero() && c.AcceptDue != 0 {
-		return "accept", c.AcceptDue
-	}
-	if c.HandledAt.IsZero() && c.HandleDue != 0 {
-		return "handle", c.HandleDue
+	case !accepted && acceptDue != 0:
+		return "accept", acceptDue
+	case !handled && handleDue != 0:
+		return "handle", handleDue
 	}
 	return "", 0
 }

@@ -285,13 +285,14 @@ func TestCaseSteps(t *testing.T) {
 	if i+1 >= len(evs) || evs[i+1].Type != queue.CaseEvent("registered") || evs[i+1].Case.Ticket != is.Ticket.ID || evs[i+1].Case.Persons != 1 {
 		t.Fatalf("events from the issue: %+v", evs[i:])
 	}
-	// Who may watch them: supervisors; staff of its unit or counter; not
-	// other staff (a medical case), not devices.
+	// Who may watch them: supervisors; staff of its unit or counter, and
+	// of the shared room that serves medical mediation and may receive it
+	// (a registration); not other staff, not devices.
 	ev := evs[i+1].Case
 	for _, c := range []struct {
 		p    queue.Principal
 		want bool
-	}{{boss, true}, {admin, true}, {mediator, true}, {multiClerk, false}, {clerk1, false}, {kiosk, false}, {pad, false}} {
+	}{{boss, true}, {admin, true}, {mediator, true}, {multiClerk, true}, {clerk1, false}, {kiosk, false}, {pad, false}} {
 		if got := f.book.CanWatch(c.p, ev); got != c.want {
 			t.Errorf("%s watches a medical case's step: %v", c.p.ID, got)
 		}

@@ -9,6 +9,7 @@ func (b *Book) stepEvent(c *Case, s Step) queue.CaseStep {
 	e := queue.CaseStep{
 		Code:      c.Code,
 		Type:      c.Type,
+		Service:   c.ServiceID,
 		Step:      string(s.Kind),
 		Status:    string(c.Status),
 		Unit:      c.Unit,
@@ -21,18 +22,10 @@ func (b *Book) stepEvent(c *Case, s Step) queue.CaseStep {
 }
 
 // CanWatch reports whether p may see a case step's event on the live
-// stream: supervisors and admins every one, staff those of cases that are
-// not sensitive and of sensitive ones at their counters or of their units,
-// devices none (a board or a pad in the public hall has no business with
-// cases).
+// stream: supervisors and admins every one, staff those of the cases they
+// see as far as the event tells (its unit, the counter of the step, a
+// registration their counters serve), devices none (a board or a pad in
+// the public hall has no business with cases).
 func (b *Book) CanWatch(p queue.Principal, e *queue.CaseStep) bool {
-	switch {
-	case supervisor(p):
-		return true
-	case p.Role != queue.RoleStaff:
-		return false
-	case !e.Sensitive:
-		return true
-	}
-	return bound(p, e.Counter) || b.ofUnit(p, e.Unit)
+	return b.canSee(p, holders{Type: e.Type, ServiceID: e.Service, Unit: e.Unit, Status: Status(e.Status), HandlerCounter: e.Counter})
 }

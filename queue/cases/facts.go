@@ -30,6 +30,18 @@ type Facts struct {
 	LateReplies  int // supervisions answered after their reply day
 	Routes       int
 	Extended     bool
+
+	// What the case list shows and decides access by (holders), so that
+	// a list of a year's cases decodes no case. Listed is false for a
+	// record written before these were kept: read the case instead.
+	Listed         bool
+	Names          []string // the parties' masked names
+	HandlerCounter string
+	HandlerStaff   string
+	RouteUnit      string // of the last routing
+	RouteCounter   string
+	RouteStaff     string
+	Levels         []string // the levels of the open supervisions, in opening order
 }
 
 // Facts derives the Facts of c; dates are days in loc (the hall's zone).
@@ -46,6 +58,13 @@ func (c *Case) Facts(loc *time.Location) Facts {
 		AcceptDue: c.AcceptDue, Accepted: day(c.AcceptedAt), HandleDue: c.HandleDue, Handled: day(c.HandledAt),
 		Closed: day(c.ClosedAt), Persons: len(c.Persons), Visits: len(c.Visits), VisitorKeys: c.VisitorKeys(),
 		Supervisions: len(c.Supervisions), Routes: len(c.Routes), Extended: c.Extension != nil,
+		Listed: true, HandlerCounter: c.Handler.CounterID, HandlerStaff: c.Handler.StaffID,
+	}
+	if r, ok := c.Route(); ok {
+		f.RouteUnit, f.RouteCounter, f.RouteStaff = r.Unit, r.CounterID, r.StaffID
+	}
+	for _, p := range c.Persons {
+		f.Names = append(f.Names, p.MaskedName)
 	}
 	if f.Accepted == 0 && c.Outcome == OutcomeNotAccepted {
 		f.Accepted = f.Closed // the decision not to accept is the answer the limit asks for
@@ -60,6 +79,9 @@ func (c *Case) Facts(loc *time.Location) Facts {
 		}
 	}
 	for _, s := range c.Supervisions {
+		if s.open() {
+			f.Levels = append(f.Levels, s.Level)
+		}
 		if s.Auto {
 			f.AutoSupervis++
 		}

@@ -46,12 +46,7 @@ func (b *Book) Follow(tx *queue.Tx, ev *queue.Event) {
 		if c.Status != StatusRegistered || !ok {
 			return // received before: a returning visitor's later visit
 		}
-		c.Status = StatusReceived
-		c.Handler = Handler{CounterID: ct.ID, StaffID: t.StaffID, Unit: ct.Unit, At: now}
-		if ct.Unit != "" {
-			c.Unit = ct.Unit
-		}
-		st := c.step(now, StepReceived, ev.Actor, ct.Name+" "+t.Number)
+		st := b.received(c, ct, t.StaffID, now, ev.Actor, ct.Name+" "+t.Number)
 		st.Counter, st.Ticket = ct.ID, t.ID
 	case queue.EventTransferred:
 		if !c.Status.Open() {

@@ -215,6 +215,24 @@ func (m *memStore) OpenCases(ctx context.Context, fn func(*cases.Case) error) er
 	return nil
 }
 
+func (m *memStore) OpenFacts(ctx context.Context, fn func(*cases.Facts) error) error {
+	m.mu.Lock()
+	var fs []cases.Facts
+	for _, f := range m.facts {
+		if f.Status.Open() {
+			fs = append(fs, f)
+		}
+	}
+	m.mu.Unlock()
+	slices.SortFunc(fs, func(a, b cases.Facts) int { return cmp.Compare(a.Code, b.Code) })
+	for i := range fs {
+		if err := fn(&fs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (m *memStore) CaseFacts(ctx context.Context, code string) (*cases.Facts, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

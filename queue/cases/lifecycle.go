@@ -49,18 +49,37 @@ func (b *Book) Receive(ctx context.Context, p queue.Principal, code, counterID s
 		if c.Status != StatusRegistered {
 			return conflict(c, "已接待过", "already received")
 		}
-		c.Status = StatusReceived
-		c.Handler = Handler{CounterID: ct.ID, Unit: ct.Unit, At: now}
+		if err := b.checkSee(p, c); err != nil {
+			return err
+		}
+		if _, serves := ct.Serves(c.ServiceID); b.Sensitive(c.Type) && !serves {
+			return queue.Errorf(queue.EFORBIDDEN, "该案件涉及健康信息，只能在办理%s的窗口接待 (a protected case is received only at a counter of its service)", b.serviceName(c.ServiceID))
+		}
+		staff := ""
 		if p.Role == queue.RoleStaff {
-			c.Handler.StaffID = p.ID
+			staff = p.ID
 		}
-		if ct.Unit != "" {
-			c.Unit = ct.Unit
-		}
-		c.step(now, StepReceived, p.Actor(), ct.Name)
+		b.received(c, ct, staff, now, p.Actor(), ct.Name)
 		return nil
 	})
 	return b.out(c, err)
+}
+
+// received makes the case received at a counter (接待): the counter and
+// clerk become its first receivers (首访负责制) and its unit the counter's
+// — except a protected case's, which stays with its unit, and whose first
+// receiver is only a counter that serves its service (a ticket transferred
+// to another unit's window is served there, but the case is not theirs).
+func (b *Book) received(c *Case, ct queue.Counter, staff string, now time.Time, actor, note string) *Step {
+	c.Status = StatusReceived
+	protected := b.Sensitive(c.Type)
+	if _, serves := ct.Serves(c.ServiceID); serves || !protected {
+		c.Handler = Handler{CounterID: ct.ID, StaffID: staff, Unit: ct.Unit, At: now}
+	}
+	if ct.Unit != "" && (c.Unit == "" || !protected) {
+		c.Unit = ct.Unit
+	}
+	return c.step(now, StepReceived, actor, note)
 }
 
 // RouteTo names where a case is routed.

@@ -50,7 +50,7 @@ func (b *Book) Personal(ctx context.Context, p queue.Principal, code, reason str
 	}
 	var out []PersonDetail
 	_, err = b.change(ctx, code, func(c *Case, w *Write, now time.Time) error {
-		if p.Role == queue.RoleStaff && !b.involved(p, c) {
+		if p.Role == queue.RoleStaff && !b.involved(p, c.holders()) {
 			return queue.Errorf(queue.EFORBIDDEN, "只有承办人员和督导人员可以查看当事人完整信息 (only the case's handler, unit or a supervisor)")
 		}
 		if !c.Anonymised.IsZero() {

@@ -82,7 +82,7 @@ func (b *Book) List(ctx context.Context, p queue.Principal, f ListFilter) ([]Vie
 			return nil
 		case f.Unit != "" && c.Unit != f.Unit:
 			return nil
-		case f.Mine && !b.involved(p, c):
+		case f.Mine && !b.involved(p, c.holders()):
 			return nil
 		}
 		if f.Supervised {

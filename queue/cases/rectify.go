@@ -94,7 +94,7 @@ func (b *Book) onEvents(ctx context.Context, evs []queue.Event, cursor uint64) e
 	_, err := run(ctx, b, func(tx *queue.Tx) (bool, error) {
 		tx.Write("rectifications", &RectificationWrite{Items: items, Cursor: cursor})
 		for _, r := range items {
-			tx.Emit("system", b.rectificationEvent(&r, "rectification_opened"))
+			tx.Emit("system", b.rectificationEvent(&r, StepRectificationOpened))
 		}
 		return true, nil
 	})
@@ -192,7 +192,7 @@ func (b *Book) CloseRectification(ctx context.Context, p queue.Principal, ticket
 		r.ClosedAt, r.ClosedBy, r.Action = tx.Now(), p.Actor(), strings.TrimSpace(action)
 		tx.Write("rectifications", &RectificationWrite{Items: []Rectification{*r}})
 		tx.Keep(rectKey(ticketID), r)
-		tx.Emit(p.Actor(), b.rectificationEvent(r, "rectification_closed"))
+		tx.Emit(p.Actor(), b.rectificationEvent(r, StepRectificationClosed))
 		return r, nil
 	})
 	if err != nil {
@@ -208,6 +208,6 @@ func rectKey(ticketID uint64) string { return "rectification " + strconv.FormatU
 // case when it has one, else of the ticket alone (Code ""). Like the list
 // of items, it is for supervisors and the people of the counter's unit
 // only: Sensitive.
-func (b *Book) rectificationEvent(r *Rectification, step string) queue.CaseStep {
-	return queue.CaseStep{Code: r.CaseCode, Step: step, Unit: r.Unit, Counter: r.CounterID, Ticket: r.TicketID, Sensitive: true}
+func (b *Book) rectificationEvent(r *Rectification, step StepKind) queue.CaseStep {
+	return queue.CaseStep{Code: r.CaseCode, Step: string(step), Unit: r.Unit, Counter: r.CounterID, Ticket: r.TicketID, Sensitive: true}
 }

@@ -80,7 +80,7 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 		req.Channel = ChannelInPerson
 	}
 	if !validChannel(req.Channel) {
-		return Registered{}, queue.Errorf(queue.EINVALID, "来访渠道无效：%q (channel must be in_person, phone, letter, online or fax)", req.Channel)
+		return Registered{}, queue.Errorf(queue.EINVALID, "来访渠道无效：%q (channel must be in_person, letter, phone, online, grid, transfer or fax)", req.Channel)
 	}
 	if err := checkText("summary", req.Summary, 2000); err != nil {
 		return Registered{}, err

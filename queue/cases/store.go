@@ -29,6 +29,10 @@ type CaseStore interface {
 	LastSeq(ctx context.Context, day Date) (int, error)
 	// OpenCases calls fn for every case not closed.
 	OpenCases(ctx context.Context, fn func(*Case) error) error
+	// OpenFacts calls fn with the Facts of every case not closed: the
+	// case list's path, which decodes no case. fn must not keep the
+	// pointer.
+	OpenFacts(ctx context.Context, fn func(*Facts) error) error
 	// OpenCodesOf lists the codes of the open cases a visitor key is a
 	// party of.
 	OpenCodesOf(ctx context.Context, visitorKey string) ([]string, error)

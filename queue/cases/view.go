@@ -109,8 +109,10 @@ func (b *Book) view(c *Case) View {
 }
 
 // due computes the pending deadline's state now.
-func (b *Book) due(c *Case) *Due {
-	which, date := c.Pending()
+func (b *Book) due(c *Case) *Due { return b.dueOf(c.Pending()) }
+
+// dueOf computes the state now of a pending deadline (Case.Pending).
+func (b *Book) dueOf(which string, date Date) *Due {
 	if which == "" {
 		return nil
 	}

@@ -15,8 +15,8 @@ import (
 	"yiting/queue/cases"
 )
 
-// CaseBook is what the supervision page (/dashboard/cases) reads of the
-// case book; *cases.Book implements it. Every method decides by the
+// CaseBook is what the case pages (/cases, /cases/{code}, the
+// supervision page /dashboard/cases, the audit page) read of the case book; *cases.Book implements it. Every method decides by the
 // principal what it may see and returns an error of code
 // queue.EFORBIDDEN when it may see nothing; the page shows what it is
 // given and filters nothing itself. Safe for concurrent use.
@@ -28,6 +28,16 @@ type CaseBook interface {
 	Rectifications(ctx context.Context, p queue.Principal, openOnly bool) ([]cases.Rectification, error)
 	// Stats computes the indicators of the cases registered from..to.
 	Stats(ctx context.Context, p queue.Principal, from, to cases.Date) (*cases.Stats, error)
+	// Find lists the cases p may see that match the query, what is due
+	// first, with the counts of the list's filters.
+	Find(ctx context.Context, p queue.Principal, q cases.Query) (cases.Listing, error)
+	// CaseFor returns a case as p may see it and what p may do with it.
+	CaseFor(ctx context.Context, p queue.Principal, code string) (cases.View, cases.Allowed, error)
+	// Audit returns the audit log's entries after a sequence number,
+	// oldest first, of one case or all: supervisors and admins.
+	Audit(ctx context.Context, p queue.Principal, after uint64, limit int, caseCode string) ([]cases.AuditEntry, error)
+	// Notices are the supervision notice levels, most urgent first.
+	Notices() []cases.NoticeLevel
 	// InquiryURL is the public inquiry page of an inquiry token.
 	InquiryURL(token string) string
 	// Inquire is what the public inquiry page shows for a token;

@@ -95,6 +95,7 @@ type Pages struct {
 	chime    []byte
 	data     pageData // the hall as every page's script reads it
 	statsSem chan struct{}
+	cop      *http.CrossOriginProtection // the pages' own POST forms
 }
 
 // New prepares the templates, the assets and the chime.
@@ -121,6 +122,7 @@ func New(opts Options) (*Pages, error) {
 		log:        opts.Logger,
 		now:        opts.Now,
 		statsSem:   make(chan struct{}, 1),
+		cop:        http.NewCrossOriginProtection(),
 	}
 	if p.log == nil {
 		p.log = slog.Default()
@@ -160,6 +162,10 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /dashboard", p.page(p.dashboard))
 	mux.Handle("GET /dashboard/export.csv", p.page(p.export))
 	mux.Handle("GET /dashboard/cases", p.page(p.casesPage))
+	mux.Handle("GET /cases", p.page(p.worklist))
+	mux.Handle("POST /cases", p.page(p.worklist)) // a search by ID number
+	mux.Handle("GET /cases/{code}", p.page(p.casePage))
+	mux.Handle("GET /dashboard/audit", p.page(p.auditPage))
 	for _, f := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
 		mux.Handle("GET /dashboard/"+f, p.page(p.caseExport))
 	}

@@ -82,8 +82,10 @@ const Y = (() => {
   // network drop; when it gives up (the server answered an error, e.g. 503
   // while restarting) this reopens it with ?after= and a growing delay.
   // Events at or before the last one seen are dropped, so a reopened stream
-  // never applies an event twice. onStatus gets 'open' or 'down'.
-  function stream({ after, onEvent, onReset, onStatus }) {
+  // never applies an event twice. onStatus gets 'open' or 'down'. types
+  // are the event types to follow (the queue's by default; the case pages
+  // give the case steps' from their page data).
+  function stream({ after, onEvent, onReset, onStatus, types }) {
     let last = Number(after) || 0;
     let es = null;
     let timer = null;
@@ -107,7 +109,7 @@ const Y = (() => {
           backoff = Math.min(backoff * 2, 15000);
         }
       };
-      for (const type of allTypes) {
+      for (const type of (types || allTypes)) {
         es.addEventListener(type, (m) => {
           const seq = Number(m.lastEventId);
           if (seq && seq <= last) return;
@@ -120,7 +122,7 @@ const Y = (() => {
       es.addEventListener('reset', (m) => {
         const seq = Number(m.lastEventId);
         if (seq) last = seq;
-        onReset();
+        if (onReset) onReset();
       });
     }
     connect();
@@ -216,6 +218,15 @@ const Y = (() => {
     };
   }
 
+  // followCases calls onChange(event) for every case step the server lets
+  // this person see from now on (the case pages: a list or a case that
+  // changes while open says so).
+  async function followCases(onChange) {
+    let after = 0;
+    try { after = (await api('GET', '/api/v1/queue')).last_event; } catch (e) { return null; }
+    return stream({ after, types: data.case_steps || [], onEvent: onChange, onReset: () => onChange(null) });
+  }
+
   // Staff pages: the logged-in person and the logout button.
   function staffBar() {
     const me = data.me;
@@ -236,7 +247,7 @@ const Y = (() => {
   }
 
   return {
-    data, deviceToken, useToken, api, ApiError, serverNow, stream, watch, ticketTypes,
+    data, deviceToken, useToken, api, ApiError, serverNow, stream, followCases, watch, ticketTypes,
     services, counters, serviceName, counterName, className, h, $, duration, clock, hm, dateLine, throttle, staffBar,
   };
 })();

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestCaseWorkbenchInChromium walks a letter petition through the case
+// pages with the people who do each step: a clerk of 信访局 registers it
+// from the case list and receives it; assigns it to 住建局; the unit's
+// liaison finds it among their cases, handles it, records the
+// investigation, answers the supervisor's notice, extends and concludes;
+// the clerk closes it after the follow-up. The liaison opens the parties'
+// full data with a reason, which the supervisor finds on the audit page.
+// A clerk of another unit neither lists nor opens it, and a clerk of 信访局
+// neither lists nor opens a counselling case. A supervisor's open list
+// shows a new case by itself (it follows the case steps on the stream).
+func TestCaseWorkbenchInChromium(t *testing.T) {
+	browser := newBrowser(t)
+	const adminPW = "workbench-admin-pw"
+	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + adminPW}, "-data", t.TempDir(), "-addr", freeAddr(t), "-log-level", "warn")
+	api := newHallClient(t, srv.url, "admin", adminPW)
+	api.user("clerk1", "王*", "clerk1-password", "win-01")
+	api.user("liaison9", "李*", "liaison9-password", "win-09")
+	api.user("clerk11", "赵*", "clerk11-password", "win-11")
+	api.do("POST", "/api/v1/admin/users", map[string]any{"name": "boss", "display_name": "督导", "role": "supervisor",
+		"password": "boss-password-1"}, nil)
+	boss := newHallClient(t, srv.url, "boss", "boss-password-1")
+
+	login := func(name, user, password, next string) *tab {
+		t.Helper()
+		tb := newTab(t, browser, name, chromedp.WithNewBrowserContext())
+		tb.open(srv.url+"/login?next="+url.QueryEscape(next), 1440, 900)
+		tb.do(chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.Click(chromedp.ID("login-submit")))
+		wait[bool](tb, `location.pathname === `+jsString(strings.SplitN(next, "?", 2)[0]), 15*time.Second)
+		return tb
+	}
+	// act submits an action form of the case page and waits for the page
+	// to come back showing the stage.
+	act := func(tb *tab, form string, stage string, fill ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		eval[chromedp.Void](tb, `window.__before = true`)
+		tb.do(fill...)
+		tb.do(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
+		wait[bool](tb, `!window.__before && document.readyState === 'complete' && (document.getElementById('act-error').hidden || (()=>{throw new Error(document.getElementById('act-error').textContent)})()) && document.getElementById('case-status').textContent === `+jsString(stage), 15*time.Second)
+	}
+
+	supervisorList := login("supervisor's list", "boss", "boss-password-1", "/cases")
+	wait[bool](supervisorList, `!!document.getElementById('case-list')`, 10*time.Second)
+
+	// The clerk registers a letter.
+	clerk := login("clerk", "clerk1", "clerk1-password", "/cases")
+	clerk.do(chromedp.Click(chromedp.ID("register-open")))
+	wait[bool](clerk, `document.getElementById('register').open`, 5*time.Second)
+	const fullName = "钱测试人"
+	card := synthCard(4711)
+	clerk.do(chromedp.SetValue(chromedp.CSS(`#register-form [name=service]`), "petition"),
+		chromedp.SetValue(chromedp.CSS(`#register-form [name=channel]`), "letter"),
+		chromedp.SendKeys(chromedp.CSS(`#register-form [name=name]`), fullName),
+		chromedp.SendKeys(chromedp.CSS(`#register-form [name=id_number]`), card["id_number"]),
+		chromedp.SendKeys(chromedp.CSS(`#register-form [name=summary]`), "来信反映小区排水问题"),
+		chromedp.Click(chromedp.CSS(`#register-form button[type=submit]`)))
+	code := wait[string](clerk, `location.pathname.startsWith('/cases/') && document.getElementById('case-code') && document.getElementById('case-code').textContent`, 15*time.Second)
+	if st := eval[string](clerk, `document.getElementById('case-status').textContent`); st != "已登记" {
+		t.Fatalf("registered case %s is %q", code, st)
+	}
+	page := eval[string](clerk, `document.body.innerText`)
+	for _, want := range []string{"来信", "受理期限", "信访工作条例"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the case page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, fullName) || strings.Contains(page, card["id_number"]) {
+		t.Error("the case page shows the full name or ID number before anyone asked")
+	}
+
+	// The supervisor's open list shows it by itself.
+	wait[bool](supervisorList, `!!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 20*time.Second)
+
+	act(clerk, `form[data-cmd=receive]`, "已接待")
+	act(clerk, `form[data-cmd=route]`, "已分流", chromedp.SetValue(chromedp.CSS(`form[data-cmd=route] [name=kind]`), "unit"),
+		chromedp.SetValue(chromedp.CSS(`form[data-cmd=route] [name=unit]`), "住建局"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=route] [name=note]`), "请核查排水设施并答复"))
+	if u := eval[string](clerk, `document.getElementById('case-unit').textContent`); u != "住建局" {
+		t.Errorf("after the assignment the unit is %q", u)
+	}
+
+	// The liaison of 住建局 finds it among their cases.
+	liaison := login("liaison", "liaison9", "liaison9-password", "/cases?mine=1")
+	wait[bool](liaison, `!!document.querySelector('#case-list tr[data-code=`+jsString(code)+`] a')`, 10*time.Second)
+	liaison.do(chromedp.Click(chromedp.CSS(`#case-list tr[data-code=` + jsString(code) + `] a`)))
+	wait[bool](liaison, `location.pathname === '/cases/`+code+`' && !!document.getElementById('case-status')`, 10*time.Second)
+	act(liaison, `form[data-cmd=handle]`, "调处中")
+	act(liaison, `form[data-cmd=records]`, "调处中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=records] [name=kind]`), "investigation"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=records] [name=text]`), "现场查看：排水管堵塞，已联系物业疏通。"))
+
+	// The supervisor sends a yellow notice; the liaison answers it.
+	sup := login("supervisor", "boss", "boss-password-1", "/cases/"+code)
+	act(sup, `form[data-cmd=supervisions]`, "调处中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=supervisions] [name=level]`), "yellow"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=supervisions] [name=reason]`), "群众多次来信，请加快办理"))
+	liaison.do(chromedp.Reload())
+	wait[bool](liaison, `!!document.querySelector('form[data-cmd=reply]')`, 10*time.Second)
+	act(liaison, `form[data-cmd=reply]`, "调处中", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=reply] [name=reply]`), "已安排疏通，本周内完成"))
+	act(liaison, `form[data-cmd=extend]`, "调处中", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=extend] [name=reason]`), "需协调管网改造"))
+	act(liaison, `form[data-cmd=conclude]`, "回访中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=conclude] [name=outcome]`), "answered"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=conclude] [name=note]`), "已疏通并书面答复"))
+
+	// The liaison opens the full data to call back; it is audited.
+	liaison.do(chromedp.SendKeys(chromedp.CSS(`#personal-form [name=reason]`), "电话回访"),
+		chromedp.Click(chromedp.CSS(`#personal-form button[type=submit]`)))
+	wait[bool](liaison, `!document.getElementById('personal-out').hidden && document.getElementById('personal-rows').textContent.includes(`+jsString(fullName)+`)`, 10*time.Second)
+
+	// The first receiver closes it after the follow-up.
+	clerk.do(chromedp.Reload())
+	act(clerk, `form[data-cmd=close]:not([data-early])`, "已终结", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=close]:not([data-early]) [name=note]`), "回访：来访人表示满意"))
+	steps := eval[string](clerk, `document.getElementById('timeline').textContent`)
+	for _, want := range []string{"登记", "接待", "受理分流", "开始调处", "登记记录", "督办", "督办回复", "延期", "办结", "查看个人信息", "终结"} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("the timeline lacks %q: %s", want, steps)
+		}
+	}
+
+	sup.open(srv.url+"/dashboard/audit?case="+code, 1440, 900)
+	row := wait[string](sup, `(document.querySelector('#audit tbody tr') || {}).textContent`, 10*time.Second)
+	if !strings.Contains(row, "liaison9") || !strings.Contains(row, "电话回访") {
+		t.Errorf("the audit page's newest entry of the case: %q", row)
+	}
+
+	// Another unit's clerk: not in the list, refused on the page.
+	other := login("other unit", "clerk11", "clerk11-password", "/cases?stage=all")
+	if eval[bool](other, `!!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`) {
+		t.Error("a clerk of 市场监督管理局 lists 住建局's case")
+	}
+	other.open(srv.url+"/cases/"+code, 1440, 900)
+	if txt := eval[string](other, `document.body.innerText`); !strings.Contains(txt, "没有权限") || strings.Contains(txt, "排水") {
+		t.Errorf("a clerk of another unit opens the case: %.200s", txt)
+	}
+
+	// A counselling case stays with its unit.
+	var reg struct {
+		Case struct {
+			Code string `json:"code"`
+		} `json:"case"`
+	}
+	boss.do("POST", "/api/v1/cases", map[string]any{"service": "counselling", "channel": "phone",
+		"persons": []map[string]string{synthCard(4712)}}, &reg)
+	clerk.open(srv.url+"/cases", 1440, 900)
+	if eval[bool](clerk, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]')`) {
+		t.Error("a clerk of 信访局 lists a counselling case")
+	}
+	clerk.open(srv.url+"/cases/"+reg.Case.Code, 1440, 900)
+	if txt := eval[string](clerk, `document.body.innerText`); !strings.Contains(txt, "没有权限") {
+		t.Errorf("a clerk of 信访局 opens a counselling case: %.200s", txt)
+	}
+
+	// The supervisor lists both.
+	sup.open(srv.url+"/cases?stage=all", 1440, 900)
+	wait[bool](sup, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]') && !!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 10*time.Second)
+
+	if *writeScreenshots {
+		shots := map[string][]byte{"cases.png": sup.screenshot(1440, 900, screenshotMax)}
+		sup.open(srv.url+"/cases/"+code, 1440, 900)
+		wait[bool](sup, `!!document.getElementById('timeline')`, 10*time.Second)
+		shots["case.png"] = sup.screenshot(1440, 900, screenshotMax)
+		for name, png := range shots {
+			if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package cases
+
+import (
+	"context"
+
+	"yiting/queue"
+)
+
+// Allowed is what p may do with a case now, by its stage and p's role:
+// the case page offers these actions and no others. Each command checks
+// again when it runs (and says why it refuses).
+type Allowed struct {
+	Receive    []string `json:"receive,omitempty"` // the counters p may receive it at
+	Route      bool     `json:"route,omitempty"`
+	Handle     bool     `json:"handle,omitempty"`
+	Record     bool     `json:"record,omitempty"`
+	Agreement  bool     `json:"agreement,omitempty"` // a mediation agreement may be recorded now
+	Extend     bool     `json:"extend,omitempty"`
+	Conclude   bool     `json:"conclude,omitempty"`
+	Close      bool     `json:"close,omitempty"`      // 终结 after follow-up
+	Withdraw   bool     `json:"withdraw,omitempty"`   // close early: 撤回
+	NotAccept  bool     `json:"not_accept,omitempty"` // close early: 不予受理
+	Supervise  bool     `json:"supervise,omitempty"`  // open a supervision notice
+	Reply      []int    `json:"reply,omitempty"`      // the open supervisions p may answer
+	Personal   bool     `json:"personal,omitempty"`   // open the parties' full data (audited)
+	ReprintQR  bool     `json:"reprint_qr,omitempty"` // the inquiry QR again
+	FollowUpOK bool     `json:"follow_up,omitempty"`  // a follow-up record may be added now
+	Sensitive  bool     `json:"sensitive,omitempty"`  // a protected case
+	ReadOnly   bool     `json:"read_only,omitempty"`  // p may look, not act
+}
+
+// CaseFor returns the case as p may see it and what p may do with it now.
+func (b *Book) CaseFor(ctx context.Context, p queue.Principal, code string) (View, Allowed, error) {
+	c, err := b.load(ctx, code)
+	if err != nil {
+		return View{}, Allowed{}, err
+	}
+	if err := b.checkSee(p, c); err != nil {
+		return View{}, Allowed{}, err
+	}
+	return b.view(c), b.allowed(p, c), nil
+}
+
+func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
+	a := Allowed{Sensitive: b.Sensitive(c.Type)}
+	open := c.Status.Open()
+	if c.Status == StatusRegistered && (p.Role == queue.RoleStaff || p.Role == queue.RoleSupervisor) {
+		for _, ct := range b.hall.Counters {
+			_, serves := ct.Serves(c.ServiceID)
+			if p.CanOperate(ct.ID) && (serves || (!a.Sensitive && p.Role == queue.RoleStaff)) {
+				a.Receive = append(a.Receive, ct.ID)
+			}
+		}
+	}
+	if b.CanHandle(p, c) && open {
+		a.Route = c.Status == StatusReceived || c.Status == StatusRouted || c.Status == StatusHandling
+		a.Handle = c.Status == StatusRouted
+		a.Record = true
+		a.Agreement = c.Status == StatusHandling
+		a.FollowUpOK = c.Status == StatusFollowUp
+		a.Extend = c.Extension == nil && c.Limit.Extension.Days > 0 && c.HandleDue != 0 &&
+			(c.Status == StatusRouted || c.Status == StatusHandling)
+		a.Conclude = c.Status == StatusHandling
+		a.Close = c.Status == StatusFollowUp
+		a.Withdraw = c.Status != StatusFollowUp
+		a.NotAccept = c.AcceptedAt.IsZero()
+		for _, s := range c.Supervisions {
+			if s.open() {
+				a.Reply = append(a.Reply, s.ID)
+			}
+		}
+		a.ReprintQR = true
+	}
+	a.Supervise = p.Role == queue.RoleSupervisor && open
+	a.Personal = c.Anonymised.IsZero() && len(c.Persons) > 0 &&
+		(p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.involved(p, c.holders())))
+	a.ReadOnly = len(a.Receive) == 0 && !a.Route && !a.Handle && !a.Record && !a.Close && !a.Withdraw && !a.Supervise && !a.Personal
+	return a
+}

@@ -1,0 +1,307 @@
+package cases
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"yiting/queue"
+)
+
+// Query selects cases for the case list (/cases). Every field narrows;
+// the zero Query is every open case p may see.
+type Query struct {
+	// Stage: "" every open case; a Status; "all" open and closed.
+	Stage   string
+	Type    string
+	Unit    string
+	Channel Channel
+	// Due: "" any; "overdue"; "soon" (the auto-supervision warning
+	// window); "week" (due within five working days, not overdue).
+	Due        string
+	Supervised bool // an open supervision
+	Mine       bool // staff: only the cases they work on, not all they see
+	// Text is part of a case code or a masked name ("张*").
+	Text string
+	// IDNumber finds the cases of a party through the keyed hash; the
+	// number itself goes nowhere, and the search is audited.
+	IDNumber string
+	// From, To bound the registration days of closed cases ("all" and
+	// "closed"); zero: the last 365 days.
+	From, To Date
+	Limit    int // rows at most; 200 if 0, at most 2000
+}
+
+// Row is one case of the list: masked names only.
+type Row struct {
+	Code        string   `json:"code"`
+	Type        string   `json:"type"`
+	TypeName    string   `json:"type_name"`
+	Unit        string   `json:"unit,omitempty"`
+	Channel     Channel  `json:"channel"`
+	ChannelName string   `json:"channel_name"`
+	Status      Status   `json:"status"`
+	StatusName  string   `json:"status_name"`
+	Names       []string `json:"names"`
+	Handler     string   `json:"handler"` // the counter and clerk or mediator who has it now
+	Day         Date     `json:"day"`     // registered
+	Due         *Due     `json:"due,omitempty"`
+	Level       string   `json:"level,omitempty"` // the most urgent open supervision's level
+	LevelName   string   `json:"level_name,omitempty"`
+	Sensitive   bool     `json:"sensitive,omitempty"`
+	Mine        bool     `json:"mine,omitempty"`
+}
+
+// Counts are how many of the cases p sees, matching the query's type,
+// unit, channel and search, fall under each filter of the list.
+type Counts struct {
+	Stages     map[Status]int `json:"stages"` // open stages; closed too when closed cases were read
+	Open       int            `json:"open"`
+	Overdue    int            `json:"overdue"`
+	Soon       int            `json:"soon"`
+	Week       int            `json:"week"`
+	Supervised int            `json:"supervised"`
+	Mine       int            `json:"mine"`
+}
+
+// Listing is the answer to a Query.
+type Listing struct {
+	Rows      []Row  `json:"rows"`
+	Total     int    `json:"total"` // matching, before the limit
+	Counts    Counts `json:"counts"`
+	From      Date   `json:"from,omitempty"` // the registration days read for closed cases
+	To        Date   `json:"to,omitempty"`
+	Truncated bool   `json:"truncated,omitempty"`
+}
+
+const (
+	findLimit    = 200
+	findMaxLimit = 2000
+	weekWorkdays = 5
+)
+
+// Find lists the cases p may see that match q, what is due first: overdue
+// (the latest first), then by due day, then those without a deadline,
+// closed ones last (newest first). It reads the cases' Facts, not the
+// cases.
+func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, error) {
+	if !supervisor(p) && p.Role != queue.RoleStaff {
+		return Listing{}, queue.Errorf(queue.EFORBIDDEN, "无权查看案件 (not allowed to read cases)")
+	}
+	if q.Limit <= 0 {
+		q.Limit = findLimit
+	}
+	q.Limit = min(q.Limit, findMaxLimit)
+	switch q.Stage {
+	case "", "all":
+	default:
+		if s := Status(q.Stage); s.Name() == q.Stage {
+			return Listing{}, queue.Errorf(queue.EINVALID, "阶段无效：%q (unknown stage)", q.Stage)
+		}
+	}
+	switch q.Due {
+	case "", "overdue", "soon", "week":
+	default:
+		return Listing{}, queue.Errorf(queue.EINVALID, "期限筛选无效：%q (due must be overdue, soon or week)", q.Due)
+	}
+	if q.Channel != "" && !validChannel(q.Channel) {
+		return Listing{}, queue.Errorf(queue.EINVALID, "来源渠道无效：%q (unknown channel)", q.Channel)
+	}
+	q.Text = strings.TrimSpace(q.Text)
+	if err := checkText("text", q.Text, 40); err != nil {
+		return Listing{}, err
+	}
+	key := ""
+	if q.IDNumber != "" {
+		id := normalizeID(q.IDNumber)
+		if e := checkIDNumber(id); e != nil {
+			return Listing{}, queue.Errorf(queue.EINVALID, "证件号码有误：%s (bad ID number)", e.zh)
+		}
+		key = b.keys.VisitorKey(id)
+		if err := b.auditSearch(ctx, p); err != nil {
+			return Listing{}, err
+		}
+	}
+
+	out := Listing{Counts: Counts{Stages: map[Status]int{}}}
+	closed := q.Stage == "all" || q.Stage == string(StatusClosed)
+	var stale []string // codes whose facts predate the list's fields
+	consider := func(f *Facts) {
+		if !f.Listed {
+			stale = append(stale, f.Code)
+			return
+		}
+		if r, ok := b.match(p, q, key, f, &out.Counts); ok {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	var err error
+	if closed {
+		out.From, out.To = q.From, q.To
+		if out.To == 0 {
+			out.To = b.today()
+		}
+		if out.From == 0 {
+			out.From = out.To.AddDays(-364)
+		}
+		err = b.store.EachFacts(ctx, out.From, out.To, func(f *Facts) error { consider(f); return ctx.Err() })
+	} else {
+		err = b.store.OpenFacts(ctx, func(f *Facts) error { consider(f); return ctx.Err() })
+	}
+	if err != nil {
+		return Listing{}, err
+	}
+	for _, code := range stale {
+		c, err := b.load(ctx, code)
+		if err != nil {
+			return Listing{}, err
+		}
+		f := c.Facts(b.hall.Location)
+		if r, ok := b.match(p, q, key, &f, &out.Counts); ok {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	slices.SortFunc(out.Rows, rowOrder)
+	out.Total = len(out.Rows)
+	if len(out.Rows) > q.Limit {
+		out.Rows, out.Truncated = out.Rows[:q.Limit], true
+	}
+	return out, nil
+}
+
+// match decides one case: may p see it, does it match the query's fixed
+// filters (then it is counted), and the stage, due and supervision ones
+// (then it is listed).
+func (b *Book) match(p queue.Principal, q Query, key string, f *Facts, n *Counts) (Row, bool) {
+	h := f.holders()
+	switch {
+	case !b.canSee(p, h):
+		return Row{}, false
+	case q.Type != "" && f.Type != q.Type:
+		return Row{}, false
+	case q.Unit != "" && f.Unit != q.Unit:
+		return Row{}, false
+	case q.Channel != "" && f.Channel != q.Channel:
+		return Row{}, false
+	case key != "" && !slices.Contains(f.VisitorKeys, key):
+		return Row{}, false
+	case q.Text != "" && !strings.Contains(f.Code, q.Text) && !slices.ContainsFunc(f.Names, func(s string) bool { return strings.Contains(s, q.Text) }):
+		return Row{}, false
+	}
+	d := b.dueOf(f.Pending())
+	mine := b.involved(p, h)
+	week := d != nil && d.State != "overdue" && d.WorkdaysLeft <= weekWorkdays
+	n.Stages[f.Status]++
+	if f.Status.Open() {
+		n.Open++
+	}
+	if d != nil && d.State == "overdue" {
+		n.Overdue++
+	}
+	if d != nil && d.State == "soon" {
+		n.Soon++
+	}
+	if week {
+		n.Week++
+	}
+	if len(f.Levels) > 0 {
+		n.Supervised++
+	}
+	if mine {
+		n.Mine++
+	}
+	switch {
+	case q.Stage == "" && !f.Status.Open():
+		return Row{}, false
+	case q.Stage != "" && q.Stage != "all" && string(f.Status) != q.Stage:
+		return Row{}, false
+	case q.Due == "overdue" && (d == nil || d.State != "overdue"):
+		return Row{}, false
+	case q.Due == "soon" && (d == nil || d.State != "soon"):
+		return Row{}, false
+	case q.Due == "week" && !week:
+		return Row{}, false
+	case q.Supervised && len(f.Levels) == 0:
+		return Row{}, false
+	case q.Mine && !mine:
+		return Row{}, false
+	}
+	r := Row{Code: f.Code, Type: f.Type, TypeName: b.typeName(f.Type, f.ServiceID), Unit: f.Unit,
+		Channel: f.Channel, ChannelName: f.Channel.Name(), Status: f.Status, StatusName: f.Status.Name(),
+		Names: slices.Clone(f.Names), Handler: b.holderName(h), Day: f.Day, Due: d,
+		Sensitive: b.Sensitive(f.Type), Mine: mine}
+	for _, l := range f.Levels {
+		if r.Level == "" || rank(b.notices, l) < rank(b.notices, r.Level) {
+			r.Level = l
+		}
+	}
+	r.LevelName = b.levelName(r.Level)
+	return r, true
+}
+
+// holderName names who has the case now: the last routing's counter and
+// mediator (its unit when it went to a unit alone), else the receiving
+// counter and clerk.
+func (b *Book) holderName(h holders) string {
+	var parts []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	if h.RouteUnit != "" || h.RouteCounter != "" || h.Staff != "" {
+		if h.RouteCounter != "" {
+			add(b.counterName(h.RouteCounter))
+		}
+		add(h.Staff)
+		if len(parts) == 0 {
+			add(h.RouteUnit)
+		}
+	} else {
+		if h.HandlerCounter != "" {
+			add(b.counterName(h.HandlerCounter))
+		}
+		add(h.HandlerStaff)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// rowOrder: open before closed; overdue first, the latest first; then by
+// due day; then without a deadline; then by registration. Closed cases
+// newest first.
+func rowOrder(x, y Row) int {
+	if x.Status.Open() != y.Status.Open() {
+		if x.Status.Open() {
+			return -1
+		}
+		return 1
+	}
+	if !x.Status.Open() {
+		return cmp.Or(-cmp.Compare(x.Day, y.Day), -cmp.Compare(x.Code, y.Code))
+	}
+	rank := func(r Row) (int, int, Date) {
+		switch {
+		case r.Due == nil:
+			return 2, 0, 0
+		case r.Due.State == "overdue":
+			return 0, r.Due.WorkdaysLeft, r.Due.Date
+		}
+		return 1, 0, r.Due.Date
+	}
+	xa, xb, xc := rank(x)
+	ya, yb, yc := rank(y)
+	return cmp.Or(cmp.Compare(xa, ya), cmp.Compare(xb, yb), cmp.Compare(xc, yc), cmp.Compare(x.Day, y.Day), cmp.Compare(x.Code, y.Code))
+}
+
+// auditSearch records that p searched the cases by an ID number (the
+// number is not kept): it tells who looked for whom in the audit log.
+func (b *Book) auditSearch(ctx context.Context, p queue.Principal) error {
+	_, err := run(ctx, b, func(tx *queue.Tx) (struct{}, error) {
+		tx.Write("audit search "+p.Actor()+" "+tx.Now().Format(time.RFC3339Nano), &Write{Audit: []AuditEntry{{
+			At: tx.Now(), Actor: p.Actor(), Role: string(p.Role), Action: "search", Fields: "id_number", Reason: "按证件号码查找案件"}}})
+		return struct{}{}, nil
+	})
+	return err
+}

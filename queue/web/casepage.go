@@ -1,0 +1,241 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+)
+
+// The case page (/cases/{code}): everything about one case that the
+// principal may see — the running time limits with their basis, the
+// parties masked (the full view is a button that is audited and says so),
+// the timeline, records, routings, supervision, visits and the rating —
+// and the actions its stage and the principal's role allow. The actions
+// are the API's case commands, sent by the page's script; the server
+// decides and refuses with a reason.
+
+type limitLine struct {
+	Name, Date, Span, From, Basis, Stops, State string
+	Overdue, Running                            bool
+}
+
+type stepLine struct{ At, Name, Actor, Note string }
+
+type recordLine struct {
+	Seq                int
+	Kind, At, By, Text string
+}
+
+type routeLine struct{ At, To, By, Note string }
+
+type supervisionLine struct {
+	ID                                      int
+	Level, Colour, Reason, Opened, ReplyDue string
+	Reply, Replied, Resolution              string
+	Open, Late, Auto, CanReply              bool
+}
+
+type visitLine struct {
+	At, Ticket string
+	Persons    int
+}
+
+type casePageBody struct {
+	V                        cases.View
+	A                        cases.Allowed
+	Registered               string
+	Limits                   []limitLine
+	Steps                    []stepLine
+	Records                  []recordLine
+	Routes                   []routeLine
+	Supervisions             []supervisionLine
+	Visits                   []visitLine
+	Rating                   string
+	Outcome                  string
+	ReceiveAt, RouteCounters []option
+	Units                    []option
+	RecordKinds, Levels      []option
+	Referrals                []option
+	Anonymised               string
+	FirstReceiver            string // 首访负责: the counter and clerk who received the visitor
+}
+
+func (p *Pages) casePage(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.staffPage(w, r, queue.RoleSupervisor, queue.RoleAdmin, queue.RoleStaff)
+	if !ok {
+		return
+	}
+	if p.cases == nil {
+		p.errorPage(w, http.StatusServiceUnavailable, "案件不可用", "本服务器未接入案件登记簿。")
+		return
+	}
+	code, err := cases.NormalizeCode(r.PathValue("code"))
+	if err != nil {
+		p.errorPage(w, http.StatusBadRequest, "案件编号有误", queue.ErrorMessage(err))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), casesTimeout)
+	defer cancel()
+	v, a, err := p.cases.CaseFor(ctx, pr, code)
+	switch {
+	case err == nil:
+	case queue.ErrorCode(err) == queue.ENOTFOUND:
+		p.errorPage(w, http.StatusNotFound, "没有这件案件", "没有编号为 "+code+" 的案件。请核对编号。")
+		return
+	case queue.ErrorCode(err) == queue.EFORBIDDEN:
+		p.errorPage(w, http.StatusForbidden, "没有权限", queue.ErrorMessage(err))
+		return
+	default:
+		p.casesFailed(w, r, err)
+		return
+	}
+	p.render(w, http.StatusOK, "case.html", view{Title: "案件 " + v.Code, Page: "case", Body: p.casePageBody(v, a), Data: struct {
+		pageData
+		Me    principalData `json:"me"`
+		Code  string        `json:"code"`
+		Steps []string      `json:"case_steps"`
+	}{p.data, principalOut(pr), v.Code, caseStepTypes()}})
+}
+
+func (p *Pages) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.hall.Location).Format("2006-01-02 15:04")
+}
+
+func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
+	b := casePageBody{V: v, A: a, Registered: p.when(v.Registered), Outcome: v.OutcomeName, Anonymised: p.when(v.Anonymised)}
+	if v.Referral != "" {
+		b.Outcome += "，" + v.Referral.Name()
+	}
+	b.Limits = p.limitLines(v)
+	if v.Handler.CounterID != "" {
+		b.FirstReceiver = strings.TrimSpace(p.counterName(v.Handler.CounterID) + " " + v.Handler.StaffID)
+	}
+	for _, s := range v.History {
+		actor := s.Actor
+		if actor == "visitor" {
+			actor = "来访人"
+		}
+		b.Steps = append(b.Steps, stepLine{At: p.when(s.At), Name: s.Kind.Name(), Actor: actor, Note: s.Note})
+	}
+	for _, rc := range v.Records {
+		b.Records = append(b.Records, recordLine{Seq: rc.Seq, Kind: rc.Kind.Name(), At: p.when(rc.At), By: rc.By, Text: rc.Text})
+	}
+	for _, rt := range v.Routes {
+		var to []string
+		for _, s := range []string{rt.Unit, p.counterName(rt.CounterID), rt.StaffID} {
+			if s != "" && s != "—" {
+				to = append(to, s)
+			}
+		}
+		b.Routes = append(b.Routes, routeLine{At: p.when(rt.At), To: strings.Join(to, " · "), By: rt.By, Note: rt.Note})
+	}
+	for _, s := range v.Supervisions {
+		l := supervisionLine{ID: s.ID, Level: s.LevelName, Reason: s.Reason, Opened: p.when(s.OpenedAt) + " " + s.OpenedBy,
+			ReplyDue: s.ReplyDue.String(), Reply: s.Reply, Replied: p.when(s.RepliedAt), Resolution: s.Resolution,
+			Open: s.Open, Late: s.Late, Auto: s.Auto}
+		if levelRank(s.Level) < noColour {
+			l.Colour = s.Level
+		}
+		l.CanReply = slices.Contains(a.Reply, s.ID)
+		b.Supervisions = append(b.Supervisions, l)
+	}
+	for _, vi := range v.Visits {
+		b.Visits = append(b.Visits, visitLine{At: p.when(vi.At), Ticket: orDash(vi.Ticket), Persons: vi.Persons})
+	}
+	if s := v.Satisfaction; s != nil {
+		b.Rating = "不满意"
+		if s.Satisfied {
+			b.Rating = "满意"
+		}
+		b.Rating += "（" + p.when(s.At) + "）"
+	}
+	for _, id := range a.Receive {
+		b.ReceiveAt = append(b.ReceiveAt, option{id, p.counterName(id), false})
+	}
+	var units []string
+	for _, c := range p.hall.Counters {
+		b.RouteCounters = append(b.RouteCounters, option{c.ID, c.Name + "（" + orDash(c.Unit) + "）", false})
+		if c.Unit != "" && !slices.Contains(units, c.Unit) {
+			units = append(units, c.Unit)
+		}
+	}
+	for _, u := range units {
+		b.Units = append(b.Units, option{u, u, u == v.Unit})
+	}
+	for _, k := range []cases.RecordKind{cases.RecordInvestigation, cases.RecordSession, cases.RecordAnswer, cases.RecordAcceptance, cases.RecordApplication, cases.RecordNote} {
+		b.RecordKinds = append(b.RecordKinds, option{string(k), k.Name(), false})
+	}
+	for _, n := range p.cases.Notices() {
+		b.Levels = append(b.Levels, option{n.ID, n.Name + "（" + replyText(n.Reply) + "回复）", false})
+	}
+	for _, rf := range []cases.Referral{cases.ReferLitigation, cases.ReferArbitration, cases.ReferAdministrative} {
+		b.Referrals = append(b.Referrals, option{string(rf), rf.Name(), false})
+	}
+	return b
+}
+
+func replyText(s cases.Span) string {
+	if s.Days <= 0 {
+		return "当日"
+	}
+	return s.String() + "内"
+}
+
+// limitLines are the case's time limits: when each falls due, how long it
+// is and from when it counts, its basis, what stops it, and how it stands.
+func (p *Pages) limitLines(v cases.View) []limitLine {
+	var out []limitLine
+	pending := ""
+	if v.Due != nil {
+		pending = v.Due.Which
+	}
+	state := func(which string, done time.Time, doneName string) (string, bool, bool) {
+		switch {
+		case !done.IsZero():
+			return doneName + "于 " + p.when(done), false, false
+		case pending == which && v.Due.State == "overdue":
+			return "已逾期 " + strconv.Itoa(-v.Due.WorkdaysLeft) + " 个工作日", true, true
+		case pending == which:
+			return "计时中，还剩 " + strconv.Itoa(v.Due.WorkdaysLeft) + " 个工作日", false, true
+		case !v.Status.Open():
+			return "案件已终结，不再计时", false, false
+		}
+		return "未开始计时", false, false
+	}
+	if v.AcceptDue != 0 {
+		st, late, run := state("accept", v.AcceptedAt, "已受理")
+		out = append(out, limitLine{Name: "受理期限", Date: v.AcceptDue.String(), Span: v.Limit.Accept.String(), From: "自登记之日起",
+			Basis: v.Limit.Source, Stops: "受理分流（转送、交办、受理）或决定不予受理即停止计时", State: st, Overdue: late, Running: run})
+	}
+	if v.HandleDue != 0 || v.Limit.Handle.Days > 0 {
+		from := "自登记之日起"
+		if v.Limit.HandleFromAccept {
+			from = "自受理之日起"
+		}
+		l := limitLine{Name: "办理期限", Span: v.Limit.Handle.String(), From: from, Basis: v.Limit.Source,
+			Stops: "办结（调解成功、调解不成、办结答复）即停止计时"}
+		if v.Limit.Extension.Days > 0 {
+			l.Stops += "；可延期一次，最多 " + v.Limit.Extension.String() + "，须写明理由并告知当事人"
+		}
+		if v.HandleDue != 0 {
+			l.Date = v.HandleDue.String()
+		} else {
+			l.Date = "受理后确定"
+		}
+		if e := v.Extension; e != nil {
+			l.Date += "（已由 " + e.From.String() + " 延期，理由：" + e.Reason + "）"
+		}
+		l.State, l.Overdue, l.Running = state("handle", v.HandledAt, "已办结")
+		out = append(out, l)
+	}
+	return out
+}

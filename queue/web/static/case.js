@@ -1,0 +1,74 @@
+// The case page: rendered by the server; this sends its actions to the
+// API's case commands (the server decides and says why it refuses), opens
+// the parties' full data on request (audited), and follows the case on the
+// event stream.
+'use strict';
+
+(() => {
+  const { $, h, api } = Y;
+  Y.staffBar();
+  const code = Y.data.code;
+  const base = '/api/v1/cases/' + encodeURIComponent(code);
+
+  function fail(msg) {
+    const m = $('act-error');
+    m.textContent = msg;
+    m.hidden = false;
+    m.scrollIntoView({ block: 'center' });
+  }
+
+  // The body of each command: exactly the fields the API takes.
+  const bodies = {
+    receive: (f) => ({ counter: f.get('counter') }),
+    route: (f) => ({ kind: f.get('kind'), unit: f.get('unit'), counter: f.get('counter'), staff: f.get('staff').trim(), note: f.get('note').trim() }),
+    handle: () => ({}),
+    records: (f) => ({ kind: f.get('kind'), text: f.get('text') }),
+    extend: (f) => ({ reason: f.get('reason') }),
+    conclude: (f) => ({ outcome: f.get('outcome'), referral: f.get('outcome') === 'failed' ? f.get('referral') : '', note: f.get('note') }),
+    close: (f) => ({ outcome: f.get('outcome') || '', note: f.get('note') }),
+    supervisions: (f) => ({ level: f.get('level'), reason: f.get('reason') }),
+    reply: (f) => ({ reply: f.get('reply') }),
+  };
+
+  let acting = false;
+  for (const form of document.querySelectorAll('form.act')) {
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const cmd = form.dataset.cmd;
+      const f = new FormData(form);
+      const btn = form.querySelector('button[type=submit]');
+      btn.disabled = true;
+      acting = true;
+      try {
+        if (cmd === 'personal') {
+          const out = await api('POST', base + '/personal', { reason: f.get('reason') });
+          $('personal-rows').replaceChildren(...out.persons.map((p) =>
+            h('tr', {}, h('td', {}, p.name), h('td', {}, p.id_number || '—'), h('td', {}, p.phone || '—'), h('td', {}, p.address || '—'))));
+          $('personal-out').hidden = false;
+          form.hidden = true;
+          return;
+        }
+        const path = cmd === 'reply' ? base + '/supervisions/' + form.dataset.id + '/reply' : base + '/' + cmd;
+        await api('POST', path, bodies[cmd](f));
+        location.reload();
+      } catch (err) {
+        fail(err.message);
+      } finally {
+        btn.disabled = false;
+        acting = false;
+      }
+    });
+  }
+
+  // Another person's step on this case: reload unless someone is typing
+  // (then say so).
+  $('live-reload').addEventListener('click', () => location.reload());
+  Y.followCases((ev) => {
+    if (ev && (!ev.case || ev.case.code !== code)) return;
+    $('live').hidden = false;
+    const a = document.activeElement;
+    const typing = a && ['INPUT', 'SELECT', 'TEXTAREA'].includes(a.tagName) && a.value;
+    const showingPersonal = $('personal-out') && !$('personal-out').hidden; // not thrown away by a reload
+    if (!typing && !acting && !showingPersonal) location.reload();
+  });
+})();

@@ -1,0 +1,76 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"yiting/queue/httpapi"
+)
+
+// The case list and page: staff pages only; an ID number is searched only
+// by POST from this site (never from an address), and the page shows
+// masked names only.
+func TestWorklistAndCasePage(t *testing.T) {
+	f := newCaseFixture(t)
+	code := f.register("petition", 1)
+	person := synthPerson(1)
+
+	w := f.get("/cases", secSuper)
+	wantStatus(t, w, http.StatusOK)
+	body := w.Body.String()
+	if !strings.Contains(body, `data-code="`+code+`"`) || strings.Contains(body, person.Name) {
+		t.Fatalf("the list lacks the case or shows the full name")
+	}
+	for _, sec := range []string{secDisplay, secPad, ""} {
+		if w := f.get("/cases", sec); w.Code != http.StatusSeeOther {
+			t.Errorf("%q: status %d, want 303 to the login", sec, w.Code)
+		}
+		if w := f.get("/cases/"+code, sec); w.Code != http.StatusSeeOther {
+			t.Errorf("%q: case page status %d, want 303 to the login", sec, w.Code)
+		}
+	}
+
+	// An ID number in the address is ignored: the list is the plain one.
+	other := f.register("petition", 2)
+	w = f.get("/cases?id_number="+url.QueryEscape(person.IDNumber), secSuper)
+	if !strings.Contains(w.Body.String(), other) {
+		t.Error("an ID number in the address filtered the list")
+	}
+	post := func(origin string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/cases", strings.NewReader(url.Values{"id_number": {person.IDNumber}, "stage": {"all"}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(&http.Cookie{Name: httpapi.CookieName, Value: secSuper})
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+			r.Header.Set("Sec-Fetch-Site", "cross-site")
+		}
+		w := httptest.NewRecorder()
+		f.mux.ServeHTTP(w, r)
+		return w
+	}
+	w = post("")
+	wantStatus(t, w, http.StatusOK)
+	if b := w.Body.String(); !strings.Contains(b, code) || strings.Contains(b, `data-code="`+other+`"`) || strings.Contains(b, person.IDNumber) {
+		t.Errorf("search by ID: the list should hold %s alone and not echo the number", code)
+	}
+	if w := post("http://evil.example"); w.Code != http.StatusForbidden {
+		t.Errorf("a cross-site search: status %d", w.Code)
+	}
+	if w := f.get("/cases?due=later", secSuper); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "期限筛选无效") {
+		t.Errorf("a bad filter: status %d", w.Code)
+	}
+
+	w = f.get("/cases/"+code, secSuper)
+	wantStatus(t, w, http.StatusOK)
+	if b := w.Body.String(); !strings.Contains(b, "受理期限") || strings.Contains(b, person.Name) || !strings.Contains(b, `data-cmd="supervisions"`) {
+		t.Errorf("the case page: %.400s", b)
+	}
+	if w := f.get("/cases/"+code[:len(code)-1]+"0", secSuper); w.Code != http.StatusBadRequest && w.Code != http.StatusNotFound {
+		t.Errorf("a wrong check character: status %d", w.Code)
+	}
+	wantStatus(t, f.get("/dashboard/audit", secSuper), http.StatusOK)
+	wantStatus(t, f.get("/dashboard/audit", secStaff), http.StatusForbidden)
+}
