@@ -85,6 +85,8 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	wait[bool](supervisorList, `!!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 20*time.Second)
 
 	act(clerk, `form[data-cmd=receive]`, "已接待")
+	act(clerk, `form[data-cmd=major]`, "已接待", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=major] [name=reason]`), "涉及多户居民生活"))
+	wait[bool](supervisorList, `!!document.querySelector('#case-list tr[data-code=`+jsString(code)+`] .tag.major')`, 20*time.Second)
 	act(clerk, `form[data-cmd=route]`, "已分流", chromedp.SetValue(chromedp.CSS(`form[data-cmd=route] [name=kind]`), "unit"),
 		chromedp.SetValue(chromedp.CSS(`form[data-cmd=route] [name=unit]`), "住建局"),
 		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=route] [name=note]`), "请核查排水设施并答复"))
@@ -97,12 +99,29 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	wait[bool](liaison, `!!document.querySelector('#case-list tr[data-code=`+jsString(code)+`] a')`, 10*time.Second)
 	liaison.do(chromedp.Click(chromedp.CSS(`#case-list tr[data-code=` + jsString(code) + `] a`)))
 	wait[bool](liaison, `location.pathname === '/cases/`+code+`' && !!document.getElementById('case-status')`, 10*time.Second)
+	act(liaison, `form[data-cmd=acknowledge]`, "已分流")
+	if st := eval[string](liaison, `document.getElementById('routes').textContent`); !strings.Contains(st, "已签收") || !strings.Contains(st, "liaison9") {
+		t.Errorf("the routes after signing: %q", st)
+	}
 	act(liaison, `form[data-cmd=handle]`, "调处中")
 	act(liaison, `form[data-cmd=records]`, "调处中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=records] [name=kind]`), "investigation"),
 		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=records] [name=text]`), "现场查看：排水管堵塞，已联系物业疏通。"))
 
-	// The supervisor sends a yellow notice; the liaison answers it.
+	// The supervisor analyses it (研判: risk, a meeting), warns the unit,
+	// and sends a yellow notice; the liaison signs for the warning and
+	// answers the notice.
 	sup := login("supervisor", "boss", "boss-password-1", "/cases/"+code)
+	act(sup, `form[data-cmd=assess]`, "调处中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=assess] [name=risk]`), "high"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=assess] [name=note]`), "涉及多户居民"))
+	act(sup, `form[data-cmd=meetings]`, "调处中", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=meetings] [name=participants]`), "中心主任、信访局、住建局"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=meetings] [name=conclusion]`), "住建局牵头，一周内疏通"))
+	act(sup, `form[data-cmd=warnings]`, "调处中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=warnings] [name=unit]`), "住建局"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=warnings] [name=text]`), "雨季将至，防止积水引发聚集"))
+	if r := eval[string](sup, `document.getElementById('case-risk').textContent`); r != "高风险" {
+		t.Errorf("the risk shows %q", r)
+	}
+	liaison.do(chromedp.Reload())
+	act(liaison, `form[data-cmd=ack-warning]`, "调处中")
 	act(sup, `form[data-cmd=supervisions]`, "调处中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=supervisions] [name=level]`), "yellow"),
 		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=supervisions] [name=reason]`), "群众多次来信，请加快办理"))
 	liaison.do(chromedp.Reload())
@@ -121,10 +140,33 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	clerk.do(chromedp.Reload())
 	act(clerk, `form[data-cmd=close]:not([data-early])`, "已终结", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=close]:not([data-early]) [name=note]`), "回访：来访人表示满意"))
 	steps := eval[string](clerk, `document.getElementById('timeline').textContent`)
-	for _, want := range []string{"登记", "接待", "受理分流", "开始调处", "登记记录", "督办", "督办回复", "延期", "办结", "查看个人信息", "终结"} {
+	for _, want := range []string{"登记", "接待", "列为重大紧急事项", "受理分流", "承办单位签收", "开始调处", "登记记录", "研判风险等级", "研判会", "预警", "预警签收",
+		"督办", "督办回复", "延期", "办结", "查看个人信息", "终结"} {
 		if !strings.Contains(steps, want) {
 			t.Errorf("the timeline lacks %q: %s", want, steps)
 		}
+	}
+
+	// The visitor comes back in person with a new matter: the clerk's
+	// console links the ticket's case and lists the closed letter among
+	// the visitor's cases.
+	clerk.open(srv.url+"/console", 1440, 900)
+	wait[bool](clerk, `window.__console && window.__console.ready`, 15*time.Second)
+	api.cmd("win-01", "open")
+	var back struct {
+		Ticket struct {
+			Number string `json:"number"`
+		} `json:"ticket"`
+		CaseCode string `json:"case_code"`
+	}
+	boss.do("POST", "/api/v1/tickets", map[string]any{"service": "petition", "persons": []any{card}}, &back)
+	wait[bool](clerk, `document.getElementById('counter-status').dataset.status === 'open' && !!document.querySelector('#waiting-list tr[data-number=`+jsString(back.Ticket.Number)+`]')`, 10*time.Second)
+	clerk.do(chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`), chromedp.KeyEvent("n"))
+	wait[bool](clerk, `document.getElementById('cur-number').textContent === `+jsString(back.Ticket.Number), 10*time.Second)
+	wait[bool](clerk, `document.getElementById('cur-related').textContent.includes(`+jsString(code)+`)`, 10*time.Second)
+	if got := eval[string](clerk, `document.getElementById('cur-case').textContent + ' | ' + document.getElementById('cur-visits').textContent`); back.CaseCode == "" || back.CaseCode == code ||
+		!strings.Contains(got, back.CaseCode) || !strings.Contains(got, "首次来访") {
+		t.Errorf("the console shows %q for the new case %q", got, back.CaseCode)
 	}
 
 	sup.open(srv.url+"/dashboard/audit?case="+code, 1440, 900)

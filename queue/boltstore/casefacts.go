@@ -54,7 +54,17 @@ func encodeFacts(f *cases.Facts) []byte {
 			b = append(b, s...)
 		}
 	}
-	return b
+	b = binary.AppendUvarint(b, uint64(len(f.Risk)))
+	b = append(b, f.Risk...)
+	b = binary.AppendVarint(b, int64(f.Meetings))
+	b = binary.AppendVarint(b, int64(f.Warnings))
+	var flags byte
+	for i, on := range []bool{f.Major, f.ReviewOpen, f.Objected} {
+		if on {
+			flags |= 1 << i
+		}
+	}
+	return append(b, flags)
 }
 
 // factsDecoder decodes facts records into one reused Facts, interning the
@@ -166,6 +176,23 @@ func (d *factsDecoder) decode(b []byte) (*cases.Facts, error) {
 		if f.Levels, err = d.list(b, &pos, levels, true); err != nil {
 			return nil, err
 		}
+		risk, err := d.str(b, &pos, true)
+		if err != nil {
+			return nil, err
+		}
+		f.Risk = cases.Risk(risk)
+		for _, p := range []*int{&f.Meetings, &f.Warnings} {
+			v, err := varint(b, &pos)
+			if err != nil || v < 0 || v > 1<<20 {
+				return nil, errFacts
+			}
+			*p = int(v)
+		}
+		if pos >= len(b) || b[pos] > 7 {
+			return nil, errFacts
+		}
+		f.Major, f.ReviewOpen, f.Objected = b[pos]&1 != 0, b[pos]&2 != 0, b[pos]&4 != 0
+		pos++
 	}
 	if pos != len(b) {
 		return nil, errFacts

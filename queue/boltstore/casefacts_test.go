@@ -27,6 +27,7 @@ func sampleFacts() cases.Facts {
 		Satisfaction: -1, Supervisions: 2, AutoSupervis: 1, LateReplies: 1, Routes: 2, Extended: true,
 		Listed: true, Names: []string{"张*", "李**", "欧阳**"}, HandlerCounter: "mediation-room", HandlerStaff: "clerk1",
 		RouteUnit: "县人民法院", RouteCounter: "court-room", RouteStaff: "mediator2", Levels: []string{"blue", "red"},
+		Risk: cases.RiskHigh, Major: true, Meetings: 2, Warnings: 1, ReviewOpen: true, Objected: true,
 	}
 }
 
@@ -63,8 +64,9 @@ func TestFactsVersion1(t *testing.T) {
 	want := sampleFacts()
 	want.Listed, want.Names, want.Levels = false, nil, nil
 	want.HandlerCounter, want.HandlerStaff, want.RouteUnit, want.RouteCounter, want.RouteStaff = "", "", "", "", ""
+	want.Risk, want.Major, want.Meetings, want.Warnings, want.ReviewOpen, want.Objected = "", false, 0, 0, false, false
 	b := encodeFacts(&want)
-	v1 := append([]byte{1}, b[1:len(b)-7]...) // five empty strings and two empty lists
+	v1 := append([]byte{1}, b[1:len(b)-11]...) // five empty strings, two empty lists, an empty string, two zeros, the flags
 	got, err := newFactsDecoder().decode(v1)
 	if err != nil {
 		t.Fatal(err)

@@ -10,23 +10,30 @@ import (
 // the case page offers these actions and no others. Each command checks
 // again when it runs (and says why it refuses).
 type Allowed struct {
-	Receive    []string `json:"receive,omitempty"` // the counters p may receive it at
-	Route      bool     `json:"route,omitempty"`
-	Handle     bool     `json:"handle,omitempty"`
-	Record     bool     `json:"record,omitempty"`
-	Agreement  bool     `json:"agreement,omitempty"` // a mediation agreement may be recorded now
-	Extend     bool     `json:"extend,omitempty"`
-	Conclude   bool     `json:"conclude,omitempty"`
-	Close      bool     `json:"close,omitempty"`      // 终结 after follow-up
-	Withdraw   bool     `json:"withdraw,omitempty"`   // close early: 撤回
-	NotAccept  bool     `json:"not_accept,omitempty"` // close early: 不予受理
-	Supervise  bool     `json:"supervise,omitempty"`  // open a supervision notice
-	Reply      []int    `json:"reply,omitempty"`      // the open supervisions p may answer
-	Personal   bool     `json:"personal,omitempty"`   // open the parties' full data (audited)
-	ReprintQR  bool     `json:"reprint_qr,omitempty"` // the inquiry QR again
-	FollowUpOK bool     `json:"follow_up,omitempty"`  // a follow-up record may be added now
-	Sensitive  bool     `json:"sensitive,omitempty"`  // a protected case
-	ReadOnly   bool     `json:"read_only,omitempty"`  // p may look, not act
+	Receive     []string `json:"receive,omitempty"` // the counters p may receive it at
+	Route       bool     `json:"route,omitempty"`
+	Handle      bool     `json:"handle,omitempty"`
+	Record      bool     `json:"record,omitempty"`
+	Agreement   bool     `json:"agreement,omitempty"` // a mediation agreement may be recorded now
+	Extend      bool     `json:"extend,omitempty"`
+	Conclude    bool     `json:"conclude,omitempty"`
+	Close       bool     `json:"close,omitempty"`       // 终结 after follow-up
+	Withdraw    bool     `json:"withdraw,omitempty"`    // close early: 撤回
+	NotAccept   bool     `json:"not_accept,omitempty"`  // close early: 不予受理
+	Supervise   bool     `json:"supervise,omitempty"`   // open a supervision notice
+	Reply       []int    `json:"reply,omitempty"`       // the open supervisions p may answer
+	Personal    bool     `json:"personal,omitempty"`    // open the parties' full data (audited)
+	ReprintQR   bool     `json:"reprint_qr,omitempty"`  // the inquiry QR again
+	FollowUpOK  bool     `json:"follow_up,omitempty"`   // a follow-up record may be added now
+	Ack         bool     `json:"ack,omitempty"`         // the assigned unit signs for the assignment
+	Object      bool     `json:"object,omitempty"`      // or sends it back
+	Assess      bool     `json:"assess,omitempty"`      // 研判: risk level, analysis meetings
+	Warn        bool     `json:"warn,omitempty"`        // 预警 to a unit
+	AckWarning  []int    `json:"ack_warning,omitempty"` // the warnings p may sign for
+	FlagMajor   bool     `json:"flag_major,omitempty"`
+	CloseReview bool     `json:"close_review,omitempty"`
+	Sensitive   bool     `json:"sensitive,omitempty"` // a protected case
+	ReadOnly    bool     `json:"read_only,omitempty"` // p may look, not act
 }
 
 // CaseFor returns the case as p may see it and what p may do with it now.
@@ -72,8 +79,25 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 		a.ReprintQR = true
 	}
 	a.Supervise = p.Role == queue.RoleSupervisor && open
+	a.Warn = a.Supervise
+	a.CloseReview = p.Role == queue.RoleSupervisor && c.Review.Open()
+	if open && b.CanHandle(p, c) {
+		a.Assess = true
+		a.FlagMajor = c.Major == nil
+	}
+	if r := c.assignment(); r != nil && open && (p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.ofUnit(p, r.Unit))) {
+		a.Ack = r.AckAt.IsZero() && r.ObjectedAt.IsZero()
+		loc := b.hall.Location
+		a.Object = r.ObjectedAt.IsZero() && b.cal.WorkdaysBetween(DateOf(r.At, loc), DateOf(b.now(), loc)) <= objectWithin
+	}
+	for _, w := range c.Warnings {
+		if open && w.AckAt.IsZero() && (p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.ofUnit(p, w.Unit))) {
+			a.AckWarning = append(a.AckWarning, w.ID)
+		}
+	}
 	a.Personal = c.Anonymised.IsZero() && len(c.Persons) > 0 &&
 		(p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.involved(p, c.holders())))
-	a.ReadOnly = len(a.Receive) == 0 && !a.Route && !a.Handle && !a.Record && !a.Close && !a.Withdraw && !a.Supervise && !a.Personal
+	a.ReadOnly = len(a.Receive) == 0 && !a.Route && !a.Handle && !a.Record && !a.Close && !a.Withdraw && !a.Supervise &&
+		!a.Personal && !a.Ack && !a.Object && len(a.AckWarning) == 0 && !a.CloseReview
 	return a
 }

@@ -178,15 +178,24 @@ const (
 	RouteMediator RouteKind = "mediator"
 )
 
-// Route is one routing (分流) of a case.
+// Route is one routing (分流) of a case. A routing to a unit (交办) is
+// acknowledged by the unit or sent back by it (assign.go).
 type Route struct {
 	Kind      RouteKind `json:"kind"`
 	Unit      string    `json:"unit,omitempty"`
 	CounterID string    `json:"counter,omitempty"`
 	StaffID   string    `json:"staff,omitempty"`
 	Note      string    `json:"note,omitempty"`
-	At        time.Time `json:"at"`
-	By        string    `json:"by"`
+	// ReplyBy is the unit's own day to report its result to the centre
+	// (交办单的办理时限), within the case's handling limit.
+	ReplyBy      Date      `json:"reply_by,omitempty"`
+	At           time.Time `json:"at"`
+	By           string    `json:"by"`
+	AckAt        time.Time `json:"ack_at,omitzero"`
+	AckBy        string    `json:"ack_by,omitempty"`
+	ObjectedAt   time.Time `json:"objected_at,omitzero"`
+	ObjectedBy   string    `json:"objected_by,omitempty"`
+	ObjectReason string    `json:"object_reason,omitempty"`
 }
 
 // RecordKind names the records of a mediation file (人民调解法 Art. 27–31)
@@ -294,6 +303,16 @@ const (
 	// events carry the ticket's case code, if any.
 	StepRectificationOpened StepKind = "rectification_opened"
 	StepRectificationClosed StepKind = "rectification_closed"
+	// Assignment, analysis and review (assign.go, analysis.go, review.go).
+	StepAcknowledged StepKind = "acknowledged" // the assigned unit signed for it
+	StepObjected     StepKind = "objected"     // the assigned unit sent it back
+	StepAssessed     StepKind = "assessed"     // 研判: risk level
+	StepMeeting      StepKind = "meeting"      // an analysis meeting's record
+	StepWarned       StepKind = "warned"       // 预警 to a unit
+	StepWarningAck   StepKind = "warning_acknowledged"
+	StepMajor        StepKind = "major"         // flagged a major or urgent matter (Art. 25)
+	StepReviewOpened StepKind = "review_opened" // a 不满意 of the result, for the supervisors
+	StepReviewClosed StepKind = "review_closed"
 )
 
 // StepKinds lists every kind of step, and so every case event's type
@@ -301,7 +320,9 @@ const (
 func StepKinds() []StepKind {
 	return []StepKind{StepRegistered, StepReceived, StepRouted, StepHandling, StepRecord, StepExtended, StepConcluded,
 		StepClosed, StepVisit, StepSupervised, StepReplied, StepResolved, StepRated, StepAnonymised, StepServiceRate,
-		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed}
+		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed,
+		StepAcknowledged, StepObjected, StepAssessed, StepMeeting, StepWarned, StepWarningAck, StepMajor,
+		StepReviewOpened, StepReviewClosed}
 }
 
 // Name is the step in Chinese, for the case's timeline.
@@ -347,6 +368,24 @@ func (k StepKind) Name() string {
 		return "差评整改立项"
 	case StepRectificationClosed:
 		return "差评整改完成"
+	case StepAcknowledged:
+		return "承办单位签收"
+	case StepObjected:
+		return "承办单位退回"
+	case StepAssessed:
+		return "研判风险等级"
+	case StepMeeting:
+		return "研判会"
+	case StepWarned:
+		return "预警"
+	case StepWarningAck:
+		return "预警签收"
+	case StepMajor:
+		return "列为重大紧急事项"
+	case StepReviewOpened:
+		return "不满意待复查"
+	case StepReviewClosed:
+		return "复查完成"
 	}
 	return string(k)
 }
@@ -405,6 +444,13 @@ type Case struct {
 	Satisfaction *Satisfaction `json:"satisfaction,omitempty"`
 	History      []Step        `json:"history,omitempty"`
 	Anonymised   time.Time     `json:"anonymised,omitzero"`
+
+	// 研判 and escalation (analysis.go), the review of a 不满意 (review.go).
+	Risk     Risk      `json:"risk,omitempty"`
+	Meetings []Meeting `json:"meetings,omitempty"`
+	Warnings []Warning `json:"warnings,omitempty"`
+	Major    *Flag     `json:"major,omitempty"`
+	Review   *Review   `json:"review,omitempty"`
 }
 
 func (c *Case) step(at time.Time, kind StepKind, actor, note string) *Step {

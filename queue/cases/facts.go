@@ -42,6 +42,12 @@ type Facts struct {
 	RouteCounter   string
 	RouteStaff     string
 	Levels         []string // the levels of the open supervisions, in opening order
+	Risk           Risk
+	Major          bool // flagged major or urgent
+	Meetings       int  // analysis meetings (研判)
+	Warnings       int  // risk warnings sent (预警)
+	ReviewOpen     bool // a 不满意 waits for the supervisors
+	Objected       bool // the last assignment was sent back: to assign again
 }
 
 // Facts derives the Facts of c; dates are days in loc (the hall's zone).
@@ -62,7 +68,9 @@ func (c *Case) Facts(loc *time.Location) Facts {
 	}
 	if r, ok := c.Route(); ok {
 		f.RouteUnit, f.RouteCounter, f.RouteStaff = r.Unit, r.CounterID, r.StaffID
+		f.Objected = !r.ObjectedAt.IsZero()
 	}
+	f.Risk, f.Major, f.Meetings, f.Warnings, f.ReviewOpen = c.Risk, c.Major != nil, len(c.Meetings), len(c.Warnings), c.Review.Open()
 	for _, p := range c.Persons {
 		f.Names = append(f.Names, p.MaskedName)
 	}

@@ -23,13 +23,18 @@ type Query struct {
 	Due        string
 	Supervised bool // an open supervision
 	Mine       bool // staff: only the cases they work on, not all they see
+	Risk       Risk // this assessed risk level
+	Major      bool // flagged major or urgent
+	Review     bool // a 不满意 waiting for the supervisors
+	Objected   bool // sent back by the assigned unit: to assign again
 	// Text is part of a case code or a masked name ("张*").
 	Text string
 	// IDNumber finds the cases of a party through the keyed hash; the
 	// number itself goes nowhere, and the search is audited.
 	IDNumber string
 	// From, To bound the registration days of closed cases ("all" and
-	// "closed"); zero: the last 365 days.
+	// "closed"; "all" lists every open case besides); zero: the last 365
+	// days.
 	From, To Date
 	Limit    int // rows at most; 200 if 0, at most 2000
 }
@@ -52,6 +57,11 @@ type Row struct {
 	LevelName   string   `json:"level_name,omitempty"`
 	Sensitive   bool     `json:"sensitive,omitempty"`
 	Mine        bool     `json:"mine,omitempty"`
+	Risk        Risk     `json:"risk,omitempty"`
+	RiskName    string   `json:"risk_name,omitempty"`
+	Major       bool     `json:"major,omitempty"`
+	Review      bool     `json:"review,omitempty"`
+	Objected    bool     `json:"objected,omitempty"`
 }
 
 // Counts are how many of the cases p sees, matching the query's type,
@@ -64,6 +74,10 @@ type Counts struct {
 	Week       int            `json:"week"`
 	Supervised int            `json:"supervised"`
 	Mine       int            `json:"mine"`
+	HighRisk   int            `json:"high_risk"`
+	Major      int            `json:"major"`
+	Review     int            `json:"review"`
+	Objected   int            `json:"objected"`
 }
 
 // Listing is the answer to a Query.
@@ -106,6 +120,9 @@ func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, e
 	default:
 		return Listing{}, queue.Errorf(queue.EINVALID, "期限筛选无效：%q (due must be overdue, soon or week)", q.Due)
 	}
+	if q.Risk != "" && (q.Risk.Name() == string(q.Risk)) {
+		return Listing{}, queue.Errorf(queue.EINVALID, "风险等级无效：%q (risk must be low, medium or high)", q.Risk)
+	}
 	if q.Channel != "" && !validChannel(q.Channel) {
 		return Listing{}, queue.Errorf(queue.EINVALID, "来源渠道无效：%q (unknown channel)", q.Channel)
 	}
@@ -113,18 +130,24 @@ func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, e
 	if err := checkText("text", q.Text, 40); err != nil {
 		return Listing{}, err
 	}
-	key := ""
+	var keys []string
 	if q.IDNumber != "" {
 		id := normalizeID(q.IDNumber)
 		if e := checkIDNumber(id); e != nil {
 			return Listing{}, queue.Errorf(queue.EINVALID, "证件号码有误：%s (bad ID number)", e.zh)
 		}
-		key = b.keys.VisitorKey(id)
+		keys = []string{b.keys.VisitorKey(id)}
 		if err := b.auditSearch(ctx, p); err != nil {
 			return Listing{}, err
 		}
 	}
 
+	return b.find(ctx, p, q, keys)
+}
+
+// find runs a checked query; keys, if any, are visitor keys of which a
+// case must have one.
+func (b *Book) find(ctx context.Context, p queue.Principal, q Query, keys []string) (Listing, error) {
 	out := Listing{Counts: Counts{Stages: map[Status]int{}}}
 	closed := q.Stage == "all" || q.Stage == string(StatusClosed)
 	var stale []string // codes whose facts predate the list's fields
@@ -133,7 +156,7 @@ func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, e
 			stale = append(stale, f.Code)
 			return
 		}
-		if r, ok := b.match(p, q, key, f, &out.Counts); ok {
+		if r, ok := b.match(p, q, keys, f, &out.Counts); ok {
 			out.Rows = append(out.Rows, r)
 		}
 	}
@@ -147,6 +170,14 @@ func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, e
 			out.From = out.To.AddDays(-364)
 		}
 		err = b.store.EachFacts(ctx, out.From, out.To, func(f *Facts) error { consider(f); return ctx.Err() })
+		if err == nil && q.Stage == "all" { // and the open cases registered outside the window
+			err = b.store.OpenFacts(ctx, func(f *Facts) error {
+				if f.Day < out.From || f.Day > out.To {
+					consider(f)
+				}
+				return ctx.Err()
+			})
+		}
 	} else {
 		err = b.store.OpenFacts(ctx, func(f *Facts) error { consider(f); return ctx.Err() })
 	}
@@ -159,7 +190,7 @@ func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, e
 			return Listing{}, err
 		}
 		f := c.Facts(b.hall.Location)
-		if r, ok := b.match(p, q, key, &f, &out.Counts); ok {
+		if r, ok := b.match(p, q, keys, &f, &out.Counts); ok {
 			out.Rows = append(out.Rows, r)
 		}
 	}
@@ -174,7 +205,7 @@ func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, e
 // match decides one case: may p see it, does it match the query's fixed
 // filters (then it is counted), and the stage, due and supervision ones
 // (then it is listed).
-func (b *Book) match(p queue.Principal, q Query, key string, f *Facts, n *Counts) (Row, bool) {
+func (b *Book) match(p queue.Principal, q Query, keys []string, f *Facts, n *Counts) (Row, bool) {
 	h := f.holders()
 	switch {
 	case !b.canSee(p, h):
@@ -185,7 +216,7 @@ func (b *Book) match(p queue.Principal, q Query, key string, f *Facts, n *Counts
 		return Row{}, false
 	case q.Channel != "" && f.Channel != q.Channel:
 		return Row{}, false
-	case key != "" && !slices.Contains(f.VisitorKeys, key):
+	case keys != nil && !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(f.VisitorKeys, k) }):
 		return Row{}, false
 	case q.Text != "" && !strings.Contains(f.Code, q.Text) && !slices.ContainsFunc(f.Names, func(s string) bool { return strings.Contains(s, q.Text) }):
 		return Row{}, false
@@ -212,6 +243,18 @@ func (b *Book) match(p queue.Principal, q Query, key string, f *Facts, n *Counts
 	if mine {
 		n.Mine++
 	}
+	if f.Risk == RiskHigh {
+		n.HighRisk++
+	}
+	if f.Major {
+		n.Major++
+	}
+	if f.ReviewOpen {
+		n.Review++
+	}
+	if f.Objected && f.Status.Open() {
+		n.Objected++
+	}
 	switch {
 	case q.Stage == "" && !f.Status.Open():
 		return Row{}, false
@@ -227,11 +270,16 @@ func (b *Book) match(p queue.Principal, q Query, key string, f *Facts, n *Counts
 		return Row{}, false
 	case q.Mine && !mine:
 		return Row{}, false
+	case q.Risk != "" && f.Risk != q.Risk, q.Major && !f.Major, q.Review && !f.ReviewOpen, q.Objected && !f.Objected:
+		return Row{}, false
 	}
 	r := Row{Code: f.Code, Type: f.Type, TypeName: b.typeName(f.Type, f.ServiceID), Unit: f.Unit,
 		Channel: f.Channel, ChannelName: f.Channel.Name(), Status: f.Status, StatusName: f.Status.Name(),
 		Names: slices.Clone(f.Names), Handler: b.holderName(h), Day: f.Day, Due: d,
-		Sensitive: b.Sensitive(f.Type), Mine: mine}
+		Sensitive: b.Sensitive(f.Type), Mine: mine, Risk: f.Risk, Major: f.Major, Review: f.ReviewOpen, Objected: f.Objected}
+	if f.Risk != "" {
+		r.RiskName = f.Risk.Name()
+	}
 	for _, l := range f.Levels {
 		if r.Level == "" || rank(b.notices, l) < rank(b.notices, r.Level) {
 			r.Level = l
@@ -304,4 +352,32 @@ func (b *Book) auditSearch(ctx context.Context, p queue.Principal) error {
 		return struct{}{}, nil
 	})
 	return err
+}
+
+// Related lists the other cases of the parties of a case that p may see:
+// the open ones and those registered in the last year, what is due first.
+// The clerk who calls a returning visitor sees what else they came for.
+func (b *Book) Related(ctx context.Context, p queue.Principal, code string) ([]Row, error) {
+	c, err := b.load(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkSee(p, c); err != nil {
+		return nil, err
+	}
+	keys := c.VisitorKeys()
+	if len(keys) == 0 {
+		return []Row{}, nil
+	}
+	l, err := b.find(ctx, p, Query{Stage: "all", Limit: findMaxLimit}, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := []Row{}
+	for _, r := range l.Rows {
+		if r.Code != c.Code {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }

@@ -89,6 +89,9 @@ type RouteTo struct {
 	CounterID string // RouteCounter: a window or room; optional for a mediator
 	StaffID   string // RouteMediator: the mediator's account
 	Note      string
+	// ReplyBy, with a unit: the unit's day to report its result; zero
+	// for none. Not before today, not after the handling limit.
+	ReplyBy Date
 }
 
 // Route accepts and routes the case (分流): to a unit, a counter or a
@@ -96,7 +99,7 @@ type RouteTo struct {
 // counts to, and starts a handling limit counted from acceptance. A case
 // may be routed again (re-routed) before it is concluded.
 func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to RouteTo) (View, error) {
-	r := Route{Kind: to.Kind, Unit: strings.TrimSpace(to.Unit), CounterID: to.CounterID, StaffID: strings.TrimSpace(to.StaffID)}
+	r := Route{Kind: to.Kind, Unit: strings.TrimSpace(to.Unit), CounterID: to.CounterID, StaffID: strings.TrimSpace(to.StaffID), ReplyBy: to.ReplyBy}
 	var err error
 	if r.Note = strings.TrimSpace(to.Note); r.Note != "" {
 		if err = checkText("note", r.Note, 500); err != nil {
@@ -142,6 +145,14 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		default:
 			return conflict(c, "不能再分流", "cannot be routed now")
 		}
+		if r.ReplyBy != 0 {
+			switch {
+			case r.Unit == "":
+				return queue.Errorf(queue.EINVALID, "只有交办给单位时才设回复期限 (reply_by goes with a unit)")
+			case r.ReplyBy < DateOf(now, b.hall.Location):
+				return queue.Errorf(queue.EINVALID, "回复期限不能早于今天 (reply_by is in the past)")
+			}
+		}
 		r.At, r.By = now, p.Actor()
 		c.Routes = append(c.Routes, r)
 		if r.Unit != "" {
@@ -153,6 +164,9 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 				c.HandleDue = b.cal.Due(DateOf(now, b.hall.Location), c.Limit.Handle)
 			}
 			b.resolveAuto(c, now, "accept", "已受理")
+		}
+		if due := c.HandleDue; r.ReplyBy != 0 && due != 0 && r.ReplyBy > due {
+			return queue.Errorf(queue.EINVALID, "单位回复期限（%s）不能晚于办理期限（%s） (reply_by after the handling limit)", r.ReplyBy, due)
 		}
 		c.Status = StatusRouted
 		c.step(now, StepRouted, p.Actor(), b.routeNote(r))

@@ -44,6 +44,10 @@ func (b *Book) RateResult(ctx context.Context, token string, satisfied bool) (Pu
 			note = "满意"
 		}
 		c.step(now, StepRated, "visitor", note)
+		if !satisfied {
+			c.Review = &Review{OpenedAt: now}
+			c.step(now, StepReviewOpened, "system", "")
+		}
 		return nil
 	})
 	if err != nil {

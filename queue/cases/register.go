@@ -43,6 +43,9 @@ type RegisterRequest struct {
 	// IdempotencyKey makes a retried request return the case the first
 	// one registered; required, per registering principal.
 	IdempotencyKey string
+	// Major, if not empty, flags a major or urgent matter at once (Art.
+	// 25) with this reason (FlagMajor).
+	Major string
 }
 
 // Registered is the answer to Register.
@@ -83,6 +86,10 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 		return Registered{}, queue.Errorf(queue.EINVALID, "来访渠道无效：%q (channel must be in_person, letter, phone, online, grid, transfer or fax)", req.Channel)
 	}
 	if err := checkText("summary", req.Summary, 2000); err != nil {
+		return Registered{}, err
+	}
+	req.Major = strings.TrimSpace(req.Major)
+	if err := checkText("major", req.Major, 500); err != nil {
 		return Registered{}, err
 	}
 	if err := checkKey(req.IdempotencyKey); err != nil {
@@ -131,6 +138,10 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 			summary: req.Summary, persons: persons, size: len(persons)})
 		if err != nil {
 			return Registered{}, err
+		}
+		if req.Major != "" {
+			c.Major = &Flag{Reason: req.Major, At: tx.Now(), By: p.Actor()}
+			c.step(tx.Now(), StepMajor, p.Actor(), "")
 		}
 		b.save(tx, &Write{Case: c, New: true, IdemKey: idem}, 0)
 		tx.Keep(idemKey(idem), c.Code)

@@ -73,6 +73,12 @@ type View struct {
 	Satisfaction *Satisfaction     `json:"satisfaction,omitempty"`
 	History      []Step            `json:"history,omitempty"`
 	Anonymised   time.Time         `json:"anonymised,omitzero"`
+	Risk         Risk              `json:"risk,omitempty"`
+	RiskName     string            `json:"risk_name"`
+	Meetings     []Meeting         `json:"meetings,omitempty"`
+	Warnings     []Warning         `json:"warnings,omitempty"`
+	Major        *Flag             `json:"major,omitempty"`
+	Review       *Review           `json:"review,omitempty"`
 }
 
 // MaskedNames lists the parties' masked names.
@@ -97,6 +103,7 @@ func (b *Book) view(c *Case) View {
 		Limit: c.Limit, AcceptDue: c.AcceptDue, HandleDue: c.HandleDue, Extension: c.Extension,
 		Due:     b.due(c),
 		Records: c.Records, Visits: c.Visits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
+		Risk: c.Risk, RiskName: c.Risk.Name(), Meetings: c.Meetings, Warnings: c.Warnings, Major: c.Major, Review: c.Review,
 	}
 	for i, p := range c.Persons {
 		v.Persons[i] = PartyView{Name: p.MaskedName, ID: p.MaskedID, Address: p.MaskedAddress, Phone: p.MaskedPhone, CardType: p.CardType}

@@ -30,6 +30,7 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/cases", a.authed(a.listCases))
 	v1.GET("/cases/:code", a.authed(a.getCase))
 	v1.GET("/cases/:code/qr", a.authed(a.caseQR))
+	v1.GET("/cases/:code/related", a.authed(a.relatedCases))
 	v1.POST("/cases/:code/receive", caseCmd(a, func(x ctx, p P, code string, r *struct {
 		Counter string `json:"counter"`
 	}) (cases.View, error) {
@@ -41,8 +42,43 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 		Counter string          `json:"counter"`
 		Staff   string          `json:"staff"`
 		Note    string          `json:"note"`
+		ReplyBy cases.Date      `json:"reply_by"`
 	}) (cases.View, error) {
-		return b().Route(x, p, code, cases.RouteTo{Kind: r.Kind, Unit: r.Unit, CounterID: r.Counter, StaffID: r.Staff, Note: r.Note})
+		return b().Route(x, p, code, cases.RouteTo{Kind: r.Kind, Unit: r.Unit, CounterID: r.Counter, StaffID: r.Staff, Note: r.Note, ReplyBy: r.ReplyBy})
+	}))
+	v1.POST("/cases/:code/acknowledge", caseCmd(a, func(x ctx, p P, code string, _ *noBody) (cases.View, error) {
+		return b().Acknowledge(x, p, code)
+	}))
+	v1.POST("/cases/:code/object", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
+		return b().Object(x, p, code, r.Reason)
+	}))
+	v1.POST("/cases/:code/assess", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Risk cases.Risk `json:"risk"`
+		Note string     `json:"note"`
+	}) (cases.View, error) {
+		return b().Assess(x, p, code, r.Risk, r.Note)
+	}))
+	v1.POST("/cases/:code/meetings", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Date         cases.Date `json:"date"`
+		Participants string     `json:"participants"`
+		Conclusion   string     `json:"conclusion"`
+	}) (cases.View, error) {
+		return b().AddMeeting(x, p, code, cases.Meeting{Date: r.Date, Participants: r.Participants, Conclusion: r.Conclusion})
+	}))
+	v1.POST("/cases/:code/warnings", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Unit string `json:"unit"`
+		Text string `json:"text"`
+	}) (cases.View, error) {
+		return b().Warn(x, p, code, r.Unit, r.Text)
+	}))
+	v1.POST("/cases/:code/warnings/:id/ack", a.authed(a.ackWarning))
+	v1.POST("/cases/:code/major", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
+		return b().FlagMajor(x, p, code, r.Reason)
+	}))
+	v1.POST("/cases/:code/review/close", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Action string `json:"action"`
+	}) (cases.View, error) {
+		return b().CloseReview(x, p, code, r.Action)
 	}))
 	v1.POST("/cases/:code/handle", caseCmd(a, func(x ctx, p P, code string, _ *noBody) (cases.View, error) {
 		return b().StartHandling(x, p, code)
@@ -113,6 +149,7 @@ type registerBody struct {
 	Channel  cases.Channel `json:"channel"`
 	Summary  string        `json:"summary"`
 	Counter  string        `json:"counter"`
+	Major    string        `json:"major"`
 }
 
 type registerResponse struct {
@@ -134,7 +171,7 @@ func (a *API) registerCase(c *gin.Context, p queue.Principal) {
 	if !a.decode(c, &b) {
 		return
 	}
-	req := cases.RegisterRequest{ServiceID: b.Service, CaseType: b.CaseType, Channel: b.Channel, Summary: b.Summary, CounterID: b.Counter, IdempotencyKey: key}
+	req := cases.RegisterRequest{ServiceID: b.Service, CaseType: b.CaseType, Channel: b.Channel, Summary: b.Summary, CounterID: b.Counter, IdempotencyKey: key, Major: b.Major}
 	var err error
 	if req.Persons, err = persons(b.Persons); err != nil {
 		a.fail(c, err)
@@ -187,6 +224,19 @@ func (a *API) listCases(c *gin.Context, p queue.Principal) {
 	writeJSON(c, http.StatusOK, casesResponse{Cases: vs})
 }
 
+// relatedCases lists the other cases of the parties of a case that p may
+// see (the console shows them when it calls a returning visitor).
+func (a *API) relatedCases(c *gin.Context, p queue.Principal) {
+	rows, err := a.cases.Related(c.Request.Context(), p, c.Param("code"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, struct {
+		Cases []cases.Row `json:"cases"`
+	}{rows})
+}
+
 func (a *API) getCase(c *gin.Context, p queue.Principal) {
 	v, err := a.cases.Case(c.Request.Context(), p, c.Param("code"))
 	if err != nil {
@@ -206,6 +256,25 @@ func (a *API) caseQR(c *gin.Context, p queue.Principal) {
 	writeJSON(c, http.StatusOK, struct {
 		URL string `json:"url"`
 	}{url})
+}
+
+// ackWarning: the warned unit signs for a risk warning (预警).
+func (a *API) ackWarning(c *gin.Context, p queue.Principal) {
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil || id < 1 {
+		a.fail(c, invalid("预警编号应为正整数 (warning id must be a positive integer)"))
+		return
+	}
+	var b noBody
+	if !a.decode(c, &b) {
+		return
+	}
+	v, err := a.cases.AckWarning(c.Request.Context(), p, c.Param("code"), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, caseResponse{Case: v})
 }
 
 func (a *API) replySupervision(c *gin.Context, p queue.Principal) {

@@ -32,7 +32,13 @@ type recordLine struct {
 	Kind, At, By, Text string
 }
 
-type routeLine struct{ At, To, By, Note string }
+type routeLine struct{ At, To, By, Note, ReplyBy, State string }
+
+type warningLine struct {
+	ID                        int
+	Unit, Text, At, By, Acked string
+	Open, CanAck              bool
+}
 
 type supervisionLine struct {
 	ID                                      int
@@ -64,6 +70,9 @@ type casePageBody struct {
 	Referrals                []option
 	Anonymised               string
 	FirstReceiver            string // 首访负责: the counter and clerk who received the visitor
+	Warnings                 []warningLine
+	MajorAt, Review          string
+	AssignedTo               string // the unit of the assignment to sign for
 }
 
 func (p *Pages) casePage(w http.ResponseWriter, r *http.Request) {
@@ -136,7 +145,37 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 				to = append(to, s)
 			}
 		}
-		b.Routes = append(b.Routes, routeLine{At: p.when(rt.At), To: strings.Join(to, " · "), By: rt.By, Note: rt.Note})
+		l := routeLine{At: p.when(rt.At), To: strings.Join(to, " · "), By: rt.By, Note: rt.Note}
+		if rt.ReplyBy != 0 {
+			l.ReplyBy = rt.ReplyBy.String()
+		}
+		switch {
+		case !rt.ObjectedAt.IsZero():
+			l.State = "已退回（" + p.when(rt.ObjectedAt) + " " + rt.ObjectedBy + "）：" + rt.ObjectReason
+		case !rt.AckAt.IsZero():
+			l.State = "已签收（" + p.when(rt.AckAt) + " " + rt.AckBy + "）"
+		case rt.Unit != "":
+			l.State = "待签收"
+		}
+		b.Routes = append(b.Routes, l)
+		b.AssignedTo = rt.Unit
+	}
+	for _, w := range v.Warnings {
+		l := warningLine{ID: w.ID, Unit: w.Unit, Text: w.Text, At: p.when(w.At), By: w.By, Open: w.AckAt.IsZero(),
+			CanAck: slices.Contains(a.AckWarning, w.ID)}
+		if !w.AckAt.IsZero() {
+			l.Acked = p.when(w.AckAt) + " " + w.AckBy
+		}
+		b.Warnings = append(b.Warnings, l)
+	}
+	if v.Major != nil {
+		b.MajorAt = p.when(v.Major.At)
+	}
+	if r := v.Review; r != nil {
+		b.Review = "来访人于 " + p.when(r.OpenedAt) + " 评价不满意，待督导人员复查"
+		if !r.ClosedAt.IsZero() {
+			b.Review = "已复查（" + p.when(r.ClosedAt) + " " + r.ClosedBy + "）：" + r.Action
+		}
 	}
 	for _, s := range v.Supervisions {
 		l := supervisionLine{ID: s.ID, Level: s.LevelName, Reason: s.Reason, Opened: p.when(s.OpenedAt) + " " + s.OpenedBy,

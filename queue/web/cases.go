@@ -91,6 +91,7 @@ type caseRow struct {
 }
 
 type rectRow struct {
+	ID      uint64 // the ticket's id, for closing the item
 	Ticket  string
 	Day     string
 	Counter string
@@ -114,6 +115,8 @@ type casesBody struct {
 	DueSoon         int
 	OpenRects       int
 	OverdueRects    int
+	Major, Reviews  int // open major matters; 不满意 waiting for review
+	Objected        int // sent back by their units, to assign again
 	Truncated       bool
 	Year            int
 	Indicators      []indicator
@@ -177,6 +180,17 @@ func (p *Pages) casesPage(w http.ResponseWriter, r *http.Request) {
 		return cmp.Or(cmp.Compare(a.workdays, b.workdays), cmp.Compare(a.due, b.due), a.reg.Compare(b.reg))
 	})
 
+	open, err := p.cases.Find(ctx, pr, cases.Query{Limit: 1})
+	if err == nil {
+		var all cases.Listing
+		all, err = p.cases.Find(ctx, pr, cases.Query{Stage: "all", Review: true, Limit: 1})
+		body.Major, body.Objected, body.Reviews = open.Counts.Major, open.Counts.Objected, all.Counts.Review
+	}
+	if err != nil {
+		p.casesFailed(w, r, err)
+		return
+	}
+
 	rects, err := p.cases.Rectifications(ctx, pr, true)
 	switch {
 	case queue.ErrorCode(err) == queue.EFORBIDDEN:
@@ -200,7 +214,7 @@ func (p *Pages) casesPage(w http.ResponseWriter, r *http.Request) {
 		if x.Overdue {
 			body.OverdueRects++
 		}
-		body.Rects = append(body.Rects, rectRow{Ticket: x.Ticket, Day: x.Day, Counter: p.counterName(x.CounterID),
+		body.Rects = append(body.Rects, rectRow{ID: x.TicketID, Ticket: x.Ticket, Day: x.Day, Counter: p.counterName(x.CounterID),
 			Unit: orDash(x.Unit), Level: x.LevelName, Reasons: strings.Join(x.Reasons, "；"), Due: x.Due.String(),
 			Overdue: x.Overdue, Case: x.CaseCode})
 	}

@@ -42,6 +42,8 @@ type worklistBody struct {
 	Truncated                               bool
 	Chips                                   []chip
 	Stages, Types, Units, Channels, DueOpts []option
+	Risks                                   []option
+	Major, Review, Objected                 bool
 	Text                                    string
 	Supervised, Mine                        bool
 	ByID                                    bool // the rows are an ID number search's
@@ -79,15 +81,20 @@ func (p *Pages) worklist(w http.ResponseWriter, r *http.Request) {
 		f = r.PostForm
 	}
 	q := cases.Query{Stage: f.Get("stage"), Type: f.Get("type"), Unit: f.Get("unit"), Channel: cases.Channel(f.Get("channel")),
-		Due: f.Get("due"), Supervised: f.Get("supervised") == "1", Mine: f.Get("mine") == "1", Text: f.Get("q")}
+		Due: f.Get("due"), Supervised: f.Get("supervised") == "1", Mine: f.Get("mine") == "1", Text: f.Get("q"),
+		Risk: cases.Risk(f.Get("risk")), Major: f.Get("major") == "1", Review: f.Get("review") == "1", Objected: f.Get("objected") == "1"}
 	if r.Method == http.MethodPost {
 		q.IDNumber = f.Get("id_number")
+	}
+	if q.Review && q.Stage == "" {
+		q.Stage = "all" // a review is of a closed case
 	}
 	var err error
 	if q.From, err = optDate(f.Get("from")); err == nil {
 		q.To, err = optDate(f.Get("to"))
 	}
 	body := worklistBody{Text: q.Text, Supervised: q.Supervised, Mine: q.Mine, ByID: q.IDNumber != "",
+		Major: q.Major, Review: q.Review, Objected: q.Objected,
 		CanRegister: pr.Role == queue.RoleStaff || pr.Role == queue.RoleSupervisor}
 	status := http.StatusOK
 	var l cases.Listing
@@ -194,6 +201,10 @@ func (p *Pages) worklistOptions(b *worklistBody, q cases.Query) {
 		b.Channels = append(b.Channels, option{string(c), c.Name(), q.Channel == c})
 		b.RegChannels = append(b.RegChannels, option{string(c), c.Name(), false})
 	}
+	b.Risks = []option{{"", "不限风险", q.Risk == ""}}
+	for _, r := range []cases.Risk{cases.RiskHigh, cases.RiskMedium, cases.RiskLow} {
+		b.Risks = append(b.Risks, option{string(r), r.Name(), q.Risk == r})
+	}
 	b.DueOpts = []option{{"", "不限期限", q.Due == ""}, {"overdue", "已逾期", q.Due == "overdue"},
 		{"soon", "临期（将自动督办）", q.Due == "soon"}, {"week", "5个工作日内到期", q.Due == "week"}}
 }
@@ -220,7 +231,7 @@ func worklistChips(base url.Values, q cases.Query, n cases.Counts) []chip {
 		}
 		return "/cases"
 	}
-	plain := q.Stage == "" && q.Due == "" && !q.Supervised && !q.Mine
+	plain := q.Stage == "" && q.Due == "" && !q.Supervised && !q.Mine && q.Risk == "" && !q.Major && !q.Review && !q.Objected
 	out := []chip{{Name: "全部未结", Href: link("", ""), N: n.Open, On: plain}}
 	for _, s := range []cases.Status{cases.StatusRegistered, cases.StatusReceived, cases.StatusRouted, cases.StatusHandling, cases.StatusFollowUp} {
 		out = append(out, chip{Name: s.Name(), Href: link("stage", string(s)), N: n.Stages[s], On: q.Stage == string(s)})
@@ -231,6 +242,11 @@ func worklistChips(base url.Values, q cases.Query, n cases.Counts) []chip {
 		chip{Name: "5个工作日内到期", Href: link("due", "week"), N: n.Week, On: q.Due == "week"},
 		chip{Name: "督办中", Href: link("supervised", "1"), N: n.Supervised, On: q.Supervised},
 		chip{Name: "我承办的", Href: link("mine", "1"), N: n.Mine, On: q.Mine},
+		chip{Name: "重大紧急", Href: link("major", "1"), N: n.Major, On: q.Major, Alert: n.Major > 0},
+		chip{Name: "高风险", Href: link("risk", string(cases.RiskHigh)), N: n.HighRisk, On: q.Risk == cases.RiskHigh, Alert: n.HighRisk > 0},
+		chip{Name: "被退回待改派", Href: link("objected", "1"), N: n.Objected, On: q.Objected, Alert: n.Objected > 0},
+		// Reviews are of closed cases: counted where closed cases are read.
+		chip{Name: "不满意待复查", Href: link("review", "1") + "&stage=all", N: n.Review, On: q.Review, Alert: n.Review > 0},
 	)
 }
 

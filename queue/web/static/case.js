@@ -20,7 +20,8 @@
   // The body of each command: exactly the fields the API takes.
   const bodies = {
     receive: (f) => ({ counter: f.get('counter') }),
-    route: (f) => ({ kind: f.get('kind'), unit: f.get('unit'), counter: f.get('counter'), staff: f.get('staff').trim(), note: f.get('note').trim() }),
+    route: (f) => Object.assign({ kind: f.get('kind'), unit: f.get('unit'), counter: f.get('counter'), staff: f.get('staff').trim(), note: f.get('note').trim() },
+      f.get('reply_by') ? { reply_by: f.get('reply_by') } : {}),
     handle: () => ({}),
     records: (f) => ({ kind: f.get('kind'), text: f.get('text') }),
     extend: (f) => ({ reason: f.get('reason') }),
@@ -28,6 +29,20 @@
     close: (f) => ({ outcome: f.get('outcome') || '', note: f.get('note') }),
     supervisions: (f) => ({ level: f.get('level'), reason: f.get('reason') }),
     reply: (f) => ({ reply: f.get('reply') }),
+    acknowledge: () => ({}),
+    object: (f) => ({ reason: f.get('reason') }),
+    assess: (f) => ({ risk: f.get('risk'), note: f.get('note') }),
+    meetings: (f) => Object.assign({ participants: f.get('participants'), conclusion: f.get('conclusion') }, f.get('date') ? { date: f.get('date') } : {}),
+    warnings: (f) => ({ unit: f.get('unit'), text: f.get('text') }),
+    'ack-warning': () => ({}),
+    major: (f) => ({ reason: f.get('reason') }),
+    review: (f) => ({ action: f.get('action') }),
+  };
+  // The paths that are not /cases/{code}/{cmd}.
+  const paths = {
+    reply: (form) => base + '/supervisions/' + form.dataset.id + '/reply',
+    'ack-warning': (form) => base + '/warnings/' + form.dataset.id + '/ack',
+    review: () => base + '/review/close',
   };
 
   let acting = false;
@@ -48,7 +63,7 @@
           form.hidden = true;
           return;
         }
-        const path = cmd === 'reply' ? base + '/supervisions/' + form.dataset.id + '/reply' : base + '/' + cmd;
+        const path = paths[cmd] ? paths[cmd](form) : base + '/' + cmd;
         await api('POST', path, bodies[cmd](f));
         location.reload();
       } catch (err) {

@@ -1,9 +1,32 @@
-// The supervision page is rendered by the server; this only shows the
-// staff bar and reloads the page once a minute.
+// The supervision page is rendered by the server; this shows the staff
+// bar, closes rectification items with what was done, and reloads the
+// page once a minute (not while someone is typing).
 'use strict';
 
 (() => {
   Y.staffBar();
+  for (const form of document.querySelectorAll('form.rect-close')) {
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const btn = form.querySelector('button');
+      btn.disabled = true;
+      try {
+        await Y.api('POST', '/api/v1/rectifications/' + form.dataset.ticket + '/close', { action: new FormData(form).get('action') });
+        location.reload();
+      } catch (err) {
+        const m = Y.$('rect-error');
+        m.textContent = err.message;
+        m.hidden = false;
+      } finally {
+        btn.disabled = false;
+      }
+    });
+  }
   const s = Number(document.body.dataset.refresh || 0);
-  if (s > 0) setTimeout(() => location.reload(), s * 1000);
+  if (s > 0) {
+    setInterval(() => {
+      const a = document.activeElement;
+      if (!(a && a.tagName === 'INPUT' && a.value)) location.reload();
+    }, s * 1000);
+  }
 })();

@@ -53,7 +53,7 @@
     $('cur-name').textContent = t ? (t.visitor && t.visitor.masked_name) || '未登记身份' : '—';
     $('cur-called').textContent = t ? Y.hm(t.called_at) : '—';
     $('cur-recalls').textContent = t ? String(t.recalls || 0) : '—';
-    $('cur-case').textContent = (t && t.case_code) || '无';
+    renderVisitor(t);
     $('cur-note').textContent = (t && t.note) || '—';
     renderWait();
     const st = state ? state.status : 'closed';
@@ -68,6 +68,40 @@
     $('counter-status').textContent = counterStatus[st] + (state && state.pause_reason ? '：' + state.pause_reason : '');
     $('counter-status').dataset.status = st;
     $('served').textContent = state ? state.served : 0;
+  }
+
+  // The visitor's matter: the case of the ticket (a link to its page),
+  // how often they came, and their other cases the clerk may see — masked,
+  // as the server gives them. Read once per ticket.
+  let visitorOf = '';
+  function renderVisitor(t) {
+    const code = t && t.case_code;
+    if (!code) {
+      visitorOf = '';
+      $('cur-case').textContent = '无';
+      $('cur-visits').textContent = '—';
+      $('cur-related').textContent = '—';
+      return;
+    }
+    if (visitorOf === code) return;
+    visitorOf = code;
+    $('cur-case').replaceChildren(h('a', { href: '/cases/' + code, target: '_blank', rel: 'noopener' }, code));
+    $('cur-visits').textContent = '读取中…';
+    $('cur-related').textContent = '读取中…';
+    const base = '/api/v1/cases/' + encodeURIComponent(code);
+    Promise.all([Y.api('GET', base), Y.api('GET', base + '/related')]).then(([c, r]) => {
+      if (visitorOf !== code) return;
+      const v = c.case;
+      const visits = v.visits || [];
+      const earlier = visits.length > 1 ? '，上次 ' + new Date(visits[visits.length - 2].at).toLocaleDateString('zh-CN', { timeZone: data.tz }) : '';
+      $('cur-visits').textContent = (visits.length <= 1 ? '首次来访' : '第 ' + visits.length + ' 次来访' + earlier) + ' · ' + v.status_name + (v.unit ? ' · ' + v.unit : '');
+      $('cur-related').replaceChildren(...(r.cases.length ? r.cases.slice(0, 5).flatMap((x, i) => [i ? '；' : '',
+        h('a', { href: '/cases/' + x.code, target: '_blank', rel: 'noopener' }, x.code), ' ' + x.type_name + ' ' + x.status_name]) : ['无']));
+    }).catch((e) => {
+      if (visitorOf !== code) return;
+      $('cur-visits').textContent = e.status === 403 ? '无权查看此案件' : '读取失败：' + e.message;
+      $('cur-related').textContent = '—';
+    });
   }
 
   function renderWait() {

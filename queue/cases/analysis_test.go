@@ -1,0 +1,149 @@
+package cases_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"yiting/queue"
+	"yiting/queue/cases"
+	"yiting/queue/queuetest"
+)
+
+var clerk11 = queue.Principal{ID: "clerk11", Role: queue.RoleStaff, Counters: []string{"win-11"}}
+
+// 交办 to a unit: the unit signs for it or sends it back within five
+// working days (Art. 23); sent back, the case returns to the centre's
+// unit and is listed as to be assigned again.
+func TestAssignmentAckAndObjection(t *testing.T) {
+	f := newFixture(t)
+	code := f.register("petition", synthPerson(1)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, code, "win-01"))
+	_, err := f.book.Route(ctx, clerk1, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "市场监督管理局", ReplyBy: d(2026, 11, 20)})
+	wantCode(t, err, queue.EINVALID, "早于今天")
+	_, err = f.book.Route(ctx, clerk1, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "市场监督管理局", ReplyBy: d(2027, 6, 1)})
+	wantCode(t, err, queue.EINVALID, "不能晚于办理期限")
+	v := must[cases.View](t)(f.book.Route(ctx, clerk1, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "市场监督管理局", ReplyBy: d(2026, 12, 18)}))
+	if v.Unit != "市场监督管理局" || v.Routes[0].ReplyBy != d(2026, 12, 18) {
+		t.Fatalf("assigned: %q %+v", v.Unit, v.Routes)
+	}
+	_, err = f.book.Acknowledge(ctx, clerk2, code) // 信访局 is not the assignee
+	wantCode(t, err, queue.EFORBIDDEN, "市场监督管理局")
+	v, a, err := f.book.CaseFor(ctx, clerk11, code)
+	if err != nil || !a.Ack || !a.Object {
+		t.Fatalf("the assignee may: %+v %v", a, err)
+	}
+	must[cases.View](t)(f.book.Acknowledge(ctx, clerk11, code))
+	_, err = f.book.Acknowledge(ctx, clerk11, code)
+	wantCode(t, err, queue.ECONFLICT)
+
+	late := f.register("petition", synthPerson(5)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, late, "win-01"))
+	must[cases.View](t)(f.book.Route(ctx, clerk1, late, cases.RouteTo{Kind: cases.RouteUnit, Unit: "市场监督管理局"}))
+
+	// Within five working days of Thu 11-26 (Thu 12-03), the case goes
+	// back to 信访局 and waits for a new assignment.
+	f.clock.Set(time.Date(2026, 12, 3, 10, 0, 0, 0, queuetest.Shanghai(t)))
+	_, err = f.book.Object(ctx, clerk11, code, " ")
+	wantCode(t, err, queue.EINVALID, "退回理由")
+	v = must[cases.View](t)(f.book.Object(ctx, clerk11, code, "不属于本局职权，应由住建部门办理"))
+	if v.Unit != "信访局" || v.Routes[0].ObjectReason == "" {
+		t.Fatalf("sent back: unit %q %+v", v.Unit, v.Routes[0])
+	}
+	l := must[cases.Listing](t)(f.book.Find(ctx, boss, cases.Query{Objected: true}))
+	if l.Counts.Objected != 1 || !slices.Equal(codes(l), []string{code}) {
+		t.Errorf("to assign again: %v %+v", codes(l), l.Counts)
+	}
+	must[cases.View](t)(f.book.Route(ctx, clerk1, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "信访局"}))
+	if l := must[cases.Listing](t)(f.book.Find(ctx, boss, cases.Query{Objected: true})); l.Total != 0 {
+		t.Error("assigned again, still listed as sent back")
+	}
+
+	// The sixth working day (Fri 12-04) is too late.
+	f.clock.Set(time.Date(2026, 12, 4, 10, 0, 0, 0, queuetest.Shanghai(t)))
+	_, err = f.book.Object(ctx, clerk11, late, "不属于本局职权")
+	wantCode(t, err, queue.ECONFLICT, "第二十三条")
+	if _, a, _ := f.book.CaseFor(ctx, clerk11, late); a.Object || !a.Ack {
+		t.Errorf("on the sixth working day the unit is offered: %+v", a)
+	}
+}
+
+// 研判, 预警 and the major flag: who may, what the list counts.
+func TestAnalysisWarningsAndMajor(t *testing.T) {
+	f := newFixture(t)
+	r, err := f.book.Register(ctx, boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(2)},
+		IdempotencyKey: "major-1", Major: "群体性事件苗头"})
+	if err != nil || r.Case.Major == nil || r.Case.Major.Reason != "群体性事件苗头" {
+		t.Fatalf("registered major: %+v %v", r.Case.Major, err)
+	}
+	code := r.Case.Code
+	other := f.register("petition", synthPerson(3)).Case.Code
+
+	_, err = f.book.Assess(ctx, boss, code, "severe", "")
+	wantCode(t, err, queue.EINVALID, "风险等级")
+	_, err = f.book.Assess(ctx, clerk11, code, cases.RiskHigh, "")
+	wantCode(t, err, queue.EFORBIDDEN)
+	must[cases.View](t)(f.book.Assess(ctx, clerk1, code, cases.RiskHigh, "多次越级上访"))
+	_, err = f.book.AddMeeting(ctx, boss, code, cases.Meeting{Date: d(2026, 12, 1), Participants: "a", Conclusion: "b"})
+	wantCode(t, err, queue.EINVALID, "晚于今天")
+	must[cases.View](t)(f.book.AddMeeting(ctx, boss, code, cases.Meeting{Participants: "中心主任、信访局、住建局", Conclusion: "联合化解，住建局牵头"}))
+	_, err = f.book.Warn(ctx, clerk1, code, "住建局", "x")
+	wantCode(t, err, queue.EFORBIDDEN, "督导")
+	v := must[cases.View](t)(f.book.Warn(ctx, boss, code, "市场监督管理局", "注意群体聚集风险"))
+	if len(v.Warnings) != 1 || len(v.Meetings) != 1 || v.Risk != cases.RiskHigh || v.Meetings[0].Date != d(2026, 11, 26) {
+		t.Fatalf("after analysis: %+v %+v %q", v.Warnings, v.Meetings, v.Risk)
+	}
+	_, err = f.book.AckWarning(ctx, clerk1, code, 1)
+	wantCode(t, err, queue.EFORBIDDEN, "市场监督管理局")
+	v = must[cases.View](t)(f.book.AckWarning(ctx, clerk11, code, 1))
+	if v.Warnings[0].AckBy != "clerk11" {
+		t.Errorf("acknowledged: %+v", v.Warnings[0])
+	}
+	_, err = f.book.FlagMajor(ctx, boss, code, "再次")
+	wantCode(t, err, queue.ECONFLICT)
+
+	l := must[cases.Listing](t)(f.book.Find(ctx, boss, cases.Query{Major: true}))
+	if !slices.Equal(codes(l), []string{code}) || l.Counts.Major != 1 || l.Counts.HighRisk != 1 || !l.Rows[0].Major || l.Rows[0].RiskName != "高风险" {
+		t.Errorf("major: %v %+v", codes(l), l.Counts)
+	}
+	if l := must[cases.Listing](t)(f.book.Find(ctx, boss, cases.Query{Risk: cases.RiskHigh})); slices.Contains(codes(l), other) {
+		t.Error("an unassessed case listed as high risk")
+	}
+	var steps []string
+	for _, e := range f.store.caseEvents() {
+		if e.Case.Code == code {
+			steps = append(steps, e.Case.Step)
+		}
+	}
+	if got := strings.Join(steps, " "); got != "registered major assessed meeting warned warning_acknowledged" {
+		t.Errorf("events: %s", got)
+	}
+}
+
+// A 不满意 of a closed case's result opens a review for the supervisors.
+func TestDissatisfiedResultOpensAReview(t *testing.T) {
+	f := newFixture(t)
+	r := f.register("petition", synthPerson(4))
+	code, token := r.Case.Code, r.URL[strings.LastIndex(r.URL, "/")+1:]
+	must[cases.View](t)(f.book.Close(ctx, boss, code, cases.CloseRequest{Outcome: cases.OutcomeNotAccepted, Note: "不属于受理范围"}))
+	if _, err := f.book.RateResult(ctx, token, false); err != nil {
+		t.Fatal(err)
+	}
+	l := must[cases.Listing](t)(f.book.Find(ctx, boss, cases.Query{Stage: "all", Review: true}))
+	if !slices.Equal(codes(l), []string{code}) || l.Counts.Review != 1 {
+		t.Fatalf("reviews: %v %+v", codes(l), l.Counts)
+	}
+	_, a, _ := f.book.CaseFor(ctx, boss, code)
+	if !a.CloseReview {
+		t.Error("the supervisor is not offered the review")
+	}
+	_, err := f.book.CloseReview(ctx, clerk1, code, "已回访")
+	wantCode(t, err, queue.EFORBIDDEN)
+	v := must[cases.View](t)(f.book.CloseReview(ctx, boss, code, "电话回访，解释不予受理的理由，告知复查途径"))
+	if v.Review.Open() || v.Review.ClosedBy != "boss" {
+		t.Errorf("closed review: %+v", v.Review)
+	}
+	_, err = f.book.CloseReview(ctx, boss, code, "again")
+	wantCode(t, err, queue.ECONFLICT)
+}
