@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -147,6 +152,44 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 		}
 	}
 
+	// Two documents printed: the 受理告知书 with the case's QR, the names
+	// filled in through the audited view, and the 处理意见书 with the right
+	// to ask for a review (Art. 32, 35).
+	clerk.open(srv.url+"/cases/"+code, 1440, 900)
+	if links := eval[string](clerk, `[...document.querySelectorAll('#docs a')].map(a => a.dataset.doc).join(' ')`); links != "accept assign extend supervise opinion followup" {
+		t.Errorf("the case page offers the documents %q", links)
+	}
+	clerk.open(srv.url+"/cases/"+code+"/doc/accept", 1440, 900)
+	wait[bool](clerk, `document.querySelector('.sheet h1').textContent === '受理告知书' && !!document.querySelector('.qr-img svg path')`, 10*time.Second)
+	if txt := eval[string](clerk, `document.getElementById('doc').innerText`); strings.Contains(txt, fullName) || !strings.Contains(txt, "住建局") || !strings.Contains(txt, code) {
+		t.Errorf("the 受理告知书 before the names are filled in: %.300s", txt)
+	}
+	clerk.do(chromedp.Click(chromedp.CSS(`#doc-names button[type=submit]`)))
+	wait[bool](clerk, `document.querySelector('.sheet .to').textContent.includes(`+jsString(fullName)+`)`, 10*time.Second)
+	printPDF(t, clerk)
+	var docShot []byte
+	if *writeScreenshots { // the document as printed, at A4's proportions
+		clerk.do(chromedp.EmulateViewport(794, 1123), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		}))
+		docShot = clerk.screenshot(794, 1123, screenshotMax)
+		clerk.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+			return err
+		}))
+	}
+	clerk.open(srv.url+"/cases/"+code+"/doc/opinion", 1440, 900)
+	wait[bool](clerk, `document.querySelector('.sheet h1').textContent === '处理意见书'`, 10*time.Second)
+	if txt := eval[string](clerk, `document.getElementById('doc').innerText`); !strings.Contains(txt, "已疏通并书面答复") || !strings.Contains(txt, "第三十五条") {
+		t.Errorf("the 处理意见书: %.400s", txt)
+	}
+	printPDF(t, clerk)
+	clerk.open(srv.url+"/cases/"+code+"/doc/agreement", 1440, 900)
+	if txt := eval[string](clerk, `document.body.innerText`); !strings.Contains(txt, "没有登记调解协议") {
+		t.Errorf("a 调解协议书 of a case without an agreement: %.200s", txt)
+	}
+
 	// The visitor comes back in person with a new matter: the clerk's
 	// console links the ticket's case and lists the closed letter among
 	// the visitor's cases.
@@ -170,9 +213,10 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	}
 
 	sup.open(srv.url+"/dashboard/audit?case="+code, 1440, 900)
-	row := wait[string](sup, `(document.querySelector('#audit tbody tr') || {}).textContent`, 10*time.Second)
-	if !strings.Contains(row, "liaison9") || !strings.Contains(row, "电话回访") {
-		t.Errorf("the audit page's newest entry of the case: %q", row)
+	rows := wait[[]string](sup, `[...document.querySelectorAll('#audit tbody tr')].map(r => r.textContent)`, 10*time.Second)
+	if len(rows) != 2 || !strings.Contains(rows[0], "clerk1") || !strings.Contains(rows[0], "制作受理告知书") ||
+		!strings.Contains(rows[1], "liaison9") || !strings.Contains(rows[1], "电话回访") {
+		t.Errorf("the audit page's entries of the case, newest first: %q", rows)
 	}
 
 	// Another unit's clerk: not in the list, refused on the page.
@@ -207,7 +251,7 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	wait[bool](sup, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]') && !!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 10*time.Second)
 
 	if *writeScreenshots {
-		shots := map[string][]byte{"cases.png": sup.screenshot(1440, 900, screenshotMax)}
+		shots := map[string][]byte{"cases.png": sup.screenshot(1440, 900, screenshotMax), "document.png": docShot}
 		sup.open(srv.url+"/cases/"+code, 1440, 900)
 		wait[bool](sup, `!!document.getElementById('timeline')`, 10*time.Second)
 		shots["case.png"] = sup.screenshot(1440, 900, screenshotMax)
@@ -218,3 +262,23 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 		}
 	}
 }
+
+// printPDF prints the tab's page as the browser would on A4 and checks it
+// is a PDF of one page.
+func printPDF(t *testing.T, tb *tab) []byte {
+	t.Helper()
+	var pdf []byte
+	prefer := true
+	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		r, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: &prefer})
+		pdf = r.Data
+		return err
+	}))
+	if n := len(pdfPage.FindAll(pdf, -1)); !bytes.HasPrefix(pdf, []byte("%PDF-")) || n != 1 {
+		t.Errorf("the printed document is not a one-page PDF (%d bytes, %d pages)", len(pdf), n)
+	}
+	return pdf
+}
+
+// pdfPage matches a page object of a PDF (not the /Pages tree).
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)

@@ -208,8 +208,13 @@ func BenchmarkCaseStatsBusyYear(b *testing.B) {
 			loc, _ := time.LoadLocation("Asia/Shanghai")
 			hall := &queue.Hall{Name: "测试", RegionCode: "421224", Location: loc,
 				Services: []queue.Service{{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, CaseType: "petition"}}}
-			book, err := cases.New(cases.Options{Hall: hall, Store: st, Keys: keys, PublicURL: "http://x",
-				Now: func() time.Time { return time.Date(2027, 1, 15, 9, 0, 0, 0, loc) }})
+			now := func() time.Time { return time.Date(2027, 1, 15, 9, 0, 0, 0, loc) }
+			eng, err := queue.New(context.Background(), hall, st, queue.Options{Now: now})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer eng.Close()
+			book, err := cases.New(cases.Options{Hall: hall, Engine: eng, Store: st, Keys: keys, PublicURL: "http://x", Now: now})
 			if err != nil {
 				b.Fatal(err)
 			}

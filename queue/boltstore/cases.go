@@ -264,19 +264,27 @@ func (s *Store) OpenCases(ctx context.Context, fn func(*cases.Case) error) error
 }
 
 // OpenFacts implements cases.CaseStore: the open index and one Get in the
-// facts bucket per case, keyed by the code's own day; no case decoded.
-func (s *Store) OpenFacts(ctx context.Context, fn func(*cases.Facts) error) error {
+// facts bucket per case of the days, keyed by the code's own day; no case
+// decoded.
+func (s *Store) OpenFacts(ctx context.Context, r cases.FactsRange, fn func(*cases.Facts) error) error {
+	needle := []byte(r.Containing)
 	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		d := newFactsDecoder()
 		fb := tx.Bucket(bucketCaseFacts)
 		return tx.Bucket(bucketCaseOpen).ForEach(func(k, _ []byte) error {
-			cc, err := cases.ParseCode(string(k))
-			if err != nil {
-				return fmt.Errorf("boltstore: open index: %w", err)
+			day, ok := cases.CodeDay(string(k))
+			if !ok {
+				return fmt.Errorf("boltstore: open index: %q is not a case code", k)
 			}
-			v := fb.Get(dayKey(cc.Day, string(k)))
+			if day < r.From || day > r.To {
+				return nil
+			}
+			v := fb.Get(dayKey(day, string(k)))
 			if v == nil {
 				return fmt.Errorf("boltstore: open case %s has no facts", k)
+			}
+			if !bytes.Contains(v, needle) {
+				return nil
 			}
 			f, err := d.decode(v)
 			if err != nil {
@@ -347,11 +355,15 @@ func (s *Store) EachCase(ctx context.Context, from, to cases.Date, fn func(*case
 
 // EachFacts implements cases.CaseStore: one cursor over the facts bucket,
 // no case record decoded.
-func (s *Store) EachFacts(ctx context.Context, from, to cases.Date, fn func(*cases.Facts) error) error {
+func (s *Store) EachFacts(ctx context.Context, r cases.FactsRange, fn func(*cases.Facts) error) error {
+	needle := []byte(r.Containing)
 	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		d := newFactsDecoder()
 		c := tx.Bucket(bucketCaseFacts).Cursor()
-		for k, v := c.Seek(dayKey(from, "")); k != nil && dayOf(k) <= to; k, v = c.Next() {
+		for k, v := c.Seek(dayKey(max(r.From, 0), "")); k != nil && dayOf(k) <= r.To; k, v = c.Next() {
+			if !bytes.Contains(v, needle) {
+				continue
+			}
 			f, err := d.decode(v)
 			if err != nil {
 				return fmt.Errorf("boltstore: case %s: %w", k[4:], err)

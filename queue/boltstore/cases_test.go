@@ -175,7 +175,7 @@ func TestCaseStoreIndexes(t *testing.T) {
 	}
 	// Facts agree with the cases; EachCase in code order.
 	var fs []string
-	f.st.EachFacts(bgctx, cases.MakeDate(2026, 11, 26), cases.MakeDate(2026, 11, 26), func(fa *cases.Facts) error {
+	f.st.EachFacts(bgctx, cases.FactsRange{From: cases.MakeDate(2026, 11, 26), To: cases.MakeDate(2026, 11, 26)}, func(fa *cases.Facts) error {
 		fs = append(fs, fmt.Sprintf("%s %s %d %v", fa.Code, fa.Status, fa.Persons, len(fa.VisitorKeys)))
 		return nil
 	})

@@ -27,6 +27,9 @@ type year struct {
 	holidays map[Date]bool
 	workdays map[Date]bool
 	source   string // the file it came from
+	// through[i] counts the working days from 1 January to the year's
+	// i-th day (0-based) inclusive: WorkdaysBetween in constant time.
+	through []uint16
 }
 
 // NewCalendar returns a calendar of weekends only; add years with AddYear.
@@ -55,23 +58,59 @@ func (c *Calendar) AddYear(y int, holidays, workdays []Date, source string) erro
 		}
 		yd.workdays[d] = true
 	}
+	jan1 := MakeDate(y, time.January, 1)
+	n := 0
+	for d := jan1; d.Year() == y; d++ {
+		if yd.workday(d) {
+			n++
+		}
+		yd.through = append(yd.through, uint16(n))
+	}
 	c.years[y] = yd
 	return nil
+}
+
+func (yd *year) workday(d Date) bool {
+	switch {
+	case yd.workdays[d]:
+		return true
+	case yd.holidays[d]:
+		return false
+	}
+	return weekday(d)
+}
+
+func weekday(d Date) bool {
+	wd := d.Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
+// through counts the working days from 1 January of d's year to d
+// inclusive.
+func (c *Calendar) through(d Date) int {
+	y := d.Year()
+	jan1 := MakeDate(y, time.January, 1)
+	if yd := c.years[y]; yd != nil {
+		return int(yd.through[d-jan1])
+	}
+	// Monday to Friday: whole weeks, then the days left.
+	days := int(d-jan1) + 1
+	n := days / 7 * 5
+	for x := jan1 + Date(days/7*7); x <= d; x++ {
+		if weekday(x) {
+			n++
+		}
+	}
+	return n
 }
 
 // Workday reports whether d is a working day: a make-up working day, or
 // Monday to Friday and not a holiday.
 func (c *Calendar) Workday(d Date) bool {
 	if yd := c.years[d.Year()]; yd != nil {
-		if yd.workdays[d] {
-			return true
-		}
-		if yd.holidays[d] {
-			return false
-		}
+		return yd.workday(d)
 	}
-	wd := d.Weekday()
-	return wd != time.Saturday && wd != time.Sunday
+	return weekday(d)
 }
 
 // Known reports whether the calendar has the holidays of year y. Without
@@ -147,11 +186,12 @@ func (c *Calendar) NextWorkday(d Date) Date {
 // WorkdaysBetween counts the working days after from up to and including
 // to (0 when to is not after from).
 func (c *Calendar) WorkdaysBetween(from, to Date) int {
-	n := 0
-	for d := from + 1; d <= to; d++ {
-		if c.Workday(d) {
-			n++
-		}
+	if to <= from {
+		return 0
+	}
+	n := c.through(to) - c.through(from)
+	for y := from.Year(); y < to.Year(); y++ { // the working days of the years between
+		n += c.through(MakeDate(y, time.December, 31))
 	}
 	return n
 }

@@ -201,3 +201,29 @@ func FuzzParseHolidayFile(f *testing.F) {
 		}
 	})
 }
+
+// WorkdaysBetween counts as a walk over the days does, across known and
+// unknown years (2025 and 2026 have files, 2024 and 2027 none).
+func TestWorkdaysBetweenCountsAsAWalk(t *testing.T) {
+	cal, err := cases.LoadCalendar(cases.DefaultHolidays())
+	if err != nil {
+		t.Fatal(err)
+	}
+	walk := func(from, to cases.Date) int {
+		n := 0
+		for x := from + 1; x <= to; x++ {
+			if cal.Workday(x) {
+				n++
+			}
+		}
+		return n
+	}
+	first, last := d(2023, 12, 25), d(2028, 1, 10)
+	for from := first; from <= last; from += 13 {
+		for to := from - 20; to <= last; to += 37 {
+			if got, want := cal.WorkdaysBetween(from, to), walk(from, to); got != want {
+				t.Fatalf("WorkdaysBetween(%s, %s) = %d, a walk counts %d", from, to, got, want)
+			}
+		}
+	}
+}

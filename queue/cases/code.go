@@ -3,6 +3,7 @@ package cases
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"yiting/queue"
 )
@@ -99,6 +100,29 @@ func ParseCode(s string) (Code, error) {
 		return Code{}, codeError("序号不能为0000 (sequence 0000)")
 	}
 	return Code{Region: digits[:6], Day: day, Seq: seq}, nil
+}
+
+// CodeDay is the registration day of a canonical code, read from its
+// date digits without checking the rest (the check character, the
+// region): for the store's own index keys.
+func CodeDay(canonical string) (Date, bool) {
+	// "421224-20261126-0007-5": the day is characters 7 to 14.
+	if len(canonical) != 22 || canonical[6] != '-' || canonical[15] != '-' {
+		return 0, false
+	}
+	n := 0
+	for _, c := range canonical[7:15] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	y, m, d := n/10000, time.Month(n/100%100), n%100
+	day := MakeDate(y, m, d)
+	if m < 1 || m > 12 || d < 1 || day.utc().Day() != d {
+		return 0, false
+	}
+	return day, true
 }
 
 // NormalizeCode returns the canonical form of a typed code, or the error

@@ -142,3 +142,22 @@ func FuzzParseCode(f *testing.F) {
 		}
 	})
 }
+
+func TestCodeDay(t *testing.T) {
+	for _, c := range []struct {
+		code string
+		want cases.Date
+		ok   bool
+	}{
+		{"421224-20261126-0007-5", cases.MakeDate(2026, 11, 26), true},
+		{"421224-20260229-0007-5", 0, false},
+		{"421224-20261326-0007-5", 0, false},
+		{"421224-2026112-0007-5", 0, false},
+		{"42122420261126000075", 0, false},
+		{"421224-2026a126-0007-5", 0, false},
+	} {
+		if got, ok := cases.CodeDay(c.code); got != c.want || ok != c.ok {
+			t.Errorf("CodeDay(%q) = %s %v, want %s %v", c.code, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -10,6 +10,10 @@ import (
 // system is dated 1 January 1970.
 type Date int32
 
+// AllDays is the last day a Date can name: "from..AllDays" is every day
+// from then on.
+const AllDays = Date(1<<31 - 1)
+
 // MakeDate returns the Date of a year, month and day. Out-of-range values
 // are normalised as time.Date does (31 February is 3 March).
 func MakeDate(y int, m time.Month, d int) Date {

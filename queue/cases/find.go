@@ -2,6 +2,7 @@ package cases
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"slices"
 	"strings"
@@ -150,14 +151,21 @@ func (b *Book) Find(ctx context.Context, p queue.Principal, q Query) (Listing, e
 func (b *Book) find(ctx context.Context, p queue.Principal, q Query, keys []string) (Listing, error) {
 	out := Listing{Counts: Counts{Stages: map[Status]int{}}}
 	closed := q.Stage == "all" || q.Stage == string(StatusClosed)
+	// A search by text or by one visitor key needs only the records that
+	// hold it (FactsRange.Containing).
+	needle := q.Text
+	if len(keys) == 1 {
+		needle = keys[0]
+	}
 	var stale []string // codes whose facts predate the list's fields
+	best := &firstRows{limit: q.Limit}
 	consider := func(f *Facts) {
 		if !f.Listed {
 			stale = append(stale, f.Code)
 			return
 		}
-		if r, ok := b.match(p, q, keys, f, &out.Counts); ok {
-			out.Rows = append(out.Rows, r)
+		if d, mine, ok := b.match(p, q, keys, f, &out.Counts); ok {
+			best.offer(Row{Code: f.Code, Status: f.Status, Day: f.Day, Due: d}, func() Row { return b.row(f, d, mine) })
 		}
 	}
 	var err error
@@ -169,17 +177,15 @@ func (b *Book) find(ctx context.Context, p queue.Principal, q Query, keys []stri
 		if out.From == 0 {
 			out.From = out.To.AddDays(-364)
 		}
-		err = b.store.EachFacts(ctx, out.From, out.To, func(f *Facts) error { consider(f); return ctx.Err() })
+		err = b.store.EachFacts(ctx, FactsRange{out.From, out.To, needle}, func(f *Facts) error { consider(f); return ctx.Err() })
 		if err == nil && q.Stage == "all" { // and the open cases registered outside the window
-			err = b.store.OpenFacts(ctx, func(f *Facts) error {
-				if f.Day < out.From || f.Day > out.To {
-					consider(f)
-				}
-				return ctx.Err()
-			})
+			each := func(f *Facts) error { consider(f); return ctx.Err() }
+			if err = b.store.OpenFacts(ctx, FactsRange{0, out.From - 1, needle}, each); err == nil {
+				err = b.store.OpenFacts(ctx, FactsRange{out.To + 1, AllDays, needle}, each)
+			}
 		}
 	} else {
-		err = b.store.OpenFacts(ctx, func(f *Facts) error { consider(f); return ctx.Err() })
+		err = b.store.OpenFacts(ctx, FactsRange{0, AllDays, needle}, func(f *Facts) error { consider(f); return ctx.Err() })
 	}
 	if err != nil {
 		return Listing{}, err
@@ -189,37 +195,70 @@ func (b *Book) find(ctx context.Context, p queue.Principal, q Query, keys []stri
 		if err != nil {
 			return Listing{}, err
 		}
-		f := c.Facts(b.hall.Location)
-		if r, ok := b.match(p, q, keys, &f, &out.Counts); ok {
-			out.Rows = append(out.Rows, r)
-		}
+		consider(new(c.Facts(b.hall.Location)))
 	}
-	slices.SortFunc(out.Rows, rowOrder)
-	out.Total = len(out.Rows)
-	if len(out.Rows) > q.Limit {
-		out.Rows, out.Truncated = out.Rows[:q.Limit], true
-	}
+	out.Rows, out.Total = best.sorted(), best.seen
+	out.Truncated = out.Total > len(out.Rows)
 	return out, nil
+}
+
+// firstRows keeps the first limit rows in rowOrder of those offered,
+// building a row only when it is among them: a year's list sorts and
+// builds a page of rows, not every case that matched.
+type firstRows struct {
+	limit int
+	seen  int
+	rows  []Row // a heap: the last in rowOrder at the top
+}
+
+// offer considers a row by its key (a Row with the fields rowOrder reads)
+// and builds it if it is among the first.
+func (t *firstRows) offer(key Row, build func() Row) {
+	t.seen++
+	if len(t.rows) < t.limit {
+		heap.Push(t, build())
+		return
+	}
+	if rowOrder(key, t.rows[0]) < 0 {
+		t.rows[0] = build()
+		heap.Fix(t, 0)
+	}
+}
+
+func (t *firstRows) sorted() []Row {
+	slices.SortFunc(t.rows, rowOrder)
+	return t.rows
+}
+
+func (t *firstRows) Len() int           { return len(t.rows) }
+func (t *firstRows) Less(i, j int) bool { return rowOrder(t.rows[i], t.rows[j]) > 0 }
+func (t *firstRows) Swap(i, j int)      { t.rows[i], t.rows[j] = t.rows[j], t.rows[i] }
+func (t *firstRows) Push(x any)         { t.rows = append(t.rows, x.(Row)) }
+func (t *firstRows) Pop() any {
+	x := t.rows[len(t.rows)-1]
+	t.rows = t.rows[:len(t.rows)-1]
+	return x
 }
 
 // match decides one case: may p see it, does it match the query's fixed
 // filters (then it is counted), and the stage, due and supervision ones
-// (then it is listed).
-func (b *Book) match(p queue.Principal, q Query, keys []string, f *Facts, n *Counts) (Row, bool) {
+// (then it is listed, with its deadline's state and whether p works on
+// it).
+func (b *Book) match(p queue.Principal, q Query, keys []string, f *Facts, n *Counts) (*Due, bool, bool) {
 	h := f.holders()
 	switch {
 	case !b.canSee(p, h):
-		return Row{}, false
+		return nil, false, false
 	case q.Type != "" && f.Type != q.Type:
-		return Row{}, false
+		return nil, false, false
 	case q.Unit != "" && f.Unit != q.Unit:
-		return Row{}, false
+		return nil, false, false
 	case q.Channel != "" && f.Channel != q.Channel:
-		return Row{}, false
+		return nil, false, false
 	case keys != nil && !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(f.VisitorKeys, k) }):
-		return Row{}, false
+		return nil, false, false
 	case q.Text != "" && !strings.Contains(f.Code, q.Text) && !slices.ContainsFunc(f.Names, func(s string) bool { return strings.Contains(s, q.Text) }):
-		return Row{}, false
+		return nil, false, false
 	}
 	d := b.dueOf(f.Pending())
 	mine := b.involved(p, h)
@@ -256,26 +295,24 @@ func (b *Book) match(p queue.Principal, q Query, keys []string, f *Facts, n *Cou
 		n.Objected++
 	}
 	switch {
-	case q.Stage == "" && !f.Status.Open():
-		return Row{}, false
-	case q.Stage != "" && q.Stage != "all" && string(f.Status) != q.Stage:
-		return Row{}, false
-	case q.Due == "overdue" && (d == nil || d.State != "overdue"):
-		return Row{}, false
-	case q.Due == "soon" && (d == nil || d.State != "soon"):
-		return Row{}, false
-	case q.Due == "week" && !week:
-		return Row{}, false
-	case q.Supervised && len(f.Levels) == 0:
-		return Row{}, false
-	case q.Mine && !mine:
-		return Row{}, false
-	case q.Risk != "" && f.Risk != q.Risk, q.Major && !f.Major, q.Review && !f.ReviewOpen, q.Objected && !f.Objected:
-		return Row{}, false
+	case q.Stage == "" && !f.Status.Open(),
+		q.Stage != "" && q.Stage != "all" && string(f.Status) != q.Stage,
+		q.Due == "overdue" && (d == nil || d.State != "overdue"),
+		q.Due == "soon" && (d == nil || d.State != "soon"),
+		q.Due == "week" && !week,
+		q.Supervised && len(f.Levels) == 0,
+		q.Mine && !mine,
+		q.Risk != "" && f.Risk != q.Risk, q.Major && !f.Major, q.Review && !f.ReviewOpen, q.Objected && !f.Objected:
+		return nil, false, false
 	}
+	return d, mine, true
+}
+
+// row builds the list's row of a case.
+func (b *Book) row(f *Facts, d *Due, mine bool) Row {
 	r := Row{Code: f.Code, Type: f.Type, TypeName: b.typeName(f.Type, f.ServiceID), Unit: f.Unit,
 		Channel: f.Channel, ChannelName: f.Channel.Name(), Status: f.Status, StatusName: f.Status.Name(),
-		Names: slices.Clone(f.Names), Handler: b.holderName(h), Day: f.Day, Due: d,
+		Names: slices.Clone(f.Names), Handler: b.holderName(f.holders()), Day: f.Day, Due: d,
 		Sensitive: b.Sensitive(f.Type), Mine: mine, Risk: f.Risk, Major: f.Major, Review: f.ReviewOpen, Objected: f.Objected}
 	if f.Risk != "" {
 		r.RiskName = f.Risk.Name()
@@ -286,7 +323,7 @@ func (b *Book) match(p queue.Principal, q Query, keys []string, f *Facts, n *Cou
 		}
 	}
 	r.LevelName = b.levelName(r.Level)
-	return r, true
+	return r
 }
 
 // holderName names who has the case now: the last routing's counter and

@@ -215,11 +215,11 @@ func (m *memStore) OpenCases(ctx context.Context, fn func(*cases.Case) error) er
 	return nil
 }
 
-func (m *memStore) OpenFacts(ctx context.Context, fn func(*cases.Facts) error) error {
+func (m *memStore) OpenFacts(ctx context.Context, r cases.FactsRange, fn func(*cases.Facts) error) error {
 	m.mu.Lock()
 	var fs []cases.Facts
 	for _, f := range m.facts {
-		if f.Status.Open() {
+		if f.Status.Open() && f.Day >= r.From && f.Day <= r.To {
 			fs = append(fs, f)
 		}
 	}
@@ -269,7 +269,8 @@ func (m *memStore) EachCase(ctx context.Context, from, to cases.Date, fn func(*c
 	return nil
 }
 
-func (m *memStore) EachFacts(ctx context.Context, from, to cases.Date, fn func(*cases.Facts) error) error {
+func (m *memStore) EachFacts(ctx context.Context, r cases.FactsRange, fn func(*cases.Facts) error) error {
+	from, to := r.From, r.To
 	m.mu.Lock()
 	var fs []cases.Facts
 	for _, f := range m.facts {

@@ -255,7 +255,7 @@ func (b *Book) Stats(ctx context.Context, p queue.Principal, from, to Date) (*St
 	}
 	today := b.today()
 	acc := newStatsAcc(from, to, today)
-	if err := b.store.EachFacts(ctx, from, to, func(f *Facts) error { acc.add(f); return nil }); err != nil {
+	if err := b.store.EachFacts(ctx, FactsRange{From: from, To: to}, func(f *Facts) error { acc.add(f); return nil }); err != nil {
 		return nil, err
 	}
 	s := acc.result(b)

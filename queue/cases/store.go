@@ -29,10 +29,10 @@ type CaseStore interface {
 	LastSeq(ctx context.Context, day Date) (int, error)
 	// OpenCases calls fn for every case not closed.
 	OpenCases(ctx context.Context, fn func(*Case) error) error
-	// OpenFacts calls fn with the Facts of every case not closed: the
-	// case list's path, which decodes no case. fn must not keep the
-	// pointer.
-	OpenFacts(ctx context.Context, fn func(*Facts) error) error
+	// OpenFacts calls fn with the Facts of every case not closed in the
+	// range: the case list's path, which decodes no case and no facts
+	// outside the range. fn must not keep the pointer.
+	OpenFacts(ctx context.Context, r FactsRange, fn func(*Facts) error) error
 	// OpenCodesOf lists the codes of the open cases a visitor key is a
 	// party of.
 	OpenCodesOf(ctx context.Context, visitorKey string) ([]string, error)
@@ -42,16 +42,27 @@ type CaseStore interface {
 	// EachCase calls fn for every case registered on the days from..to
 	// (inclusive), in code order.
 	EachCase(ctx context.Context, from, to Date, fn func(*Case) error) error
-	// EachFacts calls fn with the Facts of every case registered on the
-	// days from..to: the statistics' path, which must not decode whole
+	// EachFacts calls fn with the Facts of every case in the range: the
+	// statistics' and the case list's path, which must not decode whole
 	// cases. fn must not keep the pointer.
-	EachFacts(ctx context.Context, from, to Date, fn func(*Facts) error) error
+	EachFacts(ctx context.Context, r FactsRange, fn func(*Facts) error) error
 	// ClosedBefore lists the codes of cases closed before day that are
 	// not yet anonymised.
 	ClosedBefore(ctx context.Context, day Date) ([]string, error)
 	// CasesLogged reports whether every case is in the event log: true
 	// once a LoggedWrite was committed (Book.LogExisting).
 	CasesLogged(ctx context.Context) (bool, error)
+}
+
+// FactsRange selects the Facts a scan reads: of the cases registered on
+// the days From..To (inclusive; AllDays for every day from From on). If
+// Containing is not "", a store may skip, without decoding them, the
+// records that do not contain it as written — the code, the masked names
+// and the visitor keys are kept verbatim, so a search by them decodes its
+// candidates only; fn may still get others and applies its own test.
+type FactsRange struct {
+	From, To   Date
+	Containing string
 }
 
 // Write is one case command's write: the case with everything that

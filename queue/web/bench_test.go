@@ -3,11 +3,13 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
-	"yiting/queue/queuetest"
 
 	"yiting/queue/boltstore"
+	"yiting/queue/cases"
+	"yiting/queue/queuetest"
 )
 
 // BenchmarkDashboardBusyYear: the supervisor's page over a year of
@@ -30,4 +32,43 @@ func BenchmarkDashboardBusyYear(b *testing.B) {
 		}
 	}
 	b.ReportMetric(250_000, "tickets/op")
+}
+
+// BenchmarkCasePagesBusyYear: the case list and a case page over a year
+// of the busiest centre of docs/domain.md — 600 matters a working day,
+// about 150,000 cases, some 20,000 of them open (boltstore.FillCases) —
+// read from a real bbolt file on the book's Facts path (go test -run x
+// -bench CasePagesBusyYear ./queue/web).
+func BenchmarkCasePagesBusyYear(b *testing.B) {
+	f := newCaseFixture(b)
+	cal, err := cases.LoadCalendar(cases.DefaultHolidays())
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	n, err := boltstore.FillCases(context.Background(), f.store, f.eng.Hall(), cal, 2026, 600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled %d cases in %v", n, time.Since(start).Round(time.Millisecond))
+	f.clock.Set(time.Date(2026, 12, 31, 16, 0, 0, 0, queuetest.Shanghai(b)))
+	open := cases.Code{Region: "421224", Day: cases.MakeDate(2026, 12, 30), Seq: 7}.String()
+	for _, c := range []struct{ name, path, secret string }{
+		{"list/supervisor/open", "/cases", secSuper},
+		{"list/supervisor/year", "/cases?stage=all", secSuper},
+		{"list/supervisor/year-by-name", "/cases?stage=all&q=" + url.QueryEscape("张*明"), secSuper},
+		{"list/supervisor/overdue", "/cases?due=overdue", secSuper},
+		{"list/clerk/mine", "/cases?mine=1", secStaff},
+		{"case-page", "/cases/" + open, secSuper},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				w := f.get(c.path, c.secret)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d: %.300s", w.Code, w.Body)
+				}
+			}
+			b.ReportMetric(float64(n), "cases")
+		})
+	}
 }

@@ -70,6 +70,7 @@ type casePageBody struct {
 	Referrals                []option
 	Anonymised               string
 	FirstReceiver            string // 首访负责: the counter and clerk who received the visitor
+	Docs                     []docLink
 	Warnings                 []warningLine
 	MajorAt, Review          string
 	AssignedTo               string // the unit of the assignment to sign for
@@ -119,12 +120,21 @@ func (p *Pages) when(t time.Time) string {
 	return t.In(p.hall.Location).Format("2006-01-02 15:04")
 }
 
+// day is the date of t in the hall, "" for none.
+func (p *Pages) day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.hall.Location).Format(time.DateOnly)
+}
+
 func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 	b := casePageBody{V: v, A: a, Registered: p.when(v.Registered), Outcome: v.OutcomeName, Anonymised: p.when(v.Anonymised)}
 	if v.Referral != "" {
 		b.Outcome += "，" + v.Referral.Name()
 	}
 	b.Limits = p.limitLines(v)
+	b.Docs = docLinks(v)
 	if v.Handler.CounterID != "" {
 		b.FirstReceiver = strings.TrimSpace(p.counterName(v.Handler.CounterID) + " " + v.Handler.StaffID)
 	}

@@ -36,6 +36,9 @@ type CaseBook interface {
 	// Audit returns the audit log's entries after a sequence number,
 	// oldest first, of one case or all: supervisors and admins.
 	Audit(ctx context.Context, p queue.Principal, after uint64, limit int, caseCode string) ([]cases.AuditEntry, error)
+	// QRURL is the inquiry URL of a case for its QR code (a printed
+	// document): the case's handlers and supervisors.
+	QRURL(ctx context.Context, p queue.Principal, code string) (string, error)
 	// Notices are the supervision notice levels, most urgent first.
 	Notices() []cases.NoticeLevel
 	// InquiryURL is the public inquiry page of an inquiry token.

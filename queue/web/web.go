@@ -165,6 +165,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /cases", p.page(p.worklist))
 	mux.Handle("POST /cases", p.page(p.worklist)) // a search by ID number
 	mux.Handle("GET /cases/{code}", p.page(p.casePage))
+	mux.Handle("GET /cases/{code}/doc/{kind}", p.page(p.casePrint))
 	mux.Handle("GET /dashboard/audit", p.page(p.auditPage))
 	for _, f := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
 		mux.Handle("GET /dashboard/"+f, p.page(p.caseExport))
