@@ -20,6 +20,9 @@ type CaseStep struct {
 	// counselling): only supervisors and the people of its unit, counter
 	// or handler see its events.
 	Sensitive bool `json:"sensitive,omitempty"`
+	// Restricted marks a case some people must not see (an accusation,
+	// a clerk who stepped aside): only supervisors see its events.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // caseEventPrefix starts the type of every case event: "case.registered".

@@ -246,6 +246,24 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 		t.Errorf("a clerk of 信访局 opens a counselling case: %.200s", txt)
 	}
 
+	// An accusation of 住建局 never reaches 住建局's liaison, not even
+	// when it is theirs by the service.
+	var acc struct {
+		Case struct {
+			Code string `json:"code"`
+		} `json:"case"`
+	}
+	boss.do("POST", "/api/v1/cases", map[string]any{"service": "housing", "channel": "letter", "accused_unit": "住建局",
+		"summary": "检举住建局工作人员", "persons": []map[string]string{synthCard(4713)}}, &acc)
+	liaison.open(srv.url+"/cases?stage=all", 1440, 900)
+	if eval[bool](liaison, `!!document.querySelector('#case-list tr[data-code=`+jsString(acc.Case.Code)+`]')`) {
+		t.Error("住建局's liaison lists an accusation of 住建局")
+	}
+	liaison.open(srv.url+"/cases/"+acc.Case.Code, 1440, 900)
+	if txt := eval[string](liaison, `document.body.innerText`); !strings.Contains(txt, "回避") || strings.Contains(txt, "检举住建局") {
+		t.Errorf("住建局's liaison opens the accusation: %.200s", txt)
+	}
+
 	// The supervisor lists both.
 	sup.open(srv.url+"/cases?stage=all", 1440, 900)
 	wait[bool](sup, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]') && !!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 10*time.Second)

@@ -64,7 +64,18 @@ func encodeFacts(f *cases.Facts) []byte {
 			flags |= 1 << i
 		}
 	}
-	return append(b, flags)
+	b = append(b, flags)
+	b = binary.AppendVarint(b, int64(f.Collective))
+	for _, s := range []string{f.AccusedUnit, f.AccusedStaff} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(f.Recused)))
+	for _, s := range f.Recused {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return b
 }
 
 // factsDecoder decodes facts records into one reused Facts, interning the
@@ -113,7 +124,7 @@ func (d *factsDecoder) decode(b []byte) (*cases.Facts, error) {
 		return nil, errFacts
 	}
 	f := &d.f
-	keys, names, levels := f.VisitorKeys[:0], f.Names[:0], f.Levels[:0]
+	keys, names, levels, recused := f.VisitorKeys[:0], f.Names[:0], f.Levels[:0], f.Recused[:0]
 	*f = cases.Facts{}
 	pos := 1
 	var strs [8]string
@@ -193,6 +204,19 @@ func (d *factsDecoder) decode(b []byte) (*cases.Facts, error) {
 		}
 		f.Major, f.ReviewOpen, f.Objected = b[pos]&1 != 0, b[pos]&2 != 0, b[pos]&4 != 0
 		pos++
+		v, err := varint(b, &pos)
+		if err != nil || v < 0 || v > 1<<20 {
+			return nil, errFacts
+		}
+		f.Collective = int(v)
+		for _, p := range []*string{&f.AccusedUnit, &f.AccusedStaff} {
+			if *p, err = d.str(b, &pos, true); err != nil {
+				return nil, err
+			}
+		}
+		if f.Recused, err = d.list(b, &pos, recused, true); err != nil {
+			return nil, err
+		}
 	}
 	if pos != len(b) {
 		return nil, errFacts

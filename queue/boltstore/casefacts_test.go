@@ -27,7 +27,8 @@ func sampleFacts() cases.Facts {
 		Satisfaction: -1, Supervisions: 2, AutoSupervis: 1, LateReplies: 1, Routes: 2, Extended: true,
 		Listed: true, Names: []string{"张*", "李**", "欧阳**"}, HandlerCounter: "mediation-room", HandlerStaff: "clerk1",
 		RouteUnit: "县人民法院", RouteCounter: "court-room", RouteStaff: "mediator2", Levels: []string{"blue", "red"},
-		Risk: cases.RiskHigh, Major: true, Meetings: 2, Warnings: 1, ReviewOpen: true, Objected: true,
+		Risk: cases.RiskHigh, Major: true, Meetings: 2, Warnings: 1, ReviewOpen: true, Objected: true, Collective: 1,
+		AccusedUnit: "某局", AccusedStaff: "clerk9", Recused: []string{"clerk3"},
 	}
 }
 
@@ -64,9 +65,10 @@ func TestFactsVersion1(t *testing.T) {
 	want := sampleFacts()
 	want.Listed, want.Names, want.Levels = false, nil, nil
 	want.HandlerCounter, want.HandlerStaff, want.RouteUnit, want.RouteCounter, want.RouteStaff = "", "", "", "", ""
-	want.Risk, want.Major, want.Meetings, want.Warnings, want.ReviewOpen, want.Objected = "", false, 0, 0, false, false
+	want.Risk, want.Major, want.Meetings, want.Warnings, want.ReviewOpen, want.Objected, want.Collective = "", false, 0, 0, false, false, 0
+	want.AccusedUnit, want.AccusedStaff, want.Recused = "", "", nil
 	b := encodeFacts(&want)
-	v1 := append([]byte{1}, b[1:len(b)-11]...) // five empty strings, two empty lists, an empty string, two zeros, the flags
+	v1 := append([]byte{1}, b[1:len(b)-15]...) // the fields of version 2, all empty or zero
 	got, err := newFactsDecoder().decode(v1)
 	if err != nil {
 		t.Fatal(err)

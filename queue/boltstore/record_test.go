@@ -35,7 +35,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	ev := queue.Event{Seq: 9, Time: at, Type: queue.EventCompleted, Actor: "clerk", Reason: "r", Ticket: tk,
 		Counter: &queue.CounterState{ID: "w1", Status: queue.CounterOpen, Served: 3, Day: "2026-11-26"}, Day: "2026-11-26",
 		Case: &queue.CaseStep{Code: "421224-20261126-0007-K", Type: "petition", Service: "petition", Step: "received", Status: "received", Unit: "信访局",
-			Counter: "w1", Ticket: 7, Persons: 2, Sensitive: true}}
+			Counter: "w1", Ticket: 7, Persons: 2, Sensitive: true, Restricted: true}}
 	checkAllFieldsSet(t, reflect.ValueOf(ev))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case))
 	b, err = encodeEvent(&ev)

@@ -25,6 +25,8 @@ import "yiting/queue"
 //     does not move the case into that unit (received).
 //   - Staff run lifecycle commands and open personal data on the cases
 //     they are involved in.
+//   - Nobody of a unit or the person a case accuses, and no clerk who
+//     stepped aside, sees or works it (conflict.go).
 //   - Kiosks register cases through the desk; pads and displays nothing.
 
 // holders is who a case is with: what access decides by, the same for a
@@ -34,6 +36,9 @@ type holders struct {
 	Status                         Status
 	HandlerCounter, HandlerStaff   string
 	RouteUnit, RouteCounter, Staff string // the last routing; Staff its mediator
+	// Kept out whatever else lets them in (conflict.go).
+	AccusedUnit, AccusedStaff string
+	Recused                   []string
 }
 
 func (c *Case) holders() holders {
@@ -42,13 +47,20 @@ func (c *Case) holders() holders {
 	if r, ok := c.Route(); ok {
 		h.RouteUnit, h.RouteCounter, h.Staff = r.Unit, r.CounterID, r.StaffID
 	}
+	if a := c.Accused; a != nil {
+		h.AccusedUnit, h.AccusedStaff = a.Unit, a.Staff
+	}
+	for _, r := range c.Recusals {
+		h.Recused = append(h.Recused, r.Staff)
+	}
 	return h
 }
 
 func (f *Facts) holders() holders {
 	return holders{Type: f.Type, ServiceID: f.ServiceID, Unit: f.Unit, Status: f.Status,
 		HandlerCounter: f.HandlerCounter, HandlerStaff: f.HandlerStaff,
-		RouteUnit: f.RouteUnit, RouteCounter: f.RouteCounter, Staff: f.RouteStaff}
+		RouteUnit: f.RouteUnit, RouteCounter: f.RouteCounter, Staff: f.RouteStaff,
+		AccusedUnit: f.AccusedUnit, AccusedStaff: f.AccusedStaff, Recused: f.Recused}
 }
 
 func supervisor(p queue.Principal) bool {
@@ -94,7 +106,7 @@ func bound(p queue.Principal, counterID string) bool {
 
 // involved reports whether a clerk works on the case.
 func (b *Book) involved(p queue.Principal, h holders) bool {
-	if p.Role != queue.RoleStaff {
+	if p.Role != queue.RoleStaff || b.excluded(p, h) {
 		return false
 	}
 	return b.ofUnit(p, h.Unit) || h.Staff == p.ID || bound(p, h.RouteCounter) || b.ofUnit(p, h.RouteUnit) ||
@@ -104,7 +116,7 @@ func (b *Book) involved(p queue.Principal, h holders) bool {
 // awaits reports whether a case waits for reception at a counter of p's
 // that serves its service (the clerk who calls its ticket).
 func (b *Book) awaits(p queue.Principal, h holders) bool {
-	if p.Role != queue.RoleStaff || h.Status != StatusRegistered {
+	if p.Role != queue.RoleStaff || h.Status != StatusRegistered || b.excluded(p, h) {
 		return false
 	}
 	for _, id := range p.Counters {
@@ -134,6 +146,9 @@ func (b *Book) checkSee(p queue.Principal, c *Case) error {
 		return nil
 	}
 	if p.Role == queue.RoleStaff {
+		if b.excluded(p, c.holders()) {
+			return queue.Errorf(queue.EFORBIDDEN, "您或您的单位须回避此案件（《信访工作条例》第二十八条、第三十条） (you are kept out of this case)")
+		}
 		if b.Sensitive(c.Type) {
 			return queue.Errorf(queue.EFORBIDDEN, "该案件涉及健康信息，仅限承办单位和督导人员查看 (protected case: its unit and supervisors only)")
 		}

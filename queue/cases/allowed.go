@@ -32,6 +32,8 @@ type Allowed struct {
 	AckWarning  []int    `json:"ack_warning,omitempty"` // the warnings p may sign for
 	FlagMajor   bool     `json:"flag_major,omitempty"`
 	CloseReview bool     `json:"close_review,omitempty"`
+	Accuse      bool     `json:"accuse,omitempty"`    // name who an accusation accuses
+	Recuse      bool     `json:"recuse,omitempty"`    // step aside (staff) or name who steps aside (supervisors)
 	Sensitive   bool     `json:"sensitive,omitempty"` // a protected case
 	ReadOnly    bool     `json:"read_only,omitempty"` // p may look, not act
 }
@@ -84,6 +86,8 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 	if open && b.CanHandle(p, c) {
 		a.Assess = true
 		a.FlagMajor = c.Major == nil
+		a.Accuse = true
+		a.Recuse = true
 	}
 	if r := c.assignment(); r != nil && open && (p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.ofUnit(p, r.Unit))) {
 		a.Ack = r.AckAt.IsZero() && r.ObjectedAt.IsZero()

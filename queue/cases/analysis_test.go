@@ -147,3 +147,101 @@ func TestDissatisfiedResultOpensAReview(t *testing.T) {
 	_, err = f.book.CloseReview(ctx, boss, code, "again")
 	wantCode(t, err, queue.ECONFLICT)
 }
+
+// The units' assessment ranks by 按期办结率, then 满意率; a group of five
+// or more is a 集体访; the centre's 研判 and 预警 are counted.
+func TestUnitAssessment(t *testing.T) {
+	f := newFixture(t)
+	// 信访局: one petition concluded on time and rated 满意.
+	r := f.register("petition", synthPerson(1))
+	good, token := r.Case.Code, r.URL[strings.LastIndex(r.URL, "/")+1:]
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, good, "win-01"))
+	must[cases.View](t)(f.book.Route(ctx, clerk1, good, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "win-01"}))
+	must[cases.View](t)(f.book.StartHandling(ctx, clerk1, good))
+	must[cases.View](t)(f.book.Conclude(ctx, clerk1, good, cases.Result{Outcome: cases.OutcomeAnswered, Note: "已答复"}))
+	must[cases.View](t)(f.book.Close(ctx, clerk1, good, cases.CloseRequest{Note: "回访满意"}))
+	if _, err := f.book.RateResult(ctx, token, true); err != nil {
+		t.Fatal(err)
+	}
+	// 市场监督管理局: a consumer complaint routed and left to run over.
+	late := f.register("consumer", synthPerson(2)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk11, late, "win-11"))
+	must[cases.View](t)(f.book.Route(ctx, clerk11, late, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "win-11"}))
+	must[cases.View](t)(f.book.Warn(ctx, boss, late, "市场监督管理局", "投诉人情绪激动"))
+	must[cases.View](t)(f.book.AddMeeting(ctx, boss, late, cases.Meeting{Participants: "中心、市场监督管理局", Conclusion: "限期调处"}))
+	// A group of six at the kiosk's desk: one 集体访.
+	if _, err := f.book.Issue(ctx, boss, cases.IssueRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(3)}, GroupSize: 6,
+		IdempotencyKey: "group-6"}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(time.Date(2027, 6, 1, 9, 0, 0, 0, queuetest.Shanghai(t)))
+
+	_, err := f.book.UnitAssessment(ctx, clerk1, d(2026, 1, 1), d(2026, 12, 31))
+	wantCode(t, err, queue.EFORBIDDEN)
+	a := must[*cases.Assessment](t)(f.book.UnitAssessment(ctx, boss, d(2026, 1, 1), d(2026, 12, 31)))
+	if len(a.Units) < 2 || a.Units[0].Unit != "信访局" || a.Units[0].Rank != 1 || a.Units[0].OnTime.Rate != 100 || a.Units[0].Satisfaction.Rate != 100 {
+		t.Fatalf("first: %+v", a.Units)
+	}
+	var market cases.UnitScore
+	for _, u := range a.Units {
+		if u.Unit == "市场监督管理局" {
+			market = u
+		}
+	}
+	if market.Rank != 2 || market.Overdue != 1 || market.OnTime.Num != 0 || market.OnTime.Den != 1 || market.Warnings != 1 {
+		t.Errorf("市场监督管理局: %+v", market)
+	}
+	if a.Meetings != 1 || a.Warnings != 1 || a.Collective != 1 || a.Centre.Cases != 3 {
+		t.Errorf("centre: meetings %d warnings %d collective %d cases %d", a.Meetings, a.Warnings, a.Collective, a.Centre.Cases)
+	}
+}
+
+// An accusation never reaches the accused unit or clerk (Art. 30), and a
+// clerk who steps aside (Art. 28) is out of the case, whatever else would
+// let them in.
+func TestAccusedAndRecusedAreKeptOut(t *testing.T) {
+	f := newFixture(t)
+	r, err := f.book.Register(ctx, boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(1)},
+		IdempotencyKey: "acc-1", AccusedUnit: "信访局", Summary: "检举某工作人员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := r.Case.Code
+	if r.Case.Unit != "" {
+		t.Errorf("an accusation of 信访局 stays with 信访局: %q", r.Case.Unit)
+	}
+	for _, who := range []queue.Principal{clerk1, clerk2} { // 信访局's windows serve petitions
+		if _, err := f.book.Case(ctx, who, code); queue.ErrorCode(err) != queue.EFORBIDDEN {
+			t.Errorf("%s of the accused unit reads the case: %v", who.ID, err)
+		}
+		if l := must[cases.Listing](t)(f.book.Find(ctx, who, cases.Query{Stage: "all"})); slices.Contains(codes(l), code) {
+			t.Errorf("%s lists it", who.ID)
+		}
+		_, err := f.book.Receive(ctx, who, code, who.Counters[0])
+		wantCode(t, err, queue.EFORBIDDEN, "回避")
+	}
+	for _, e := range f.store.caseEvents() {
+		if e.Case.Code == code && (f.book.CanWatch(clerk1, e.Case) || !f.book.CanWatch(boss, e.Case)) {
+			t.Errorf("event %s: clerk1 watches %v", e.Case.Step, f.book.CanWatch(clerk1, e.Case))
+		}
+	}
+	must[cases.View](t)(f.book.Receive(ctx, boss, code, "win-11"))
+	_, err = f.book.Route(ctx, boss, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "信访局"})
+	wantCode(t, err, queue.ECONFLICT, "第三十条")
+	must[cases.View](t)(f.book.Route(ctx, boss, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "市场监督管理局"}))
+
+	// clerk11 of 市场监督管理局 steps aside: out of it from then on.
+	must[cases.View](t)(f.book.Case(ctx, clerk11, code))
+	_, err = f.book.Recuse(ctx, clerk11, code, "clerk1", "x")
+	wantCode(t, err, queue.EFORBIDDEN, "本人")
+	must[cases.View](t)(f.book.Recuse(ctx, clerk11, code, "", "与来访人系亲属"))
+	_, err = f.book.Case(ctx, clerk11, code)
+	wantCode(t, err, queue.EFORBIDDEN, "回避")
+	_, err = f.book.Personal(ctx, clerk11, code, "查看")
+	wantCode(t, err, queue.EFORBIDDEN)
+	if l := must[cases.Listing](t)(f.book.Find(ctx, clerk11, cases.Query{})); slices.Contains(codes(l), code) {
+		t.Error("the recused clerk lists it")
+	}
+	other := queue.Principal{ID: "clerk11b", Role: queue.RoleStaff, Counters: []string{"win-11"}}
+	must[cases.View](t)(f.book.Case(ctx, other, code)) // the unit's other clerk works on
+}

@@ -313,6 +313,8 @@ const (
 	StepMajor        StepKind = "major"         // flagged a major or urgent matter (Art. 25)
 	StepReviewOpened StepKind = "review_opened" // a 不满意 of the result, for the supervisors
 	StepReviewClosed StepKind = "review_closed"
+	StepAccusation   StepKind = "accusation" // who the case accuses (Art. 30)
+	StepRecused      StepKind = "recused"    // a clerk stepped aside (Art. 28)
 )
 
 // StepKinds lists every kind of step, and so every case event's type
@@ -322,7 +324,7 @@ func StepKinds() []StepKind {
 		StepClosed, StepVisit, StepSupervised, StepReplied, StepResolved, StepRated, StepAnonymised, StepServiceRate,
 		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed,
 		StepAcknowledged, StepObjected, StepAssessed, StepMeeting, StepWarned, StepWarningAck, StepMajor,
-		StepReviewOpened, StepReviewClosed}
+		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused}
 }
 
 // Name is the step in Chinese, for the case's timeline.
@@ -386,6 +388,10 @@ func (k StepKind) Name() string {
 		return "不满意待复查"
 	case StepReviewClosed:
 		return "复查完成"
+	case StepAccusation:
+		return "登记检举控告对象（回避）"
+	case StepRecused:
+		return "工作人员回避"
 	}
 	return string(k)
 }
@@ -451,6 +457,10 @@ type Case struct {
 	Warnings []Warning `json:"warnings,omitempty"`
 	Major    *Flag     `json:"major,omitempty"`
 	Review   *Review   `json:"review,omitempty"`
+
+	// Who must not see it (conflict.go).
+	Accused  *Accusation `json:"accused,omitempty"`
+	Recusals []Recusal   `json:"recusals,omitempty"`
 }
 
 func (c *Case) step(at time.Time, kind StepKind, actor, note string) *Step {

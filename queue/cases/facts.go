@@ -48,7 +48,15 @@ type Facts struct {
 	Warnings       int  // risk warnings sent (预警)
 	ReviewOpen     bool // a 不满意 waits for the supervisors
 	Objected       bool // the last assignment was sent back: to assign again
+	Collective     int  // visits of five or more people (集体访, 信访工作条例 Art. 20)
+	AccusedUnit    string
+	AccusedStaff   string
+	Recused        []string
 }
+
+// collectiveSize is the size from which a visit is a collective one
+// (集体访): five or more people.
+const collectiveSize = 5
 
 // Facts derives the Facts of c; dates are days in loc (the hall's zone).
 func (c *Case) Facts(loc *time.Location) Facts {
@@ -70,6 +78,12 @@ func (c *Case) Facts(loc *time.Location) Facts {
 		f.RouteUnit, f.RouteCounter, f.RouteStaff = r.Unit, r.CounterID, r.StaffID
 		f.Objected = !r.ObjectedAt.IsZero()
 	}
+	if a := c.Accused; a != nil {
+		f.AccusedUnit, f.AccusedStaff = a.Unit, a.Staff
+	}
+	for _, r := range c.Recusals {
+		f.Recused = append(f.Recused, r.Staff)
+	}
 	f.Risk, f.Major, f.Meetings, f.Warnings, f.ReviewOpen = c.Risk, c.Major != nil, len(c.Meetings), len(c.Warnings), c.Review.Open()
 	for _, p := range c.Persons {
 		f.Names = append(f.Names, p.MaskedName)
@@ -79,6 +93,9 @@ func (c *Case) Facts(loc *time.Location) Facts {
 	}
 	for _, v := range c.Visits {
 		f.VisitPersons += v.Persons
+		if v.Persons >= collectiveSize {
+			f.Collective++
+		}
 	}
 	if c.Satisfaction != nil {
 		f.Satisfaction = -1

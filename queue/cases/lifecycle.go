@@ -76,7 +76,8 @@ func (b *Book) received(c *Case, ct queue.Counter, staff string, now time.Time, 
 	if _, serves := ct.Serves(c.ServiceID); serves || !protected {
 		c.Handler = Handler{CounterID: ct.ID, StaffID: staff, Unit: ct.Unit, At: now}
 	}
-	if ct.Unit != "" && (c.Unit == "" || !protected) {
+	accused := c.Accused != nil && c.Accused.Unit != "" && c.Accused.Unit == ct.Unit
+	if ct.Unit != "" && (c.Unit == "" || !protected) && !accused {
 		c.Unit = ct.Unit
 	}
 	return c.step(now, StepReceived, actor, note)
@@ -152,6 +153,9 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 			case r.ReplyBy < DateOf(now, b.hall.Location):
 				return queue.Errorf(queue.EINVALID, "回复期限不能早于今天 (reply_by is in the past)")
 			}
+		}
+		if a := c.Accused; a != nil && ((a.Unit != "" && r.Unit == a.Unit) || (a.Staff != "" && r.StaffID == a.Staff)) {
+			return queue.Errorf(queue.ECONFLICT, "不得将检举、控告材料转送、交由被检举、控告的单位或人员办理（《信访工作条例》第三十条） (never to the accused)")
 		}
 		r.At, r.By = now, p.Actor()
 		c.Routes = append(c.Routes, r)

@@ -46,6 +46,9 @@ type RegisterRequest struct {
 	// Major, if not empty, flags a major or urgent matter at once (Art.
 	// 25) with this reason (FlagMajor).
 	Major string
+	// AccusedUnit and AccusedStaff name who an accusation accuses, so it
+	// never reaches them (MarkAccusation).
+	AccusedUnit, AccusedStaff string
 }
 
 // Registered is the answer to Register.
@@ -90,6 +93,13 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 	}
 	req.Major = strings.TrimSpace(req.Major)
 	if err := checkText("major", req.Major, 500); err != nil {
+		return Registered{}, err
+	}
+	req.AccusedUnit, req.AccusedStaff = strings.TrimSpace(req.AccusedUnit), strings.TrimSpace(req.AccusedStaff)
+	if err := checkText("accused_unit", req.AccusedUnit, 80); err != nil {
+		return Registered{}, err
+	}
+	if err := checkText("accused_staff", req.AccusedStaff, 80); err != nil {
 		return Registered{}, err
 	}
 	if err := checkKey(req.IdempotencyKey); err != nil {
@@ -142,6 +152,13 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 		if req.Major != "" {
 			c.Major = &Flag{Reason: req.Major, At: tx.Now(), By: p.Actor()}
 			c.step(tx.Now(), StepMajor, p.Actor(), "")
+		}
+		if req.AccusedUnit != "" || req.AccusedStaff != "" {
+			c.Accused = &Accusation{Unit: req.AccusedUnit, Staff: req.AccusedStaff, At: tx.Now(), By: p.Actor()}
+			if c.Unit == req.AccusedUnit {
+				c.Unit = ""
+			}
+			c.step(tx.Now(), StepAccusation, p.Actor(), "")
 		}
 		b.save(tx, &Write{Case: c, New: true, IdemKey: idem}, 0)
 		tx.Keep(idemKey(idem), c.Code)

@@ -44,9 +44,13 @@ type Stats struct {
 	Cases int  `json:"cases"` // matters registered (件)
 	// Visits (批次) and persons (人次) are counted separately: a group
 	// visit of 5 is one visit and 5 persons; return visits count too.
-	Visits      int `json:"visits"`
-	Persons     int `json:"persons"`
-	GroupVisits int `json:"group_registrations"` // registrations of 2–5 persons
+	Visits       int `json:"visits"`
+	Persons      int `json:"persons"`
+	GroupVisits  int `json:"group_registrations"` // registrations of 2–5 persons
+	Collective   int `json:"collective_visits"`   // visits of five or more people (集体访)
+	Meetings     int `json:"analysis_meetings"`   // 研判会
+	RiskWarnings int `json:"risk_warnings"`       // 预警 sent to units
+	Major        int `json:"major"`               // major or urgent matters (Art. 25)
 
 	ByType    []Count `json:"by_type"`
 	ByUnit    []Count `json:"by_unit"`
@@ -121,6 +125,12 @@ func (a *statsAcc) add(f *Facts) {
 	s.Persons += f.VisitPersons
 	if f.Persons > 1 {
 		s.GroupVisits++
+	}
+	s.Collective += f.Collective
+	s.Meetings += f.Meetings
+	s.RiskWarnings += f.Warnings
+	if f.Major {
+		s.Major++
 	}
 	a.types[[2]string{f.Type, f.ServiceID}]++
 	unit := f.Unit

@@ -79,6 +79,8 @@ type View struct {
 	Warnings     []Warning         `json:"warnings,omitempty"`
 	Major        *Flag             `json:"major,omitempty"`
 	Review       *Review           `json:"review,omitempty"`
+	Accused      *Accusation       `json:"accused,omitempty"`
+	Recusals     []Recusal         `json:"recusals,omitempty"`
 }
 
 // MaskedNames lists the parties' masked names.
@@ -104,6 +106,7 @@ func (b *Book) view(c *Case) View {
 		Due:     b.due(c),
 		Records: c.Records, Visits: c.Visits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
 		Risk: c.Risk, RiskName: c.Risk.Name(), Meetings: c.Meetings, Warnings: c.Warnings, Major: c.Major, Review: c.Review,
+		Accused: c.Accused, Recusals: c.Recusals,
 	}
 	for i, p := range c.Persons {
 		v.Persons[i] = PartyView{Name: p.MaskedName, ID: p.MaskedID, Address: p.MaskedAddress, Phone: p.MaskedPhone, CardType: p.CardType}

@@ -75,6 +75,18 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/cases/:code/major", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
 		return b().FlagMajor(x, p, code, r.Reason)
 	}))
+	v1.POST("/cases/:code/accusation", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Unit  string `json:"unit"`
+		Staff string `json:"staff"`
+	}) (cases.View, error) {
+		return b().MarkAccusation(x, p, code, r.Unit, r.Staff)
+	}))
+	v1.POST("/cases/:code/recuse", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Staff  string `json:"staff"`
+		Reason string `json:"reason"`
+	}) (cases.View, error) {
+		return b().Recuse(x, p, code, r.Staff, r.Reason)
+	}))
 	v1.POST("/cases/:code/review/close", caseCmd(a, func(x ctx, p P, code string, r *struct {
 		Action string `json:"action"`
 	}) (cases.View, error) {
@@ -150,6 +162,9 @@ type registerBody struct {
 	Summary  string        `json:"summary"`
 	Counter  string        `json:"counter"`
 	Major    string        `json:"major"`
+	// Who an accusation accuses: it never reaches them.
+	AccusedUnit  string `json:"accused_unit"`
+	AccusedStaff string `json:"accused_staff"`
 }
 
 type registerResponse struct {
@@ -171,7 +186,8 @@ func (a *API) registerCase(c *gin.Context, p queue.Principal) {
 	if !a.decode(c, &b) {
 		return
 	}
-	req := cases.RegisterRequest{ServiceID: b.Service, CaseType: b.CaseType, Channel: b.Channel, Summary: b.Summary, CounterID: b.Counter, IdempotencyKey: key, Major: b.Major}
+	req := cases.RegisterRequest{ServiceID: b.Service, CaseType: b.CaseType, Channel: b.Channel, Summary: b.Summary, CounterID: b.Counter, IdempotencyKey: key, Major: b.Major,
+		AccusedUnit: b.AccusedUnit, AccusedStaff: b.AccusedStaff}
 	var err error
 	if req.Persons, err = persons(b.Persons); err != nil {
 		a.fail(c, err)

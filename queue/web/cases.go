@@ -26,6 +26,9 @@ type CaseBook interface {
 	// Rectifications returns the rectification items of bad ratings p
 	// may see, newest first.
 	Rectifications(ctx context.Context, p queue.Principal, openOnly bool) ([]cases.Rectification, error)
+	// UnitAssessment is the units' assessment over the cases registered
+	// from..to: supervisors and admins.
+	UnitAssessment(ctx context.Context, p queue.Principal, from, to cases.Date) (*cases.Assessment, error)
 	// Stats computes the indicators of the cases registered from..to.
 	Stats(ctx context.Context, p queue.Principal, from, to cases.Date) (*cases.Stats, error)
 	// Find lists the cases p may see that match the query, what is due

@@ -167,6 +167,8 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{code}", p.page(p.casePage))
 	mux.Handle("GET /cases/{code}/doc/{kind}", p.page(p.casePrint))
 	mux.Handle("GET /dashboard/audit", p.page(p.auditPage))
+	mux.Handle("GET /dashboard/units", p.page(p.unitsPage))
+	mux.Handle("GET /dashboard/units.csv", p.page(p.unitsCSV))
 	for _, f := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
 		mux.Handle("GET /dashboard/"+f, p.page(p.caseExport))
 	}

@@ -74,3 +74,24 @@ func TestWorklistAndCasePage(t *testing.T) {
 	wantStatus(t, f.get("/dashboard/audit", secSuper), http.StatusOK)
 	wantStatus(t, f.get("/dashboard/audit", secStaff), http.StatusForbidden)
 }
+
+func TestUnitsPage(t *testing.T) {
+	f := newCaseFixture(t)
+	f.register("petition", 1)
+	w := f.get("/dashboard/units?period=2026-Q4", secSuper)
+	wantStatus(t, w, http.StatusOK)
+	if b := w.Body.String(); !strings.Contains(b, "2026年第4季度") || !strings.Contains(b, "全中心") || !strings.Contains(b, "按期办结率") {
+		t.Errorf("the units page: %.400s", b)
+	}
+	w = f.get("/dashboard/units.csv?period=2026", secAdmin)
+	wantStatus(t, w, http.StatusOK)
+	if b := w.Body.String(); !strings.HasPrefix(b, "\ufeff") || !strings.Contains(b, "全中心") {
+		t.Errorf("the units CSV: %.300s", b)
+	}
+	for _, bad := range []string{"2026-Q5", "26", "2026-13", "2026-1x"} {
+		if w := f.get("/dashboard/units?period="+bad, secSuper); w.Code != http.StatusBadRequest {
+			t.Errorf("period %q: status %d", bad, w.Code)
+		}
+	}
+	wantStatus(t, f.get("/dashboard/units", secStaff), http.StatusForbidden)
+}

@@ -37,6 +37,8 @@
     'ack-warning': () => ({}),
     major: (f) => ({ reason: f.get('reason') }),
     review: (f) => ({ action: f.get('action') }),
+    accusation: (f) => ({ unit: f.get('unit'), staff: f.get('staff').trim() }),
+    recuse: (f) => ({ staff: f.get('staff').trim(), reason: f.get('reason') }),
   };
   // The paths that are not /cases/{code}/{cmd}.
   const paths = {

@@ -1,10 +1,13 @@
-// The supervision page is rendered by the server; this shows the staff
-// bar, closes rectification items with what was done, and reloads the
-// page once a minute (not while someone is typing).
+// The supervision, audit and assessment pages are rendered by the server;
+// this shows the staff bar, prints, closes rectification items with what
+// was done, and reloads the supervision page once a minute (not while
+// someone is typing).
 'use strict';
 
 (() => {
   Y.staffBar();
+  const print = Y.$('print-page');
+  if (print) print.addEventListener('click', () => window.print());
   for (const form of document.querySelectorAll('form.rect-close')) {
     form.addEventListener('submit', async (e) => {
       e.preventDefault();

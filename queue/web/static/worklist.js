@@ -52,6 +52,7 @@
     try {
       const out = await api('POST', '/api/v1/cases', {
         service: f.get('service'), channel: f.get('channel'), summary: f.get('summary').trim(), persons: [person],
+        major: f.get('major').trim(), accused_unit: f.get('accused_unit'),
       }, { 'Idempotency-Key': key });
       location.href = '/cases/' + out.case.code;
     } catch (err) {
