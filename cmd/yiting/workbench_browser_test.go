@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -264,6 +267,40 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 		t.Errorf("住建局's liaison opens the accusation: %.200s", txt)
 	}
 
+	// The visitor's phone: a question and a photo from the inquiry page;
+	// the supervisor sees the photo and answers on the case page; the
+	// phone shows the answer.
+	var reg2 struct {
+		Case struct {
+			Code string `json:"code"`
+		} `json:"case"`
+		URL string `json:"url"`
+	}
+	boss.do("POST", "/api/v1/cases", map[string]any{"service": "petition", "channel": "phone",
+		"persons": []map[string]string{synthCard(4714)}}, &reg2)
+	phone := newTab(t, browser, "visitor's phone", chromedp.WithNewBrowserContext())
+	inquiry := srv.url + reg2.URL[strings.Index(reg2.URL, "/c/"):]
+	phone.open(inquiry+"?write=1", 390, 844)
+	pic := filepath.Join(t.TempDir(), "现场.png")
+	if err := os.WriteFile(pic, tinyPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	phone.do(chromedp.SetValue(chromedp.CSS(`select[name=kind]`), "material"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=text]`), "补充：积水照片"),
+		chromedp.SetUploadFiles(`input[name=photo]`, []string{pic}),
+		chromedp.Click(chromedp.CSS(`form.tell button`)))
+	wait[bool](phone, `document.body.innerText.includes('已提交') && document.body.innerText.includes('照片1张')`, 10*time.Second)
+	phone.open(inquiry+"?write=1", 390, 844)
+	phone.do(chromedp.SendKeys(chromedp.CSS(`textarea[name=text]`), "什么时候有结果？"), chromedp.Click(chromedp.CSS(`form.tell button`)))
+	wait[bool](phone, `document.body.innerText.includes('等待答复')`, 10*time.Second)
+	sup.open(srv.url+"/cases/"+reg2.Case.Code, 1440, 900)
+	wait[bool](sup, `(document.querySelector('.photos img') || {}).naturalWidth > 0`, 10*time.Second)
+	act(sup, `form[data-cmd=answer]`, "已登记", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=answer] [name=text]`), "本周内答复您"))
+	phone.open(inquiry, 390, 844)
+	if txt := eval[string](phone, `document.body.innerText`); !strings.Contains(txt, "答复：本周内答复您") {
+		t.Errorf("the phone does not show the answer: %.400s", txt)
+	}
+
 	// The supervisor lists both.
 	sup.open(srv.url+"/cases?stage=all", 1440, 900)
 	wait[bool](sup, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]') && !!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 10*time.Second)
@@ -300,3 +337,17 @@ func printPDF(t *testing.T, tb *tab) []byte {
 
 // pdfPage matches a page object of a PDF (not the /Pages tree).
 var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// tinyPNG is a small invented picture.
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for x := range 40 {
+		img.Set(x, 15, color.RGBA{0, 90, 200, 255})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}

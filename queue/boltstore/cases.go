@@ -26,6 +26,7 @@ import (
 //	case_meta      "rating_cursor" → event seq
 //	rectifications ticket id → JSON cases.Rectification
 //	audit          seq → JSON cases.AuditEntry (who opened personal data)
+//	case_files     code + "/" + name → a photo the visitor sent (schema 4)
 //
 // Days are cases.Date big-endian, so ranges are cursor seeks. Each method
 // is one transaction; fsync stays on.
@@ -41,6 +42,7 @@ var (
 	bucketCaseMeta     = []byte("case_meta")
 	bucketRectify      = []byte("rectifications")
 	bucketAudit        = []byte("audit")
+	bucketCaseFiles    = []byte("case_files")
 )
 
 var caseBuckets = [][]byte{bucketCases, bucketCaseFacts, bucketCaseTokens, bucketCaseOpen, bucketCaseVisitors,
@@ -214,6 +216,9 @@ func putCase(tx *bolt.Tx, w *cases.Write) error {
 				}
 			}
 		}
+		if err := putFiles(tx, c.Code, w); err != nil {
+			return err
+		}
 		if w.IdemKey != "" {
 			if err := tx.Bucket(bucketCaseIdem).Put([]byte(w.IdemKey), code); err != nil {
 				return err
@@ -261,6 +266,40 @@ func (s *Store) OpenCases(ctx context.Context, fn func(*cases.Case) error) error
 			return fn(c)
 		})
 	})
+}
+
+// putFiles stores a write's photos beside its case, or drops them all.
+func putFiles(tx *bolt.Tx, code string, w *cases.Write) error {
+	fb := tx.Bucket(bucketCaseFiles)
+	prefix := []byte(code + "/")
+	if w.DropFiles {
+		c := fb.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+			if err := fb.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range w.Files {
+		if err := fb.Put([]byte(code+"/"+f.Name), f.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CaseFile implements cases.CaseStore.
+func (s *Store) CaseFile(ctx context.Context, code, name string) ([]byte, error) {
+	var out []byte
+	err := s.view(ctx, "cases", func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketCaseFiles).Get([]byte(code + "/" + name))
+		if v == nil {
+			return fmt.Errorf("boltstore: case %s file %s: %w", code, name, queue.ErrNotFound)
+		}
+		out = bytes.Clone(v)
+		return nil
+	})
+	return out, err
 }
 
 // OpenFacts implements cases.CaseStore: the open index and one Get in the

@@ -282,3 +282,35 @@ func TestMigratesSchema2ToCases(t *testing.T) {
 		t.Fatalf("register after migrating: %v", err)
 	}
 }
+
+// The photos of a case's messages live beside it in the file; an
+// anonymising write drops them all.
+func TestCaseFiles(t *testing.T) {
+	f := openCaseFixture(t)
+	r, err := f.book.Register(bgctx, bossP, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{person(1)}, IdempotencyKey: "f"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := r.Case.Code
+	c, _ := f.st.Case(bgctx, code)
+	put := func(w *cases.Write) {
+		t.Helper()
+		w.Case, w.Facts = c, c.Facts(time.UTC)
+		if err := f.st.Commit(bgctx, &queue.Batch{Writes: []any{w}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(&cases.Write{Files: []cases.File{{Name: "1-1", Data: []byte("one")}, {Name: "1-2", Data: []byte("two")}}})
+	if b, err := f.st.CaseFile(bgctx, code, "1-2"); err != nil || string(b) != "two" {
+		t.Fatalf("file 1-2: %q %v", b, err)
+	}
+	if _, err := f.st.CaseFile(bgctx, code, "1-3"); !errors.Is(err, queue.ErrNotFound) {
+		t.Fatalf("a missing file: %v", err)
+	}
+	put(&cases.Write{DropFiles: true})
+	for _, name := range []string{"1-1", "1-2"} {
+		if _, err := f.st.CaseFile(bgctx, code, name); !errors.Is(err, queue.ErrNotFound) {
+			t.Errorf("file %s after dropping: %v", name, err)
+		}
+	}
+}

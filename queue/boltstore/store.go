@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -131,6 +131,9 @@ func migrate(tx *bolt.Tx, v int) error {
 			}
 		}
 		return nil
+	case 4: // the photos of the visitors' messages about their cases
+		_, err := tx.CreateBucketIfNotExists(bucketCaseFiles)
+		return err
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

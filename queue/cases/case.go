@@ -315,6 +315,8 @@ const (
 	StepReviewClosed StepKind = "review_closed"
 	StepAccusation   StepKind = "accusation" // who the case accuses (Art. 30)
 	StepRecused      StepKind = "recused"    // a clerk stepped aside (Art. 28)
+	StepMessage      StepKind = "message"    // the visitor asked or added material
+	StepAnswered     StepKind = "answered"   // a handler answered the visitor
 )
 
 // StepKinds lists every kind of step, and so every case event's type
@@ -324,7 +326,7 @@ func StepKinds() []StepKind {
 		StepClosed, StepVisit, StepSupervised, StepReplied, StepResolved, StepRated, StepAnonymised, StepServiceRate,
 		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed,
 		StepAcknowledged, StepObjected, StepAssessed, StepMeeting, StepWarned, StepWarningAck, StepMajor,
-		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused}
+		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused, StepMessage, StepAnswered}
 }
 
 // Name is the step in Chinese, for the case's timeline.
@@ -392,6 +394,10 @@ func (k StepKind) Name() string {
 		return "登记检举控告对象（回避）"
 	case StepRecused:
 		return "工作人员回避"
+	case StepMessage:
+		return "来访人留言"
+	case StepAnswered:
+		return "答复来访人"
 	}
 	return string(k)
 }
@@ -461,6 +467,9 @@ type Case struct {
 	// Who must not see it (conflict.go).
 	Accused  *Accusation `json:"accused,omitempty"`
 	Recusals []Recusal   `json:"recusals,omitempty"`
+
+	// The visitor's channel (messages.go).
+	Messages []Message `json:"messages,omitempty"`
 }
 
 func (c *Case) step(at time.Time, kind StepKind, actor, note string) *Step {

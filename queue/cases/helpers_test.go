@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,8 +34,9 @@ type memStore struct {
 	rects   map[uint64][]byte
 	cursor  uint64
 	audit   []cases.AuditEntry
-	failPut error // returned by Commit when set
-	logged  bool  // a LoggedWrite was committed
+	files   map[string][]byte // code + "/" + name
+	failPut error             // returned by Commit when set
+	logged  bool              // a LoggedWrite was committed
 }
 
 func (m *memStore) CasesLogged(ctx context.Context) (bool, error) {
@@ -179,6 +181,17 @@ func (m *memStore) putCase(w *cases.Write) error {
 	}
 	m.cases[w.Case.Code] = b
 	m.facts[w.Case.Code] = w.Facts
+	if m.files == nil {
+		m.files = map[string][]byte{}
+	}
+	for k := range m.files {
+		if w.DropFiles && strings.HasPrefix(k, w.Case.Code+"/") {
+			delete(m.files, k)
+		}
+	}
+	for _, f := range w.Files {
+		m.files[w.Case.Code+"/"+f.Name] = f.Data
+	}
 	if w.New {
 		code, err := cases.ParseCode(w.Case.Code)
 		if err != nil {
@@ -231,6 +244,16 @@ func (m *memStore) OpenFacts(ctx context.Context, r cases.FactsRange, fn func(*c
 		}
 	}
 	return nil
+}
+
+func (m *memStore) CaseFile(ctx context.Context, code, name string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.files[code+"/"+name]
+	if !ok {
+		return nil, notFound()
+	}
+	return b, nil
 }
 
 func (m *memStore) CaseFacts(ctx context.Context, code string) (*cases.Facts, error) {

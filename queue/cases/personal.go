@@ -190,10 +190,14 @@ func (b *Book) anonymise(ctx context.Context, code string, cutoff Date) error {
 		if c.Extension != nil {
 			c.Extension.Reason = "（已匿名化）"
 		}
+		for i := range c.Messages { // the visitor's words and photos
+			c.Messages[i].Text, c.Messages[i].Files = "（已匿名化）", nil
+		}
+		w.DropFiles = true
 		c.Anonymised = now
 		c.step(now, StepAnonymised, "system", fmt.Sprintf("保存期满%d年", b.retention))
 		w.Audit = []AuditEntry{{At: now, Actor: "system", Role: "system", Action: "anonymise", Case: c.Code,
-			Fields: "id_number,name,address,phone,visitor_key,summary,records", Reason: fmt.Sprintf("closed more than %d years ago", b.retention)}}
+			Fields: "id_number,name,address,phone,visitor_key,summary,records,messages,photos", Reason: fmt.Sprintf("closed more than %d years ago", b.retention)}}
 		return nil
 	})
 	switch {

@@ -212,6 +212,8 @@ func TestAnonymise(t *testing.T) {
 	f := newFixture(t)
 	ps := synthPerson(3)
 	r := f.register("mediation-general", ps)
+	token := r.URL[strings.LastIndex(r.URL, "/")+1:]
+	must[cases.PublicView](t)(f.book.Tell(ctx, token, cases.MessageMaterial, "我的电话13900000000", [][]byte{photo(t, 4, 4)}))
 	f.mediate(r.Case.Code, "room-multi", boss, cases.OutcomeMediated)
 	open := f.register("petition", synthPerson(4)).Case.Code
 	f.clock.Set(time.Date(2031, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))) // 5 years to the day: not yet
@@ -230,6 +232,9 @@ func TestAnonymise(t *testing.T) {
 	}
 	if c.Persons[0].MaskedName == "" || c.Outcome != cases.OutcomeMediated || c.Records[0].Text != "（已匿名化）" {
 		t.Fatalf("lost what should stay: %+v", c)
+	}
+	if strings.Contains(raw, "13900000000") || len(c.Messages[0].Files) != 0 || len(f.store.files) != 0 {
+		t.Fatalf("the visitor's words or photos outlive the anonymisation: %s, %d files", raw, len(f.store.files))
 	}
 	_, err := f.book.Personal(ctx, boss, r.Case.Code, "核对")
 	wantCode(t, err, queue.ECONFLICT, "匿名化")

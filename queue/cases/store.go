@@ -49,6 +49,8 @@ type CaseStore interface {
 	// ClosedBefore lists the codes of cases closed before day that are
 	// not yet anonymised.
 	ClosedBefore(ctx context.Context, day Date) ([]string, error)
+	// CaseFile returns a photo stored with a case's write (Write.Files).
+	CaseFile(ctx context.Context, code, name string) ([]byte, error)
 	// CasesLogged reports whether every case is in the event log: true
 	// once a LoggedWrite was committed (Book.LogExisting).
 	CasesLogged(ctx context.Context) (bool, error)
@@ -77,6 +79,9 @@ type Write struct {
 	New     bool   // a registration
 	IdemKey string // the hashed idempotency key of the command, if any
 	Audit   []AuditEntry
+	Files   []File // photos of the case's messages, stored beside it
+	// DropFiles deletes every photo of the case (anonymisation).
+	DropFiles bool
 }
 
 // LoggedWrite records that the cases registered before case steps were

@@ -81,6 +81,7 @@ type View struct {
 	Review       *Review           `json:"review,omitempty"`
 	Accused      *Accusation       `json:"accused,omitempty"`
 	Recusals     []Recusal         `json:"recusals,omitempty"`
+	Messages     []Message         `json:"messages,omitempty"`
 }
 
 // MaskedNames lists the parties' masked names.
@@ -106,7 +107,7 @@ func (b *Book) view(c *Case) View {
 		Due:     b.due(c),
 		Records: c.Records, Visits: c.Visits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
 		Risk: c.Risk, RiskName: c.Risk.Name(), Meetings: c.Meetings, Warnings: c.Warnings, Major: c.Major, Review: c.Review,
-		Accused: c.Accused, Recusals: c.Recusals,
+		Accused: c.Accused, Recusals: c.Recusals, Messages: c.Messages,
 	}
 	for i, p := range c.Persons {
 		v.Persons[i] = PartyView{Name: p.MaskedName, ID: p.MaskedID, Address: p.MaskedAddress, Phone: p.MaskedPhone, CardType: p.CardType}
@@ -196,6 +197,10 @@ type PublicView struct {
 	OutcomeName  string        `json:"outcome_name,omitempty"`
 	CanRate      bool          `json:"can_rate"`
 	Satisfaction *Satisfaction `json:"satisfaction,omitempty"`
+	// The visitor's questions and material, with the answers; whether
+	// more may be sent (not once anonymised).
+	Messages []PublicMessage `json:"messages,omitempty"`
+	CanTell  bool            `json:"can_tell"`
 }
 
 func (b *Book) publicView(c *Case) PublicView {
@@ -203,7 +208,8 @@ func (b *Book) publicView(c *Case) PublicView {
 		Code: c.Code, TypeName: b.typeName(c.Type, c.ServiceID), Registered: c.Registered,
 		Status: c.Status, StatusName: c.Status.Name(), NextStep: b.nextStep(c), Due: b.due(c),
 		Unit: c.Unit, Satisfaction: c.Satisfaction,
-		CanRate: c.Status == StatusClosed && c.Satisfaction == nil && c.Outcome != OutcomeWithdrawn,
+		CanRate:  c.Status == StatusClosed && c.Satisfaction == nil && c.Outcome != OutcomeWithdrawn,
+		Messages: publicMessages(c), CanTell: c.Anonymised.IsZero(),
 	}
 	if len(c.Persons) > 0 {
 		v.MaskedName = c.Persons[0].MaskedName

@@ -72,6 +72,7 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 		return b().Warn(x, p, code, r.Unit, r.Text)
 	}))
 	v1.POST("/cases/:code/warnings/:id/ack", a.authed(a.ackWarning))
+	v1.POST("/cases/:code/messages/:id/answer", a.authed(a.answerMessage))
 	v1.POST("/cases/:code/major", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
 		return b().FlagMajor(x, p, code, r.Reason)
 	}))
@@ -272,6 +273,27 @@ func (a *API) caseQR(c *gin.Context, p queue.Principal) {
 	writeJSON(c, http.StatusOK, struct {
 		URL string `json:"url"`
 	}{url})
+}
+
+// answerMessage answers a visitor's question from the inquiry page.
+func (a *API) answerMessage(c *gin.Context, p queue.Principal) {
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil || id < 1 {
+		a.fail(c, invalid("留言编号应为正整数 (message id must be a positive integer)"))
+		return
+	}
+	var b struct {
+		Text string `json:"text"`
+	}
+	if !a.decode(c, &b) {
+		return
+	}
+	v, err := a.cases.Answer(c.Request.Context(), p, c.Param("code"), id, b.Text)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, caseResponse{Case: v})
 }
 
 // ackWarning: the warned unit signs for a risk warning (预警).

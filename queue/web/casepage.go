@@ -34,6 +34,14 @@ type recordLine struct {
 
 type routeLine struct{ At, To, By, Note, ReplyBy, State string }
 
+type messageLine struct {
+	ID, ReplyTo   int
+	Kind, At, Who string
+	Text          string
+	Files         []cases.FileRef
+	CanAnswer     bool
+}
+
 type warningLine struct {
 	ID                        int
 	Unit, Text, At, By, Acked string
@@ -74,6 +82,7 @@ type casePageBody struct {
 	Warnings                 []warningLine
 	MajorAt, Review          string
 	AssignedTo               string // the unit of the assignment to sign for
+	Messages                 []messageLine
 }
 
 func (p *Pages) casePage(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +190,23 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 	if v.Major != nil {
 		b.MajorAt = p.when(v.Major.At)
 	}
+	answered := map[int]bool{}
+	for _, m := range v.Messages {
+		answered[m.ReplyTo] = true
+	}
+	for _, m := range v.Messages {
+		l := messageLine{ID: m.ID, ReplyTo: m.ReplyTo, Kind: string(m.Kind), At: p.when(m.At), Text: m.Text, Files: m.Files,
+			CanAnswer: m.Kind == cases.MessageQuestion && a.Record && !answered[m.ID]}
+		switch m.Kind {
+		case cases.MessageQuestion:
+			l.Who = "来访人提问"
+		case cases.MessageMaterial:
+			l.Who = "来访人补充材料"
+		default:
+			l.Who = "答复（" + m.From + "）"
+		}
+		b.Messages = append(b.Messages, l)
+	}
 	if r := v.Review; r != nil {
 		b.Review = "来访人于 " + p.when(r.OpenedAt) + " 评价不满意，待督导人员复查"
 		if !r.ClosedAt.IsZero() {
@@ -287,4 +313,39 @@ func (p *Pages) limitLines(v cases.View) []limitLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+// caseFile serves a photo a visitor sent with a message, to those who may
+// see the case; never cached, never sniffed.
+func (p *Pages) caseFile(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.staffPage(w, r, queue.RoleSupervisor, queue.RoleStaff)
+	if !ok {
+		return
+	}
+	if p.cases == nil {
+		http.NotFound(w, r)
+		return
+	}
+	code, err := cases.NormalizeCode(r.PathValue("code"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	typ, data, err := p.cases.CaseFile(r.Context(), pr, code, r.PathValue("name"))
+	switch queue.ErrorCode(err) {
+	case "":
+	case queue.EFORBIDDEN:
+		http.Error(w, "没有权限", http.StatusForbidden)
+		return
+	case queue.ENOTFOUND:
+		http.NotFound(w, r)
+		return
+	default:
+		p.log.Error("web: reading a case file failed", "err", err)
+		http.Error(w, "读取失败", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(data)
 }

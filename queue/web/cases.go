@@ -49,6 +49,13 @@ type CaseBook interface {
 	// Inquire is what the public inquiry page shows for a token;
 	// ENOTFOUND for a wrong one.
 	Inquire(ctx context.Context, token string) (cases.PublicView, error)
+	// Tell takes the visitor's question or material (with photos) from
+	// the inquiry page.
+	Tell(ctx context.Context, token string, kind cases.MessageKind, text string, photos [][]byte) (cases.PublicView, error)
+	// Answer answers a visitor's question; CaseFile is a photo a visitor
+	// sent, for those who may see the case.
+	Answer(ctx context.Context, p queue.Principal, code string, question int, text string) (cases.View, error)
+	CaseFile(ctx context.Context, p queue.Principal, code, name string) (string, []byte, error)
 	// RateResult takes the visitor's one rating of a closed case.
 	RateResult(ctx context.Context, token string, satisfied bool) (cases.PublicView, error)
 	// ExportCases writes the cases registered from..to as CSV, after

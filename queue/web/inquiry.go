@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"errors"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -74,7 +75,11 @@ type inquiryPage struct {
 	Due     string
 	Message string
 	Token   string
+	Write   bool // the page of the forms to ask and add material (no refresh)
 }
+
+// maxTellBody bounds a message with its photos.
+const maxTellBody = 3*(5<<20) + 64<<10
 
 func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
@@ -114,17 +119,22 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.render(w, http.StatusForbidden, inquiryPage{Message: "拒绝跨站请求"})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1024)
-		v := ""
-		if err := r.ParseForm(); err == nil {
-			v = r.PostForm.Get("satisfied")
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			pv, err = h.tell(w, r, token)
+			msg = "已提交，承办人员会查看并答复。"
+		} else {
+			r.Body = http.MaxBytesReader(w, r.Body, 1024)
+			v := ""
+			if err := r.ParseForm(); err == nil {
+				v = r.PostForm.Get("satisfied")
+			}
+			if v != "1" && v != "0" {
+				h.render(w, http.StatusBadRequest, inquiryPage{Message: "请选择满意或不满意"})
+				return
+			}
+			pv, err = h.p.cases.RateResult(ctx, token, v == "1")
+			msg = "感谢您的评价！"
 		}
-		if v != "1" && v != "0" {
-			h.render(w, http.StatusBadRequest, inquiryPage{Message: "请选择满意或不满意"})
-			return
-		}
-		pv, err = h.p.cases.RateResult(ctx, token, v == "1")
-		msg = "感谢您的评价！"
 	} else {
 		pv, err = h.p.cases.Inquire(ctx, token)
 	}
@@ -135,9 +145,9 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.render(w, http.StatusNotFound, inquiryPage{Message: "未找到该事项，请核对二维码或到窗口咨询"})
 		return
-	case queue.ErrorCode(err) == queue.ECONFLICT:
-		// A rating refused (not closed yet, already rated): show the page
-		// with why.
+	case queue.ErrorCode(err) == queue.ECONFLICT, queue.ErrorCode(err) == queue.EINVALID, queue.ErrorCode(err) == queue.ETOOMANY:
+		// A rating or a message refused (not closed yet, already rated,
+		// a bad photo, too many today): show the page with why.
 		msg = queue.ErrorMessage(err)
 		if i := strings.Index(msg, " ("); i > 0 {
 			msg = msg[:i]
@@ -154,11 +164,39 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusServiceUnavailable, inquiryPage{Message: "系统暂时不可用，请稍后再试"})
 		return
 	}
-	page := inquiryPage{Hall: h.p.hall.Name, Found: true, Case: pv, Message: msg, Token: token}
+	page := inquiryPage{Hall: h.p.hall.Name, Found: true, Case: pv, Message: msg, Token: token,
+		Write: r.Method != http.MethodPost && r.URL.Query().Get("write") == "1" && pv.CanTell}
 	if pv.Due != nil {
 		page.Due = pv.Due.Date.String()
 	}
 	h.render(w, http.StatusOK, page)
+}
+
+// tell takes a question or material with photos (multipart/form-data:
+// kind, text, photo×3).
+func (h *inquiry) tell(w http.ResponseWriter, r *http.Request, token string) (cases.PublicView, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxTellBody)
+	if err := r.ParseMultipartForm(maxTellBody); err != nil {
+		return cases.PublicView{}, queue.Errorf(queue.EINVALID, "提交的内容过大或无效：照片每张不超过5MB，每次最多3张 (bad or oversized form)")
+	}
+	defer r.MultipartForm.RemoveAll()
+	var photos [][]byte
+	for _, fh := range r.MultipartForm.File["photo"] {
+		if fh.Size == 0 {
+			continue // an empty file input
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return cases.PublicView{}, queue.Errorf(queue.EINVALID, "照片读取失败 (cannot read a photo)")
+		}
+		b, err := io.ReadAll(io.LimitReader(f, 5<<20+1))
+		f.Close()
+		if err != nil {
+			return cases.PublicView{}, queue.Errorf(queue.EINVALID, "照片读取失败 (cannot read a photo)")
+		}
+		photos = append(photos, b)
+	}
+	return h.p.cases.Tell(r.Context(), token, cases.MessageKind(r.FormValue("kind")), r.FormValue("text"), photos)
 }
 
 func (h *inquiry) render(w http.ResponseWriter, status int, p inquiryPage) {

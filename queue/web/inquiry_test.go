@@ -1,8 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -130,5 +134,76 @@ func TestInquiryPage(t *testing.T) {
 	got, err := f.book.Case(ctx, boss, code)
 	if err != nil || got.Satisfaction == nil || !got.Satisfaction.Satisfied {
 		t.Fatalf("satisfaction %+v %v", got.Satisfaction, err)
+	}
+}
+
+// tell posts the inquiry page's message form: multipart, with photos.
+func tell(t *testing.T, h http.Handler, path, kind, text string, photos [][]byte, hdr ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("kind", kind)
+	mw.WriteField("text", text)
+	for i, ph := range photos {
+		fw, _ := mw.CreateFormFile("photo", fmt.Sprintf("p%d.png", i))
+		fw.Write(ph)
+	}
+	mw.Close()
+	r := httptest.NewRequest("POST", path, &body)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.RemoteAddr = "192.0.2.20:40000"
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// TestInquiryMessages: the visitor asks and adds a photo from the phone;
+// the page of the form does not reload itself; a file that is no photo is
+// refused with why; a cross-site post is refused; the handlers answer.
+func TestInquiryMessages(t *testing.T) {
+	f := newCaseFixture(t)
+	ctx := context.Background()
+	r, err := f.book.Register(ctx, boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(6)}, IdempotencyKey: "m1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(r.URL, "http://yiting.local")
+	h := f.pages.Inquiry(web.InquiryOptions{})
+	w := inquire(h, "GET", path+"?write=1", "192.0.2.20", nil)
+	if b := w.Body.String(); !strings.Contains(b, `enctype="multipart/form-data"`) || strings.Contains(b, `http-equiv="refresh"`) {
+		t.Fatalf("the form page: %.600s", b)
+	}
+	var pic bytes.Buffer
+	png.Encode(&pic, image.NewGray(image.Rect(0, 0, 3, 3)))
+	w = tell(t, h, path, "material", "现场照片", [][]byte{pic.Bytes()})
+	if b := w.Body.String(); w.Code != http.StatusOK || !strings.Contains(b, "已提交") || !strings.Contains(b, "照片1张") {
+		t.Fatalf("material: %d %.600s", w.Code, b)
+	}
+	w = tell(t, h, path, "material", "", [][]byte{[]byte("%PDF-1.4 not a photo")})
+	if b := w.Body.String(); !strings.Contains(b, "不是JPEG或PNG") {
+		t.Errorf("a PDF as a photo: %.400s", b)
+	}
+	w = tell(t, h, path, "question", "何时答复？", nil, "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site")
+	if w.Code != http.StatusForbidden {
+		t.Errorf("a cross-site message: %d", w.Code)
+	}
+	w = tell(t, h, path, "question", "何时答复？", nil)
+	v, err := f.book.Case(ctx, boss, r.Case.Code)
+	if err != nil || len(v.Messages) != 2 || v.Messages[1].Kind != cases.MessageQuestion {
+		t.Fatalf("the case holds %+v %v", v.Messages, err)
+	}
+	if _, err := f.book.Answer(ctx, boss, r.Case.Code, 2, "三个工作日内"); err != nil {
+		t.Fatal(err)
+	}
+	if b := inquire(h, "GET", path, "192.0.2.20", nil).Body.String(); !strings.Contains(b, "答复：三个工作日内") {
+		t.Errorf("the answer is not on the page: %.600s", b)
+	}
+	// The handler's page shows the photo to the case's handlers only.
+	wantStatus(t, f.get("/cases/"+r.Case.Code+"/files/"+v.Messages[0].Files[0].Name, secSuper), http.StatusOK)
+	if w := f.get("/cases/"+r.Case.Code+"/files/"+v.Messages[0].Files[0].Name, secPad); w.Code != http.StatusSeeOther {
+		t.Errorf("a pad's token gets the photo: %d", w.Code)
 	}
 }

@@ -166,6 +166,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("POST /cases", p.page(p.worklist)) // a search by ID number
 	mux.Handle("GET /cases/{code}", p.page(p.casePage))
 	mux.Handle("GET /cases/{code}/doc/{kind}", p.page(p.casePrint))
+	mux.Handle("GET /cases/{code}/files/{name}", p.page(p.caseFile))
 	mux.Handle("GET /dashboard/audit", p.page(p.auditPage))
 	mux.Handle("GET /dashboard/units", p.page(p.unitsPage))
 	mux.Handle("GET /dashboard/units.csv", p.page(p.unitsCSV))

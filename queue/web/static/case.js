@@ -39,12 +39,14 @@
     review: (f) => ({ action: f.get('action') }),
     accusation: (f) => ({ unit: f.get('unit'), staff: f.get('staff').trim() }),
     recuse: (f) => ({ staff: f.get('staff').trim(), reason: f.get('reason') }),
+    answer: (f) => ({ text: f.get('text') }),
   };
   // The paths that are not /cases/{code}/{cmd}.
   const paths = {
     reply: (form) => base + '/supervisions/' + form.dataset.id + '/reply',
     'ack-warning': (form) => base + '/warnings/' + form.dataset.id + '/ack',
     review: () => base + '/review/close',
+    answer: (form) => base + '/messages/' + form.dataset.id + '/answer',
   };
 
   let acting = false;
