@@ -92,6 +92,7 @@ func (f *fileConfig) config() (*Config, *Error) {
 			NeedsID:  *fs.NeedsIDCard,
 			CaseType: fs.CaseType,
 			Pinyin:   fs.Pinyin,
+			DutyOnly: fs.DutyOnly,
 		})
 	}
 

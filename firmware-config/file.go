@@ -64,6 +64,7 @@ type fileService struct {
 	NeedsIDCard *bool  `toml:"needs_id_card"`
 	CaseType    string `toml:"case_type" hint:"a string such as \"mediation.medical\" or \"\""`
 	Pinyin      string `toml:"pinyin" hint:"a string such as \"xin4 fang3 jie1 dai4\""`
+	DutyOnly    bool   `toml:"duty_only" hint:"true or false"`
 }
 
 type fileCounter struct {

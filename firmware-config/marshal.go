@@ -90,6 +90,9 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 		if s.Pinyin != "" {
 			w.kv("pinyin", quote(s.Pinyin), "")
 		}
+		if s.DutyOnly {
+			w.kv("duty_only", "true", "offered on the days the duty rota opens it")
+		}
 	}
 
 	w.raw("\n# Counters: windows, rooms and the court room. 窗口、调解室、法庭\n")

@@ -105,12 +105,18 @@ type HallInfo struct {
 	Services []ServiceInfo  // in the configuration's order
 	Counters []queue.Counter
 	Priority []queue.PriorityClass
+	// Duty is who receives today by the duty rota ("县领导坐班接访：县委副书记
+	// 张某（领导接访室）"), for the kiosk's home screen.
+	Duty []string
 }
 
-// ServiceInfo is a service with how many wait for it.
+// ServiceInfo is a service with how many wait for it. Today, for a
+// duty-only service, is who receives today; "" when it is not offered
+// today (the menu leaves it out).
 type ServiceInfo struct {
 	queue.Service
 	Waiting int
+	Today   string
 }
 
 // Service returns the service of that id.

@@ -32,8 +32,8 @@ func menu(services []ServiceInfo) []Category {
 		index := map[string]int{}
 		n := 0
 		for _, s := range services {
-			if s.Category != c {
-				continue
+			if s.Category != c || (s.DutyOnly && s.Today == "") {
+				continue // a duty-only service is offered on its days only
 			}
 			title := s.Group
 			if title == cat.Title {
@@ -46,7 +46,7 @@ func menu(services []ServiceInfo) []Category {
 				cat.Groups = append(cat.Groups, MenuGroup{Title: title})
 			}
 			cat.Groups[i].Services = append(cat.Groups[i].Services,
-				MenuService{ID: s.ID, Name: s.Name, Waiting: s.Waiting, NeedsID: s.NeedsID})
+				MenuService{ID: s.ID, Name: s.Name, Waiting: s.Waiting, NeedsID: s.NeedsID, Note: s.Today})
 			n++
 		}
 		if n == 0 {

@@ -323,7 +323,7 @@ func (l *Loop) gotInfo(info HallInfo, err error) {
 	}
 	s.info = info
 	s.menu = menu(info.Services)
-	s.hall = HallView{Name: info.Name, Day: info.Day, OK: true}
+	s.hall = HallView{Name: info.Name, Day: info.Day, OK: true, Duty: info.Duty}
 }
 
 func (l *Loop) printerChecked(res PrinterCheckResult, pending int) {

@@ -80,6 +80,8 @@ type HallView struct {
 	// OK is false while the hall cannot be reached; Message says so.
 	OK      bool   `json:"ok"`
 	Message string `json:"message,omitempty"`
+	// Duty is who receives today (HallInfo.Duty).
+	Duty []string `json:"duty,omitempty"`
 }
 
 // Category is one top-level button of the menu: 信访接待, 矛盾纠纷调解 …
@@ -102,6 +104,7 @@ type MenuService struct {
 	Name    string `json:"name"`
 	Waiting int    `json:"waiting"`
 	NeedsID bool   `json:"needs_id"`
+	Note    string `json:"note,omitempty"` // who receives today, for a duty-only service
 }
 
 // Devices are the kiosk's devices as staff need to see them.
@@ -114,6 +117,8 @@ type Devices struct {
 type DeviceStatus struct {
 	OK      bool   `json:"ok"`
 	Message string `json:"message,omitempty"`
+	// Duty is who receives today (HallInfo.Duty).
+	Duty []string `json:"duty,omitempty"`
 }
 
 // PrinterStatus is the printer's state for staff: a fault (缺纸, 盖未关好 …)

@@ -43,6 +43,10 @@ type Service struct {
 	NeedsID  bool     // an ID card must be read before issuing
 	CaseType string   // the case type a ticket of this service opens ("" = none)
 	Pinyin   string   // optional, for the spoken announcement
+	// DutyOnly: offered only on the days the duty rota opens it (领导接访:
+	// a county leader receives in person), its tickets going to that
+	// day's room (queue/rota, queue/cases).
+	DutyOnly bool
 }
 
 // CounterService is one service a counter serves, with its weight: a

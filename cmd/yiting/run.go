@@ -24,6 +24,7 @@ import (
 	"yiting/queue/cases"
 	"yiting/queue/httpapi"
 	"yiting/queue/personal"
+	"yiting/queue/rota"
 )
 
 // options are the flags of the hall server and of a kiosk.
@@ -163,6 +164,7 @@ type server struct {
 	store *boltstore.Store
 	acc   *access.Service
 	book  *cases.Book
+	rota  *rota.Rota     // the duty rota (领导接访, 心理咨询日)
 	keys  *personal.Keys // personal data: keyed hash and sealing
 	log   *slog.Logger
 	data  string // the data directory
@@ -228,7 +230,8 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	if s.cert, s.pin, err = loadOrCreateCert(o.data); err != nil {
 		return nil, err
 	}
-	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, log); err != nil {
+	s.rota = rota.New(&cfg.Hall, s.store, nil, log)
+	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, log); err != nil {
 		return nil, err
 	}
 	if _, err := s.book.LogExisting(ctx); err != nil { // a data directory from before case events
@@ -275,6 +278,7 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		Logger:   log,
 		Version:  version,
 		Cases:    s.book,
+		Rota:     s.rota,
 		Health:   s.store.Healthy,
 		// Every request at Info would be a journal line per ticket at a
 		// busy kiosk; failures still log at Warn and Error.
@@ -359,7 +363,7 @@ func keyPath(cfg *hallconfig.Config, dataDir string) string {
 // overridden by files in /etc/yiting/holidays) and the book on the store.
 // The book follows the engine's ticket events: serving a ticket moves its
 // case.
-func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, log *slog.Logger) (*cases.Book, error) {
+func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, duty cases.Duty, log *slog.Logger) (*cases.Book, error) {
 	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir))
 	if err != nil {
 		return nil, err
@@ -367,7 +371,7 @@ func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, s
 	for _, w := range holidayWarnings(cal, time.Now(), cfg.Hall.Location) {
 		log.Warn("holiday calendar", "warning", w)
 	}
-	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log,
+	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty,
 		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears})
 	if err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		Auth:          s.acc,
 		Tickets:       s.store,
 		Cases:         s.book,
+		Rota:          s.rota,
 		ConfigTOML:    toml,
 		QR:            func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
 		KioskPin:      s.pin,

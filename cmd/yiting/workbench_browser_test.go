@@ -301,6 +301,35 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 		t.Errorf("the phone does not show the answer: %.400s", txt)
 	}
 
+	// The supervisor puts today's county leader on the duty rota: the
+	// kiosk's 领导接访 opens, its ticket goes to the leaders' room.
+	sup.open(srv.url+"/dashboard/rota", 1440, 900)
+	sup.do(chromedp.SendKeys(chromedp.CSS(`#rota-add [name=who]`), "县委副书记 某某"),
+		chromedp.SetValue(chromedp.CSS(`#rota-add [name=counter]`), "room-leader"),
+		chromedp.SetValue(chromedp.CSS(`#rota-add [name=service]`), "leader"),
+		chromedp.Click(chromedp.CSS(`#rota-add button[type=submit]`)))
+	wait[bool](sup, `document.querySelectorAll('#rota tbody tr[data-key]').length === 1`, 10*time.Second)
+	var svcs struct {
+		Duty     []string `json:"duty"`
+		Services []struct {
+			ID    string `json:"id"`
+			Today string `json:"today"`
+		} `json:"services"`
+	}
+	api.do("GET", "/api/v1/services", nil, &svcs)
+	if len(svcs.Duty) != 1 || !strings.Contains(svcs.Duty[0], "县委副书记 某某（领导接访室）") {
+		t.Errorf("today's duty: %q", svcs.Duty)
+	}
+	var lt struct {
+		Ticket struct {
+			Target string `json:"target_counter"`
+		} `json:"ticket"`
+	}
+	boss.do("POST", "/api/v1/tickets", map[string]any{"service": "leader", "persons": []any{synthCard(4715)}}, &lt)
+	if lt.Ticket.Target != "room-leader" {
+		t.Errorf("the 领导接访 ticket goes to %q", lt.Ticket.Target)
+	}
+
 	// The supervisor lists both.
 	sup.open(srv.url+"/cases?stage=all", 1440, 900)
 	wait[bool](sup, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]') && !!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 10*time.Second)

@@ -105,11 +105,14 @@ type serviceJSON struct {
 	CaseType string         `json:"case_type"`
 	Pinyin   string         `json:"pinyin"`
 	Waiting  int            `json:"waiting"`
+	DutyOnly bool           `json:"duty_only"`
+	Today    string         `json:"today"`
 }
 
 type servicesJSON struct {
 	Day      string        `json:"day"`
 	Services []serviceJSON `json:"services"`
+	Duty     []string      `json:"duty"`
 	Classes  []struct {
 		ID     string `json:"id"`
 		Name   string `json:"name"`
@@ -142,12 +145,12 @@ func (c *Client) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	if _, err := c.do(ctx, http.MethodGet, "/api/v1/counters", "", nil, &cv); err != nil {
 		return kiosk.HallInfo{}, err
 	}
-	info := kiosk.HallInfo{Name: c.name, Day: sv.Day, Location: c.loc}
+	info := kiosk.HallInfo{Name: c.name, Day: sv.Day, Location: c.loc, Duty: sv.Duty}
 	for _, s := range sv.Services {
 		info.Services = append(info.Services, kiosk.ServiceInfo{Service: queue.Service{
 			ID: s.ID, Name: s.Name, Prefix: s.Prefix, Category: s.Category, Group: s.Group, NeedsID: s.NeedsID,
-			CaseType: s.CaseType, Pinyin: s.Pinyin,
-		}, Waiting: s.Waiting})
+			CaseType: s.CaseType, Pinyin: s.Pinyin, DutyOnly: s.DutyOnly,
+		}, Waiting: s.Waiting, Today: s.Today})
 	}
 	for _, p := range sv.Classes {
 		info.Priority = append(info.Priority, queue.PriorityClass{ID: p.ID, Name: p.Name, MinAge: p.MinAge})

@@ -3,10 +3,12 @@ package local
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"yiting/kiosk"
 	"yiting/queue"
 	"yiting/queue/cases"
+	"yiting/queue/rota"
 )
 
 // Opts configures a Desk. Engine and Cases are required.
@@ -17,12 +19,15 @@ type Opts struct {
 	// Principal issues the tickets; the zero value means the in-process
 	// kiosk, {Role: kiosk, ID: "local"}.
 	Principal queue.Principal
+	// Rota says who receives today; nil: no duty-only service is offered.
+	Rota *rota.Rota
 }
 
 // Desk is the hall server's desk for the kiosk in its own process.
 type Desk struct {
 	eng   *queue.Engine
 	cases *cases.Book
+	rota  *rota.Rota
 	p     queue.Principal
 }
 
@@ -33,15 +38,15 @@ func New(opts Opts) (*Desk, error) {
 	if opts.Engine == nil || opts.Cases == nil {
 		return nil, errors.New("local: Opts.Engine and Opts.Cases are required")
 	}
-	d := &Desk{eng: opts.Engine, cases: opts.Cases, p: opts.Principal}
+	d := &Desk{eng: opts.Engine, cases: opts.Cases, rota: opts.Rota, p: opts.Principal}
 	if d.p.Role == "" {
 		d.p = queue.Principal{ID: "local", Name: "本机自助取号机", Role: queue.RoleKiosk}
 	}
 	return d, nil
 }
 
-// Info returns the hall's configuration with today's waiting counts. It
-// does not fail.
+// Info returns the hall's configuration with today's waiting counts and
+// duty rota. It fails only when the rota cannot be read.
 func (d *Desk) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	hall := d.eng.Hall()
 	st := d.eng.State()
@@ -56,8 +61,16 @@ func (d *Desk) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	for _, q := range st.Services {
 		waiting[q.ServiceID] = q.Waiting
 	}
+	today := map[string]string{}
+	if d.rota != nil {
+		es, err := d.rota.Today(ctx)
+		if err != nil {
+			return kiosk.HallInfo{}, fmt.Errorf("%w: the duty rota: %v", kiosk.ErrUnreachable, err)
+		}
+		info.Duty, today = rota.Lines(es)
+	}
 	for _, s := range hall.Services {
-		info.Services = append(info.Services, kiosk.ServiceInfo{Service: s, Waiting: waiting[s.ID]})
+		info.Services = append(info.Services, kiosk.ServiceInfo{Service: s, Waiting: waiting[s.ID], Today: today[s.ID]})
 	}
 	return info, nil
 }

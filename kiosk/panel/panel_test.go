@@ -91,34 +91,48 @@ func edges(t *testing.T, pin *gpiotest.Pin, levels ...gpio.Level) {
 	}
 }
 
+// next is the next press, or a failure after a while (never a hang).
+func next(t *testing.T, presses chan string) string {
+	t.Helper()
+	select {
+	case s := <-presses:
+		return s
+	case <-time.After(5 * time.Second):
+		t.Fatal("no press")
+		return ""
+	}
+}
+
 // A press that bounces is one press; holding it is still one; the next
-// press after a release is another.
+// press after a release is another. The test sends a bounce's edges one
+// after the other; the debounce window is wide enough that a busy machine
+// (CI under load) does not stretch them into separate presses.
 func TestButtonDebounce(t *testing.T) {
 	consult := inPin("GPIO5")
 	petition := inPin("GPIO6")
 	_, presses := run(t, panel.Opts{
 		Buttons:  []panel.Button{{Pin: consult, ServiceID: "consult"}, {Pin: petition, ServiceID: "petition"}},
-		Debounce: 20 * time.Millisecond,
+		Debounce: 150 * time.Millisecond,
 		Poll:     20 * time.Millisecond,
 	})
 	edges(t, consult, gpio.Low, gpio.High, gpio.Low, gpio.High, gpio.Low) // bounce, then held down
-	if s := <-presses; s != "consult" {
+	if s := next(t, presses); s != "consult" {
 		t.Fatalf("press %q", s)
 	}
 	edges(t, consult, gpio.Low)                       // a glitch while held: still the same press
 	edges(t, consult, gpio.High, gpio.Low, gpio.High) // released, with bounce
 	edges(t, petition, gpio.Low)
-	if s := <-presses; s != "petition" {
+	if s := next(t, presses); s != "petition" {
 		t.Fatalf("press %q, want petition", s)
 	}
 	edges(t, consult, gpio.Low)
-	if s := <-presses; s != "consult" {
+	if s := next(t, presses); s != "consult" {
 		t.Fatalf("press %q, want consult again", s)
 	}
 	select {
 	case s := <-presses:
 		t.Errorf("an extra press of %s", s)
-	case <-time.After(100 * time.Millisecond):
+	case <-time.After(300 * time.Millisecond):
 	}
 	if consult.Pull() != gpio.PullUp {
 		t.Errorf("button pull %v, want up", consult.Pull())

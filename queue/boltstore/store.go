@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -133,6 +133,9 @@ func migrate(tx *bolt.Tx, v int) error {
 		return nil
 	case 4: // the photos of the visitors' messages about their cases
 		_, err := tx.CreateBucketIfNotExists(bucketCaseFiles)
+		return err
+	case 5: // the duty rota: rota.go
+		_, err := tx.CreateBucketIfNotExists(bucketRota)
 		return err
 	}
 	return fmt.Errorf("no migration to schema %d", v)

@@ -245,3 +245,39 @@ func TestAccusedAndRecusedAreKeptOut(t *testing.T) {
 	other := queue.Principal{ID: "clerk11b", Role: queue.RoleStaff, Counters: []string{"win-11"}}
 	must[cases.View](t)(f.book.Case(ctx, other, code)) // the unit's other clerk works on
 }
+
+// A mediation's session record and agreement hold what 人民调解法 Art. 29
+// asks; the agreement starts the parties' 30 days for 司法确认 (Art. 33).
+func TestMediationRecordsAndConfirmationWindow(t *testing.T) {
+	f := newFixture(t)
+	code := f.register("mediation-general", synthPerson(1), synthPerson(2)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, multiClerk, code, "room-multi"))
+	must[cases.View](t)(f.book.Route(ctx, multiClerk, code, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "room-multi"}))
+	_, err := f.book.AddAgreement(ctx, multiClerk, code, cases.Agreement{Facts: "a", Terms: "b", Performance: "c"})
+	wantCode(t, err, queue.ECONFLICT, "调处中")
+	must[cases.View](t)(f.book.StartHandling(ctx, multiClerk, code))
+	_, err = f.book.AddSession(ctx, multiClerk, code, cases.Session{When: "2026年11月26日上午", Place: "矛盾纠纷多元调解室", Participants: "双方当事人"})
+	wantCode(t, err, queue.EINVALID, "调解情况")
+	v := must[cases.View](t)(f.book.AddSession(ctx, multiClerk, code, cases.Session{When: "2026年11月26日上午", Place: "矛盾纠纷多元调解室",
+		Participants: "双方当事人、调解员", Content: "双方陈述邻里通道纠纷的经过"}))
+	if r := v.Records[len(v.Records)-1]; r.Kind != cases.RecordSession || !strings.Contains(r.Text, "地点：矛盾纠纷多元调解室") {
+		t.Errorf("the session record: %+v", r)
+	}
+	if v.ConfirmBy != 0 {
+		t.Error("a window before any agreement")
+	}
+	_, err = f.book.AddAgreement(ctx, multiClerk, code, cases.Agreement{Facts: "通道权属争议", Terms: "甲方拆除围挡"})
+	wantCode(t, err, queue.EINVALID, "履行方式")
+	v = must[cases.View](t)(f.book.AddAgreement(ctx, multiClerk, code, cases.Agreement{Facts: "通道权属争议，甲方擅自设围挡",
+		Terms: "甲方拆除围挡，通道共用", Performance: "2026年12月10日前拆除", Oral: true}))
+	r := v.Records[len(v.Records)-1]
+	for _, want := range []string{"口头协议", "各方当事人的责任", "甲方拆除围挡", "履行方式、时限"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("the agreement lacks %q: %s", want, r.Text)
+		}
+	}
+	if v.ConfirmBy != d(2026, 12, 26) { // Thu 11-26 + 30 days
+		t.Errorf("司法确认 by %s", v.ConfirmBy)
+	}
+	must[cases.View](t)(f.book.Conclude(ctx, multiClerk, code, cases.Result{Outcome: cases.OutcomeMediated}))
+}

@@ -53,9 +53,13 @@ type Options struct {
 	// Sensitive lists case types (and their sub-types) visible only to
 	// the case's unit and supervisors: health matters. Nil: DefaultSensitive.
 	Sensitive []string
-	Now       func() time.Time // time.Now if nil
-	Logger    *slog.Logger     // slog.Default() if nil
-	Rand      io.Reader        // crypto/rand if nil
+	// Duty is the duty rota: a duty-only service (领导接访) is issued on
+	// the days it opens it, to its room; without it such a service is
+	// never offered.
+	Duty   Duty
+	Now    func() time.Time // time.Now if nil
+	Logger *slog.Logger     // slog.Default() if nil
+	Rand   io.Reader        // crypto/rand if nil
 }
 
 // DefaultSensitive: medical disputes and counselling (docs/domain.md,
@@ -83,6 +87,7 @@ type Book struct {
 	log       *slog.Logger
 	rand      io.Reader
 	limit     *issuerLimit // card taps per device
+	duty      Duty
 }
 
 // New checks the options and returns the book.
@@ -156,6 +161,7 @@ func New(opts Options) (*Book, error) {
 	if b.rand == nil {
 		b.rand = rand.Reader
 	}
+	b.duty = opts.Duty
 	b.limit = newIssuerLimit()
 	return b, nil
 }

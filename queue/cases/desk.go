@@ -134,6 +134,14 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 		if qreq.Priority == "" {
 			qreq.Priority = agePriority(b.hall.Priority.Classes, persons, tx.Now())
 		}
+		duty := ""
+		if sv.DutyOnly {
+			var err error
+			if duty, err = b.dutyRoom(ctx, sv, tx.Now()); err != nil {
+				return Issued{}, err
+			}
+			qreq.TargetCounter = duty
+		}
 		if err := tx.CheckIssue(p, qreq); err != nil {
 			return Issued{}, err
 		}
@@ -162,6 +170,9 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 				url, isNew = b.InquiryURL(token), true
 			}
 			qreq.CaseCode = c.Code
+		}
+		if duty != "" { // the visitor came to see the leader of the day
+			qreq.TargetCounter = duty
 		}
 		qi, err := tx.Issue(p, qreq) // checked above: it issues
 		if err != nil {
@@ -327,4 +338,26 @@ func ageOn(birth, now time.Time) int {
 		y--
 	}
 	return y
+}
+
+// Duty tells which room receives a duty-only service's visitors on a day
+// ("2006-01-02"), and who receives there; ok is false when the rota does
+// not open the service that day. *rota.Rota implements it.
+type Duty interface {
+	Receiving(ctx context.Context, day, serviceID string) (counterID, who string, ok bool, err error)
+}
+
+// dutyRoom is the room of today's duty for a duty-only service, or the
+// refusal that the service is not offered today.
+func (b *Book) dutyRoom(ctx context.Context, sv queue.Service, now time.Time) (string, error) {
+	if b.duty != nil {
+		counter, _, ok, err := b.duty.Receiving(ctx, DateOf(now, b.hall.Location).String(), sv.ID)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return counter, nil
+		}
+	}
+	return "", queue.Errorf(queue.ECONFLICT, "今日没有安排%s，请选择其他事项或到服务台咨询 (%s is not offered today)", sv.Name, sv.ID)
 }

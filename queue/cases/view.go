@@ -82,6 +82,9 @@ type View struct {
 	Accused      *Accusation       `json:"accused,omitempty"`
 	Recusals     []Recusal         `json:"recusals,omitempty"`
 	Messages     []Message         `json:"messages,omitempty"`
+	// ConfirmBy: the parties' last day to apply for 司法确认 of the
+	// mediation agreement (人民调解法 Art. 33), if there is one.
+	ConfirmBy Date `json:"confirm_by,omitempty"`
 }
 
 // MaskedNames lists the parties' masked names.
@@ -107,7 +110,7 @@ func (b *Book) view(c *Case) View {
 		Due:     b.due(c),
 		Records: c.Records, Visits: c.Visits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
 		Risk: c.Risk, RiskName: c.Risk.Name(), Meetings: c.Meetings, Warnings: c.Warnings, Major: c.Major, Review: c.Review,
-		Accused: c.Accused, Recusals: c.Recusals, Messages: c.Messages,
+		Accused: c.Accused, Recusals: c.Recusals, Messages: c.Messages, ConfirmBy: b.confirmBy(c),
 	}
 	for i, p := range c.Persons {
 		v.Persons[i] = PartyView{Name: p.MaskedName, ID: p.MaskedID, Address: p.MaskedAddress, Phone: p.MaskedPhone, CardType: p.CardType}

@@ -15,6 +15,7 @@ import (
 
 	"yiting/queue"
 	"yiting/queue/cases"
+	"yiting/queue/rota"
 )
 
 // Defaults of Options.
@@ -32,6 +33,9 @@ type Options struct {
 	// Cases is the desk that issues tickets (issue.go) and serves the
 	// case endpoints (cases.go).
 	Cases *cases.Book
+	// Rota is the duty rota: /rota, and today's duty in /services; nil:
+	// /rota answers 503 and no duty-only service is offered.
+	Rota *rota.Rota
 	// Accounts serves the admin endpoints (users and device tokens).
 	// When nil they answer 503.
 	Accounts AccountAdmin
@@ -72,6 +76,7 @@ type Options struct {
 type API struct {
 	eng       *queue.Engine
 	cases     *cases.Book
+	rota      *rota.Rota
 	auth      Authenticator
 	accounts  AccountAdmin
 	log       *slog.Logger
@@ -108,6 +113,7 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		eng:       opts.Engine,
 		cases:     opts.Cases,
+		rota:      opts.Rota,
 		auth:      opts.Auth,
 		accounts:  opts.Accounts,
 		log:       opts.Logger,
@@ -210,6 +216,7 @@ func (a *API) routes() (*gin.Engine, error) {
 	v1.GET("/events", a.authedStream(a.events))
 
 	a.caseRoutes(v1)
+	a.rotaRoutes(v1)
 
 	for _, cmd := range a.counterCommands() {
 		v1.POST("/counters/:id/"+cmd.name, cmd.handler)

@@ -102,6 +102,22 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	}) (cases.View, error) {
 		return b().AddRecord(x, p, code, r.Kind, r.Text)
 	}))
+	v1.POST("/cases/:code/sessions", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		When         string `json:"when"`
+		Place        string `json:"place"`
+		Participants string `json:"participants"`
+		Content      string `json:"content"`
+	}) (cases.View, error) {
+		return b().AddSession(x, p, code, cases.Session{When: r.When, Place: r.Place, Participants: r.Participants, Content: r.Content})
+	}))
+	v1.POST("/cases/:code/agreement", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Facts       string `json:"facts"`
+		Terms       string `json:"terms"`
+		Performance string `json:"performance"`
+		Oral        bool   `json:"oral"`
+	}) (cases.View, error) {
+		return b().AddAgreement(x, p, code, cases.Agreement{Facts: r.Facts, Terms: r.Terms, Performance: r.Performance, Oral: r.Oral})
+	}))
 	v1.POST("/cases/:code/extend", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
 		return b().Extend(x, p, code, r.Reason)
 	}))

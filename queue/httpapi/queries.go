@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"yiting/queue"
+	"yiting/queue/rota"
 )
 
 // canWatch refuses a principal that may not read the hall's state (today
@@ -31,6 +32,8 @@ type serviceJSON struct {
 	Waiting    int            `json:"waiting"`
 	Priority   int            `json:"priority_waiting"`
 	LastIssued string         `json:"last_issued,omitempty"`
+	DutyOnly   bool           `json:"duty_only,omitempty"`
+	Today      string         `json:"today,omitempty"` // a duty-only service: who receives today; offered only then
 }
 
 type priorityClassJSON struct {
@@ -43,6 +46,7 @@ type servicesResponse struct {
 	Day             string              `json:"day"`
 	Services        []serviceJSON       `json:"services"`
 	PriorityClasses []priorityClassJSON `json:"priority_classes"`
+	Duty            []string            `json:"duty"` // who receives today, by the duty rota
 }
 
 // services is what a kiosk shows: each service with how many wait, and
@@ -53,10 +57,22 @@ func (a *API) services(c *gin.Context, p queue.Principal) {
 	}
 	h := a.eng.Hall()
 	st := a.eng.State()
-	out := servicesResponse{Day: st.Day, Services: make([]serviceJSON, len(h.Services)), PriorityClasses: make([]priorityClassJSON, len(h.Priority.Classes))}
+	out := servicesResponse{Day: st.Day, Services: make([]serviceJSON, len(h.Services)), PriorityClasses: make([]priorityClassJSON, len(h.Priority.Classes)),
+		Duty: []string{}}
+	today := map[string]string{}
+	if a.rota != nil {
+		es, err := a.rota.Today(c.Request.Context())
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		if lines, by := rota.Lines(es); lines != nil {
+			out.Duty, today = lines, by
+		}
+	}
 	for i, s := range h.Services {
 		out.Services[i] = serviceJSON{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Category: s.Category, Group: s.Group,
-			NeedsID: s.NeedsID, CaseType: s.CaseType, Pinyin: s.Pinyin}
+			NeedsID: s.NeedsID, CaseType: s.CaseType, Pinyin: s.Pinyin, DutyOnly: s.DutyOnly, Today: today[s.ID]}
 		for _, q := range st.Services { // the same order, but do not rely on it
 			if q.ServiceID == s.ID {
 				out.Services[i].Waiting, out.Services[i].Priority, out.Services[i].LastIssued = q.Waiting, q.Priority, q.LastIssued

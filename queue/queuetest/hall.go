@@ -12,6 +12,7 @@ import (
 	"yiting/queue/boltstore"
 	"yiting/queue/cases"
 	"yiting/queue/personal"
+	"yiting/queue/rota"
 )
 
 // Hall is a running hall server's core for a test: a real bbolt file in a
@@ -26,6 +27,7 @@ type Hall struct {
 	Engine *queue.Engine
 	Book   *cases.Book
 	Keys   *personal.Keys
+	Rota   *rota.Rota // the duty rota on the store, the book's Duty
 }
 
 // HallOptions change NewHall's defaults; the zero value is usable.
@@ -78,8 +80,9 @@ func NewHall(tb testing.TB, h *queue.Hall, o HallOptions) *Hall {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	x.Rota = rota.New(h, st, eo.Now, o.Logger)
 	co := cases.Options{Hall: h, Engine: x.Engine, Store: st, Keys: x.Keys, PublicURL: "http://yiting.local", Calendar: cal,
-		Now: eo.Now, Logger: o.Logger}
+		Now: eo.Now, Logger: o.Logger, Duty: x.Rota}
 	if o.Cases != nil {
 		o.Cases(&co)
 	}

@@ -246,7 +246,7 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 	for _, u := range units {
 		b.Units = append(b.Units, option{u, u, u == v.Unit})
 	}
-	for _, k := range []cases.RecordKind{cases.RecordInvestigation, cases.RecordSession, cases.RecordAnswer, cases.RecordAcceptance, cases.RecordApplication, cases.RecordNote} {
+	for _, k := range []cases.RecordKind{cases.RecordInvestigation, cases.RecordAnswer, cases.RecordAcceptance, cases.RecordApplication, cases.RecordNote} {
 		b.RecordKinds = append(b.RecordKinds, option{string(k), k.Name(), false})
 	}
 	for _, n := range p.cases.Notices() {
@@ -310,6 +310,16 @@ func (p *Pages) limitLines(v cases.View) []limitLine {
 			l.Date += "（已由 " + e.From.String() + " 延期，理由：" + e.Reason + "）"
 		}
 		l.State, l.Overdue, l.Running = state("handle", v.HandledAt, "已办结")
+		out = append(out, l)
+	}
+	if v.ConfirmBy != 0 {
+		l := limitLine{Name: "司法确认申请期限", Date: v.ConfirmBy.String(), Span: "30日，自调解协议生效之日起",
+			Basis: "《人民调解法》第三十三条", Stops: "双方当事人共同向人民法院申请司法确认；期满未申请的，不影响协议的效力，可另行起诉", State: "提醒当事人"}
+		if today := cases.DateOf(p.now(), p.hall.Location); today > v.ConfirmBy {
+			l.State = "已过申请期限"
+		} else {
+			l.State, l.Running = "还剩 "+strconv.Itoa(int(v.ConfirmBy-today))+" 天", true
+		}
 		out = append(out, l)
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/rota"
 )
 
 // Authenticator turns a secret (a session or device token) into a
@@ -39,6 +40,9 @@ type Options struct {
 	// supervised cases, rectifications, indicators; *cases.Book. Without
 	// it the page answers 503.
 	Cases CaseBook
+	// Rota is the duty rota (/dashboard/rota); without it the page
+	// answers 503.
+	Rota *rota.Rota
 	// Speech renders the board's announcements on the server; nil means
 	// the boards speak with the browser's speechSynthesis.
 	Speech Synthesizer
@@ -79,6 +83,7 @@ type Pages struct {
 	auth       Authenticator
 	tickets    TicketSource
 	cases      CaseBook
+	rota       *rota.Rota
 	qr         QRCoder
 	deskPrint  func(ctx context.Context, ticketID uint64, caseURL string) error
 	kioskPin   string
@@ -112,6 +117,7 @@ func New(opts Options) (*Pages, error) {
 		auth:       opts.Auth,
 		tickets:    opts.Tickets,
 		cases:      opts.Cases,
+		rota:       opts.Rota,
 		qr:         opts.QR,
 		deskPrint:  opts.DeskPrint,
 		kioskPin:   opts.KioskPin,
@@ -169,6 +175,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{code}/files/{name}", p.page(p.caseFile))
 	mux.Handle("GET /dashboard/audit", p.page(p.auditPage))
 	mux.Handle("GET /dashboard/units", p.page(p.unitsPage))
+	mux.Handle("GET /dashboard/rota", p.page(p.rotaPage))
 	mux.Handle("GET /dashboard/units.csv", p.page(p.unitsCSV))
 	for _, f := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
 		mux.Handle("GET /dashboard/"+f, p.page(p.caseExport))

@@ -166,6 +166,7 @@
         b.type = "button";
         b.setAttribute("data-service", s.id);
         b.appendChild(el("span", "name", s.name));
+        if (s.note) b.appendChild(el("span", "sub note", "今日接访：" + s.note));
         b.appendChild(el("span", "sub", waitingText(s.waiting)));
         b.addEventListener("click", function () { choose(s.id); });
         grid.appendChild(b);
@@ -233,6 +234,9 @@
     if (!view) return;
     var v = view;
     if (v.hall && v.hall.name) $("hall").textContent = v.hall.name;
+    var duty = (v.hall && v.hall.duty) || [];
+    $("duty").textContent = duty.join("　");
+    $("duty").hidden = !duty.length;
     if (!stepSeen[v.since]) stepSeen[v.since] = Date.now();
     if (v.step !== "idle" && v.step !== "choose") nav = { screen: "menu" };
 

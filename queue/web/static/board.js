@@ -307,8 +307,19 @@
       onStatus: status,
     });
     board.check = Y.watch(s, () => status('down')); // the test runs a check at once
+    duty();
+    setInterval(duty, 10 * 60 * 1000);
     board.ready = true;
     board.loads++;
+  }
+  // Who receives today by the duty rota (县领导坐班接访, 心理咨询日), read
+  // again every ten minutes: it changes by day, not by event.
+  async function duty() {
+    try {
+      const sv = await Y.api('GET', '/api/v1/services');
+      $('duty').textContent = (sv.duty || []).join('　');
+      $('duty').hidden = !(sv.duty && sv.duty.length);
+    } catch (e) { /* the next round tries again */ }
   }
   start();
 })();

@@ -40,6 +40,8 @@
     accusation: (f) => ({ unit: f.get('unit'), staff: f.get('staff').trim() }),
     recuse: (f) => ({ staff: f.get('staff').trim(), reason: f.get('reason') }),
     answer: (f) => ({ text: f.get('text') }),
+    sessions: (f) => ({ when: f.get('when'), place: f.get('place'), participants: f.get('participants'), content: f.get('content') }),
+    agreement: (f) => ({ facts: f.get('facts'), terms: f.get('terms'), performance: f.get('performance'), oral: f.get('oral') === '1' }),
   };
   // The paths that are not /cases/{code}/{cmd}.
   const paths = {
