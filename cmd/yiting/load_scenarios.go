@@ -58,8 +58,10 @@ func synthCard(n int) map[string]string {
 func (c *client) hall(ctx context.Context) (*loadHallInfo, error) {
 	var svcs struct {
 		Services []struct {
-			ID      string `json:"id"`
-			NeedsID bool   `json:"needs_id"`
+			ID       string `json:"id"`
+			NeedsID  bool   `json:"needs_id"`
+			DutyOnly bool   `json:"duty_only"`
+			Today    string `json:"today"`
 		} `json:"services"`
 	}
 	if _, err := c.do(ctx, "GET", "/api/v1/services", "", nil, &svcs); err != nil {
@@ -75,6 +77,9 @@ func (c *client) hall(ctx context.Context) (*loadHallInfo, error) {
 	}
 	h := &loadHallInfo{needsID: map[string]bool{}}
 	for _, s := range svcs.Services {
+		if s.DutyOnly && s.Today == "" {
+			continue // not offered today (the duty rota)
+		}
 		h.services = append(h.services, s.ID)
 		h.needsID[s.ID] = s.NeedsID
 	}

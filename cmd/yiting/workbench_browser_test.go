@@ -132,6 +132,10 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	act(liaison, `form[data-cmd=ack-warning]`, "调处中")
 	act(sup, `form[data-cmd=supervisions]`, "调处中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=supervisions] [name=level]`), "yellow"),
 		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=supervisions] [name=reason]`), "群众多次来信，请加快办理"))
+	act(sup, `form[data-cmd=post]`, "调处中")
+	if !strings.Contains(eval[string](sup, `document.querySelector('section[aria-labelledby=h-sup] .sup').textContent`), "挂牌督办") {
+		t.Error("the listed supervision does not say so")
+	}
 	liaison.do(chromedp.Reload())
 	wait[bool](liaison, `!!document.querySelector('form[data-cmd=reply]')`, 10*time.Second)
 	act(liaison, `form[data-cmd=reply]`, "调处中", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=reply] [name=reply]`), "已安排疏通，本周内完成"))
@@ -169,7 +173,7 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	}
 	clerk.do(chromedp.Click(chromedp.CSS(`#doc-names button[type=submit]`)))
 	wait[bool](clerk, `document.querySelector('.sheet .to').textContent.includes(`+jsString(fullName)+`)`, 10*time.Second)
-	printPDF(t, clerk)
+	printPDF(t, clerk, 1)
 	var docShot []byte
 	if *writeScreenshots { // the document as printed, at A4's proportions
 		clerk.do(chromedp.EmulateViewport(794, 1123), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
@@ -187,7 +191,7 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	if txt := eval[string](clerk, `document.getElementById('doc').innerText`); !strings.Contains(txt, "已疏通并书面答复") || !strings.Contains(txt, "第三十五条") {
 		t.Errorf("the 处理意见书: %.400s", txt)
 	}
-	printPDF(t, clerk)
+	printPDF(t, clerk, 1)
 	clerk.open(srv.url+"/cases/"+code+"/doc/agreement", 1440, 900)
 	if txt := eval[string](clerk, `document.body.innerText`); !strings.Contains(txt, "没有登记调解协议") {
 		t.Errorf("a 调解协议书 of a case without an agreement: %.200s", txt)
@@ -301,6 +305,40 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 		t.Errorf("the phone does not show the answer: %.400s", txt)
 	}
 
+	// A mediator of the family committee mediates a case of two parties:
+	// receives it in the room, a session, the agreement with what Art. 29
+	// asks, concluded; the case counts the parties' 30 days for 司法确认,
+	// and the 调解协议书 prints.
+	api.user("mediator6", "周*", "mediator6-password", "room-family")
+	var fam struct {
+		Case struct {
+			Code string `json:"code"`
+		} `json:"case"`
+	}
+	boss.do("POST", "/api/v1/cases", map[string]any{"service": "mediation-family", "summary": "赡养费纠纷",
+		"persons": []map[string]string{synthCard(4716), synthCard(4717)}}, &fam)
+	med := login("mediator", "mediator6", "mediator6-password", "/cases/"+fam.Case.Code)
+	act(med, `form[data-cmd=receive]`, "已接待", chromedp.SetValue(chromedp.CSS(`form[data-cmd=receive] [name=counter]`), "room-family"))
+	act(med, `form[data-cmd=route]`, "已分流", chromedp.SetValue(chromedp.CSS(`form[data-cmd=route] [name=kind]`), "counter"),
+		chromedp.SetValue(chromedp.CSS(`form[data-cmd=route] [name=counter]`), "room-family"))
+	act(med, `form[data-cmd=handle]`, "调处中")
+	act(med, `form[data-cmd=sessions]`, "调处中", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=sessions] [name=when]`), "上午九时"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=sessions] [name=place]`), "婚姻家庭纠纷调解室"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=sessions] [name=participants]`), "双方当事人、调解员"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=sessions] [name=content]`), "双方陈述赡养费分担的意见"))
+	act(med, `form[data-cmd=agreement]`, "调处中", chromedp.SendKeys(chromedp.CSS(`form[data-cmd=agreement] [name=facts]`), "子女对赡养费分担有争议"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=agreement] [name=terms]`), "每人每月承担五百元"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-cmd=agreement] [name=performance]`), "每月五日前转账"))
+	act(med, `form[data-cmd=conclude]`, "回访中", chromedp.SetValue(chromedp.CSS(`form[data-cmd=conclude] [name=outcome]`), "mediated"))
+	if lim := eval[string](med, `document.getElementById('limits').textContent`); !strings.Contains(lim, "司法确认申请期限") || !strings.Contains(lim, "第三十三条") {
+		t.Errorf("the limits after the agreement: %q", lim)
+	}
+	med.open(srv.url+"/cases/"+fam.Case.Code+"/doc/agreement", 1440, 900)
+	if txt := eval[string](med, `document.getElementById('doc').innerText`); !strings.Contains(txt, "每人每月承担五百元") || !strings.Contains(txt, "司法确认") {
+		t.Errorf("the 调解协议书: %.400s", txt)
+	}
+	printPDF(t, med, 2) // an agreement with its signatures may take a second sheet
+
 	// The supervisor puts today's county leader on the duty rota: the
 	// kiosk's 领导接访 opens, its ticket goes to the leaders' room.
 	sup.open(srv.url+"/dashboard/rota", 1440, 900)
@@ -348,8 +386,8 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 }
 
 // printPDF prints the tab's page as the browser would on A4 and checks it
-// is a PDF of one page.
-func printPDF(t *testing.T, tb *tab) []byte {
+// is a PDF of at most maxPages pages.
+func printPDF(t *testing.T, tb *tab, maxPages int) []byte {
 	t.Helper()
 	var pdf []byte
 	prefer := true
@@ -358,8 +396,8 @@ func printPDF(t *testing.T, tb *tab) []byte {
 		pdf = r.Data
 		return err
 	}))
-	if n := len(pdfPage.FindAll(pdf, -1)); !bytes.HasPrefix(pdf, []byte("%PDF-")) || n != 1 {
-		t.Errorf("the printed document is not a one-page PDF (%d bytes, %d pages)", len(pdf), n)
+	if n := len(pdfPage.FindAll(pdf, -1)); !bytes.HasPrefix(pdf, []byte("%PDF-")) || n < 1 || n > maxPages {
+		t.Errorf("the printed document is not a PDF of at most %d pages (%d bytes, %d pages)", maxPages, len(pdf), n)
 	}
 	return pdf
 }

@@ -22,6 +22,7 @@ type Allowed struct {
 	NotAccept   bool     `json:"not_accept,omitempty"`  // close early: 不予受理
 	Supervise   bool     `json:"supervise,omitempty"`   // open a supervision notice
 	Reply       []int    `json:"reply,omitempty"`       // the open supervisions p may answer
+	Post        []int    `json:"post,omitempty"`        // the open supervisions a supervisor may list (挂牌督办)
 	Personal    bool     `json:"personal,omitempty"`    // open the parties' full data (audited)
 	ReprintQR   bool     `json:"reprint_qr,omitempty"`  // the inquiry QR again
 	FollowUpOK  bool     `json:"follow_up,omitempty"`   // a follow-up record may be added now
@@ -81,6 +82,11 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 		a.ReprintQR = true
 	}
 	a.Supervise = p.Role == queue.RoleSupervisor && open
+	for _, s := range c.Supervisions {
+		if a.Supervise && s.open() && s.PostedAt.IsZero() {
+			a.Post = append(a.Post, s.ID)
+		}
+	}
 	a.Warn = a.Supervise
 	a.CloseReview = p.Role == queue.RoleSupervisor && c.Review.Open()
 	if open && b.CanHandle(p, c) {

@@ -281,3 +281,33 @@ func TestMediationRecordsAndConfirmationWindow(t *testing.T) {
 	}
 	must[cases.View](t)(f.book.Conclude(ctx, multiClerk, code, cases.Result{Outcome: cases.OutcomeMediated}))
 }
+
+// 督办: a supervision is listed (挂牌督办) by supervisors, once, while open;
+// a 约谈 is a record of the case.
+func TestPostedSupervisionAndInterview(t *testing.T) {
+	f := newFixture(t)
+	code := f.register("petition", synthPerson(1)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, code, "win-01"))
+	v := must[cases.View](t)(f.book.Supervise(ctx, boss, code, "yellow", "久拖未决"))
+	if _, a, _ := f.book.CaseFor(ctx, boss, code); len(a.Post) != 1 || a.Post[0] != v.Supervisions[0].ID {
+		t.Fatalf("the supervisor may list: %+v", a.Post)
+	}
+	_, err := f.book.Post(ctx, clerk1, code, 1)
+	wantCode(t, err, queue.EFORBIDDEN)
+	_, err = f.book.Post(ctx, boss, code, 2)
+	wantCode(t, err, queue.ENOTFOUND)
+	v = must[cases.View](t)(f.book.Post(ctx, boss, code, 1))
+	if v.Supervisions[0].PostedAt.IsZero() || v.Supervisions[0].PostedBy != "boss" {
+		t.Errorf("posted: %+v", v.Supervisions[0])
+	}
+	_, err = f.book.Post(ctx, boss, code, 1)
+	wantCode(t, err, queue.ECONFLICT, "已挂牌")
+	must[cases.View](t)(f.book.Reply(ctx, clerk1, code, 1, "已处理"))
+	if _, a, _ := f.book.CaseFor(ctx, boss, code); len(a.Post) != 0 {
+		t.Error("an answered supervision is offered for listing")
+	}
+	v = must[cases.View](t)(f.book.AddRecord(ctx, boss, code, cases.RecordInterview, "约谈信访局分管负责人，要求五日内化解"))
+	if r := v.Records[len(v.Records)-1]; r.Kind != cases.RecordInterview || r.Kind.Name() != "约谈记录" {
+		t.Errorf("the interview: %+v", r)
+	}
+}

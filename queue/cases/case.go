@@ -211,6 +211,7 @@ const (
 	RecordAgreement     RecordKind = "agreement"     // 调解协议书
 	RecordAnswer        RecordKind = "answer"        // 答复意见 / 处理意见书
 	RecordFollowUp      RecordKind = "followup"      // 回访记录
+	RecordInterview     RecordKind = "interview"     // 约谈记录: the supervisors talk to a unit's leaders
 	RecordNote          RecordKind = "note"          // 其他
 )
 
@@ -231,6 +232,8 @@ func (k RecordKind) Name() string {
 		return "答复意见"
 	case RecordFollowUp:
 		return "回访记录"
+	case RecordInterview:
+		return "约谈记录"
 	case RecordNote:
 		return "其他记录"
 	}
@@ -317,6 +320,7 @@ const (
 	StepRecused      StepKind = "recused"    // a clerk stepped aside (Art. 28)
 	StepMessage      StepKind = "message"    // the visitor asked or added material
 	StepAnswered     StepKind = "answered"   // a handler answered the visitor
+	StepPosted       StepKind = "posted"     // a supervision listed (挂牌督办)
 )
 
 // StepKinds lists every kind of step, and so every case event's type
@@ -326,7 +330,7 @@ func StepKinds() []StepKind {
 		StepClosed, StepVisit, StepSupervised, StepReplied, StepResolved, StepRated, StepAnonymised, StepServiceRate,
 		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed,
 		StepAcknowledged, StepObjected, StepAssessed, StepMeeting, StepWarned, StepWarningAck, StepMajor,
-		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused, StepMessage, StepAnswered}
+		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused, StepMessage, StepAnswered, StepPosted}
 }
 
 // Name is the step in Chinese, for the case's timeline.
@@ -398,6 +402,8 @@ func (k StepKind) Name() string {
 		return "来访人留言"
 	case StepAnswered:
 		return "答复来访人"
+	case StepPosted:
+		return "挂牌督办"
 	}
 	return string(k)
 }

@@ -217,7 +217,7 @@ func (b *Book) StartHandling(ctx context.Context, p queue.Principal, code string
 // and a follow-up record only once concluded.
 func (b *Book) AddRecord(ctx context.Context, p queue.Principal, code string, kind RecordKind, text string) (View, error) {
 	if !validRecordKind(kind) {
-		return View{}, queue.Errorf(queue.EINVALID, "记录类型无效：%q (kind must be application, acceptance, investigation, session, agreement, answer, followup or note)", kind)
+		return View{}, queue.Errorf(queue.EINVALID, "记录类型无效：%q (kind must be application, acceptance, investigation, session, agreement, answer, followup, interview or note)", kind)
 	}
 	text, err := needText("text", "记录内容", text, 20000)
 	if err != nil {

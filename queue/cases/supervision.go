@@ -120,6 +120,10 @@ type Supervision struct {
 	RepliedBy  string    `json:"replied_by,omitempty"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"` // ended without a reply: the deadline was met, escalated, or the case closed
 	Resolution string    `json:"resolution,omitempty"`
+	// PostedAt: the supervision was made a listed one (挂牌督办), shown on
+	// the supervisors' boards until it is answered.
+	PostedAt time.Time `json:"posted_at,omitzero"`
+	PostedBy string    `json:"posted_by,omitempty"`
 }
 
 func (s Supervision) open() bool { return s.RepliedAt.IsZero() && s.ResolvedAt.IsZero() }
@@ -332,3 +336,26 @@ func (b *Book) Sweep(ctx context.Context) (int, error) {
 // errUnchanged tells mutate's caller that fn found nothing to do; mutate
 // then writes nothing.
 var errUnchanged = errors.New("cases: unchanged")
+
+// Post makes an open supervision a listed one (挂牌督办): supervisors.
+func (b *Book) Post(ctx context.Context, p queue.Principal, code string, id int) (View, error) {
+	if err := checkSupervisor(p); err != nil {
+		return View{}, err
+	}
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if id < 1 || id > len(c.Supervisions) {
+			return queue.Errorf(queue.ENOTFOUND, "案件%s没有第%d号督办 (no such supervision)", c.Code, id)
+		}
+		s := &c.Supervisions[id-1]
+		switch {
+		case !s.open():
+			return queue.Errorf(queue.ECONFLICT, "第%d号督办已回复或已结束 (supervision already answered or ended)", id)
+		case !s.PostedAt.IsZero():
+			return queue.Errorf(queue.ECONFLICT, "第%d号督办已挂牌 (already listed)", id)
+		}
+		s.PostedAt, s.PostedBy = now, p.Actor()
+		c.step(now, StepPosted, p.Actor(), fmt.Sprintf("第%d号督办挂牌", id))
+		return nil
+	})
+	return b.out(c, err)
+}

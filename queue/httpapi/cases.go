@@ -141,6 +141,7 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 		return b().Supervise(x, p, code, r.Level, r.Reason)
 	}))
 	v1.POST("/cases/:code/supervisions/:id/reply", a.authed(a.replySupervision))
+	v1.POST("/cases/:code/supervisions/:id/post", a.authed(a.postSupervision))
 	v1.POST("/cases/:code/personal", a.authed(a.casePersonal))
 
 	v1.GET("/case-rules", a.authed(a.caseRules))
@@ -289,6 +290,25 @@ func (a *API) caseQR(c *gin.Context, p queue.Principal) {
 	writeJSON(c, http.StatusOK, struct {
 		URL string `json:"url"`
 	}{url})
+}
+
+// postSupervision lists an open supervision (挂牌督办).
+func (a *API) postSupervision(c *gin.Context, p queue.Principal) {
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil || id < 1 {
+		a.fail(c, invalid("督办编号应为正整数 (supervision id must be a positive integer)"))
+		return
+	}
+	var b noBody
+	if !a.decode(c, &b) {
+		return
+	}
+	v, err := a.cases.Post(c.Request.Context(), p, c.Param("code"), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, caseResponse{Case: v})
 }
 
 // answerMessage answers a visitor's question from the inquiry page.

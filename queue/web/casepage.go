@@ -49,10 +49,10 @@ type warningLine struct {
 }
 
 type supervisionLine struct {
-	ID                                      int
-	Level, Colour, Reason, Opened, ReplyDue string
-	Reply, Replied, Resolution              string
-	Open, Late, Auto, CanReply              bool
+	ID                                          int
+	Level, Colour, Reason, Opened, ReplyDue     string
+	Reply, Replied, Resolution                  string
+	Open, Late, Auto, CanReply, Posted, CanPost bool
 }
 
 type visitLine struct {
@@ -221,6 +221,7 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 			l.Colour = s.Level
 		}
 		l.CanReply = slices.Contains(a.Reply, s.ID)
+		l.CanPost, l.Posted = slices.Contains(a.Post, s.ID), !s.PostedAt.IsZero()
 		b.Supervisions = append(b.Supervisions, l)
 	}
 	for _, vi := range v.Visits {
@@ -246,7 +247,7 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 	for _, u := range units {
 		b.Units = append(b.Units, option{u, u, u == v.Unit})
 	}
-	for _, k := range []cases.RecordKind{cases.RecordInvestigation, cases.RecordAnswer, cases.RecordAcceptance, cases.RecordApplication, cases.RecordNote} {
+	for _, k := range []cases.RecordKind{cases.RecordInvestigation, cases.RecordAnswer, cases.RecordInterview, cases.RecordAcceptance, cases.RecordApplication, cases.RecordNote} {
 		b.RecordKinds = append(b.RecordKinds, option{string(k), k.Name(), false})
 	}
 	for _, n := range p.cases.Notices() {

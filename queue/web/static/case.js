@@ -40,6 +40,7 @@
     accusation: (f) => ({ unit: f.get('unit'), staff: f.get('staff').trim() }),
     recuse: (f) => ({ staff: f.get('staff').trim(), reason: f.get('reason') }),
     answer: (f) => ({ text: f.get('text') }),
+    post: () => ({}),
     sessions: (f) => ({ when: f.get('when'), place: f.get('place'), participants: f.get('participants'), content: f.get('content') }),
     agreement: (f) => ({ facts: f.get('facts'), terms: f.get('terms'), performance: f.get('performance'), oral: f.get('oral') === '1' }),
   };
@@ -49,6 +50,7 @@
     'ack-warning': (form) => base + '/warnings/' + form.dataset.id + '/ack',
     review: () => base + '/review/close',
     answer: (form) => base + '/messages/' + form.dataset.id + '/answer',
+    post: (form) => base + '/supervisions/' + form.dataset.id + '/post',
   };
 
   let acting = false;
