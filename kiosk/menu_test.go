@@ -164,3 +164,18 @@ func TestViewCarriesNoIDNumber(t *testing.T) {
 		}
 	}
 }
+
+// A duty-only service (领导接访) is on the menu on the days the rota opens
+// it, with who receives; otherwise it is not.
+func TestMenuDutyOnly(t *testing.T) {
+	leader := ServiceInfo{Service: queue.Service{ID: "leader", Name: "领导接访", Category: queue.CategoryPetition, DutyOnly: true}}
+	petition := ServiceInfo{Service: queue.Service{ID: "petition", Name: "信访接待", Category: queue.CategoryPetition}}
+	if m := menu([]ServiceInfo{leader, petition}); len(m) != 1 || len(m[0].Groups[0].Services) != 1 || m[0].Groups[0].Services[0].ID != "petition" {
+		t.Errorf("a day without a leader: %+v", m)
+	}
+	leader.Today = "县委副书记 某某（领导接访室）"
+	m := menu([]ServiceInfo{leader, petition})
+	if len(m[0].Groups[0].Services) != 2 || m[0].Groups[0].Services[0].Note != leader.Today {
+		t.Errorf("a leader's day: %+v", m)
+	}
+}

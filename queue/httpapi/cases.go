@@ -71,8 +71,14 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	}) (cases.View, error) {
 		return b().Warn(x, p, code, r.Unit, r.Text)
 	}))
-	v1.POST("/cases/:code/warnings/:id/ack", a.authed(a.ackWarning))
-	v1.POST("/cases/:code/messages/:id/answer", a.authed(a.answerMessage))
+	v1.POST("/cases/:code/warnings/:id/ack", itemCmd(a, "预警", func(x ctx, p P, code string, id int, _ *noBody) (cases.View, error) {
+		return b().AckWarning(x, p, code, id)
+	}))
+	v1.POST("/cases/:code/messages/:id/answer", itemCmd(a, "留言", func(x ctx, p P, code string, id int, r *struct {
+		Text string `json:"text"`
+	}) (cases.View, error) {
+		return b().Answer(x, p, code, id, r.Text)
+	}))
 	v1.POST("/cases/:code/major", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
 		return b().FlagMajor(x, p, code, r.Reason)
 	}))
@@ -140,8 +146,14 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	}) (cases.View, error) {
 		return b().Supervise(x, p, code, r.Level, r.Reason)
 	}))
-	v1.POST("/cases/:code/supervisions/:id/reply", a.authed(a.replySupervision))
-	v1.POST("/cases/:code/supervisions/:id/post", a.authed(a.postSupervision))
+	v1.POST("/cases/:code/supervisions/:id/reply", itemCmd(a, "督办", func(x ctx, p P, code string, id int, r *struct {
+		Reply string `json:"reply"`
+	}) (cases.View, error) {
+		return b().Reply(x, p, code, id, r.Reply)
+	}))
+	v1.POST("/cases/:code/supervisions/:id/post", itemCmd(a, "督办", func(x ctx, p P, code string, id int, _ *noBody) (cases.View, error) {
+		return b().Post(x, p, code, id)
+	}))
 	v1.POST("/cases/:code/personal", a.authed(a.casePersonal))
 
 	v1.GET("/case-rules", a.authed(a.caseRules))
@@ -153,6 +165,29 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 
 type caseResponse struct {
 	Case cases.View `json:"case"`
+}
+
+// itemCmd is a POST /cases/{code}/<items>/{id}/<command> on a numbered
+// item of the case (a supervision, a warning, a message): check the
+// number, then as caseCmd.
+func itemCmd[B any](a *API, what string, fn func(ctx context.Context, p queue.Principal, code string, id int, b *B) (cases.View, error)) gin.HandlerFunc {
+	return a.authed(func(c *gin.Context, p queue.Principal) {
+		id, err := strconv.Atoi(c.Param("id"))
+		if err != nil || id < 1 {
+			a.fail(c, invalid(what+"编号应为正整数 (id must be a positive integer)"))
+			return
+		}
+		var body B
+		if !a.decode(c, &body) {
+			return
+		}
+		v, err := fn(c.Request.Context(), p, c.Param("code"), id, &body)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		writeJSON(c, http.StatusOK, caseResponse{Case: v})
+	})
 }
 
 // caseCmd is a POST /cases/{code}/<command>: decode the body, run the
@@ -290,85 +325,6 @@ func (a *API) caseQR(c *gin.Context, p queue.Principal) {
 	writeJSON(c, http.StatusOK, struct {
 		URL string `json:"url"`
 	}{url})
-}
-
-// postSupervision lists an open supervision (挂牌督办).
-func (a *API) postSupervision(c *gin.Context, p queue.Principal) {
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil || id < 1 {
-		a.fail(c, invalid("督办编号应为正整数 (supervision id must be a positive integer)"))
-		return
-	}
-	var b noBody
-	if !a.decode(c, &b) {
-		return
-	}
-	v, err := a.cases.Post(c.Request.Context(), p, c.Param("code"), id)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, caseResponse{Case: v})
-}
-
-// answerMessage answers a visitor's question from the inquiry page.
-func (a *API) answerMessage(c *gin.Context, p queue.Principal) {
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil || id < 1 {
-		a.fail(c, invalid("留言编号应为正整数 (message id must be a positive integer)"))
-		return
-	}
-	var b struct {
-		Text string `json:"text"`
-	}
-	if !a.decode(c, &b) {
-		return
-	}
-	v, err := a.cases.Answer(c.Request.Context(), p, c.Param("code"), id, b.Text)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, caseResponse{Case: v})
-}
-
-// ackWarning: the warned unit signs for a risk warning (预警).
-func (a *API) ackWarning(c *gin.Context, p queue.Principal) {
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil || id < 1 {
-		a.fail(c, invalid("预警编号应为正整数 (warning id must be a positive integer)"))
-		return
-	}
-	var b noBody
-	if !a.decode(c, &b) {
-		return
-	}
-	v, err := a.cases.AckWarning(c.Request.Context(), p, c.Param("code"), id)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, caseResponse{Case: v})
-}
-
-func (a *API) replySupervision(c *gin.Context, p queue.Principal) {
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil || id < 1 {
-		a.fail(c, invalid("督办编号应为正整数 (supervision id must be a positive integer)"))
-		return
-	}
-	var b struct {
-		Reply string `json:"reply"`
-	}
-	if !a.decode(c, &b) {
-		return
-	}
-	v, err := a.cases.Reply(c.Request.Context(), p, c.Param("code"), id, b.Reply)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, caseResponse{Case: v})
 }
 
 type personalResponse struct {

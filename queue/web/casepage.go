@@ -85,33 +85,41 @@ type casePageBody struct {
 	Messages                 []messageLine
 }
 
-func (p *Pages) casePage(w http.ResponseWriter, r *http.Request) {
-	pr, ok := p.staffPage(w, r, queue.RoleSupervisor, queue.RoleAdmin, queue.RoleStaff)
+// caseOf reads the case of a page's {code} as a person of one of the
+// roles may see it, or answers with a page that says why not.
+func (p *Pages) caseOf(w http.ResponseWriter, r *http.Request, roles ...queue.Role) (queue.Principal, cases.View, cases.Allowed, bool) {
+	pr, ok := p.staffPage(w, r, roles...)
 	if !ok {
-		return
+		return pr, cases.View{}, cases.Allowed{}, false
 	}
 	if p.cases == nil {
 		p.errorPage(w, http.StatusServiceUnavailable, "案件不可用", "本服务器未接入案件登记簿。")
-		return
+		return pr, cases.View{}, cases.Allowed{}, false
 	}
 	code, err := cases.NormalizeCode(r.PathValue("code"))
 	if err != nil {
 		p.errorPage(w, http.StatusBadRequest, "案件编号有误", queue.ErrorMessage(err))
-		return
+		return pr, cases.View{}, cases.Allowed{}, false
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), casesTimeout)
 	defer cancel()
 	v, a, err := p.cases.CaseFor(ctx, pr, code)
 	switch {
 	case err == nil:
+		return pr, v, a, true
 	case queue.ErrorCode(err) == queue.ENOTFOUND:
 		p.errorPage(w, http.StatusNotFound, "没有这件案件", "没有编号为 "+code+" 的案件。请核对编号。")
-		return
 	case queue.ErrorCode(err) == queue.EFORBIDDEN:
 		p.errorPage(w, http.StatusForbidden, "没有权限", queue.ErrorMessage(err))
-		return
 	default:
 		p.casesFailed(w, r, err)
+	}
+	return pr, cases.View{}, cases.Allowed{}, false
+}
+
+func (p *Pages) casePage(w http.ResponseWriter, r *http.Request) {
+	pr, v, a, ok := p.caseOf(w, r, queue.RoleSupervisor, queue.RoleAdmin, queue.RoleStaff)
+	if !ok {
 		return
 	}
 	p.render(w, http.StatusOK, "case.html", view{Title: "案件 " + v.Code, Page: "case", Body: p.casePageBody(v, a), Data: struct {

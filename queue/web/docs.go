@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -87,19 +86,6 @@ type docBody struct {
 }
 
 func (p *Pages) casePrint(w http.ResponseWriter, r *http.Request) {
-	pr, ok := p.staffPage(w, r, queue.RoleSupervisor, queue.RoleStaff)
-	if !ok {
-		return
-	}
-	if p.cases == nil {
-		p.errorPage(w, http.StatusServiceUnavailable, "案件不可用", "本服务器未接入案件登记簿。")
-		return
-	}
-	code, err := cases.NormalizeCode(r.PathValue("code"))
-	if err != nil {
-		p.errorPage(w, http.StatusBadRequest, "案件编号有误", queue.ErrorMessage(err))
-		return
-	}
 	var kind *docKind
 	for i := range docKinds {
 		if docKinds[i].ID == r.PathValue("kind") {
@@ -110,18 +96,8 @@ func (p *Pages) casePrint(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, http.StatusNotFound, "没有这种文书", "文书类型无效。")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), casesTimeout)
-	defer cancel()
-	v, _, err := p.cases.CaseFor(ctx, pr, code)
-	if err != nil {
-		switch queue.ErrorCode(err) {
-		case queue.ENOTFOUND:
-			p.errorPage(w, http.StatusNotFound, "没有这件案件", "没有编号为 "+code+" 的案件。")
-		case queue.EFORBIDDEN:
-			p.errorPage(w, http.StatusForbidden, "没有权限", queue.ErrorMessage(err))
-		default:
-			p.casesFailed(w, r, err)
-		}
+	pr, v, _, ok := p.caseOf(w, r, queue.RoleSupervisor, queue.RoleStaff)
+	if !ok {
 		return
 	}
 	if ok, why := kind.has(v); !ok {
@@ -136,7 +112,7 @@ func (p *Pages) casePrint(w http.ResponseWriter, r *http.Request) {
 		d.Issuer = p.hall.Name
 	}
 	if p.qr != nil {
-		if u, err := p.cases.QRURL(ctx, pr, v.Code); err == nil {
+		if u, err := p.cases.QRURL(r.Context(), pr, v.Code); err == nil {
 			if m, err := p.qr(u); err == nil {
 				d.QR = template.HTML(qrSVG(m)) // our own SVG of our own URL
 				d.QRNote = "扫码查询办理进度、评价办理结果（编号 " + v.Code + "）"
