@@ -32,6 +32,10 @@ type Principal struct {
 	Name     string   // display name
 	Role     Role     //
 	Counters []string // staff: the counters they may operate; pad: its one counter
+	// MustChangePassword: a person logged in with a password someone
+	// else set (the generated first one, an admin's reset) may do nothing
+	// but set their own.
+	MustChangePassword bool
 }
 
 // Actor is how events name the principal.

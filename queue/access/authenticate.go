@@ -12,8 +12,9 @@ import (
 // stands for. It returns an error with code EUNAUTH for an unknown,
 // malformed or expired secret, a revoked token, or a session of a
 // disabled user. It does no bcrypt and reads nothing from disk; using a
-// session extends it to SessionTTL from now, written to the store at most
-// once a minute per session (a write failure is logged, not returned).
+// session extends it to SessionTTL from now — never past SessionMax after
+// its login — written to the store at most once a minute per session (a
+// write failure is logged, not returned).
 // Safe for concurrent use.
 func (s *Service) Authenticate(ctx context.Context, secret string) (queue.Principal, error) {
 	if secret == "" || len(secret) > maxSecretLen {
@@ -47,7 +48,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (queue.Princi
 		s.expire(ctx, d, c)
 		return queue.Principal{}, errNotLoggedIn()
 	}
-	if next := now + int64(s.ttl); next-exp >= int64(extendEvery) && c.expires.CompareAndSwap(exp, next) {
+	if next := min(now+int64(s.ttl), c.ends); next-exp >= int64(extendEvery) && c.expires.CompareAndSwap(exp, next) {
 		// Only the goroutine that won the swap writes. The store ignores
 		// an extension of a session logged out meanwhile.
 		if err := s.store.ExtendSession(context.WithoutCancel(ctx), c.hash, time.Unix(0, next)); err != nil {

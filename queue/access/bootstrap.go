@@ -39,6 +39,7 @@ func (s *Service) Bootstrap(ctx context.Context, adminPassword string) (generate
 	if err != nil {
 		return "", err
 	}
+	rec.MustChange = adminPassword == "" // the printed password works once
 	if err := s.addUser(ctx, rec); err != nil {
 		return "", err
 	}

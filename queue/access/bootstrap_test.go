@@ -17,8 +17,8 @@ func TestBootstrapWithPassword(t *testing.T) {
 		t.Fatalf("Bootstrap = %q, %v; want \"\", nil", gen, err)
 	}
 	_, p := e.login("admin", "Env-Passw0rd")
-	if p.Role != queue.RoleAdmin {
-		t.Errorf("bootstrap user has role %s", p.Role)
+	if p.Role != queue.RoleAdmin || p.MustChangePassword {
+		t.Errorf("bootstrap user has role %s, must change %v", p.Role, p.MustChangePassword)
 	}
 
 	// Second start with another password: nothing changes.
@@ -62,7 +62,22 @@ func TestBootstrapGenerated(t *testing.T) {
 		if err != nil || again != "" {
 			t.Fatalf("Bootstrap on the second start = %q, %v; want nothing", again, err)
 		}
-		e.login("admin", gen)
+		// The printed password works once: only to set the admin's own.
+		_, p := e.login("admin", gen)
+		if !p.MustChangePassword {
+			t.Fatal("the generated password is not marked to be changed")
+		}
+		e.remember("admins-own-password")
+		if err := e.svc.SetPassword(ctx, p, "admin", gen, "admins-own-password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, p = e.login("admin", "admins-own-password"); p.MustChangePassword {
+			t.Error("the admin's own password still must be changed")
+		}
+		e.restart()
+		if _, p = e.login("admin", "admins-own-password"); p.MustChangePassword {
+			t.Error("after a restart the admin's own password must be changed")
+		}
 	}
 }
 

@@ -28,7 +28,8 @@
 // it up in memory (loaded from the store at start, changed on every grant
 // and revocation): no bcrypt and no disk read. Sessions slide: a request
 // extends the session to SessionTTL from now, written to the store at
-// most once a minute per session.
+// most once a minute per session, but never past SessionMax (16 hours)
+// after the login.
 //
 // # Consistency with the store
 //

@@ -109,7 +109,7 @@ func (s *Service) startSession(ctx context.Context, u *userEntry, clientIP strin
 		return "", queue.Principal{}, storageError("save session", err)
 	}
 	s.cmu.Lock()
-	s.creds[d] = sessionCred(rec)
+	s.creds[d] = s.sessionCred(rec)
 	s.cmu.Unlock()
 	return secret, clonePrincipal(cur.p), nil
 }

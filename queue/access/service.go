@@ -17,6 +17,11 @@ import (
 // DefaultSessionTTL is how long a session lives without being used.
 const DefaultSessionTTL = 12 * time.Hour
 
+// DefaultSessionMaxAge is how long a session lives however much it is
+// used: a working day and its overtime, so a console left logged in ends
+// overnight and a stolen cookie does not live for ever.
+const DefaultSessionMaxAge = 16 * time.Hour
+
 // extendEvery bounds the session extension writes: a session used
 // constantly is written once a minute, not once a request.
 const extendEvery = time.Minute
@@ -28,6 +33,7 @@ type Options struct {
 	Logger     *slog.Logger     // default discards
 	BcryptCost int              // default bcrypt.DefaultCost; tests use bcrypt.MinCost
 	SessionTTL time.Duration    // idle lifetime of a session, sliding; default DefaultSessionTTL
+	SessionMax time.Duration    // absolute lifetime of a session from its login; default DefaultSessionMaxAge
 	UserLimit  Limit            // failed logins per user name; default DefaultUserLimit()
 	IPLimit    Limit            // failed logins per client address; default DefaultIPLimit()
 
@@ -46,6 +52,7 @@ type Service struct {
 	log           *slog.Logger
 	cost          int
 	ttl           time.Duration
+	maxAge        time.Duration
 	userLimit     Limit
 	ipLimit       Limit
 	counterExists func(string) bool
@@ -79,6 +86,7 @@ type cred struct {
 	hash    string // hex digest, the session's key in the store
 	user    string // sessions: the owner, looked up on every use
 	expires atomic.Int64
+	ends    int64 // sessions: the absolute end (login + SessionMax), Unix ns
 
 	p       queue.Principal // tokens
 	revoked bool            // tokens
@@ -93,6 +101,7 @@ func New(ctx context.Context, store Store, opts Options) (*Service, error) {
 		log:           opts.Logger,
 		cost:          opts.BcryptCost,
 		ttl:           opts.SessionTTL,
+		maxAge:        opts.SessionMax,
 		userLimit:     opts.UserLimit,
 		ipLimit:       opts.IPLimit,
 		counterExists: opts.CounterExists,
@@ -115,6 +124,9 @@ func New(ctx context.Context, store Store, opts Options) (*Service, error) {
 	}
 	if s.ttl == 0 {
 		s.ttl = DefaultSessionTTL
+	}
+	if s.maxAge == 0 {
+		s.maxAge = DefaultSessionMaxAge
 	}
 	if s.ttl < extendEvery {
 		return nil, fmt.Errorf("access: session TTL %v shorter than %v", s.ttl, extendEvery)
@@ -180,13 +192,13 @@ func (s *Service) load(ctx context.Context) error {
 		if u := s.users[r.User]; u == nil || u.rec.Disabled || r.Created.Before(u.rec.PasswordSet) {
 			continue
 		}
-		s.creds[d] = sessionCred(r)
+		s.creds[d] = s.sessionCred(r)
 	}
 	return nil
 }
 
 func newUserEntry(u UserRecord) *userEntry {
-	return &userEntry{rec: u, p: queue.Principal{ID: u.Name, Name: u.DisplayName, Role: u.Role, Counters: u.Counters}}
+	return &userEntry{rec: u, p: queue.Principal{ID: u.Name, Name: u.DisplayName, Role: u.Role, Counters: u.Counters, MustChangePassword: u.MustChange}}
 }
 
 func tokenCred(t TokenRecord) *cred {
@@ -201,9 +213,9 @@ func tokenPrincipal(t TokenRecord) queue.Principal {
 	return p
 }
 
-func sessionCred(r SessionRecord) *cred {
-	c := &cred{session: true, hash: r.Hash, user: r.User}
-	c.expires.Store(r.Expires.UnixNano())
+func (s *Service) sessionCred(r SessionRecord) *cred {
+	c := &cred{session: true, hash: r.Hash, user: r.User, ends: r.Created.Add(s.maxAge).UnixNano()}
+	c.expires.Store(min(r.Expires.UnixNano(), c.ends))
 	return c
 }
 

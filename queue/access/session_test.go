@@ -12,6 +12,8 @@ import (
 
 func TestSessionExpiresAndSlides(t *testing.T) {
 	e := newEnv(t)
+	e.opts.SessionMax = 30 * 24 * time.Hour // the sliding end alone; the absolute one below
+	e.restart()
 	e.addUser("zhangsan", queue.RoleStaff, "chuangkou-3", "w3")
 	ctx := context.Background()
 	idle, _ := e.login("zhangsan", "chuangkou-3")
@@ -38,6 +40,31 @@ func TestSessionExpiresAndSlides(t *testing.T) {
 	wantCode(t, err, queue.EUNAUTH)
 	e.restart()
 	_, err = e.svc.Authenticate(ctx, used)
+	wantCode(t, err, queue.EUNAUTH)
+}
+
+// A session ends DefaultSessionMaxAge after its login however often it is
+// used, and stays ended after a restart.
+func TestSessionAbsoluteLifetime(t *testing.T) {
+	e := newEnv(t)
+	e.addUser("zhangsan", queue.RoleStaff, "chuangkou-3", "w3")
+	ctx := context.Background()
+	s, _ := e.login("zhangsan", "chuangkou-3")
+	for range 7 { // used every 2 hours: 14 hours in, still alive
+		e.clock.Advance(2 * time.Hour)
+		if _, err := e.svc.Authenticate(ctx, s); err != nil {
+			t.Fatalf("a session in use ended early: %v", err)
+		}
+	}
+	e.clock.Advance(access.DefaultSessionMaxAge - 14*time.Hour - time.Second)
+	if _, err := e.svc.Authenticate(ctx, s); err != nil {
+		t.Fatalf("a second before its end: %v", err)
+	}
+	e.clock.Advance(time.Second)
+	_, err := e.svc.Authenticate(ctx, s)
+	wantCode(t, err, queue.EUNAUTH)
+	e.restart()
+	_, err = e.svc.Authenticate(ctx, s)
 	wantCode(t, err, queue.EUNAUTH)
 }
 

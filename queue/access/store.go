@@ -19,6 +19,10 @@ type UserRecord struct {
 	Created      time.Time  `json:"created"`
 	CreatedBy    string     `json:"created_by,omitempty"`
 	PasswordSet  time.Time  `json:"password_set"`
+	// MustChange: the password was set by someone else (generated at
+	// the first start, or reset by an admin): it works only to set a new
+	// one.
+	MustChange bool `json:"must_change,omitempty"`
 }
 
 // SessionRecord is a login session as stored. Hash is the hex SHA-256 of

@@ -18,7 +18,7 @@ import (
 // Password rules: at least minPasswordRunes characters; at most
 // maxPasswordBytes bytes because bcrypt ignores the rest.
 const (
-	minPasswordRunes = 8
+	minPasswordRunes = 10
 	maxPasswordBytes = 72
 )
 
@@ -128,7 +128,8 @@ func (s *Service) SetPassword(ctx context.Context, actor queue.Principal, name, 
 		return err
 	}
 	err = s.changeUser(ctx, name, func(u *UserRecord) error {
-		u.PasswordHash, u.PasswordSet = hash, s.now()
+		// A password someone else set works only to set one's own.
+		u.PasswordHash, u.PasswordSet, u.MustChange = hash, s.now(), !self
 		return nil
 	}, true)
 	if err != nil {
@@ -335,6 +336,8 @@ func checkPassword(pw string) error {
 		return queue.Errorf(queue.EINVALID, "密码含有无效字符 (password is not valid text)")
 	case utf8.RuneCountInString(pw) < minPasswordRunes:
 		return queue.Errorf(queue.EINVALID, "密码至少需要 %d 个字符 (password too short)", minPasswordRunes)
+	case commonPassword(pw):
+		return queue.Errorf(queue.EINVALID, "这个密码太常见，容易被猜中，请换一个 (a common password)")
 	case len(pw) > maxPasswordBytes:
 		return queue.Errorf(queue.EINVALID, "密码过长，最多 %d 字节 (password too long)", maxPasswordBytes)
 	}

@@ -30,8 +30,10 @@ func TestCreateUserRefuses(t *testing.T) {
 		{"name with a space", e.admin, with(func(u *access.NewUser) { u.Name = "li si" }), queue.EINVALID},
 		{"Chinese name as login", e.admin, with(func(u *access.NewUser) { u.Name = "李四" }), queue.EINVALID},
 		{"name too long", e.admin, with(func(u *access.NewUser) { u.Name = strings.Repeat("l", 33) }), queue.EINVALID},
-		{"password of 7", e.admin, with(func(u *access.NewUser) { u.Password = "1234567" }), queue.EINVALID},
-		{"password of 7 Chinese characters", e.admin, with(func(u *access.NewUser) { u.Password = "综治中心一厅通" }), queue.EINVALID},
+		{"password of 9", e.admin, with(func(u *access.NewUser) { u.Password = "x7#kq2pwz" }), queue.EINVALID},
+		{"password of 9 Chinese characters", e.admin, with(func(u *access.NewUser) { u.Password = "综治中心一厅通山县" }), queue.EINVALID},
+		{"a common password", e.admin, with(func(u *access.NewUser) { u.Password = "Password1234" }), queue.EINVALID},
+		{"one character repeated", e.admin, with(func(u *access.NewUser) { u.Password = "zzzzzzzzzzzz" }), queue.EINVALID},
 		{"password over 72 bytes", e.admin, with(func(u *access.NewUser) { u.Password = strings.Repeat("密", 25) }), queue.EINVALID},
 		{"staff without counter", e.admin, with(func(u *access.NewUser) { u.Counters = nil }), queue.EINVALID},
 		{"staff at unknown counter", e.admin, with(func(u *access.NewUser) { u.Counters = []string{"w1", "w9"} }), queue.EINVALID},
@@ -50,10 +52,10 @@ func TestCreateUserRefuses(t *testing.T) {
 		t.Errorf("refused users were stored: %+v", users)
 	}
 	// The same account, valid: accepted, counters de-duplicated, a
-	// Chinese password of 8 characters is fine.
+	// Chinese password of 10 characters is fine.
 	info, err := e.svc.CreateUser(ctx, e.admin, with(func(u *access.NewUser) {
 		u.Counters = []string{"w1", "w2", "w1"}
-		u.Password = "综治中心一厅通山"
+		u.Password = "综治中心一厅通山县城"
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +63,7 @@ func TestCreateUserRefuses(t *testing.T) {
 	if !slices.Equal(info.Counters, []string{"w1", "w2"}) || info.DisplayName != "lisi" || info.CreatedBy != "admin" {
 		t.Errorf("CreateUser = %+v", info)
 	}
-	e.login("lisi", "综治中心一厅通山")
+	e.login("lisi", "综治中心一厅通山县城")
 }
 
 func TestSetPassword(t *testing.T) {

@@ -311,3 +311,26 @@ func TestPostedSupervisionAndInterview(t *testing.T) {
 		t.Errorf("the interview: %+v", r)
 	}
 }
+
+// The five-representative cap is Art. 20's, for petitions made in person:
+// a mediation between six parties and a joint letter of six register.
+func TestRepresentativeCapIsForPetitionsInPerson(t *testing.T) {
+	f := newFixture(t)
+	six := []cases.Person{synthPerson(1), synthPerson(2), synthPerson(3), synthPerson(4), synthPerson(5), synthPerson(6)}
+	reg := func(key, service string, ch cases.Channel, ps []cases.Person) error {
+		_, err := f.book.Register(ctx, boss, cases.RegisterRequest{ServiceID: service, Channel: ch, Persons: ps, IdempotencyKey: key})
+		return err
+	}
+	wantCode(t, reg("a", "petition", cases.ChannelInPerson, six), queue.EINVALID, "第二十条")
+	if err := reg("b", "petition", cases.ChannelLetter, six); err != nil {
+		t.Errorf("a joint letter of six: %v", err)
+	}
+	if err := reg("c", "mediation-general", cases.ChannelInPerson, six); err != nil {
+		t.Errorf("a mediation of six parties: %v", err)
+	}
+	var many []cases.Person
+	for i := range cases.MaxParties + 1 {
+		many = append(many, synthPerson(100+i))
+	}
+	wantCode(t, reg("d", "mediation-general", cases.ChannelInPerson, many), queue.EINVALID, "最多登记")
+}

@@ -227,3 +227,15 @@ func TestWorkdaysBetweenCountsAsAWalk(t *testing.T) {
 		}
 	}
 }
+
+// 司法确认 (法释〔2011〕5号): accepted or refused within 3 days (Art. 4),
+// decided within 15 days of acceptance, 10 more at most (Art. 5).
+func TestJudicialConfirmationLimits(t *testing.T) {
+	l := cases.DefaultLimits()["litigation.confirmation"]
+	if l.Accept != cases.Cal(3) || l.Handle != cases.Cal(15) || !l.HandleFromAccept || l.Extension != cases.Cal(10) {
+		t.Errorf("limits %+v", l)
+	}
+	if !strings.Contains(l.Source, "第四条") || !strings.Contains(l.Source, "第五条") || strings.Contains(l.Source, "第六条") {
+		t.Errorf("source %q", l.Source)
+	}
+}

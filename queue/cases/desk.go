@@ -83,7 +83,7 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 	var persons []Person
 	if len(req.Persons) > 0 {
 		var err error
-		if persons, err = b.cleanPersons(req.Persons); err != nil {
+		if persons, err = b.cleanPersons(req.Persons, partyCap(sv.CaseType, ChannelInPerson)); err != nil {
 			return Issued{}, err
 		}
 	}

@@ -90,9 +90,11 @@ func DefaultLimits() Limits {
 		"mediation.court.simple": {Handle: Cal(7), Source: "最高法 关于人民法院特邀调解的规定 第二十七条（简易程序7日）"},
 		// 诉讼服务 at the centre: disputes the court delegates before filing.
 		"litigation": {Handle: Cal(30), Source: "最高法 关于人民法院特邀调解的规定 第二十七条（立案前委派调解30日）"},
-		// Not in docs/domain.md: our reading of 法释〔2011〕5号; verify.
-		"litigation.confirmation": {Handle: Cal(15), HandleFromAccept: true, Extension: Cal(10),
-			Source: "最高法 关于人民调解协议司法确认程序的若干规定 第六条（受理后15日内决定，可延长10日）"},
+		// 法释〔2011〕5号: the court decides within 3 days whether to accept
+		// the application (Art. 4) and within 15 days of accepting it
+		// whether to confirm, 10 more with the president's approval (Art. 5).
+		"litigation.confirmation": {Accept: Cal(3), Handle: Cal(15), HandleFromAccept: true, Extension: Cal(10),
+			Source: "最高法 关于人民调解协议司法确认程序的若干规定 第四条（3日内决定是否受理）、第五条（受理后15日内决定是否确认，可延长10日）"},
 		"legal_aid": {Accept: Cal(7), Source: "法律援助法 第四十三条（7日内决定是否给予法律援助）"},
 	}
 }

@@ -12,9 +12,24 @@ import (
 	"yiting/queue/personal"
 )
 
-// MaxPersons is the most persons one registration takes: a group visit
-// chooses at most 5 representatives (信访工作条例 Art. 20).
+// MaxPersons is the most persons a petition made in person registers: a
+// group that petitions in person (走访) chooses at most 5 representatives
+// (信访工作条例 Art. 20 ¶3). The cap is of that rule only: a joint letter
+// and a mediation between many parties register up to MaxParties, and a
+// group's real size is kept apart (IssueRequest.GroupSize).
 const MaxPersons = 5
+
+// MaxParties bounds the parties of any other registration.
+const MaxParties = 30
+
+// partyCap is the most parties a registration of the type over the
+// channel takes.
+func partyCap(caseType string, ch Channel) int {
+	if ch == ChannelInPerson && (caseType == "petition" || strings.HasPrefix(caseType, "petition.")) {
+		return MaxPersons
+	}
+	return MaxParties
+}
 
 // Person is a party as the kiosk's card reader or a clerk gives it. It is
 // sealed on registration and never stored in the clear.
@@ -105,7 +120,7 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 	if err := checkKey(req.IdempotencyKey); err != nil {
 		return Registered{}, err
 	}
-	persons, err := b.cleanPersons(req.Persons)
+	persons, err := b.cleanPersons(req.Persons, partyCap(caseType, req.Channel))
 	if err != nil {
 		return Registered{}, err
 	}
@@ -259,14 +274,17 @@ func (b *Book) lastSeq(ctx context.Context, tx *queue.Tx, day Date) (int, error)
 
 // cleanPersons checks the parties of a registration: at least one, at
 // most MaxPersons, no one twice.
-func (b *Book) cleanPersons(in []Person) ([]Person, error) {
+func (b *Book) cleanPersons(in []Person, most int) ([]Person, error) {
 	if len(in) == 0 {
 		return nil, queue.Errorf(queue.EINVALID, "请填写来访人 (at least one person is required)")
 	}
-	if len(in) > MaxPersons {
+	switch {
+	case len(in) > most && most == MaxPersons:
 		return nil, queue.Errorf(queue.EINVALID,
-			"多人来访请推选代表，每次登记不超过%d人（《信访工作条例》第二十条），本次%d人 (a group visit sends at most %d representatives: 信访工作条例 Art. 20)",
+			"多人走访请推选代表，每次登记不超过%d人（《信访工作条例》第二十条），本次%d人 (a group petitioning in person sends at most %d representatives: 信访工作条例 Art. 20)",
 			MaxPersons, len(in), MaxPersons)
+	case len(in) > most:
+		return nil, queue.Errorf(queue.EINVALID, "每件最多登记%d名当事人，本次%d人 (at most %d parties)", most, len(in), most)
 	}
 	persons := make([]Person, len(in))
 	keys := map[string]bool{}

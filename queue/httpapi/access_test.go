@@ -146,13 +146,17 @@ func TestWithAccessService(t *testing.T) {
 	want(t, f.do("PUT", "/api/v1/admin/users/clerk1/counters", admin, map[string]any{"counters": []string{"w1", "w2"}}), http.StatusNoContent, nil)
 	want(t, f.do("POST", "/api/v1/admin/users/clerk1/password", admin, map[string]string{"password": "a-new-password"}), http.StatusNoContent, nil)
 	clerkToken, _ := f.login("clerk1", "a-new-password")
-	want(t, f.do("POST", "/api/v1/counters/w2/open", clerkToken, nil), http.StatusOK, nil)
+	// A password an admin set works only to set one's own.
+	wantError(t, f.do("POST", "/api/v1/counters/w2/open", clerkToken, nil), http.StatusForbidden, queue.EFORBIDDEN, "修改初始密码")
+	want(t, f.do("GET", "/api/v1/me", clerkToken, nil), http.StatusOK, nil)
 
 	// The clerk changes their own password; every session of theirs ends.
 	wantError(t, f.do("POST", "/api/v1/me/password", clerkToken, map[string]string{"old_password": "wrong-password", "password": "third-password"}),
 		http.StatusForbidden, queue.EFORBIDDEN)
 	want(t, f.do("POST", "/api/v1/me/password", clerkToken, map[string]string{"old_password": "a-new-password", "password": "third-password"}), http.StatusNoContent, nil)
 	wantError(t, f.do("GET", "/api/v1/me", clerkToken, nil), http.StatusUnauthorized, queue.EUNAUTH)
+	clerkToken, _ = f.login("clerk1", "third-password")
+	want(t, f.do("POST", "/api/v1/counters/w2/open", clerkToken, nil), http.StatusOK, nil)
 
 	// Logout ends the admin's session.
 	want(t, f.do("POST", "/api/v1/logout", admin, nil), http.StatusNoContent, nil)

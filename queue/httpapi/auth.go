@@ -52,6 +52,14 @@ func (a *API) principal(c *gin.Context, allowQuery bool) (queue.Principal, bool)
 		a.fail(c, err)
 		return queue.Principal{}, false
 	}
+	if p.MustChangePassword {
+		switch c.FullPath() {
+		case "/api/v1/me", "/api/v1/me/password":
+		default:
+			a.fail(c, queue.Errorf(queue.EFORBIDDEN, "请先修改初始密码，再进行其他操作 (set your own password first)"))
+			return queue.Principal{}, false
+		}
+	}
 	return p, true
 }
 
@@ -69,12 +77,20 @@ func (a *API) authed(h handler) gin.HandlerFunc {
 	}
 }
 
-// authedStream is authed that also accepts ?token=, for EventSource.
+// authedStream is authed that also accepts ?token=, for EventSource —
+// from the board's and the pad's device tokens only: a person's session
+// secret never goes into an address (a history, a log, a screenshot).
 func (a *API) authedStream(h handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if p, ok := a.principal(c, true); ok {
-			h(c, p)
+		p, ok := a.principal(c, true)
+		if !ok {
+			return
 		}
+		if inHeaderOrCookie, _ := access.SecretOf(c.Request, false); inHeaderOrCookie == "" && p.Role != queue.RoleDisplay && p.Role != queue.RolePad {
+			a.fail(c, queue.Errorf(queue.EUNAUTH, "登录凭据不能放在地址中，请重新登录 (?token= is for display and pad tokens only)"))
+			return
+		}
+		h(c, p)
 	}
 }
 
@@ -84,10 +100,12 @@ type principalJSON struct {
 	Name     string     `json:"name,omitempty"`
 	Role     queue.Role `json:"role"`
 	Counters []string   `json:"counters,omitempty"`
+	// MustChangePassword: only POST /me/password is open until then.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 func principalOut(p queue.Principal) principalJSON {
-	return principalJSON{ID: p.ID, Name: p.Name, Role: p.Role, Counters: p.Counters}
+	return principalJSON{ID: p.ID, Name: p.Name, Role: p.Role, Counters: p.Counters, MustChangePassword: p.MustChangePassword}
 }
 
 type loginBody struct {

@@ -178,6 +178,13 @@ func TestStreamCarriesAPICalls(t *testing.T) {
 	if _, ev := console.nextOf(queue.EventParked); ev.Reason != "去复印身份证" {
 		t.Errorf("the console's event lacks the reason: %+v", ev)
 	}
+	// A person's session secret is never taken from the address.
+	for _, secret := range []string{secStaffW1, secSuper} {
+		r := httptest.NewRequest("GET", "/api/v1/events?token="+secret, nil)
+		w := httptest.NewRecorder()
+		f.h.ServeHTTP(w, r)
+		wantError(t, w, http.StatusUnauthorized, queue.EUNAUTH, "地址")
+	}
 }
 
 func TestStreamNeverCarriesTheVisitorKey(t *testing.T) {

@@ -34,6 +34,10 @@ func (p *Pages) staffPage(w http.ResponseWriter, r *http.Request, roles ...queue
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return queue.Principal{}, false
 	}
+	if pr.MustChangePassword {
+		http.Redirect(w, r, "/password?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return queue.Principal{}, false
+	}
 	if !slices.Contains(roles, pr.Role) {
 		p.errorPage(w, http.StatusForbidden, "没有权限", "您的账号（"+pr.ID+"）不能打开此页面。请使用有权限的账号登录。")
 		return queue.Principal{}, false

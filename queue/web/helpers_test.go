@@ -51,10 +51,12 @@ const (
 	secAdmin   = "sec-admin"
 	secDisplay = "sec-display"
 	secPad     = "sec-pad-w1"
+	secNewbie  = "sec-must-change" // an admin whose password someone else set
 )
 
 var principals = map[string]queue.Principal{
 	secStaff:   {ID: "zhangsan", Name: "张三", Role: queue.RoleStaff, Counters: []string{"w1"}},
+	secNewbie:  {ID: "admin", Name: "管理员", Role: queue.RoleAdmin, MustChangePassword: true},
 	secSuper:   {ID: "boss", Name: "主管", Role: queue.RoleSupervisor},
 	secAdmin:   {ID: "admin", Name: "管理员", Role: queue.RoleAdmin},
 	secDisplay: {ID: "d1", Name: "大厅显示屏", Role: queue.RoleDisplay},

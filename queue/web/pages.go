@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"yiting/queue"
@@ -35,6 +36,21 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		pageData
 		Next string `json:"next"`
 	}{p.data, next}})
+}
+
+// password is the page where a person sets their own password — the one
+// page a person whose password someone else set may open (staffPage sends
+// them here).
+func (p *Pages) password(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.principal(r)
+	if !ok || pr.Role.IsDevice() {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	p.render(w, http.StatusOK, "password.html", view{Title: "修改密码", Page: "password", Body: pr.MustChangePassword, Data: struct {
+		pageData
+		Next string `json:"next"`
+	}{p.data, safeNext(r.URL.Query().Get("next"))}})
 }
 
 type boardData struct {

@@ -157,6 +157,7 @@ func New(opts Options) (*Pages, error) {
 func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", p.page(p.index))
 	mux.Handle("GET /login", p.page(p.login))
+	mux.Handle("GET /password", p.page(p.password))
 	mux.Handle("GET /board", p.page(p.board))
 	mux.Handle("GET /board/speech", p.page(p.speechInfo))
 	mux.Handle("GET /board/voice.wav", p.page(p.voiceWAV))

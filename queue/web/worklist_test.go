@@ -95,3 +95,26 @@ func TestUnitsPage(t *testing.T) {
 	}
 	wantStatus(t, f.get("/dashboard/units", secStaff), http.StatusForbidden)
 }
+
+// A person whose password someone else set is sent to set their own
+// before any staff page.
+func TestMustChangePasswordFirst(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/console", "/admin", "/cases", "/dashboard"} {
+		w := f.get(path, secNewbie)
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/password?next="+url.QueryEscape(path) {
+			t.Errorf("%s: %d → %q", path, w.Code, w.Header().Get("Location"))
+		}
+	}
+	w := f.get("/password?next=%2Fadmin", secNewbie)
+	wantStatus(t, w, http.StatusOK)
+	if !strings.Contains(w.Body.String(), `id="must-change"`) {
+		t.Error("the password page does not say why")
+	}
+	if w := f.get("/password", secStaff); w.Code != http.StatusOK || strings.Contains(w.Body.String(), `id="must-change"`) {
+		t.Errorf("a clerk changing their password by choice: %d", w.Code)
+	}
+	if w := f.get("/password", ""); w.Code != http.StatusSeeOther {
+		t.Errorf("no session: %d", w.Code)
+	}
+}
