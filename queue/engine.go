@@ -100,6 +100,12 @@ func New(ctx context.Context, hall *Hall, store Store, opts Options) (*Engine, e
 		e.clockWarned = true
 	}
 	go e.writer()
+	if len(e.st.orphans) > 0 { // settle them now, not at the first command
+		if _, err := e.exec(ctx, func(*txn) (any, error) { return nil, nil }); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("queue: settling the tickets of removed services and counters: %w", err)
+		}
+	}
 	return e, nil
 }
 
@@ -195,6 +201,9 @@ func (e *Engine) runBatch(batch []*op) {
 	}
 	if day := now.In(e.hall.Location).Format(time.DateOnly); day > e.st.meta.Day {
 		e.rollover(tx, day)
+	}
+	if len(e.st.orphans) > 0 {
+		e.settleOrphans(tx)
 	}
 	results := make([]result, len(batch))
 	for i, o := range batch {

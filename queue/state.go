@@ -39,6 +39,10 @@ type state struct {
 	counters map[string]*CounterState
 	numbers  map[string]int     // service → last number today
 	idem     map[idemKey]uint64 // issuer|key → ticket id, today
+	// orphans are today's unfinished tickets of a service or at a
+	// counter no longer in the hall file; the first batch settles them
+	// (orphans.go).
+	orphans []*Ticket
 }
 
 func newState(h *Hall, snap *Snapshot) *state {
@@ -68,7 +72,11 @@ func newState(h *Hall, snap *Snapshot) *state {
 	}
 	for _, t := range snap.Tickets {
 		s.add(t)
-		if t.Status == StatusWaiting {
+		switch {
+		case t.Status.Finished():
+		case s.orphaned(t):
+			s.orphans = append(s.orphans, t)
+		case t.Status == StatusWaiting:
 			s.enqueue(t)
 		}
 	}
@@ -205,8 +213,8 @@ func (s *state) ahead(t *Ticket) int {
 	if q, ok := s.queues[qkey{t.ServiceID, t.Priority != ""}]; ok {
 		n = q.countBefore(t)
 	}
-	if t.Priority == "" {
-		n += s.queues[qkey{t.ServiceID, true}].Len()
+	if q := s.queues[qkey{t.ServiceID, true}]; q != nil && t.Priority == "" {
+		n += q.Len()
 	}
 	return n
 }

@@ -372,6 +372,17 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	sup.open(srv.url+"/cases?stage=all", 1440, 900)
 	wait[bool](sup, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]') && !!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 10*time.Second)
 
+	// One time zone: a browser set to New York shows the hall's times.
+	ny := newTab(t, browser, "a browser in another zone", chromedp.WithNewBrowserContext())
+	ny.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"})
+		return err
+	}))
+	ny.open(srv.url+"/login", 1440, 900)
+	if got := eval[string](ny, `Y.hm('2026-12-05T01:00:00Z') + ' ' + Y.dateLine(new Date('2026-12-05T17:00:00Z')) + ' ' + new Date('2026-12-05T01:00:00Z').getHours()`); got != "09:00 2026年12月6日 星期日 20" {
+		t.Errorf("in New York the hall's times are %q, want Shanghai's (09:00 2026年12月6日 星期日) and the browser's own hour 20", got)
+	}
+
 	if *writeScreenshots {
 		shots := map[string][]byte{"cases.png": sup.screenshot(1440, 900, screenshotMax), "document.png": docShot}
 		sup.open(srv.url+"/cases/"+code, 1440, 900)

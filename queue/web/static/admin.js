@@ -99,7 +99,7 @@
       const revoked = t.revoked && !t.revoked.startsWith('0001');
       return h('tr', { dataset: { token: t.id } },
         h('td', {}, t.id), h('td', {}, t.name), h('td', {}, roleNames[t.role] || t.role),
-        h('td', {}, t.counter_id ? Y.counterName(t.counter_id) : '—'), h('td', {}, new Date(t.created).toLocaleString('zh-CN')),
+        h('td', {}, t.counter_id ? Y.counterName(t.counter_id) : '—'), h('td', {}, new Date(t.created).toLocaleString('zh-CN', { hour12: false, timeZone: Y.data.tz })),
         h('td', {}, revoked ? '已吊销' : '有效'),
         h('td', {}, revoked ? '' : h('button', { type: 'button', onclick: () => confirm('吊销令牌 ' + t.name + '？该设备将立即无法使用。') && act(() => Y.api('POST', '/api/v1/admin/tokens/' + encodeURIComponent(t.id) + '/revoke'), '已吊销 ' + t.name) }, '吊销')));
     }));

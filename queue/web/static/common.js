@@ -202,10 +202,23 @@ const Y = (() => {
     return Math.floor(m / 60) + '小时' + pad2(m % 60) + '分';
   }
 
-  function clock(date) { return pad2(date.getHours()) + ':' + pad2(date.getMinutes()) + ':' + pad2(date.getSeconds()); }
-  function hm(iso) { if (!iso) return '—'; const d = new Date(iso); return pad2(d.getHours()) + ':' + pad2(d.getMinutes()); }
+  // Times are the hall's (data.tz), whatever zone the browser is set to:
+  // a board or a console on a machine set to UTC shows the hall's clock.
+  const inHall = new Intl.DateTimeFormat('en-CA', {
+    timeZone: data.tz || undefined, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short',
+  });
+  const weekdayIndex = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+  // parts is a date's fields in the hall's zone.
+  function parts(date) {
+    const p = {};
+    for (const x of inHall.formatToParts(date)) p[x.type] = x.value;
+    return { y: +p.year, mo: +p.month, d: +p.day, h: +p.hour, mi: +p.minute, s: +p.second, wd: weekdayIndex[p.weekday] };
+  }
+  function clock(date) { const p = parts(date); return pad2(p.h) + ':' + pad2(p.mi) + ':' + pad2(p.s); }
+  function hm(iso) { if (!iso) return '—'; const p = parts(new Date(iso)); return pad2(p.h) + ':' + pad2(p.mi); }
   const weekdays = ['日', '一', '二', '三', '四', '五', '六'];
-  function dateLine(d) { return d.getFullYear() + '年' + (d.getMonth() + 1) + '月' + d.getDate() + '日 星期' + weekdays[d.getDay()]; }
+  function dateLine(date) { const p = parts(date); return p.y + '年' + p.mo + '月' + p.d + '日 星期' + weekdays[p.wd]; }
 
   // throttle runs fn at most once per ms, and once more after the last call.
   function throttle(fn, ms) {
