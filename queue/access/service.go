@@ -53,6 +53,7 @@ type Service struct {
 	cost          int
 	ttl           time.Duration
 	maxAge        time.Duration
+	revokeHook    atomic.Pointer[func(actor string)]
 	userLimit     Limit
 	ipLimit       Limit
 	counterExists func(string) bool
@@ -278,5 +279,19 @@ func storageError(op string, err error) error {
 		Code:    queue.EUNAVAILABLE,
 		Message: "账号数据无法保存，请稍后重试或联系管理员 (account storage unavailable)",
 		Err:     fmt.Errorf("access: %s: %w", op, err),
+	}
+}
+
+// OnRevoke sets what is told, with the principal's Actor, when a
+// principal's credentials end — a device token revoked, a user disabled,
+// a password set, counters changed — so that what it holds open (event
+// streams) closes at once rather than at its next check. It must not
+// block.
+func (s *Service) OnRevoke(f func(actor string)) { s.revokeHook.Store(&f) }
+
+// revoked tells the OnRevoke hook, if any.
+func (s *Service) revoked(actor string) {
+	if f := s.revokeHook.Load(); f != nil {
+		(*f)(actor)
 	}
 }

@@ -115,6 +115,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor queue.Principal, id str
 	s.tokens[id] = &tokenEntry{rec: rec, d: d}
 	s.creds[d] = tokenCred(rec)
 	s.cmu.Unlock()
+	s.revoked(tokenPrincipal(rec).Actor())
 	if err := s.store.PutToken(ctx, rec); err != nil {
 		return storageError("save token", err)
 	}

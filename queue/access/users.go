@@ -253,6 +253,7 @@ func (s *Service) changeUser(ctx context.Context, name string, change func(*User
 	}
 	s.setUser(newUserEntry(rec))
 	if revoke {
+		s.revoked(name)
 		// Should this fail, the sessions stay refused after a restart
 		// too: New skips sessions of disabled users and sessions older
 		// than the password.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -134,10 +135,14 @@ func TestWithAccessService(t *testing.T) {
 	r.AddCookie(clerk)
 	wantError(t, f.serve(r), http.StatusForbidden, queue.EFORBIDDEN)
 
-	// Revoked and disabled: refused from that moment.
+	// Revoked and disabled: refused from that moment, and their open
+	// event streams end at once (not at the next heartbeat).
+	clerkStream := openStream(t, srv.URL+"/api/v1/events", "Cookie", httpapi.CookieName+"="+clerk.Value)
 	want(t, f.do("POST", "/api/v1/admin/tokens/"+display.Token.ID+"/revoke", admin, nil), http.StatusNoContent, nil)
+	board.ended(time.Second)
 	wantError(t, f.do("GET", "/api/v1/queue", display.Secret, nil), http.StatusUnauthorized, queue.EUNAUTH, "吊销")
 	want(t, f.do("POST", "/api/v1/admin/users/clerk1/disable", admin, nil), http.StatusNoContent, nil)
+	clerkStream.ended(time.Second)
 	r = f.req("GET", "/api/v1/me", "", nil)
 	r.AddCookie(clerk)
 	wantError(t, f.serve(r), http.StatusUnauthorized, queue.EUNAUTH)

@@ -34,10 +34,14 @@ type TokenAdmin interface {
 	RevokeToken(ctx context.Context, actor queue.Principal, id string) error
 }
 
-// AccountAdmin is what the admin endpoints need.
+// AccountAdmin is what the admin endpoints need, and the hook through
+// which the API closes the streams of a principal whose credentials end
+// (OnRevoke: the event streams of a revoked token or a disabled user stop
+// at once).
 type AccountAdmin interface {
 	UserAdmin
 	TokenAdmin
+	OnRevoke(f func(actor string))
 }
 
 // admin returns the account service or answers 503 when none is wired.

@@ -74,10 +74,14 @@ type Options struct {
 // API is the HTTP API of one hall server. Create it with New, serve
 // Handler, and call Shutdown when the server shuts down.
 type API struct {
-	eng       *queue.Engine
-	cases     *cases.Book
-	rota      *rota.Rota
-	auth      Authenticator
+	eng   *queue.Engine
+	cases *cases.Book
+	rota  *rota.Rota
+	auth  Authenticator
+	// streams are the open event streams by principal (Actor), closed
+	// when its credentials end (AccountAdmin.OnRevoke).
+	smu       sync.Mutex
+	streams   map[string]map[*context.CancelFunc]struct{}
 	accounts  AccountAdmin
 	log       *slog.Logger
 	now       func() time.Time
@@ -116,6 +120,7 @@ func New(opts Options) (*API, error) {
 		rota:      opts.Rota,
 		auth:      opts.Auth,
 		accounts:  opts.Accounts,
+		streams:   map[string]map[*context.CancelFunc]struct{}{},
 		log:       opts.Logger,
 		now:       opts.Now,
 		reg:       opts.Registry,
@@ -162,6 +167,9 @@ func New(opts Options) (*API, error) {
 	}
 	a.metrics = m
 	a.stopCtx, a.stop = context.WithCancel(context.Background())
+	if a.accounts != nil {
+		a.accounts.OnRevoke(a.closeStreams)
+	}
 	if a.router, err = a.routes(); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -414,4 +415,32 @@ func TestNoPersonalDataLeaks(t *testing.T) {
 		b, _ := json.Marshal(stats.Stats)
 		t.Fatalf("stats %s", b)
 	}
+}
+
+// Devices read what they need: no case code of a ticket (on the stream or
+// by id), no ticket of another day; staff do.
+func TestDevicesReadTodayWithoutCaseCodes(t *testing.T) {
+	f := newCaseFixture(t)
+	srv := f.server()
+	board := openStream(t, srv.URL+"/api/v1/events?token="+secDisplay)
+	var is issued
+	want(t, f.do("POST", "/api/v1/tickets", secKiosk, ticketBody(f.hall, "petition", 1), "Idempotency-Key", "dev-1"), http.StatusCreated, &is)
+	if is.CaseCode == "" || is.Ticket.CaseCode != is.CaseCode {
+		t.Fatalf("the kiosk's own ticket lacks its case: %+v", is)
+	}
+	if sev, ev := board.nextOf(queue.EventIssued); ev.Ticket.CaseCode != "" || strings.Contains(sev.data, is.CaseCode) {
+		t.Errorf("the board got the case code: %s", sev.data)
+	}
+	path := "/api/v1/tickets/" + strconv.FormatUint(is.Ticket.ID, 10)
+	var byDisplay, bySuper queue.Ticket // GET /tickets/{id} answers the ticket's fields at the top
+	want(t, f.do("GET", path, secDisplay, nil), http.StatusOK, &byDisplay)
+	want(t, f.do("GET", path, secSuper, nil), http.StatusOK, &bySuper)
+	if byDisplay.Number != is.Ticket.Number || byDisplay.CaseCode != "" || bySuper.CaseCode != is.CaseCode {
+		t.Errorf("by id: the display reads %q (%s), the supervisor %q", byDisplay.CaseCode, byDisplay.Number, bySuper.CaseCode)
+	}
+	f.clock.Set(f.clock.Now().Add(24 * time.Hour))
+	f.do("GET", "/api/v1/queue", secSuper, nil) // any command starts the new day
+	want(t, f.do("POST", "/api/v1/tickets", secKiosk, ticketBody(f.hall, "petition", 2), "Idempotency-Key", "dev-2"), http.StatusCreated, nil)
+	wantError(t, f.do("GET", path, secDisplay, nil), http.StatusNotFound, queue.ENOTFOUND)
+	want(t, f.do("GET", path, secSuper, nil), http.StatusOK, nil)
 }

@@ -99,6 +99,16 @@ func (s *sseStream) read() {
 	}
 }
 
+// ended fails the test unless the server ends the stream within d.
+func (s *sseStream) ended(d time.Duration) {
+	s.t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(d):
+		s.t.Fatalf("the stream is still open %v later", d)
+	}
+}
+
 func (s *sseStream) close() {
 	s.cancel()
 	s.resp.Body.Close()

@@ -100,6 +100,8 @@ func (a *API) issue(c *gin.Context, p queue.Principal) {
 		a.metrics.issued.WithLabelValues(is.Ticket.ServiceID).Inc()
 	}
 	c.Writer.Header().Set("Location", "/api/v1/tickets/"+strconv.FormatUint(is.Ticket.ID, 10))
-	writeJSON(c, status, issueResponse{Ticket: redactTicket(is.Ticket, p), Ahead: is.Ahead,
+	t := redactTicket(is.Ticket, p)
+	t.CaseCode = is.Ticket.CaseCode // the issuer prints its own ticket's code (一件一码)
+	writeJSON(c, status, issueResponse{Ticket: t, Ahead: is.Ahead,
 		CaseCode: is.CaseCode, CaseURL: is.CaseURL, Linked: is.Linked})
 }

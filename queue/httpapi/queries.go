@@ -163,6 +163,9 @@ func (a *API) ticket(c *gin.Context, p queue.Principal) {
 		return
 	}
 	tv, err := a.eng.Ticket(c.Request.Context(), id)
+	if err == nil && !fullView(p) && tv.Ticket.Day != a.eng.State().Day {
+		err = queue.Errorf(queue.ENOTFOUND, "没有这张票 (no such ticket today)") // a device reads today's only
+	}
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -7,7 +7,9 @@ import "yiting/queue"
 // use to any client: it is removed from every answer and event. Device
 // principals (kiosk, display, pad) stand in the public hall; they also get
 // no free-text notes and reasons, which a clerk may have written about the
-// visitor. Everyone keeps the number, the counters and the masked name.
+// visitor, no case codes (what a stolen token could follow a matter by),
+// and no tickets of other days. Everyone keeps the number, the counters
+// and the masked name.
 
 // fullView reports whether p sees clerks' notes and reasons.
 func fullView(p queue.Principal) bool { return !p.Role.IsDevice() }
@@ -16,7 +18,7 @@ func fullView(p queue.Principal) bool { return !p.Role.IsDevice() }
 func redactTicket(t queue.Ticket, p queue.Principal) queue.Ticket {
 	t.Visitor.Key = ""
 	if !fullView(p) {
-		t.Note = ""
+		t.Note, t.CaseCode = "", ""
 	}
 	return t
 }
@@ -38,7 +40,7 @@ func redactEvent(ev queue.Event, full bool) queue.Event {
 		t := *ev.Ticket
 		t.Visitor.Key = ""
 		if !full {
-			t.Note = ""
+			t.Note, t.CaseCode = "", ""
 		}
 		ev.Ticket = &t
 	}
