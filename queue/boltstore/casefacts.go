@@ -84,6 +84,7 @@ func encodeFacts(f *cases.Facts) []byte {
 type factsDecoder struct {
 	intern map[string]string
 	f      cases.Facts
+	noKeys bool // skip the visitor keys (FactsRange.NoKeys): a list that does not search by them
 }
 
 func newFactsDecoder() *factsDecoder { return &factsDecoder{intern: map[string]string{}} }
@@ -96,6 +97,9 @@ func (d *factsDecoder) str(b []byte, pos *int, intern bool) (string, error) {
 	*pos += k
 	raw := b[*pos : *pos+int(n)]
 	*pos += int(n)
+	if n == 0 {
+		return "", nil // most of a record's optional fields
+	}
 	if !intern {
 		return string(raw), nil
 	}
@@ -167,6 +171,14 @@ func (d *factsDecoder) decode(b []byte) (*cases.Facts, error) {
 	}
 	pos += k
 	for range n {
+		if d.noKeys { // step over it: no string made
+			l, k := binary.Uvarint(b[pos:])
+			if k <= 0 || l > uint64(len(b)-pos-k) {
+				return nil, errFacts
+			}
+			pos += k + int(l)
+			continue
+		}
 		s, err := d.str(b, &pos, false)
 		if err != nil {
 			return nil, err

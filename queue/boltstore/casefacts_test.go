@@ -62,20 +62,15 @@ func TestFactsRoundTrip(t *testing.T) {
 // A record of version 1, written before the list's fields were kept,
 // decodes with Listed false: the list then reads the case itself.
 func TestFactsVersion1(t *testing.T) {
-	want := sampleFacts()
-	want.Listed, want.Names, want.Levels = false, nil, nil
-	want.HandlerCounter, want.HandlerStaff, want.RouteUnit, want.RouteCounter, want.RouteStaff = "", "", "", "", ""
-	want.Risk, want.Major, want.Meetings, want.Warnings, want.ReviewOpen, want.Objected, want.Collective = "", false, 0, 0, false, false, 0
-	want.AccusedUnit, want.AccusedStaff, want.Recused = "", "", nil
-	b := encodeFacts(&want)
-	v1 := append([]byte{1}, b[1:len(b)-15]...) // the fields of version 2, all empty or zero
-	got, err := newFactsDecoder().decode(v1)
+	want := v1Fields(sampleFacts())
+	got, err := newFactsDecoder().decode(v1Record(t, sampleFacts()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(*got, want) {
 		t.Fatalf("got %+v\nwant %+v", *got, want)
 	}
+	b := encodeFacts(&want)
 	if _, err := newFactsDecoder().decode(append([]byte{3}, b[1:]...)); err == nil {
 		t.Fatal("an unknown version decoded")
 	}
@@ -234,4 +229,65 @@ func BenchmarkCaseStatsBusyYear(b *testing.B) {
 			b.ReportMetric(float64(n), "cases")
 		})
 	}
+}
+
+// A version 1 facts record (written before the list's fields) lacks the
+// names a search looks for: a scan with Containing reads it anyway, so the
+// book can read its case; a version 2 record without the text is skipped.
+func TestFactsScanSkipsOnlyWhatItCanJudge(t *testing.T) {
+	st, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	v2 := sampleFacts()
+	v1 := sampleFacts()
+	v1.Code = "421224-20261126-0008-3"
+	err = st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCaseFacts)
+		if err := b.Put(dayKey(v2.Day, v2.Code), encodeFacts(&v2)); err != nil {
+			return err
+		}
+		return b.Put(dayKey(v1.Day, v1.Code), v1Record(t, v1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = st.EachFacts(context.Background(), cases.FactsRange{From: v2.Day, To: v2.Day, Containing: "没有这个名字"}, func(f *cases.Facts) error {
+		got = append(got, f.Code)
+		return nil
+	})
+	if err != nil || len(got) != 1 || got[0] != v1.Code {
+		t.Errorf("read %v (%v), want the version 1 record alone", got, err)
+	}
+	// A scan that needs no visitor keys gets none; the others get them.
+	for _, noKeys := range []bool{true, false} {
+		err := st.EachFacts(context.Background(), cases.FactsRange{From: v2.Day, To: v2.Day, NoKeys: noKeys}, func(f *cases.Facts) error {
+			if f.Code == v2.Code && (len(f.VisitorKeys) == 0) != noKeys {
+				t.Errorf("NoKeys %v: keys %v", noKeys, f.VisitorKeys)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// v1Fields is f with the fields of version 1 only.
+func v1Fields(f cases.Facts) cases.Facts {
+	f.Listed, f.Names, f.Levels, f.Recused = false, nil, nil, nil
+	f.HandlerCounter, f.HandlerStaff, f.RouteUnit, f.RouteCounter, f.RouteStaff = "", "", "", "", ""
+	f.Risk, f.Major, f.Meetings, f.Warnings, f.ReviewOpen, f.Objected, f.Collective = "", false, 0, 0, false, false, 0
+	f.AccusedUnit, f.AccusedStaff = "", ""
+	return f
+}
+
+// v1Record encodes f as version 1 did: without the list's fields.
+func v1Record(t *testing.T, f cases.Facts) []byte {
+	t.Helper()
+	f = v1Fields(f)
+	b := encodeFacts(&f)
+	return append([]byte{1}, b[1:len(b)-15]...) // the fields of version 2, all empty or zero
 }

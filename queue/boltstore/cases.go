@@ -309,6 +309,7 @@ func (s *Store) OpenFacts(ctx context.Context, r cases.FactsRange, fn func(*case
 	needle := []byte(r.Containing)
 	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		d := newFactsDecoder()
+		d.noKeys = r.NoKeys
 		fb := tx.Bucket(bucketCaseFacts)
 		return tx.Bucket(bucketCaseOpen).ForEach(func(k, _ []byte) error {
 			day, ok := cases.CodeDay(string(k))
@@ -322,7 +323,7 @@ func (s *Store) OpenFacts(ctx context.Context, r cases.FactsRange, fn func(*case
 			if v == nil {
 				return fmt.Errorf("boltstore: open case %s has no facts", k)
 			}
-			if !bytes.Contains(v, needle) {
+			if len(v) > 0 && v[0] >= 2 && !bytes.Contains(v, needle) { // a version 1 record lacks the names: read it
 				return nil
 			}
 			f, err := d.decode(v)
@@ -398,9 +399,10 @@ func (s *Store) EachFacts(ctx context.Context, r cases.FactsRange, fn func(*case
 	needle := []byte(r.Containing)
 	return s.view(ctx, "cases", func(tx *bolt.Tx) error {
 		d := newFactsDecoder()
+		d.noKeys = r.NoKeys
 		c := tx.Bucket(bucketCaseFacts).Cursor()
 		for k, v := c.Seek(dayKey(max(r.From, 0), "")); k != nil && dayOf(k) <= r.To; k, v = c.Next() {
-			if !bytes.Contains(v, needle) {
+			if len(v) > 0 && v[0] >= 2 && !bytes.Contains(v, needle) { // a version 1 record lacks the names: read it
 				continue
 			}
 			f, err := d.decode(v)

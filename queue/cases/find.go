@@ -177,15 +177,15 @@ func (b *Book) find(ctx context.Context, p queue.Principal, q Query, keys []stri
 		if out.From == 0 {
 			out.From = out.To.AddDays(-364)
 		}
-		err = b.store.EachFacts(ctx, FactsRange{out.From, out.To, needle}, func(f *Facts) error { consider(f); return ctx.Err() })
+		err = b.store.EachFacts(ctx, FactsRange{out.From, out.To, needle, keys == nil}, func(f *Facts) error { consider(f); return ctx.Err() })
 		if err == nil && q.Stage == "all" { // and the open cases registered outside the window
 			each := func(f *Facts) error { consider(f); return ctx.Err() }
-			if err = b.store.OpenFacts(ctx, FactsRange{0, out.From - 1, needle}, each); err == nil {
-				err = b.store.OpenFacts(ctx, FactsRange{out.To + 1, AllDays, needle}, each)
+			if err = b.store.OpenFacts(ctx, FactsRange{0, out.From - 1, needle, keys == nil}, each); err == nil {
+				err = b.store.OpenFacts(ctx, FactsRange{out.To + 1, AllDays, needle, keys == nil}, each)
 			}
 		}
 	} else {
-		err = b.store.OpenFacts(ctx, FactsRange{0, AllDays, needle}, func(f *Facts) error { consider(f); return ctx.Err() })
+		err = b.store.OpenFacts(ctx, FactsRange{0, AllDays, needle, keys == nil}, func(f *Facts) error { consider(f); return ctx.Err() })
 	}
 	if err != nil {
 		return Listing{}, err

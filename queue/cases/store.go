@@ -65,6 +65,9 @@ type CaseStore interface {
 type FactsRange struct {
 	From, To   Date
 	Containing string
+	// NoKeys: the scan does not need the visitor keys (Facts.VisitorKeys
+	// may come empty): a list that does not search by ID number.
+	NoKeys bool
 }
 
 // Write is one case command's write: the case with everything that
