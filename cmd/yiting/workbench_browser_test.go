@@ -372,6 +372,22 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 	sup.open(srv.url+"/cases?stage=all", 1440, 900)
 	wait[bool](sup, `!!document.querySelector('#case-list tr[data-code=`+jsString(reg.Case.Code)+`]') && !!document.querySelector('#case-list tr[data-code=`+jsString(code)+`]')`, 10*time.Second)
 
+	// A clerk of two windows with a visitor called at the second finds the
+	// console on that window, in a browser that remembers nothing.
+	api.user("twowin", "吴*", "twowin-password", "win-02", "win-10")
+	two := newHallClient(t, srv.url, "twowin", "twowin-password")
+	boss.do("POST", "/api/v1/tickets", map[string]any{"service": "civil-affairs", "persons": []any{synthCard(4718)}}, nil)
+	two.cmd("win-10", "open")
+	called := two.cmd("win-10", "call-next")
+	if called == nil {
+		t.Fatal("nothing called at win-10")
+	}
+	twoTab := login("two windows", "twowin", "twowin-password", "/console")
+	wait[bool](twoTab, `window.__console && window.__console.ready && document.getElementById('cur-number').textContent === `+jsString(called.Number), 15*time.Second)
+	if c := eval[string](twoTab, `document.getElementById('counter').value`); c != "win-10" {
+		t.Errorf("the console opened on %q", c)
+	}
+
 	// One time zone: a browser set to New York shows the hall's times.
 	ny := newTab(t, browser, "a browser in another zone", chromedp.WithNewBrowserContext())
 	ny.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {

@@ -297,6 +297,23 @@
   });
 
   // --- live -----------------------------------------------------------------
+  // openOnMyCall: a clerk who comes back to the console (a reload, another
+  // browser) finds it on the counter where they have a visitor called or
+  // being served, whatever counter the browser remembers.
+  async function openOnMyCall() {
+    try {
+      const cs = await Y.api('GET', '/api/v1/counters');
+      const here = cs.counters.find((x) => x.id === counter);
+      if (here && here.ticket) return;
+      const busy = cs.counters.find((x) => mine.some((m) => m.id === x.id) && x.ticket && x.ticket.staff === me.id &&
+        (x.ticket.status === 'called' || x.ticket.status === 'serving'));
+      if (!busy) return;
+      counter = busy.id;
+      pick.value = counter;
+      try { localStorage.setItem('yiting.console.counter', counter); } catch (e) { /* no storage */ }
+    } catch (e) { /* the refresh after says what is wrong */ }
+  }
+
   async function start() {
     let q;
     try {
@@ -307,6 +324,7 @@
       setTimeout(start, 3000);
       return;
     }
+    await openOnMyCall();
     await refresh();
     const s = Y.stream({
       after: q.last_event,
