@@ -1,6 +1,9 @@
 package access
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // commonPasswords are passwords of ten or more characters that lists of
 // leaked passwords put near the top, and the obvious ones of a hall
@@ -21,8 +24,6 @@ func commonPassword(pw string) bool {
 	if commonPasswords[strings.ToLower(pw)] {
 		return true
 	}
-	for _, r := range pw {
-		return strings.Count(pw, string(r)) == len([]rune(pw))
-	}
-	return false
+	r, _ := utf8.DecodeRuneInString(pw)
+	return pw != "" && strings.Count(pw, string(r)) == utf8.RuneCountInString(pw)
 }

@@ -173,7 +173,6 @@ func (p *Pages) worklistOptions(b *worklistBody, q cases.Query) {
 	}
 	b.Stages = append(b.Stages, option{"all", "全部（含已终结）", q.Stage == "all"})
 	b.Types = []option{{"", "全部类型", q.Type == ""}}
-	b.Services = nil
 	seen := map[string]bool{}
 	for _, s := range p.hall.Services {
 		if s.CaseType == "" {
@@ -245,8 +244,9 @@ func worklistChips(base url.Values, q cases.Query, n cases.Counts) []chip {
 		chip{Name: "重大紧急", Href: link("major", "1"), N: n.Major, On: q.Major, Alert: n.Major > 0},
 		chip{Name: "高风险", Href: link("risk", string(cases.RiskHigh)), N: n.HighRisk, On: q.Risk == cases.RiskHigh, Alert: n.HighRisk > 0},
 		chip{Name: "被退回待改派", Href: link("objected", "1"), N: n.Objected, On: q.Objected, Alert: n.Objected > 0},
-		// Reviews are of closed cases: counted where closed cases are read.
-		chip{Name: "不满意待复查", Href: link("review", "1") + "&stage=all", N: n.Review, On: q.Review, Alert: n.Review > 0},
+		// Reviews are of closed cases: counted where closed cases are read
+		// (the handler reads them for review=1).
+		chip{Name: "不满意待复查", Href: link("review", "1"), N: n.Review, On: q.Review, Alert: n.Review > 0},
 	)
 }
 
