@@ -20,6 +20,7 @@ type fileConfig struct {
 	Priority    *filePriority `toml:"priority"`
 	Devices     *fileDevices  `toml:"devices"`
 	Services    []fileService `toml:"services"`
+	Units       []fileUnit    `toml:"units"`
 	Counters    []fileCounter `toml:"counters"`
 	Cases       *fileCases    `toml:"cases"`
 }
@@ -65,6 +66,11 @@ type fileService struct {
 	CaseType    string `toml:"case_type" hint:"a string such as \"mediation.medical\" or \"\""`
 	Pinyin      string `toml:"pinyin" hint:"a string such as \"xin4 fang3 jie1 dai4\""`
 	DutyOnly    bool   `toml:"duty_only" hint:"true or false"`
+}
+
+type fileUnit struct {
+	Name string `toml:"name"`
+	Kind string `toml:"kind" hint:"a string: resident, dispatched, committee or other"`
 }
 
 type fileCounter struct {

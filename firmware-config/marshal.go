@@ -95,6 +95,16 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 		}
 	}
 
+	if len(h.Units) > 0 {
+		w.raw("\n# Units: who handles matters; a counter's unit is one of them. 入驻单位\n")
+		w.raw("# kind: resident (常驻), dispatched (派驻), committee (调解委员会) or other.\n")
+	}
+	for _, u := range h.Units {
+		w.raw("\n[[units]]\n")
+		w.kv("name", quote(u.Name), "")
+		w.kv("kind", quote(string(u.Kind)), "")
+	}
+
 	w.raw("\n# Counters: windows, rooms and the court room. 窗口、调解室、法庭\n")
 	w.raw("# services: \"id\" or \"id:weight\"; a higher weight is called first.\n")
 	for _, ct := range h.Counters {

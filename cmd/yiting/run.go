@@ -230,8 +230,16 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	if s.cert, s.pin, err = loadOrCreateCert(o.data); err != nil {
 		return nil, err
 	}
+	s.acc, err = access.New(ctx, s.store, access.Options{
+		Logger:        log,
+		CounterExists: func(id string) bool { _, ok := cfg.Hall.Counter(id); return ok },
+		UnitExists:    cfg.Hall.HasUnit,
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.rota = rota.New(&cfg.Hall, s.store, nil, log)
-	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, log); err != nil {
+	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, s.acc.UserUnits, log); err != nil {
 		return nil, err
 	}
 	if _, err := s.book.LogExisting(ctx); err != nil { // a data directory from before case events
@@ -239,13 +247,6 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	}
 	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
 
-	s.acc, err = access.New(ctx, s.store, access.Options{
-		Logger:        log,
-		CounterExists: func(id string) bool { _, ok := cfg.Hall.Counter(id); return ok },
-	})
-	if err != nil {
-		return nil, err
-	}
 	generated, err := s.acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
 	if err != nil {
 		return nil, err
@@ -363,7 +364,8 @@ func keyPath(cfg *hallconfig.Config, dataDir string) string {
 // overridden by files in /etc/yiting/holidays) and the book on the store.
 // The book follows the engine's ticket events: serving a ticket moves its
 // case.
-func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, duty cases.Duty, log *slog.Logger) (*cases.Book, error) {
+func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, duty cases.Duty,
+	staffUnits func(string) []string, log *slog.Logger) (*cases.Book, error) {
 	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir))
 	if err != nil {
 		return nil, err
@@ -371,7 +373,7 @@ func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, s
 	for _, w := range holidayWarnings(cal, time.Now(), cfg.Hall.Location) {
 		log.Warn("holiday calendar", "warning", w)
 	}
-	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty,
+	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty, StaffUnits: staffUnits,
 		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears})
 	if err != nil {
 		return nil, err

@@ -56,10 +56,16 @@ type Options struct {
 	// Duty is the duty rota: a duty-only service (领导接访) is issued on
 	// the days it opens it, to its room; without it such a service is
 	// never offered.
-	Duty   Duty
-	Now    func() time.Time // time.Now if nil
-	Logger *slog.Logger     // slog.Default() if nil
-	Rand   io.Reader        // crypto/rand if nil
+	Duty Duty
+	// StaffUnits returns the units a clerk belongs to directly, besides
+	// their counters' (access.Service.UserUnits): a case received at a
+	// shared window without a unit (12号窗口, where the dispatched units
+	// take turns) goes to the receiving clerk's unit when they have
+	// exactly one. Nil: such a case keeps no unit until it is assigned.
+	StaffUnits func(staffID string) []string
+	Now        func() time.Time // time.Now if nil
+	Logger     *slog.Logger     // slog.Default() if nil
+	Rand       io.Reader        // crypto/rand if nil
 }
 
 // DefaultSensitive: medical disputes and counselling (docs/domain.md,
@@ -88,6 +94,7 @@ type Book struct {
 	rand      io.Reader
 	limit     *issuerLimit // card taps per device
 	duty      Duty
+	staffOf   func(staffID string) []string
 }
 
 // New checks the options and returns the book.
@@ -161,7 +168,7 @@ func New(opts Options) (*Book, error) {
 	if b.rand == nil {
 		b.rand = rand.Reader
 	}
-	b.duty = opts.Duty
+	b.duty, b.staffOf = opts.Duty, opts.StaffUnits
 	b.limit = newIssuerLimit()
 	return b, nil
 }

@@ -125,7 +125,8 @@ func (p *Pages) admin(w http.ResponseWriter, r *http.Request) {
 		Me       principalData `json:"me"`
 		KioskPin string        `json:"kiosk_pin"`
 		Warnings []string      `json:"warnings"`
-	}{p.data, principalOut(pr), p.kioskPin, append([]string{}, p.warnings...)}, Body: string(p.configTOML)})
+		Units    []string      `json:"units"`
+	}{p.data, principalOut(pr), p.kioskPin, append([]string{}, p.warnings...), p.hall.UnitNames()}, Body: string(p.configTOML)})
 }
 
 type principalData struct {
