@@ -85,6 +85,7 @@ type fileCounter struct {
 
 type fileCases struct {
 	RetentionYears *int    `toml:"retention_years" hint:"a whole number of years such as 5, or -1 for never"`
+	ArchiveYears   *int    `toml:"archive_years" hint:"a whole number of years such as 30, or -1 for permanently"`
 	RectifyWithin  *string `toml:"rectify_within" hint:"a string such as \"15 working days\" or \"5 days\""`
 	// Keys are case types; values override the default limit of that
 	// type field by field, hence all pointers.

@@ -136,6 +136,7 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 	w.raw("\n# The case tracker. 事项办理时限\n")
 	w.raw("# Spans: \"N days\" (日), \"N working days\" (工作日) or \"none\".\n[cases]\n")
 	w.kv("retention_years", strconv.Itoa(cs.RetentionYears), "closed cases are anonymised this many years after closing; -1 = never")
+	w.kv("archive_years", strconv.Itoa(cs.ArchiveYears), "the anonymised record is kept this long, then listed for appraisal; -1 = permanently")
 	w.kv("rectify_within", quote(formatSpan(cs.RectifyWithin)), "deadline of the rectification after a bad rating")
 	w.raw("\n# Time limits by case type: the statutory table (queue/cases) with this\n")
 	w.raw("# file's overrides. A type without an entry takes its parent's:\n")

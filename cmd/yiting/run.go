@@ -374,7 +374,7 @@ func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, s
 		log.Warn("holiday calendar", "warning", w)
 	}
 	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty, StaffUnits: staffUnits,
-		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears})
+		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears, ArchiveYears: cfg.Cases.ArchiveYears})
 	if err != nil {
 		return nil, err
 	}

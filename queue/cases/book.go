@@ -50,6 +50,11 @@ type Options struct {
 	// RetentionYears: closed cases are anonymised this many years after
 	// closing (个人信息保护法 Art. 19). 5 if 0; negative: never.
 	RetentionYears int
+	// ArchiveYears: the anonymised case record is kept this many years
+	// after closing (保管期限), then listed for the archive's appraisal
+	// (ArchiveDue); 0 or negative: permanently. The book destroys no
+	// record (档案法 Art. 21).
+	ArchiveYears int
 	// Sensitive lists case types (and their sub-types) visible only to
 	// the case's unit and supervisors: health matters. Nil: DefaultSensitive.
 	Sensitive []string
@@ -88,6 +93,7 @@ type Book struct {
 	auto      AutoSupervision
 	rectify   Span
 	retention int
+	archive   int // years; 0: permanently
 	sensitive []string
 	now       func() time.Time
 	log       *slog.Logger
@@ -123,6 +129,7 @@ func New(opts Options) (*Book, error) {
 		auto:      opts.Auto,
 		rectify:   opts.RectifyWithin,
 		retention: opts.RetentionYears,
+		archive:   max(opts.ArchiveYears, 0),
 		sensitive: opts.Sensitive,
 		now:       opts.Now,
 		log:       opts.Logger,
