@@ -27,6 +27,7 @@ import (
 //	rectifications ticket id → JSON cases.Rectification
 //	audit          seq → JSON cases.AuditEntry (who opened personal data)
 //	case_files     code + "/" + name → a photo the visitor sent (schema 4)
+//	case_steps, case_visits  each case's journal (schema 6, casejournal.go)
 //
 // Days are cases.Date big-endian, so ranges are cursor seeks. Each method
 // is one transaction; fsync stays on.
@@ -216,6 +217,9 @@ func putCase(tx *bolt.Tx, w *cases.Write) error {
 				}
 			}
 		}
+		if err := putJournal(tx, c.Code, w); err != nil {
+			return err
+		}
 		if err := putFiles(tx, c.Code, w); err != nil {
 			return err
 		}
@@ -385,6 +389,11 @@ func (s *Store) EachCase(ctx context.Context, from, to cases.Date, fn func(*case
 			if err != nil {
 				return err
 			}
+			steps, visits, err := readJournal(tx, code)
+			if err != nil {
+				return err
+			}
+			cs.SetJournal(steps, visits)
 			if err := fn(cs); err != nil {
 				return err
 			}

@@ -3,8 +3,10 @@ package boltstore_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -312,5 +314,110 @@ func TestCaseFiles(t *testing.T) {
 		if _, err := f.st.CaseFile(bgctx, code, name); !errors.Is(err, queue.ErrNotFound) {
 			t.Errorf("file %s after dropping: %v", name, err)
 		}
+	}
+}
+
+// TestMigratesSchema5Journal: a file from before the journal, whose case
+// documents hold their visits and steps, opens with them moved into the
+// journal, counted in the document, and a new visit appends after them.
+func TestMigratesSchema5Journal(t *testing.T) {
+	dir := t.TempDir()
+	hall := caseHall()
+	keys, _ := personal.New(bytes.Repeat([]byte{3}, personal.KeySize))
+	open := func() (*boltstore.Store, *queue.Engine, *cases.Book) {
+		t.Helper()
+		st, err := boltstore.Open(dir, quiet())
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := queue.New(bgctx, hall, st, queue.Options{Logger: quiet()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		book, err := cases.New(cases.Options{Hall: hall, Engine: eng, Store: st, Keys: keys, PublicURL: "http://x", Logger: quiet()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.SetFollower(book)
+		return st, eng, book
+	}
+	tap := func(book *cases.Book, key string, size int) cases.Issued {
+		t.Helper()
+		is, err := book.Issue(bgctx, bossP, cases.IssueRequest{ServiceID: "petition", Persons: []cases.Person{person(1)}, GroupSize: size, IdempotencyKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return is
+	}
+	st, eng, book := open()
+	code := tap(book, "t1", 1).CaseCode
+	tap(book, "t2", 6)
+	tap(book, "t3", 2)
+	before, err := book.Case(bgctx, bossP, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.Close()
+	st.Close()
+
+	// The file as schema 5 wrote it: visits and steps inside the document.
+	db, err := bolt.Open(dir+"/"+boltstore.FileName, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(tx.Bucket([]byte("cases")).Get([]byte(code)), &doc); err != nil {
+			return err
+		}
+		for field, bucket := range map[string]string{"history": "case_steps", "visits": "case_visits"} {
+			var list []json.RawMessage
+			tx.Bucket([]byte(bucket)).ForEach(func(_, v []byte) error { list = append(list, v); return nil })
+			doc[field], _ = json.Marshal(list)
+			if err := tx.DeleteBucket([]byte(bucket)); err != nil {
+				return err
+			}
+		}
+		delete(doc, "journal")
+		raw, _ := json.Marshal(doc)
+		if err := tx.Bucket([]byte("cases")).Put([]byte(code), raw); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte{0, 0, 0, 0, 0, 0, 0, 5})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st, eng, book = open()
+	defer func() { eng.Close(); st.Close() }()
+	after, err := book.Case(bgctx, bossP, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after.History, before.History) || !reflect.DeepEqual(after.Visits, before.Visits) || after.VisitCount != 3 {
+		t.Fatalf("after migrating: %d steps, %d visits (count %d); before %d, %d", len(after.History), len(after.Visits), after.VisitCount, len(before.History), len(before.Visits))
+	}
+	f, err := st.CaseFacts(bgctx, code)
+	if err != nil || f.Visits != 3 || f.VisitPersons != 9 || f.Collective != 1 {
+		t.Fatalf("facts %+v, %v", f, err)
+	}
+	if is := tap(book, "t4", 1); !is.Linked || is.CaseCode != code {
+		t.Fatalf("a visit after migrating: %+v", is)
+	}
+	if replay := tap(book, "t1", 1); replay.Linked {
+		t.Error("the first visit, replayed, is called a return visit")
+	}
+	again, err := book.Case(bgctx, bossP, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Visits) != 4 || again.Visits[3].Ticket == "" || len(again.History) != len(before.History)+1 ||
+		!reflect.DeepEqual(again.History[:len(before.History)], before.History) {
+		t.Fatalf("after a new visit: %d visits, %d steps", len(again.Visits), len(again.History))
+	}
+	if err := st.Check(); err != nil {
+		t.Fatal(err)
 	}
 }

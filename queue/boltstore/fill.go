@@ -157,7 +157,8 @@ func FillCases(ctx context.Context, s *Store, hall *queue.Hall, cal *cases.Calen
 				if rng.IntN(200) == 0 {
 					c.Major = &cases.Flag{Reason: "群体性苗头", At: at, By: "boss"}
 				}
-				if err := putCase(tx, &cases.Write{Case: c, Facts: c.Facts(loc), New: true}); err != nil {
+				c.Journal.Add(len(c.History), c.Visits)
+				if err := putCase(tx, &cases.Write{Case: c, Facts: c.Facts(loc), New: true, Steps: c.History, Visits: c.Visits}); err != nil {
 					return err
 				}
 				n++

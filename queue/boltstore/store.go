@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -137,6 +137,8 @@ func migrate(tx *bolt.Tx, v int) error {
 	case 5: // the duty rota: rota.go
 		_, err := tx.CreateBucketIfNotExists(bucketRota)
 		return err
+	case 6: // each case's visits and steps in its journal: casejournal.go
+		return migrateJournal(tx)
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

@@ -48,6 +48,9 @@ func (b *Book) CaseFor(ctx context.Context, p queue.Principal, code string) (Vie
 	if err := b.checkSee(p, c); err != nil {
 		return View{}, Allowed{}, err
 	}
+	if err := b.whole(ctx, c); err != nil {
+		return View{}, Allowed{}, err
+	}
 	return b.view(c), b.allowed(p, c), nil
 }
 

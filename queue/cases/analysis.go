@@ -95,7 +95,7 @@ func (b *Book) Assess(ctx context.Context, p queue.Principal, code string, risk 
 		c.step(now, StepAssessed, p.Actor(), strings.TrimSpace(risk.Name()+" "+note))
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // AddMeeting records an analysis meeting on the case: supervisors and the
@@ -124,7 +124,7 @@ func (b *Book) AddMeeting(ctx context.Context, p queue.Principal, code string, m
 		c.step(now, StepMeeting, p.Actor(), m.Date.String())
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // Warn sends a unit a risk warning on the case: supervisors only.
@@ -147,7 +147,7 @@ func (b *Book) Warn(ctx context.Context, p queue.Principal, code, unit, text str
 		c.step(now, StepWarned, p.Actor(), unit)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // AckWarning: the warned unit signs for a warning.
@@ -167,7 +167,7 @@ func (b *Book) AckWarning(ctx context.Context, p queue.Principal, code string, i
 		c.step(now, StepWarningAck, p.Actor(), w.Unit)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // FlagMajor marks a major or urgent matter (重大紧急, Art. 25): it goes to
@@ -189,5 +189,5 @@ func (b *Book) FlagMajor(ctx context.Context, p queue.Principal, code, reason st
 		c.step(now, StepMajor, p.Actor(), "")
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }

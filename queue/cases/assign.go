@@ -50,7 +50,7 @@ func (b *Book) Acknowledge(ctx context.Context, p queue.Principal, code string) 
 		c.step(now, StepAcknowledged, p.Actor(), r.Unit)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // Object sends an assigned matter back to the centre with the reason,
@@ -85,5 +85,5 @@ func (b *Book) Object(ctx context.Context, p queue.Principal, code, reason strin
 		c.step(now, StepObjected, p.Actor(), r.Unit)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }

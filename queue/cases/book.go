@@ -215,15 +215,23 @@ func (b *Book) get(ctx context.Context, tx *queue.Tx, code string) (*Case, error
 	return b.store.Case(ctx, code)
 }
 
-// save writes a case in the command's transaction, with one event for
-// every step added to its history since it had before steps.
-func (b *Book) save(tx *queue.Tx, w *Write, before int) {
+// save writes a case in the command's transaction — the document, the
+// journal entries it gained (all its steps with w.RewriteSteps), its
+// facts — with one event for every step it gained, which it returns.
+func (b *Book) save(tx *queue.Tx, w *Write) []Step {
 	c := w.Case
+	steps, visits := c.pending()
+	w.StepsFrom, w.Visits, w.VisitsFrom = c.Journal.Steps, visits, c.Journal.Visits
+	if w.Steps = steps; w.RewriteSteps {
+		w.Steps, w.StepsFrom = c.History, 0 // a whole case: every step
+	}
+	c.flush()
 	w.Facts = c.Facts(b.hall.Location)
 	tx.Write(caseKey(c.Code), w)
-	for _, s := range c.History[before:] {
+	for _, s := range steps {
 		tx.Emit(s.Actor, b.stepEvent(c, s))
 	}
+	return steps
 }
 
 // run runs a command of the book on the engine's writer.
@@ -248,32 +256,26 @@ func (b *Book) change(ctx context.Context, code string, fn func(c *Case, w *Writ
 	if err != nil {
 		return nil, err
 	}
-	var before int
+	var steps []Step
 	c, err := run(ctx, b, func(tx *queue.Tx) (*Case, error) {
 		c, err := b.get(ctx, tx, canon)
 		if err != nil {
 			return nil, err
 		}
-		before = len(c.History)
 		w := &Write{Case: c}
 		if err := fn(c, w, tx.Now()); err != nil {
 			return nil, err
 		}
-		b.save(tx, w, before)
+		steps = b.save(tx, w)
 		return c, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	b.logSteps(c, before)
-	return c, nil
-}
-
-// logSteps logs the steps of a case from before on (no personal data).
-func (b *Book) logSteps(c *Case, before int) {
-	for _, s := range c.History[before:] {
+	for _, s := range steps { // no personal data
 		b.log.Info("case step", "case", c.Code, "step", string(s.Kind), "actor", s.Actor, "status", string(c.Status))
 	}
+	return c, nil
 }
 
 func hashKey(s string) string {

@@ -3,6 +3,7 @@ package cases
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -458,10 +459,20 @@ type Case struct {
 
 	Records      []Record      `json:"records,omitempty"`
 	Supervisions []Supervision `json:"supervisions,omitempty"`
-	Visits       []Visit       `json:"visits,omitempty"`
 	Satisfaction *Satisfaction `json:"satisfaction,omitempty"`
-	History      []Step        `json:"history,omitempty"`
 	Anonymised   time.Time     `json:"anonymised,omitzero"`
+
+	// The visits and the steps are the case's journal (journal.go): kept
+	// beside the case, appended to, never part of the document, so that a
+	// return visit costs the same whatever the case's past. Journal counts
+	// what is stored; Visits and History hold the whole journal when the
+	// case was read with it (Book.whole), else only what was added since.
+	Journal Journal `json:"journal,omitzero"`
+	Visits  []Visit `json:"-"`
+	History []Step  `json:"-"`
+	// storedSteps and storedVisits: how many of History and Visits are
+	// stored (or in a write of the batch); the rest are pending.
+	storedSteps, storedVisits int
 
 	// 研判 and escalation (analysis.go), the review of a 不满意 (review.go).
 	Risk     Risk      `json:"risk,omitempty"`
@@ -545,5 +556,7 @@ func (c *Case) clone() *Case {
 	if err := json.Unmarshal(v, out); err != nil {
 		panic(fmt.Sprintf("cases: copying case %s: %v", c.Code, err))
 	}
+	out.Visits, out.History = slices.Clone(c.Visits), slices.Clone(c.History)
+	out.storedSteps, out.storedVisits = c.storedSteps, c.storedVisits
 	return out
 }

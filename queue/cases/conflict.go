@@ -66,7 +66,7 @@ func (b *Book) MarkAccusation(ctx context.Context, p queue.Principal, code, unit
 		c.step(now, StepAccusation, p.Actor(), "")
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // Recuse records that a clerk steps aside from a case, with the reason:
@@ -96,5 +96,5 @@ func (b *Book) Recuse(ctx context.Context, p queue.Principal, code, staff, reaso
 		c.step(now, StepRecused, p.Actor(), staff)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }

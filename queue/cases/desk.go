@@ -148,7 +148,6 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 		var (
 			c      *Case
 			url    string
-			before int
 			isNew  bool
 			linked bool
 		)
@@ -158,7 +157,7 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 				return Issued{}, err
 			}
 			if open != nil {
-				c, before, linked = open, len(open.History), true
+				c, linked = open, true
 				qreq.TargetCounter = b.receiver(c, sv.ID)
 			} else {
 				var token string
@@ -197,7 +196,7 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 		if strings.TrimSpace(req.NoID) != "" {
 			c.step(now, StepRecord, p.Actor(), "无证件号码："+strings.TrimSpace(req.NoID))
 		}
-		b.save(tx, &Write{Case: c, New: isNew}, before)
+		b.save(tx, &Write{Case: c, New: isNew})
 		out.CaseCode, out.CaseURL = c.Code, url
 		return out, nil
 	})
@@ -225,7 +224,7 @@ func (b *Book) replayed(ctx context.Context, tx *queue.Tx, rp queue.Issued) (Iss
 	if err != nil {
 		return Issued{}, err
 	}
-	out.CaseCode, out.CaseURL, out.Linked = c.Code, url, c.Visits[0].Ticket != rp.Ticket.Number
+	out.CaseCode, out.CaseURL, out.Linked = c.Code, url, c.Journal.First != rp.Ticket.Number
 	return out, nil
 }
 

@@ -70,7 +70,8 @@ func (c *Case) Facts(loc *time.Location) Facts {
 		Code: c.Code, Type: c.Type, ServiceID: c.ServiceID, Unit: c.Unit, Channel: c.Channel, Status: c.Status,
 		Outcome: c.Outcome, Referral: c.Referral, Day: c.Day,
 		AcceptDue: c.AcceptDue, Accepted: day(c.AcceptedAt), HandleDue: c.HandleDue, Handled: day(c.HandledAt),
-		Closed: day(c.ClosedAt), Persons: len(c.Persons), Visits: len(c.Visits), VisitorKeys: c.VisitorKeys(),
+		Closed: day(c.ClosedAt), Persons: len(c.Persons), Visits: c.Journal.Visits, VisitorKeys: c.VisitorKeys(),
+		VisitPersons: c.Journal.VisitPersons, Collective: c.Journal.Collective,
 		Supervisions: len(c.Supervisions), Routes: len(c.Routes), Extended: c.Extension != nil,
 		Listed: true, HandlerCounter: c.Handler.CounterID, HandlerStaff: c.Handler.StaffID,
 	}
@@ -90,12 +91,6 @@ func (c *Case) Facts(loc *time.Location) Facts {
 	}
 	if f.Accepted == 0 && c.Outcome == OutcomeNotAccepted {
 		f.Accepted = f.Closed // the decision not to accept is the answer the limit asks for
-	}
-	for _, v := range c.Visits {
-		f.VisitPersons += v.Persons
-		if v.Persons >= collectiveSize {
-			f.Collective++
-		}
 	}
 	if c.Satisfaction != nil {
 		f.Satisfaction = -1

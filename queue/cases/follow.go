@@ -38,7 +38,6 @@ func (b *Book) Follow(tx *queue.Tx, ev *queue.Event) {
 		b.log.Error("the case of a ticket being served could not be read; it does not move", "ticket", t.Number, "case", t.CaseCode, "err", err)
 		return
 	}
-	before := len(c.History)
 	now := tx.Now()
 	switch ev.Type {
 	case queue.EventStarted, queue.EventCompleted:
@@ -63,7 +62,7 @@ func (b *Book) Follow(tx *queue.Tx, ev *queue.Event) {
 		st := c.step(now, StepRouteProposed, ev.Actor, note)
 		st.Counter, st.Ticket = t.TargetCounter, t.ID
 	}
-	b.save(tx, &Write{Case: c}, before)
+	b.save(tx, &Write{Case: c})
 }
 
 func (b *Book) serviceName(id string) string {

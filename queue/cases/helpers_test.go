@@ -34,9 +34,11 @@ type memStore struct {
 	rects   map[uint64][]byte
 	cursor  uint64
 	audit   []cases.AuditEntry
-	files   map[string][]byte // code + "/" + name
-	failPut error             // returned by Commit when set
-	logged  bool              // a LoggedWrite was committed
+	files   map[string][]byte   // code + "/" + name
+	steps   map[string][][]byte // code → the journal's steps, JSON
+	visits  map[string][][]byte // code → the journal's visits, JSON
+	failPut error               // returned by Commit when set
+	logged  bool                // a LoggedWrite was committed
 }
 
 func (m *memStore) CasesLogged(ctx context.Context) (bool, error) {
@@ -122,7 +124,7 @@ func (m *memStore) caseEvents() []queue.Event {
 
 func newMemStore() *memStore {
 	return &memStore{tickets: map[uint64]queue.Ticket{}, cases: map[string][]byte{}, facts: map[string]cases.Facts{}, idem: map[string]string{},
-		seq: map[cases.Date]int{}, rects: map[uint64][]byte{}}
+		seq: map[cases.Date]int{}, rects: map[uint64][]byte{}, steps: map[string][][]byte{}, visits: map[string][][]byte{}}
 }
 
 func notFound() error { return queue.Errorf(queue.ENOTFOUND, "not found") }
@@ -181,6 +183,12 @@ func (m *memStore) putCase(w *cases.Write) error {
 	}
 	m.cases[w.Case.Code] = b
 	m.facts[w.Case.Code] = w.Facts
+	if err := putEntries(m.steps, w.Case.Code, w.StepsFrom, w.Steps); err != nil {
+		return err
+	}
+	if err := putEntries(m.visits, w.Case.Code, w.VisitsFrom, w.Visits); err != nil {
+		return err
+	}
 	if m.files == nil {
 		m.files = map[string][]byte{}
 	}
@@ -203,6 +211,44 @@ func (m *memStore) putCase(w *cases.Write) error {
 		m.idem[w.IdemKey] = w.Case.Code
 	}
 	return m.appendAudit(w.Audit)
+}
+
+// putEntries stores journal entries at their indexes: the next one, or
+// over stored ones (a rewrite); never leaving a gap.
+func putEntries[T any](into map[string][][]byte, code string, from int, entries []T) error {
+	for i := range entries {
+		b, err := json.Marshal(&entries[i])
+		if err != nil {
+			return err
+		}
+		switch list := into[code]; {
+		case from+i < len(list):
+			list[from+i] = b
+		case from+i == len(list):
+			into[code] = append(list, b)
+		default:
+			return fmt.Errorf("memStore: case %s journal: entry %d after %d", code, from+i, len(list))
+		}
+	}
+	return nil
+}
+
+func getEntries[T any](from map[string][][]byte, code string) []T {
+	var out []T
+	for _, b := range from[code] {
+		var e T
+		if err := json.Unmarshal(b, &e); err != nil {
+			panic(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func (m *memStore) Journal(ctx context.Context, code string) ([]cases.Step, []cases.Visit, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return getEntries[cases.Step](m.steps, code), getEntries[cases.Visit](m.visits, code), nil
 }
 
 func (m *memStore) sorted() []*cases.Case {
@@ -284,6 +330,8 @@ func (m *memStore) EachCase(ctx context.Context, from, to cases.Date, fn func(*c
 	m.mu.Unlock()
 	for _, c := range all {
 		if c.Day >= from && c.Day <= to {
+			steps, visits, _ := m.Journal(ctx, c.Code)
+			c.SetJournal(steps, visits)
 			if err := fn(c); err != nil {
 				return err
 			}

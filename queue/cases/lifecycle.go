@@ -31,6 +31,9 @@ func (b *Book) Case(ctx context.Context, p queue.Principal, code string) (View, 
 	if err := b.checkSee(p, c); err != nil {
 		return View{}, err
 	}
+	if err := b.whole(ctx, c); err != nil {
+		return View{}, err
+	}
 	return b.view(c), nil
 }
 
@@ -62,7 +65,7 @@ func (b *Book) Receive(ctx context.Context, p queue.Principal, code, counterID s
 		b.received(c, ct, staff, now, p.Actor(), ct.Name)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // received makes the case received at a counter (接待): the counter and
@@ -191,7 +194,7 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		c.step(now, StepRouted, p.Actor(), b.routeNote(r))
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 func (b *Book) routeNote(r Route) string {
@@ -224,7 +227,7 @@ func (b *Book) StartHandling(ctx context.Context, p queue.Principal, code string
 		c.step(now, StepHandling, p.Actor(), "")
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // AddRecord attaches a text record to the case file (人民调解法 Art. 27–31):
@@ -254,7 +257,7 @@ func (b *Book) AddRecord(ctx context.Context, p queue.Principal, code string, ki
 		c.step(now, StepRecord, p.Actor(), kind.Name())
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // Extend extends the handling limit once, by at most the type's
@@ -284,7 +287,7 @@ func (b *Book) Extend(ctx context.Context, p queue.Principal, code, reason strin
 		c.step(now, StepExtended, p.Actor(), fmt.Sprintf("%s → %s", c.Extension.From, to))
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // Result is how handling ended.
@@ -339,7 +342,7 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 		c.step(now, StepConcluded, p.Actor(), n)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // CloseRequest closes a case.
@@ -397,12 +400,15 @@ func (b *Book) Close(ctx context.Context, p queue.Principal, code string, req Cl
 		c.step(now, StepClosed, p.Actor(), c.Outcome.Name())
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // out turns a mutated case into the view its commander sees.
-func (b *Book) out(c *Case, err error) (View, error) {
+func (b *Book) out(ctx context.Context, c *Case, err error) (View, error) {
 	if err != nil {
+		return View{}, err
+	}
+	if err := b.whole(ctx, c); err != nil { // committed: the journal has its new steps
 		return View{}, err
 	}
 	return b.view(c), nil

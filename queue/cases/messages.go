@@ -197,7 +197,7 @@ func (b *Book) Answer(ctx context.Context, p queue.Principal, code string, quest
 		c.step(now, StepAnswered, p.Actor(), "")
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // CaseFile returns a photo of the case's messages, with its type, for

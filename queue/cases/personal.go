@@ -180,6 +180,10 @@ func (b *Book) anonymise(ctx context.Context, code string, cutoff Date) error {
 		if err != nil {
 			return err
 		}
+		if err := b.whole(ctx, c); err != nil { // the steps' notes too
+			return err
+		}
+		w.RewriteSteps = true
 		r := redactor(parties)
 		for _, t := range c.texts() {
 			*t = redact(r, *t)

@@ -175,7 +175,7 @@ func (b *Book) Register(ctx context.Context, p queue.Principal, req RegisterRequ
 			}
 			c.step(tx.Now(), StepAccusation, p.Actor(), "")
 		}
-		b.save(tx, &Write{Case: c, New: true, IdemKey: idem}, 0)
+		b.save(tx, &Write{Case: c, New: true, IdemKey: idem})
 		tx.Keep(idemKey(idem), c.Code)
 		return Registered{Case: b.view(c), URL: b.InquiryURL(token)}, nil
 	})

@@ -39,5 +39,5 @@ func (b *Book) CloseReview(ctx context.Context, p queue.Principal, code, action 
 		c.step(now, StepReviewClosed, p.Actor(), "")
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }

@@ -40,12 +40,15 @@ type CaseStore interface {
 	// first-visit routing chooses by, without decoding the case.
 	CaseFacts(ctx context.Context, code string) (*Facts, error)
 	// EachCase calls fn for every case registered on the days from..to
-	// (inclusive), in code order.
+	// (inclusive), in code order, each with its whole journal
+	// (Case.SetJournal).
 	EachCase(ctx context.Context, from, to Date, fn func(*Case) error) error
 	// EachFacts calls fn with the Facts of every case in the range: the
 	// statistics' and the case list's path, which must not decode whole
 	// cases. fn must not keep the pointer.
 	EachFacts(ctx context.Context, r FactsRange, fn func(*Facts) error) error
+	// Journal returns a case's journal: every step and visit, in order.
+	Journal(ctx context.Context, code string) ([]Step, []Visit, error)
 	// ClosedBefore lists the codes of cases closed before day that are
 	// not yet anonymised.
 	ClosedBefore(ctx context.Context, day Date) ([]string, error)
@@ -85,6 +88,15 @@ type Write struct {
 	Files   []File // photos of the case's messages, stored beside it
 	// DropFiles deletes every photo of the case (anonymisation).
 	DropFiles bool
+	// The journal entries the write stores (journal.go): Steps from the
+	// case's step StepsFrom on, Visits from its visit VisitsFrom on —
+	// the new ones, or with RewriteSteps every step, rewritten
+	// (anonymisation redacts their notes).
+	Steps        []Step
+	StepsFrom    int
+	Visits       []Visit
+	VisitsFrom   int
+	RewriteSteps bool
 }
 
 // LoggedWrite records that the cases registered before case steps were

@@ -206,7 +206,7 @@ func (b *Book) Supervise(ctx context.Context, p queue.Principal, code, level, re
 		b.openSupervision(c, now, Supervision{Level: level, Reason: reason, OpenedBy: p.Actor()})
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // Reply records the unit's reply to a supervision notice.
@@ -234,7 +234,7 @@ func (b *Book) Reply(ctx context.Context, p queue.Principal, code string, id int
 		c.step(now, StepReplied, p.Actor(), note)
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }
 
 // wantAuto is the level the pending deadline of c calls for now ("" for
@@ -357,5 +357,5 @@ func (b *Book) Post(ctx context.Context, p queue.Principal, code string, id int)
 		c.step(now, StepPosted, p.Actor(), fmt.Sprintf("第%d号督办挂牌", id))
 		return nil
 	})
-	return b.out(c, err)
+	return b.out(ctx, c, err)
 }

@@ -69,19 +69,22 @@ type View struct {
 	Due          *Due              `json:"due,omitempty"`
 	Records      []Record          `json:"records,omitempty"`
 	Supervisions []SupervisionView `json:"supervisions,omitempty"`
-	Visits       []Visit           `json:"visits,omitempty"`
-	Satisfaction *Satisfaction     `json:"satisfaction,omitempty"`
-	History      []Step            `json:"history,omitempty"`
-	Anonymised   time.Time         `json:"anonymised,omitzero"`
-	Risk         Risk              `json:"risk,omitempty"`
-	RiskName     string            `json:"risk_name"`
-	Meetings     []Meeting         `json:"meetings,omitempty"`
-	Warnings     []Warning         `json:"warnings,omitempty"`
-	Major        *Flag             `json:"major,omitempty"`
-	Review       *Review           `json:"review,omitempty"`
-	Accused      *Accusation       `json:"accused,omitempty"`
-	Recusals     []Recusal         `json:"recusals,omitempty"`
-	Messages     []Message         `json:"messages,omitempty"`
+	// Visits and History are the case's journal: in the view of one case;
+	// a list's views (ListFilter) leave them out, VisitCount says how many.
+	Visits       []Visit       `json:"visits,omitempty"`
+	VisitCount   int           `json:"visit_count"`
+	Satisfaction *Satisfaction `json:"satisfaction,omitempty"`
+	History      []Step        `json:"history,omitempty"`
+	Anonymised   time.Time     `json:"anonymised,omitzero"`
+	Risk         Risk          `json:"risk,omitempty"`
+	RiskName     string        `json:"risk_name"`
+	Meetings     []Meeting     `json:"meetings,omitempty"`
+	Warnings     []Warning     `json:"warnings,omitempty"`
+	Major        *Flag         `json:"major,omitempty"`
+	Review       *Review       `json:"review,omitempty"`
+	Accused      *Accusation   `json:"accused,omitempty"`
+	Recusals     []Recusal     `json:"recusals,omitempty"`
+	Messages     []Message     `json:"messages,omitempty"`
 	// ConfirmBy: the parties' last day to apply for 司法确认 of the
 	// mediation agreement (人民调解法 Art. 33), if there is one.
 	ConfirmBy Date `json:"confirm_by,omitempty"`
@@ -108,7 +111,7 @@ func (b *Book) view(c *Case) View {
 		Outcome: c.Outcome, OutcomeName: c.Outcome.Name(), Referral: c.Referral, OutcomeNote: c.OutcomeNote,
 		Limit: c.Limit, AcceptDue: c.AcceptDue, HandleDue: c.HandleDue, Extension: c.Extension,
 		Due:     b.due(c),
-		Records: c.Records, Visits: c.Visits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
+		Records: c.Records, Visits: c.Visits, VisitCount: c.Journal.Visits + len(c.Visits) - c.storedVisits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
 		Risk: c.Risk, RiskName: c.Risk.Name(), Meetings: c.Meetings, Warnings: c.Warnings, Major: c.Major, Review: c.Review,
 		Accused: c.Accused, Recusals: c.Recusals, Messages: c.Messages, ConfirmBy: b.confirmBy(c),
 	}
