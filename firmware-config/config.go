@@ -32,6 +32,19 @@ type Config struct {
 	// Cases are the case tracker's time limits, rectification deadline
 	// and retention period, for cases.Options.
 	Cases Cases
+	// County links the hall to its county hub (queue/county); the zero
+	// value: no link.
+	County County
+}
+
+// County names the hall as a site of the county network: its site id
+// (its JetStream domain and subject token), the hub's leaf-node URL and
+// the site's credentials file for it. Site "" means no link; a site
+// without a hub keeps its stream until a hub is named.
+type County struct {
+	Site        string
+	Hub         string
+	Credentials string
 }
 
 // Devices configures the kiosk's hardware. "sim" selects the simulated

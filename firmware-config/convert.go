@@ -123,6 +123,7 @@ func (f *fileConfig) config() (*Config, *Error) {
 	if c.Cases, e = f.Cases.casesConfig(); e != nil {
 		return nil, e
 	}
+	c.County = f.County.countyConfig()
 	return c, nil
 }
 

@@ -23,6 +23,13 @@ type fileConfig struct {
 	Units       []fileUnit    `toml:"units"`
 	Counters    []fileCounter `toml:"counters"`
 	Cases       *fileCases    `toml:"cases"`
+	County      *fileCounty   `toml:"county"`
+}
+
+type fileCounty struct {
+	Site        *string `toml:"site" hint:"a string such as \"421224101\" (letters, digits, - and _), or \"\" for none"`
+	Hub         *string `toml:"hub" hint:"a string such as \"tls://county.example.cn:7422\", or \"\""`
+	Credentials *string `toml:"credentials" hint:"a string: an absolute path, or \"\""`
 }
 
 type fileHours struct {

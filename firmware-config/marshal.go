@@ -132,6 +132,11 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 		w.kv("services", list, "")
 	}
 
+	w.raw("\n# The county network. 县综治中心联网 (site \"\": none)\n[county]\n")
+	w.kv("site", quote(c.County.Site), "this hall's site id, e.g. the township's region code")
+	w.kv("hub", quote(c.County.Hub), `the county hub's leaf-node URL; "" = the stream waits for one`)
+	w.kv("credentials", quote(c.County.Credentials), "the site's credentials file from the hub's admin")
+
 	cs := &c.Cases
 	w.raw("\n# The case tracker. 事项办理时限\n")
 	w.raw("# Spans: \"N days\" (日), \"N working days\" (工作日) or \"none\".\n[cases]\n")

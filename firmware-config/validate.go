@@ -69,6 +69,9 @@ func (c *Config) Validate() error {
 	if e := c.Cases.check(&c.Hall); e != nil {
 		return e
 	}
+	if e := c.County.check(); e != nil {
+		return e
+	}
 	return nil
 }
 

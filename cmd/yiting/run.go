@@ -271,16 +271,22 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		}
 	})
 
+	countyMetrics, err := startCounty(ctx, s, cfg.County)
+	if err != nil {
+		return nil, err
+	}
+
 	gin.SetMode(gin.ReleaseMode)
 	s.api, err = httpapi.New(httpapi.Options{
-		Engine:   s.eng,
-		Auth:     s.acc,
-		Accounts: s.acc,
-		Logger:   log,
-		Version:  version,
-		Cases:    s.book,
-		Rota:     s.rota,
-		Health:   s.store.Healthy,
+		Collectors: countyMetrics,
+		Engine:     s.eng,
+		Auth:       s.acc,
+		Accounts:   s.acc,
+		Logger:     log,
+		Version:    version,
+		Cases:      s.book,
+		Rota:       s.rota,
+		Health:     s.store.Healthy,
 		// Every request at Info would be a journal line per ticket at a
 		// busy kiosk; failures still log at Warn and Error.
 		RequestLogLevel: slog.LevelDebug,

@@ -45,8 +45,10 @@ type Options struct {
 	// Nil means a private registry with the Go and process collectors;
 	// a caller that passes its own registry adds those itself if wanted.
 	Registry *prometheus.Registry
-	MaxBody  int64  // largest request body accepted; DefaultMaxBody if 0
-	Version  string // shown by /healthz
+	// Collectors are more metrics /metrics serves (the county link's).
+	Collectors []prometheus.Collector
+	MaxBody    int64  // largest request body accepted; DefaultMaxBody if 0
+	Version    string // shown by /healthz
 	// Health reports whether the server can do its work (the store
 	// answers, the disk is not full); /healthz answers 503 when it
 	// fails. Nil means always healthy.
@@ -164,6 +166,11 @@ func New(opts Options) (*API, error) {
 	m, err := newMetrics(a.reg, a.eng)
 	if err != nil {
 		return nil, err
+	}
+	for _, c := range opts.Collectors {
+		if err := a.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("httpapi: register a collector: %w", err)
+		}
 	}
 	a.metrics = m
 	a.stopCtx, a.stop = context.WithCancel(context.Background())
