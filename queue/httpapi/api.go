@@ -65,6 +65,10 @@ type Options struct {
 	// zero value is Info; slog.LevelDebug keeps a busy hall's journal — and
 	// its SD card — to the requests that went wrong.
 	RequestLogLevel slog.Level
+	// MaxStreams is the most event streams one principal holds open; a
+	// new one over it ends that principal's oldest. DefaultMaxStreams if
+	// 0.
+	MaxStreams int
 	// LoginConcurrency bounds concurrent password checks (bcrypt takes
 	// tens of milliseconds of CPU on a Pi), so a burst of logins cannot
 	// starve the ticket path. 2 if 0.
@@ -78,10 +82,9 @@ type API struct {
 	cases *cases.Book
 	rota  *rota.Rota
 	auth  Authenticator
-	// streams are the open event streams by principal (Actor), closed
-	// when its credentials end (AccountAdmin.OnRevoke).
-	smu       sync.Mutex
-	streams   map[string]map[*context.CancelFunc]struct{}
+	// streams are the open event streams by principal, closed when its
+	// credentials end (AccountAdmin.OnRevoke).
+	streams   *streamSet
 	accounts  AccountAdmin
 	log       *slog.Logger
 	now       func() time.Time
@@ -120,7 +123,6 @@ func New(opts Options) (*API, error) {
 		rota:      opts.Rota,
 		auth:      opts.Auth,
 		accounts:  opts.Accounts,
-		streams:   map[string]map[*context.CancelFunc]struct{}{},
 		log:       opts.Logger,
 		now:       opts.Now,
 		reg:       opts.Registry,
@@ -141,6 +143,7 @@ func New(opts Options) (*API, error) {
 	if a.maxBody <= 0 {
 		a.maxBody = DefaultMaxBody
 	}
+	a.streams = newStreamSet(opts.MaxStreams, a.log)
 	if a.heartbeat <= 0 {
 		a.heartbeat = DefaultHeartbeat
 	}
@@ -168,7 +171,7 @@ func New(opts Options) (*API, error) {
 	a.metrics = m
 	a.stopCtx, a.stop = context.WithCancel(context.Background())
 	if a.accounts != nil {
-		a.accounts.OnRevoke(a.closeStreams)
+		a.accounts.OnRevoke(a.streams.closeAll)
 	}
 	if a.router, err = a.routes(); err != nil {
 		return nil, err

@@ -83,7 +83,7 @@ func (a *API) events(c *gin.Context, p queue.Principal) {
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	defer context.AfterFunc(a.stopCtx, cancel)()
-	defer a.openStream(p.Actor(), &cancel)()
+	defer a.streams.add(p, &cancel)()
 
 	a.metrics.sseClients.Inc()
 	defer a.metrics.sseClients.Dec()
@@ -200,33 +200,4 @@ func resumePoint(r *http.Request) (after uint64, given bool, err error) {
 		return 0, false, invalid(what + " 应为事件序号 (must be an event sequence number)")
 	}
 	return n, true, nil
-}
-
-// openStream registers a stream of a principal, to be closed by
-// closeStreams; it returns the unregistering.
-func (a *API) openStream(actor string, cancel *context.CancelFunc) func() {
-	a.smu.Lock()
-	defer a.smu.Unlock()
-	if a.streams[actor] == nil {
-		a.streams[actor] = map[*context.CancelFunc]struct{}{}
-	}
-	a.streams[actor][cancel] = struct{}{}
-	return func() {
-		a.smu.Lock()
-		defer a.smu.Unlock()
-		delete(a.streams[actor], cancel)
-		if len(a.streams[actor]) == 0 {
-			delete(a.streams, actor)
-		}
-	}
-}
-
-// closeStreams ends at once every event stream of a principal whose
-// credentials ended (access.Service.OnRevoke): a reconnect is refused.
-func (a *API) closeStreams(actor string) {
-	a.smu.Lock()
-	defer a.smu.Unlock()
-	for cancel := range a.streams[actor] {
-		(*cancel)()
-	}
 }
