@@ -67,7 +67,7 @@ type Options struct {
 	RequestLogLevel slog.Level
 	// MaxStreams is the most event streams one principal holds open; a
 	// new one over it ends that principal's oldest. DefaultMaxStreams if
-	// 0.
+	// 0; negative: no limit.
 	MaxStreams int
 	// LoginConcurrency bounds concurrent password checks (bcrypt takes
 	// tens of milliseconds of CPU on a Pi), so a burst of logins cannot

@@ -29,7 +29,7 @@ type streamSet struct {
 }
 
 func newStreamSet(max int, log *slog.Logger) *streamSet {
-	if max <= 0 {
+	if max == 0 {
 		max = DefaultMaxStreams
 	}
 	return &streamSet{max: max, log: log, open: map[string][]*context.CancelFunc{}}
@@ -42,7 +42,7 @@ func (s *streamSet) add(p queue.Principal, cancel *context.CancelFunc) func() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	open := append(s.open[actor], cancel)
-	if over := len(open) - s.max; over > 0 {
+	if over := len(open) - s.max; s.max > 0 && over > 0 {
 		for _, old := range open[:over] {
 			(*old)()
 		}
