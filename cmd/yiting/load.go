@@ -47,6 +47,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dayRounds := fs.Int("day", 0, "instead of the other measurements: a busy day of this many rounds of -round each, nobody called (5 for about 200,000 tickets)")
 	round := fs.Duration("round", 4*time.Second, "with -day: the length of a round")
 	memLimit := fs.String("memory-limit", "", "the server's -memory-limit (MiB), if any")
+	streams := fs.Int("streams", 0, "instead of the other measurements: the server's memory with this many idle event streams (2000 for issue 13)")
+	maxConns := fs.String("max-conns", "", "the server's -max-conns, if not its default (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -65,6 +67,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if *memLimit != "" {
 			extra = append(extra, "-memory-limit", *memLimit)
 		}
+		if *maxConns != "" {
+			extra = append(extra, "-max-conns", *maxConns)
+		}
 		srv, err = startChild(ctx, loadHall(*counters), "", pass, extra...)
 		if err != nil {
 			return err
@@ -80,6 +85,19 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	hall, err := c.hall(ctx)
 	if err != nil {
 		return err
+	}
+	if *streams > 0 {
+		if srv == nil {
+			return errors.New("load: -streams measures the server's memory: it starts its own (no -url)")
+		}
+		if err := c.loadStreams(ctx, rep, srv, *streams, hall); err != nil {
+			return err
+		}
+		rep.print()
+		if rep.missed > 0 {
+			return fmt.Errorf("%d target(s) missed", rep.missed)
+		}
+		return nil
 	}
 	if *dayRounds > 0 {
 		if srv == nil {

@@ -351,6 +351,7 @@ func (s *server) serve(ctx context.Context, stdout io.Writer) error {
 		log.Warn("http shutdown", "err", err)
 	}
 	<-served
+	s.api.Shutdown() // the streams that took their connections are not the server's to wait for
 	return nil
 }
 

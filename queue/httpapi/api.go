@@ -102,7 +102,8 @@ type API struct {
 
 	stopCtx  context.Context // done when Shutdown is called
 	stop     context.CancelFunc
-	stopOnce sync.Once
+	stopMu   sync.Mutex     // orders beginStream and Shutdown
+	streamWG sync.WaitGroup // the open event streams
 }
 
 // New builds the API and its router. It touches no gin global: the gin
@@ -182,12 +183,19 @@ func New(opts Options) (*API, error) {
 // Handler returns the router. It is safe for concurrent use.
 func (a *API) Handler() http.Handler { return a.router }
 
-// Shutdown ends every open event stream and refuses new ones with 503.
-// An open stream would otherwise keep http.Server.Shutdown waiting until
-// its deadline; register it with srv.RegisterOnShutdown(api.Shutdown).
-// Other requests are not affected. It is safe to call more than once.
+// Shutdown ends every open event stream, refuses new ones with 503, and
+// waits until the streams have ended. An open stream would otherwise keep
+// http.Server.Shutdown waiting until its deadline, and a stream that
+// took its connection from the server (events.go: hijack) is not
+// waited for by it at all: register it with
+// srv.RegisterOnShutdown(api.Shutdown) and call it again after
+// srv.Shutdown, before the engine closes. Other requests are not
+// affected. It is safe to call more than once.
 func (a *API) Shutdown() {
-	a.stopOnce.Do(a.stop)
+	a.stopMu.Lock()
+	a.stop()
+	a.stopMu.Unlock()
+	a.streamWG.Wait()
 }
 
 // routes builds the router. Every route here must be in openapi.json (a

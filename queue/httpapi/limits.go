@@ -68,7 +68,7 @@ type Limits struct {
 	log         *slog.Logger
 
 	mu       sync.Mutex
-	admitted map[net.Conn]struct{}
+	admitted map[net.Conn]bool     // true: claimed by an event stream (claimConn)
 	refusing map[net.Conn]struct{} // over the limit, to be answered 503
 	refused  int                   // since the last log line
 	logged   time.Time             // of the last log line about refusals
@@ -76,7 +76,7 @@ type Limits struct {
 
 // NewLimits returns the limits of opts.
 func NewLimits(opts LimitOptions) *Limits {
-	l := &Limits{maxConns: opts.MaxConns, bodyTimeout: opts.BodyTimeout, log: opts.Logger, admitted: map[net.Conn]struct{}{}, refusing: map[net.Conn]struct{}{}}
+	l := &Limits{maxConns: opts.MaxConns, bodyTimeout: opts.BodyTimeout, log: opts.Logger, admitted: map[net.Conn]bool{}, refusing: map[net.Conn]struct{}{}}
 	if l.maxConns == 0 {
 		l.maxConns = DefaultMaxConns
 	}
@@ -108,8 +108,8 @@ func (l *Limits) connContext(ctx context.Context, c net.Conn) context.Context {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.maxConns < 0 || len(l.admitted) < l.maxConns {
-		l.admitted[c] = struct{}{}
-		return ctx
+		l.admitted[c] = false
+		return context.WithValue(ctx, slotKey{}, connSlot{l, c})
 	}
 	l.noteRefusedLocked()
 	if len(l.refusing) >= maxRefusing {
@@ -120,15 +120,49 @@ func (l *Limits) connContext(ctx context.Context, c net.Conn) context.Context {
 	return context.WithValue(ctx, overKey{}, true)
 }
 
-// connState frees a connection's place when it ends.
+// connState frees a connection's place when it ends, or when a handler
+// takes it from net/http without having claimed it.
 func (l *Limits) connState(c net.Conn, s http.ConnState) {
-	if s != http.StateClosed && s != http.StateHijacked {
-		return
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.admitted, c)
-	delete(l.refusing, c)
+	switch {
+	case s == http.StateClosed, s == http.StateHijacked && !l.admitted[c]:
+		delete(l.admitted, c)
+		delete(l.refusing, c)
+	}
+}
+
+// slotKey marks the context of an admitted connection with its connSlot.
+type slotKey struct{}
+
+type connSlot struct {
+	l *Limits
+	c net.Conn
+}
+
+// claimConn keeps the place of the request's connection taken once it is
+// hijacked, until the returned release is called: an event stream that
+// serves its connection itself (events.go) still counts against
+// MaxConns. Without Limits it does nothing.
+func claimConn(ctx context.Context) (release func()) {
+	s, ok := ctx.Value(slotKey{}).(connSlot)
+	if !ok {
+		return func() {}
+	}
+	s.l.mu.Lock()
+	defer s.l.mu.Unlock()
+	if _, ok := s.l.admitted[s.c]; !ok {
+		return func() {}
+	}
+	s.l.admitted[s.c] = true
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.l.mu.Lock()
+			defer s.l.mu.Unlock()
+			delete(s.l.admitted, s.c)
+		})
+	}
 }
 
 // handler refuses the requests of connections over the limit and puts a

@@ -259,3 +259,54 @@ func TestStreamsPerPrincipal(t *testing.T) {
 		t.Errorf("the closing is not logged, or logged with the clerk's name:\n%s", logs)
 	}
 }
+
+// TestStreamsCountAgainstConnectionLimit: an event stream serves its
+// connection itself (it is hijacked from net/http to save memory) and
+// still holds its place under MaxConns; when its client goes, the place
+// is free again without waiting for a heartbeat.
+func TestStreamsCountAgainstConnectionLimit(t *testing.T) {
+	f := newFixture(t, func(s *setup) { s.api.Heartbeat = time.Hour })
+	srv := f.limitedServer(httpapi.LimitOptions{MaxConns: 2})
+	url := srv.URL + "/api/v1/events"
+	// Each stream on a client of its own: no idle connection of the
+	// default client's pool takes a place.
+	stream := func() *sseStream {
+		return openStreamWith(t, &http.Client{Transport: &http.Transport{}}, url, "Authorization", "Bearer "+secDisplay)
+	}
+	first := stream()
+	stream()
+	get := func() int {
+		c := dial(t, srv)
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: hall\r\n\r\n")
+		resp, _ := readAnswer(t, c)
+		return resp.StatusCode
+	}
+	if got := get(); got != http.StatusServiceUnavailable {
+		t.Fatalf("with two streams open under MaxConns 2 another connection got %d, want 503", got)
+	}
+	first.close()
+	deadline := time.Now().Add(hang) // far below the hour's heartbeat
+	for get() != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("a closed stream's place is never freed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestStreamOverHTTP2: a connection that cannot be hijacked (HTTP/2)
+// keeps the stream in its request, and it works the same.
+func TestStreamOverHTTP2(t *testing.T) {
+	f := newFixture(t)
+	srv := httptest.NewUnstartedServer(f.h)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(func() { f.api.Shutdown(); srv.Close() })
+	f.open("w1")
+	board := openStreamWith(t, srv.Client(), srv.URL+"/api/v1/events", "Authorization", "Bearer "+secDisplay)
+	if board.resp.ProtoMajor != 2 {
+		t.Fatalf("the stream is %s, not HTTP/2", board.resp.Proto)
+	}
+	f.issue("petition")
+	board.nextOf(queue.EventIssued)
+}
