@@ -36,15 +36,20 @@ func (c *client) displayTokens(ctx context.Context, n int) ([]string, error) {
 	return secrets, nil
 }
 
-// openStream opens the event stream with a display token's secret; it
-// returns the response, whose status the caller checks.
+// openStream opens the event stream with a display token's secret on
+// the client's transport; it returns the response, whose status the
+// caller checks.
 func (c *client) openStream(ctx context.Context, secret string) (*http.Response, error) {
+	return c.openStreamWith(ctx, c.sseClient(), secret)
+}
+
+func (c *client) openStreamWith(ctx context.Context, hc *http.Client, secret string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", c.base+"/api/v1/events", nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+secret)
-	return c.sseClient().Do(req)
+	return hc.Do(req)
 }
 
 // loadStreams measures what idle event streams cost the server: n
@@ -66,6 +71,9 @@ func (c *client) loadStreams(ctx context.Context, rep *loadReport, srv *childSer
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The streams' own transport: the tool's connection for the ticket
+	// stays its own when the server is full.
+	hc := &http.Client{Transport: &http.Transport{}}
 	var (
 		ready    sync.WaitGroup
 		wg       sync.WaitGroup
@@ -80,7 +88,7 @@ func (c *client) loadStreams(ctx context.Context, rep *loadReport, srv *childSer
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			resp, err := c.openStream(ctx, secrets[i/streamsPerToken])
+			resp, err := c.openStreamWith(ctx, hc, secrets[i/streamsPerToken])
 			if err != nil {
 				failed.Add(1)
 				firstErr.CompareAndSwap(nil, err.Error())
