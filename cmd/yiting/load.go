@@ -48,6 +48,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	round := fs.Duration("round", 4*time.Second, "with -day: the length of a round")
 	memLimit := fs.String("memory-limit", "", "the server's -memory-limit (MiB), if any")
 	streams := fs.Int("streams", 0, "instead of the other measurements: the server's memory with this many idle event streams (2000 for issue 13)")
+	slow := fs.Int("slow", 0, "instead of the other measurements: this many POSTs that send their body a byte every -slow-gap (2000 for issue 13)")
+	slowGap := fs.Duration("slow-gap", 5*time.Second, "with -slow: the time between two bytes of a body")
 	maxConns := fs.String("max-conns", "", "the server's -max-conns, if not its default (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,6 +87,18 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	hall, err := c.hall(ctx)
 	if err != nil {
 		return err
+	}
+	if *slow > 0 {
+		// A body of 66 bytes at -slow-gap would take minutes; 30 s is
+		// three times the default body deadline.
+		if err := c.loadSlow(ctx, rep, *slow, *slowGap, 30*time.Second); err != nil {
+			return err
+		}
+		rep.print()
+		if rep.missed > 0 {
+			return fmt.Errorf("%d target(s) missed", rep.missed)
+		}
+		return nil
 	}
 	if *streams > 0 {
 		if srv == nil {
