@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"yiting/queue"
@@ -56,7 +59,8 @@ func (c *client) openStreamWith(ctx context.Context, hc *http.Client, secret str
 // clients (boards) open the stream and wait, and the server's anonymous
 // resident memory (its Go heap, stacks and runtime) before and after
 // gives the cost of one. Streams over the server's -max-conns are
-// refused with 503 and counted. One ticket is then issued and every open
+// refused with 503, or closed unanswered past the 64 it answers, and
+// counted. One ticket is then issued and every open
 // stream must receive its event: the streams are live, not just held.
 func (c *client) loadStreams(ctx context.Context, rep *loadReport, srv *childServer, n int, h *loadHallInfo) error {
 	secrets, err := c.displayTokens(ctx, n)
@@ -89,6 +93,11 @@ func (c *client) loadStreams(ctx context.Context, rep *loadReport, srv *childSer
 		go func(i int) {
 			defer wg.Done()
 			resp, err := c.openStreamWith(ctx, hc, secrets[i/streamsPerToken])
+			if closedUnanswered(err) { // over the limit, past those it answers 503
+				refused.Add(1)
+				ready.Done()
+				return
+			}
 			if err != nil {
 				failed.Add(1)
 				firstErr.CompareAndSwap(nil, err.Error())
@@ -145,9 +154,15 @@ func (c *client) loadStreams(ctx context.Context, rep *loadReport, srv *childSer
 		return fmt.Errorf("load: %d of %d streams failed (first: %v)", failed.Load(), n, firstErr.Load())
 	}
 	per := float64(after-before) / float64(max(open.Load(), 1))
-	fmt.Fprintf(rep.w, "streams: %d clients, %d open, %d refused (503); anonymous memory %.1f MB → %.1f MB, %.1f KB an open stream; %d of %d received the next ticket's event\n",
+	fmt.Fprintf(rep.w, "streams: %d clients, %d open, %d refused (503 or closed); anonymous memory %.1f MB → %.1f MB, %.1f KB an open stream; %d of %d received the next ticket's event\n",
 		n, open.Load(), refused.Load(), float64(before)/1e6, float64(after)/1e6, per/1e3, received.Load(), open.Load())
 	rep.row(fmt.Sprintf("server resident memory, peak, %d stream clients (%d open, %d refused)", n, open.Load(), refused.Load()),
 		fmt.Sprintf("%.1f MB", float64(peak)/1e6), "≤ 80 MB", peak <= 80e6 && received.Load() == open.Load())
 	return nil
+}
+
+// closedUnanswered reports whether err is the server closing a
+// connection without an answer.
+func closedUnanswered(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }

@@ -18,7 +18,8 @@ import (
 // one; it is dropped after sniffTimeout. At most maxSniffing wait for
 // their first byte at once: this is before the server's connection limit
 // (httpapi.Limits) sees them, and a flood of silent connections must not
-// hold a goroutine and a buffer each.
+// hold a goroutine each. The next connections wait in the kernel's
+// accept queue, which costs the process nothing, until one is done.
 type sniffListener struct {
 	net.Listener
 	tls      *tls.Config
@@ -32,10 +33,11 @@ type sniffListener struct {
 const (
 	// sniffTimeout bounds the wait for a connection's first byte.
 	sniffTimeout = 10 * time.Second
-	// maxSniffing bounds the connections waiting for their first byte;
-	// one more is closed at once. A browser sends its request as soon as
-	// it connects: only a hall's worth of devices reconnecting at once
-	// after a restart comes near it, for milliseconds.
+	// maxSniffing bounds the connections waiting for their first byte.
+	// A browser sends its request as soon as it connects, so a place is
+	// held for milliseconds: a whole hall reconnecting after a restart
+	// goes through them at once, a flood of silent connections holds them
+	// for sniffTimeout each.
 	maxSniffing = 128
 )
 
@@ -47,8 +49,14 @@ func newSniffListener(inner net.Listener, cfg *tls.Config) *sniffListener {
 
 func (l *sniffListener) accept() {
 	for {
+		select {
+		case l.sniffing <- struct{}{}:
+		case <-l.done:
+			return
+		}
 		c, err := l.Listener.Accept()
 		if err != nil {
+			<-l.sniffing
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				continue
@@ -56,12 +64,7 @@ func (l *sniffListener) accept() {
 			l.stop(err)
 			return
 		}
-		select {
-		case l.sniffing <- struct{}{}:
-			go l.sniff(c)
-		default:
-			c.Close()
-		}
+		go l.sniff(c)
 	}
 }
 

@@ -18,9 +18,10 @@ const (
 	// A hall has dozens of browsers (boards, consoles, pads, kiosks,
 	// supervisors), each with at most six connections to a host over
 	// HTTP/1.1 and usually one to three; the load tool's 64 kiosks, 30
-	// counters and 200 boards use about 300. An idle connection with an
-	// event stream costs about 11 KB (README.md, "Measured"): 512 of them
-	// stay well inside the memory budget of a Pi.
+	// counters and 200 boards use about 300. An idle event stream costs
+	// about 12 KB (BenchmarkIdleStreams), 20 KB in a running server with
+	// its garbage (README.md, "Measured"): 512 of them stay well inside
+	// the memory budget of a Pi, and 2,000 clients do not go over it.
 	DefaultMaxConns = 512
 	// DefaultBodyTimeout is how long a request may take to send its body
 	// before the first byte counts, on top of MinBodyRate. A JSON command
