@@ -91,25 +91,41 @@ func (a *API) events(c *gin.Context, p queue.Principal) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // tell a proxy in front not to buffer the stream
 
-	if conn, release, ok := a.hijack(c, &buf); ok {
+	// Registered before the client sees the stream open, so that the
+	// streams of a principal are ended oldest first as the client opened
+	// them. cancel ends the stream: Shutdown, the principal's credentials
+	// ended, or it opened too many.
+	ctx, cancel := context.WithCancel(a.stopCtx)
+	unregister := a.streams.add(p, &cancel)
+	conn, release, err := a.hijack(c, &buf)
+	switch {
+	case err == nil:
 		go func() {
 			defer a.streamWG.Done()
 			defer release()
-			a.serveConn(conn, p, after)
+			defer unregister()
+			defer cancel()
+			a.serveConn(ctx, cancel, conn, p, after)
 		}()
+		return
+	case !errors.Is(err, errNoHijack):
+		// The client went before the stream's head reached it.
+		a.streamWG.Done()
+		unregister()
+		cancel()
 		return
 	}
 	// No hijacking (HTTP/2, a test recorder): the stream holds the
-	// request. The request's context: c.Done() never fires unless gin's
-	// ContextWithFallback is set (platform-notes.md).
+	// request, and ends with it. The request's context: c.Done() never
+	// fires unless gin's ContextWithFallback is set (platform-notes.md).
 	defer a.streamWG.Done()
-	ctx, cancel := context.WithCancel(c.Request.Context())
+	defer unregister()
 	defer cancel()
-	defer context.AfterFunc(a.stopCtx, cancel)()
+	defer context.AfterFunc(c.Request.Context(), cancel)()
 	c.Writer.WriteHeader(http.StatusOK)
 	out := &responseSink{rc: http.NewResponseController(c.Writer), w: c.Writer}
 	if out.send(&buf) {
-		a.stream(ctx, cancel, out, p, after)
+		a.stream(ctx, out, p, after)
 	}
 }
 
@@ -132,18 +148,19 @@ func (a *API) beginStream() bool {
 // (BenchmarkIdleStreams). A hijacked one keeps a small goroutine and its
 // connection. The answer is delimited by the connection's close, as
 // HTTP/1.1 allows, so no chunk framing is needed. release gives the
-// connection's place back to Limits once it is closed. ok is false when
-// the connection cannot be hijacked (HTTP/2, a test recorder): nothing
-// was written then.
-func (a *API) hijack(c *gin.Context, buf *bytes.Buffer) (conn net.Conn, release func(), ok bool) {
+// connection's place back to Limits once it is closed. It returns
+// errNoHijack when the connection cannot be hijacked (HTTP/2, a test
+// recorder): nothing was written then and the request is still
+// net/http's.
+func (a *API) hijack(c *gin.Context, buf *bytes.Buffer) (conn net.Conn, release func(), err error) {
 	if c.Request.ProtoMajor != 1 {
-		return nil, nil, false
+		return nil, nil, errNoHijack
 	}
 	release = claimConn(c.Request.Context())
 	h := c.Writer.Header()
-	conn, _, err := http.NewResponseController(c.Writer).Hijack()
+	conn, _, err = http.NewResponseController(c.Writer).Hijack()
 	if err != nil {
-		return nil, nil, false // still net/http's: Limits frees it when it closes
+		return nil, nil, errNoHijack // still net/http's: Limits frees it when it closes
 	}
 	// The head as net/http would write it, but for the framing. Pending
 	// input (a pipelined request) is dropped: an event stream reads none.
@@ -158,16 +175,17 @@ func (a *API) hijack(c *gin.Context, buf *bytes.Buffer) (conn net.Conn, release 
 	if _, err := conn.Write(head.Bytes()); err != nil {
 		conn.Close()
 		release()
-		return nil, nil, false
+		return nil, nil, err
 	}
-	return conn, release, true
+	return conn, release, nil
 }
 
-// serveConn streams on a hijacked connection until the client goes,
-// Shutdown, or the credentials end; then it closes the connection.
-func (a *API) serveConn(conn net.Conn, p queue.Principal, after uint64) {
-	ctx, cancel := context.WithCancel(a.stopCtx)
-	defer cancel()
+// errNoHijack: the connection cannot be taken from net/http.
+var errNoHijack = errors.New("httpapi: the connection cannot be hijacked")
+
+// serveConn streams on a hijacked connection until ctx ends or the
+// client goes (then it calls cancel); then it closes the connection.
+func (a *API) serveConn(ctx context.Context, cancel context.CancelFunc, conn net.Conn, p queue.Principal, after uint64) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() }) // ends a blocked write and the reader
 	defer stop()
 	// A client that goes away is noticed at once, as net/http's background
@@ -181,7 +199,7 @@ func (a *API) serveConn(conn net.Conn, p queue.Principal, after uint64) {
 		cancel()
 	}()
 	defer func() { conn.Close(); <-read }()
-	a.stream(ctx, cancel, &connSink{conn: conn}, p, after)
+	a.stream(ctx, &connSink{conn: conn}, p, after)
 }
 
 // sink is where a stream's bytes go.
@@ -220,11 +238,9 @@ func (s *responseSink) send(buf *bytes.Buffer) bool {
 	return true
 }
 
-// stream sends the events after after to out until ctx ends (cancel ends
-// it: the principal's credentials ended, or it opened too many streams)
-// or the engine stops.
-func (a *API) stream(ctx context.Context, cancel context.CancelFunc, out sink, p queue.Principal, after uint64) {
-	defer a.streams.add(p, &cancel)()
+// stream sends the events after after to out until ctx ends, the client
+// is gone, or the engine stops.
+func (a *API) stream(ctx context.Context, out sink, p queue.Principal, after uint64) {
 	a.metrics.sseClients.Inc()
 	defer a.metrics.sseClients.Dec()
 
