@@ -75,3 +75,34 @@ func TestServerLimitsSlowClients(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamEndsOnSigterm: an event stream serves its connection itself
+// (the server no longer tracks it); SIGTERM still ends it, and the
+// process exits cleanly and promptly.
+func TestStreamEndsOnSigterm(t *testing.T) {
+	const pw = "stream-sigterm-pw"
+	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + pw}, "-role", "server", "-data", t.TempDir(), "-addr", "127.0.0.1:0")
+	secret, _ := newHallClient(t, srv.url, "admin", pw).token("display", "大厅显示屏", "")
+	req, _ := http.NewRequest("GET", srv.url+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
+		t.Fatalf("stream: %d %q %v", resp.StatusCode, line, err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, br)
+		ended <- err
+	}()
+	srv.stop(t) // fails unless it exits 0 within 15 s
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream outlived the server")
+	}
+}
