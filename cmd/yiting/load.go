@@ -94,11 +94,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := c.loadSlow(ctx, rep, *slow, *slowGap, 30*time.Second); err != nil {
 			return err
 		}
-		rep.print()
-		if rep.missed > 0 {
-			return fmt.Errorf("%d target(s) missed", rep.missed)
-		}
-		return nil
+		return rep.finish()
 	}
 	if *streams > 0 {
 		if srv == nil {
@@ -107,11 +103,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := c.loadStreams(ctx, rep, srv, *streams, hall); err != nil {
 			return err
 		}
-		rep.print()
-		if rep.missed > 0 {
-			return fmt.Errorf("%d target(s) missed", rep.missed)
-		}
-		return nil
+		return rep.finish()
 	}
 	if *dayRounds > 0 {
 		if srv == nil {
@@ -120,11 +112,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := c.loadDay(ctx, rep, srv, *kiosks, *dayRounds, *round, hall); err != nil {
 			return err
 		}
-		rep.print()
-		if rep.missed > 0 {
-			return fmt.Errorf("%d target(s) missed", rep.missed)
-		}
-		return nil
+		return rep.finish()
 	}
 	if err := c.loadIssue(ctx, rep, *kiosks, *issueN, hall); err != nil {
 		return err
@@ -156,11 +144,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	rep.print()
-	if rep.missed > 0 {
-		return fmt.Errorf("%d target(s) missed", rep.missed)
-	}
-	return nil
+	return rep.finish()
 }
 
 // loadHall is a hall with the given number of counters over six services.
@@ -338,6 +322,15 @@ func (r *loadReport) row(what, got, target string, ok bool) {
 	}
 	r.rows = append(r.rows, [4]string{what, got, target, verdict})
 	fmt.Fprintf(r.w, "  %s: %s (target %s) %s\n", what, got, target, verdict)
+}
+
+// finish prints the report's table and fails when a target was missed.
+func (r *loadReport) finish() error {
+	r.print()
+	if r.missed > 0 {
+		return fmt.Errorf("%d target(s) missed", r.missed)
+	}
+	return nil
 }
 
 func (r *loadReport) print() {
