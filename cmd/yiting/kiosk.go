@@ -96,11 +96,8 @@ func runKioskRole(ctx context.Context, o *options, cfg *hallconfig.Config, log *
 	}
 	stopKiosk := k.start(ctx)
 	defer stopKiosk()
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := &http.Server{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	o.limits(log).Serve(srv, mux)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("yiting kiosk is serving", "server", o.server, "url", "http://"+ln.Addr().String())

@@ -47,6 +47,10 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dayRounds := fs.Int("day", 0, "instead of the other measurements: a busy day of this many rounds of -round each, nobody called (5 for about 200,000 tickets)")
 	round := fs.Duration("round", 4*time.Second, "with -day: the length of a round")
 	memLimit := fs.String("memory-limit", "", "the server's -memory-limit (MiB), if any")
+	streams := fs.Int("streams", 0, "instead of the other measurements: the server's memory with this many idle event streams (2000 for issue 13)")
+	slow := fs.Int("slow", 0, "instead of the other measurements: this many POSTs that send their body a byte every -slow-gap (2000 for issue 13)")
+	slowGap := fs.Duration("slow-gap", 5*time.Second, "with -slow: the time between two bytes of a body")
+	maxConns := fs.String("max-conns", "", "the server's -max-conns, if not its default (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -65,6 +69,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if *memLimit != "" {
 			extra = append(extra, "-memory-limit", *memLimit)
 		}
+		if *maxConns != "" {
+			extra = append(extra, "-max-conns", *maxConns)
+		}
 		srv, err = startChild(ctx, loadHall(*counters), "", pass, extra...)
 		if err != nil {
 			return err
@@ -81,6 +88,23 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if *slow > 0 {
+		// A body of 66 bytes at -slow-gap would take minutes; 30 s is
+		// three times the default body deadline.
+		if err := c.loadSlow(ctx, rep, *slow, *slowGap, 30*time.Second); err != nil {
+			return err
+		}
+		return rep.finish()
+	}
+	if *streams > 0 {
+		if srv == nil {
+			return errors.New("load: -streams measures the server's memory: it starts its own (no -url)")
+		}
+		if err := c.loadStreams(ctx, rep, srv, *streams, hall); err != nil {
+			return err
+		}
+		return rep.finish()
+	}
 	if *dayRounds > 0 {
 		if srv == nil {
 			return errors.New("load: -day measures the server's memory: it starts its own (no -url)")
@@ -88,11 +112,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := c.loadDay(ctx, rep, srv, *kiosks, *dayRounds, *round, hall); err != nil {
 			return err
 		}
-		rep.print()
-		if rep.missed > 0 {
-			return fmt.Errorf("%d target(s) missed", rep.missed)
-		}
-		return nil
+		return rep.finish()
 	}
 	if err := c.loadIssue(ctx, rep, *kiosks, *issueN, hall); err != nil {
 		return err
@@ -124,11 +144,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	rep.print()
-	if rep.missed > 0 {
-		return fmt.Errorf("%d target(s) missed", rep.missed)
-	}
-	return nil
+	return rep.finish()
 }
 
 // loadHall is a hall with the given number of counters over six services.
@@ -306,6 +322,15 @@ func (r *loadReport) row(what, got, target string, ok bool) {
 	}
 	r.rows = append(r.rows, [4]string{what, got, target, verdict})
 	fmt.Fprintf(r.w, "  %s: %s (target %s) %s\n", what, got, target, verdict)
+}
+
+// finish prints the report's table and fails when a target was missed.
+func (r *loadReport) finish() error {
+	r.print()
+	if r.missed > 0 {
+		return fmt.Errorf("%d target(s) missed", r.missed)
+	}
+	return nil
 }
 
 func (r *loadReport) print() {

@@ -294,6 +294,10 @@ func (c *client) drain(ctx context.Context, counters []string, lat *latencies) (
 func (c *client) loadEvents(ctx context.Context, rep *loadReport, subs, events int, h *loadHallInfo) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	secrets, err := c.displayTokens(ctx, subs)
+	if err != nil {
+		return err
+	}
 	arrivals := make([][]time.Time, subs)
 	var ready sync.WaitGroup
 	var wg sync.WaitGroup
@@ -303,8 +307,7 @@ func (c *client) loadEvents(ctx context.Context, rep *loadReport, subs, events i
 		wg.Add(1)
 		go func(s int) {
 			defer wg.Done()
-			req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/api/v1/events?token="+c.token, nil)
-			resp, err := c.sseClient().Do(req)
+			resp, err := c.openStream(ctx, secrets[s/streamsPerToken])
 			if err != nil {
 				ready.Done()
 				errc <- err

@@ -45,6 +45,10 @@ type options struct {
 	backupKeep  int
 	backupEvery time.Duration
 	memLimit    int // MiB; see applyMemoryLimit
+	// Limits on connections and slow clients (httpapi.Limits); 0: none.
+	maxConns    int
+	maxStreams  int // a principal's event streams
+	bodyTimeout time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -67,6 +71,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.backupKeep, "backup-keep", 14, "delete scheduled backups older than this many days (never the newest that many); 0 keeps all")
 	fs.DurationVar(&o.backupEvery, "backup-every", 24*time.Hour, "interval between scheduled backups; 0 turns them off")
 	fs.IntVar(&o.memLimit, "memory-limit", 0, "soft memory limit of the Go heap in MiB (GOMEMLIMIT wins); 0: none")
+	fs.IntVar(&o.maxConns, "max-conns", httpapi.DefaultMaxConns, "connections served at once; one more is answered 503 (0: no limit)")
+	fs.IntVar(&o.maxStreams, "max-streams", httpapi.DefaultMaxStreams, "event streams of one account or device token; one more closes its oldest (0: no limit)")
+	fs.DurationVar(&o.bodyTimeout, "body-timeout", httpapi.DefaultBodyTimeout, "time to send a request body, plus 1 s for every 8 KiB received; slower is answered 408 (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -290,6 +297,7 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		// Every request at Info would be a journal line per ticket at a
 		// busy kiosk; failures still log at Warn and Error.
 		RequestLogLevel: slog.LevelDebug,
+		MaxStreams:      orNone(o.maxStreams),
 	})
 	if err != nil {
 		return nil, err
@@ -323,11 +331,10 @@ func (s *server) serve(ctx context.Context, stdout io.Writer) error {
 	// http:// and https:// on the one port (sniffListener).
 	ln := newSniffListener(inner, &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12})
 	srv := &http.Server{
-		Handler:           s.mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	o.limits(log).Serve(srv, s.mux)
 	srv.RegisterOnShutdown(s.api.Shutdown)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -351,7 +358,22 @@ func (s *server) serve(ctx context.Context, stdout io.Writer) error {
 		log.Warn("http shutdown", "err", err)
 	}
 	<-served
+	s.api.Shutdown() // the streams that took their connections are not the server's to wait for
 	return nil
+}
+
+// limits are the server's limits on connections and slow clients.
+func (o *options) limits(log *slog.Logger) *httpapi.Limits {
+	return httpapi.NewLimits(httpapi.LimitOptions{MaxConns: orNone(o.maxConns), BodyTimeout: orNone(o.bodyTimeout), Logger: log})
+}
+
+// orNone turns a flag's "0: no limit" into the options' "negative: no
+// limit" (their 0 means the default).
+func orNone[T int | time.Duration](n T) T {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // keyFileName is the personal-data key in the data directory when the

@@ -67,6 +67,10 @@ type Options struct {
 	// zero value is Info; slog.LevelDebug keeps a busy hall's journal — and
 	// its SD card — to the requests that went wrong.
 	RequestLogLevel slog.Level
+	// MaxStreams is the most event streams one principal holds open; a
+	// new one over it ends that principal's oldest. DefaultMaxStreams if
+	// 0; negative: no limit.
+	MaxStreams int
 	// LoginConcurrency bounds concurrent password checks (bcrypt takes
 	// tens of milliseconds of CPU on a Pi), so a burst of logins cannot
 	// starve the ticket path. 2 if 0.
@@ -80,10 +84,9 @@ type API struct {
 	cases *cases.Book
 	rota  *rota.Rota
 	auth  Authenticator
-	// streams are the open event streams by principal (Actor), closed
-	// when its credentials end (AccountAdmin.OnRevoke).
-	smu       sync.Mutex
-	streams   map[string]map[*context.CancelFunc]struct{}
+	// streams are the open event streams by principal, closed when its
+	// credentials end (AccountAdmin.OnRevoke).
+	streams   *streamSet
 	accounts  AccountAdmin
 	log       *slog.Logger
 	now       func() time.Time
@@ -101,7 +104,8 @@ type API struct {
 
 	stopCtx  context.Context // done when Shutdown is called
 	stop     context.CancelFunc
-	stopOnce sync.Once
+	stopMu   sync.Mutex     // orders beginStream and Shutdown
+	streamWG sync.WaitGroup // the open event streams
 }
 
 // New builds the API and its router. It touches no gin global: the gin
@@ -122,7 +126,6 @@ func New(opts Options) (*API, error) {
 		rota:      opts.Rota,
 		auth:      opts.Auth,
 		accounts:  opts.Accounts,
-		streams:   map[string]map[*context.CancelFunc]struct{}{},
 		log:       opts.Logger,
 		now:       opts.Now,
 		reg:       opts.Registry,
@@ -143,6 +146,7 @@ func New(opts Options) (*API, error) {
 	if a.maxBody <= 0 {
 		a.maxBody = DefaultMaxBody
 	}
+	a.streams = newStreamSet(opts.MaxStreams, a.log)
 	if a.heartbeat <= 0 {
 		a.heartbeat = DefaultHeartbeat
 	}
@@ -175,7 +179,7 @@ func New(opts Options) (*API, error) {
 	a.metrics = m
 	a.stopCtx, a.stop = context.WithCancel(context.Background())
 	if a.accounts != nil {
-		a.accounts.OnRevoke(a.closeStreams)
+		a.accounts.OnRevoke(a.streams.closeAll)
 	}
 	if a.router, err = a.routes(); err != nil {
 		return nil, err
@@ -186,12 +190,19 @@ func New(opts Options) (*API, error) {
 // Handler returns the router. It is safe for concurrent use.
 func (a *API) Handler() http.Handler { return a.router }
 
-// Shutdown ends every open event stream and refuses new ones with 503.
-// An open stream would otherwise keep http.Server.Shutdown waiting until
-// its deadline; register it with srv.RegisterOnShutdown(api.Shutdown).
-// Other requests are not affected. It is safe to call more than once.
+// Shutdown ends every open event stream, refuses new ones with 503, and
+// waits until the streams have ended. An open stream would otherwise keep
+// http.Server.Shutdown waiting until its deadline, and a stream that
+// took its connection from the server (events.go: hijack) is not
+// waited for by it at all: register it with
+// srv.RegisterOnShutdown(api.Shutdown) and call it again after
+// srv.Shutdown, before the engine closes. Other requests are not
+// affected. It is safe to call more than once.
 func (a *API) Shutdown() {
-	a.stopOnce.Do(a.stop)
+	a.stopMu.Lock()
+	a.stop()
+	a.stopMu.Unlock()
+	a.streamWG.Wait()
 }
 
 // routes builds the router. Every route here must be in openapi.json (a

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -18,8 +19,8 @@ import (
 // handler may go on; when not, the error answer has been written.
 //
 // The body must be application/json (415 otherwise), at most MaxBody
-// bytes (413), one well-formed JSON value (400) with no field v does not
-// know (400 naming the field). An empty body with no Content-Type leaves
+// bytes (413), sent within Limits' body deadline (408), one well-formed
+// JSON value (400) with no field v does not know (400 naming the field). An empty body with no Content-Type leaves
 // v as it is, so commands without parameters can be sent bare.
 func (a *API) decode(c *gin.Context, v any) bool {
 	r := c.Request
@@ -57,9 +58,16 @@ func (a *API) decode(c *gin.Context, v any) bool {
 		a.abort(c, http.StatusRequestEntityTooLarge, codeTooLarge, tooLargeMessage(a.maxBody))
 		return false
 	}
+	if errors.Is(err, os.ErrDeadlineExceeded) { // Limits' body deadline
+		c.Header("Connection", "close") // the rest of the body will not be read
+		a.abort(c, http.StatusRequestTimeout, codeTimeout, bodyTimeoutMessage)
+		return false
+	}
 	a.fail(c, bodyError(err))
 	return false
 }
+
+const bodyTimeoutMessage = "请求内容发送超时，请检查网络后重试 (request body too slow)"
 
 func tooLargeMessage(n int64) string {
 	return fmt.Sprintf("请求内容过大，最多 %d 字节 (request body larger than %d bytes)", n, n)

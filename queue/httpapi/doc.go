@@ -41,6 +41,22 @@
 // (Options.MaxReplay) gets a "reset" event and should reload the state
 // rather than replay yesterday's calls.
 //
+// One principal holds at most Options.MaxStreams streams; a new one over
+// it closes that principal's oldest (the one most likely dead: a board
+// reconnecting after a power cut) rather than being refused. Over HTTP/1
+// the stream takes its connection from net/http (hijacks it) and the
+// answer ends with the connection: an idle stream then costs about a
+// third of the memory (BenchmarkIdleStreams).
+//
+// # Limits on connections and slow clients
+//
+// Limits (limits.go) wrap the whole server, pages included: at most
+// MaxConns connections (event streams included; one more is answered 503
+// unavailable and closed), request headers within ReadHeaderTimeout, and
+// a body within BodyTimeout plus a second for every MinBodyRate bytes
+// (then 408 request_timeout). They are per request: no server-wide
+// ReadTimeout or WriteTimeout, which would cut the long-lived streams.
+//
 // # Metrics
 //
 // GET /metrics is open to the Pi itself (a loopback peer with no

@@ -37,6 +37,8 @@ func statusOf(code string) int {
 		return http.StatusUnsupportedMediaType
 	case codeMethod:
 		return http.StatusMethodNotAllowed
+	case codeTimeout:
+		return http.StatusRequestTimeout
 	}
 	return http.StatusInternalServerError
 }
@@ -46,6 +48,7 @@ const (
 	codeTooLarge  = "too_large"
 	codeMediaType = "unsupported_media_type"
 	codeMethod    = "method_not_allowed"
+	codeTimeout   = "request_timeout"
 )
 
 // defaultMessage is said when an error of that code carries no message
@@ -122,20 +125,27 @@ func (a *API) fail(c *gin.Context, err error) {
 
 // abort writes an error answer and stops the handler chain.
 func (a *API) abort(c *gin.Context, status int, code, msg string) {
-	writeJSON(c, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
+	writeError(c.Writer, status, code, msg)
 	c.Abort()
+}
+
+// writeError writes an error answer in the one shape.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	encodeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
 }
 
 // writeJSON answers with v encoded by encoding/json (no reflection-heavy
 // render layer on the hot path).
-func writeJSON(c *gin.Context, status int, v any) {
-	h := c.Writer.Header()
+func writeJSON(c *gin.Context, status int, v any) { encodeJSON(c.Writer, status, v) }
+
+func encodeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	c.Writer.WriteHeader(status)
+	w.WriteHeader(status)
 	// Encode buffers the whole value before writing, so a failure here
 	// is a write to a client that went away; there is nobody to tell.
-	_ = json.NewEncoder(c.Writer).Encode(v)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // invalid is a 400 with a message naming the field.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ const (
 	// retryMillis is the reconnection delay the stream asks the browser
 	// to use.
 	retryMillis = 2000
+	// idleBuffer is the largest write buffer a stream keeps between
+	// sends.
+	idleBuffer = 4 << 10
 	// eventReset tells a client that the events it missed will not be
 	// sent: it reloads GET /api/v1/queue and goes on from the stream.
 	eventReset = "reset"
@@ -73,38 +77,176 @@ func (a *API) events(c *gin.Context, p queue.Principal) {
 	case last-after > a.maxReplay:
 		after, reset = last, true
 	}
-	if a.stopCtx.Err() != nil {
+	if !a.beginStream() {
 		a.fail(c, queue.Errorf(queue.EUNAVAILABLE, "服务器正在停止，请稍后重连 (server shutting down)"))
 		return
 	}
-
-	// The request's context: c.Done() never fires unless gin's
-	// ContextWithFallback is set (platform-notes.md).
-	ctx, cancel := context.WithCancel(c.Request.Context())
-	defer cancel()
-	defer context.AfterFunc(a.stopCtx, cancel)()
-	defer a.openStream(p.Actor(), &cancel)()
-
-	a.metrics.sseClients.Inc()
-	defer a.metrics.sseClients.Dec()
-
-	w := c.Writer
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no") // tell a proxy in front not to buffer the stream
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-
-	full := fullView(p)
 	var buf bytes.Buffer
 	buf.WriteString("retry: " + strconv.Itoa(retryMillis) + "\n: stream from " + strconv.FormatUint(after, 10) + "\n\n")
 	if reset {
 		writeReset(&buf, after)
 	}
-	if !a.send(rc, w, &buf) {
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // tell a proxy in front not to buffer the stream
+
+	// Registered before the client sees the stream open, so that the
+	// streams of a principal are ended oldest first as the client opened
+	// them. cancel ends the stream: Shutdown, the principal's credentials
+	// ended, or it opened too many.
+	ctx, cancel := context.WithCancel(a.stopCtx)
+	unregister := a.streams.add(p, &cancel)
+	conn, release, err := a.hijack(c, &buf)
+	switch {
+	case err == nil:
+		go func() {
+			defer a.streamWG.Done()
+			defer release()
+			defer unregister()
+			defer cancel()
+			a.serveConn(ctx, cancel, conn, p, after)
+		}()
+		return
+	case !errors.Is(err, errNoHijack):
+		// The client went before the stream's head reached it.
+		a.streamWG.Done()
+		unregister()
+		cancel()
 		return
 	}
+	// No hijacking (HTTP/2, a test recorder): the stream holds the
+	// request, and ends with it. The request's context: c.Done() never
+	// fires unless gin's ContextWithFallback is set (platform-notes.md).
+	defer a.streamWG.Done()
+	defer unregister()
+	defer cancel()
+	defer context.AfterFunc(c.Request.Context(), cancel)()
+	c.Writer.WriteHeader(http.StatusOK)
+	out := &responseSink{rc: http.NewResponseController(c.Writer), w: c.Writer}
+	if out.send(&buf) {
+		a.stream(ctx, out, p, after)
+	}
+}
+
+// beginStream counts a stream Shutdown waits for; false once Shutdown
+// was called.
+func (a *API) beginStream() bool {
+	a.stopMu.Lock()
+	defer a.stopMu.Unlock()
+	if a.stopCtx.Err() != nil {
+		return false
+	}
+	a.streamWG.Add(1)
+	return true
+}
+
+// hijack takes the stream's connection from net/http and writes the
+// answer's head and buf on it. A stream held by net/http keeps its
+// request's goroutine, with the stack it grew on the way in, its read and
+// write buffers and a background reader: about 37 KB a board
+// (BenchmarkIdleStreams). A hijacked one keeps a small goroutine and its
+// connection. The answer is delimited by the connection's close, as
+// HTTP/1.1 allows, so no chunk framing is needed. release gives the
+// connection's place back to Limits once it is closed. It returns
+// errNoHijack when the connection cannot be hijacked (HTTP/2, a test
+// recorder): nothing was written then and the request is still
+// net/http's.
+func (a *API) hijack(c *gin.Context, buf *bytes.Buffer) (conn net.Conn, release func(), err error) {
+	if c.Request.ProtoMajor != 1 {
+		return nil, nil, errNoHijack
+	}
+	release = claimConn(c.Request.Context())
+	h := c.Writer.Header()
+	conn, _, err = http.NewResponseController(c.Writer).Hijack()
+	if err != nil {
+		return nil, nil, errNoHijack // still net/http's: Limits frees it when it closes
+	}
+	// The head as net/http would write it, but for the framing. Pending
+	// input (a pipelined request) is dropped: an event stream reads none.
+	h.Set("Connection", "close")
+	var head bytes.Buffer
+	head.WriteString("HTTP/1.1 200 OK\r\n")
+	_ = h.Write(&head)
+	head.WriteString("\r\n")
+	head.Write(buf.Bytes())
+	buf.Reset()
+	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := conn.Write(head.Bytes()); err != nil {
+		conn.Close()
+		release()
+		return nil, nil, err
+	}
+	return conn, release, nil
+}
+
+// errNoHijack: the connection cannot be taken from net/http.
+var errNoHijack = errors.New("httpapi: the connection cannot be hijacked")
+
+// serveConn streams on a hijacked connection until ctx ends or the
+// client goes (then it calls cancel); then it closes the connection.
+func (a *API) serveConn(ctx context.Context, cancel context.CancelFunc, conn net.Conn, p queue.Principal, after uint64) {
+	stop := context.AfterFunc(ctx, func() { conn.Close() }) // ends a blocked write and the reader
+	defer stop()
+	// A client that goes away is noticed at once, as net/http's background
+	// read does: an event stream's client sends nothing, so any read that
+	// returns ends it.
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		var b [1]byte
+		conn.Read(b[:])
+		cancel()
+	}()
+	defer func() { conn.Close(); <-read }()
+	a.stream(ctx, &connSink{conn: conn}, p, after)
+}
+
+// sink is where a stream's bytes go.
+type sink interface {
+	// send writes and flushes buf within writeTimeout and empties it;
+	// false when the client is gone.
+	send(buf *bytes.Buffer) bool
+}
+
+// connSink writes to a hijacked connection.
+type connSink struct{ conn net.Conn }
+
+func (s *connSink) send(buf *bytes.Buffer) bool {
+	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := s.conn.Write(buf.Bytes())
+	buf.Reset()
+	return err == nil
+}
+
+// responseSink writes to a ResponseWriter.
+type responseSink struct {
+	rc *http.ResponseController
+	w  gin.ResponseWriter
+}
+
+func (s *responseSink) send(buf *bytes.Buffer) bool {
+	// Not every ResponseWriter supports deadlines (httptest's recorder
+	// does not); a stream without one still ends on disconnect.
+	_ = s.rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := s.w.Write(buf.Bytes())
+	buf.Reset()
+	if err != nil {
+		return false
+	}
+	s.w.Flush()
+	return true
+}
+
+// stream sends the events after after to out until ctx ends, the client
+// is gone, or the engine stops.
+func (a *API) stream(ctx context.Context, out sink, p queue.Principal, after uint64) {
+	a.metrics.sseClients.Inc()
+	defer a.metrics.sseClients.Dec()
+
+	feed := a.eng.Events()
+	full := fullView(p)
+	var buf bytes.Buffer
 	for {
 		wctx, wcancel := context.WithTimeout(ctx, a.heartbeat)
 		evs, err := feed.Wait(wctx, after, eventBatch)
@@ -140,24 +282,13 @@ func (a *API) events(c *gin.Context, p queue.Principal) {
 				}
 			}
 		}
-		if !a.send(rc, w, &buf) {
+		if !out.send(&buf) {
 			return
 		}
+		if buf.Cap() > idleBuffer {
+			buf = bytes.Buffer{} // a board's catch-up of 256 events is not kept for the day
+		}
 	}
-}
-
-// send writes and flushes buf, within writeTimeout, and empties it.
-func (a *API) send(rc *http.ResponseController, w gin.ResponseWriter, buf *bytes.Buffer) bool {
-	// Not every ResponseWriter supports deadlines (httptest's recorder
-	// does not); a stream without one still ends on disconnect.
-	_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err := w.Write(buf.Bytes())
-	buf.Reset()
-	if err != nil {
-		return false
-	}
-	w.Flush()
-	return true
 }
 
 // writeEvent appends one event in SSE framing. encoding/json escapes
@@ -200,33 +331,4 @@ func resumePoint(r *http.Request) (after uint64, given bool, err error) {
 		return 0, false, invalid(what + " 应为事件序号 (must be an event sequence number)")
 	}
 	return n, true, nil
-}
-
-// openStream registers a stream of a principal, to be closed by
-// closeStreams; it returns the unregistering.
-func (a *API) openStream(actor string, cancel *context.CancelFunc) func() {
-	a.smu.Lock()
-	defer a.smu.Unlock()
-	if a.streams[actor] == nil {
-		a.streams[actor] = map[*context.CancelFunc]struct{}{}
-	}
-	a.streams[actor][cancel] = struct{}{}
-	return func() {
-		a.smu.Lock()
-		defer a.smu.Unlock()
-		delete(a.streams[actor], cancel)
-		if len(a.streams[actor]) == 0 {
-			delete(a.streams, actor)
-		}
-	}
-}
-
-// closeStreams ends at once every event stream of a principal whose
-// credentials ended (access.Service.OnRevoke): a reconnect is refused.
-func (a *API) closeStreams(actor string) {
-	a.smu.Lock()
-	defer a.smu.Unlock()
-	for cancel := range a.streams[actor] {
-		(*cancel)()
-	}
 }

@@ -39,6 +39,12 @@ type sseStream struct {
 // openStream connects to url with the header pairs.
 func openStream(t testing.TB, url string, hdr ...string) *sseStream {
 	t.Helper()
+	return openStreamWith(t, http.DefaultClient, url, hdr...)
+}
+
+// openStreamWith connects with client.
+func openStreamWith(t testing.TB, client *http.Client, url string, hdr ...string) *sseStream {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
@@ -47,7 +53,7 @@ func openStream(t testing.TB, url string, hdr ...string) *sseStream {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
