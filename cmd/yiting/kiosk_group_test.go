@@ -120,8 +120,17 @@ func TestKioskGroupVisitEndToEnd(t *testing.T) {
 		t.Fatalf("%d cases, want 1", len(list.Cases))
 	}
 	c := list.Cases[0]
-	if c.Code != tv.CaseCode || len(c.Persons) != 2 || len(c.Visits) != 1 || c.Visits[0].Persons != 2 {
-		t.Errorf("case %s: %d persons, visits %+v (ticket's case %s)", c.Code, len(c.Persons), c.Visits, tv.CaseCode)
+	if c.Code != tv.CaseCode || len(c.Persons) != 2 || c.VisitCount != 1 {
+		t.Errorf("case %s: %d persons, %d visits (ticket's case %s)", c.Code, len(c.Persons), c.VisitCount, tv.CaseCode)
+	}
+	var one struct {
+		Case cases.View `json:"case"` // one case's answer has its journal
+	}
+	if _, err := api.do(ctx, "GET", "/api/v1/cases/"+tv.CaseCode, "", nil, &one); err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Case.Visits) != 1 || one.Case.Visits[0].Persons != 2 {
+		t.Errorf("case %s: visits %+v", one.Case.Code, one.Case.Visits)
 	}
 	for _, p := range c.Persons {
 		if !strings.Contains(p.Name, "*") || !strings.Contains(p.ID, "****") {

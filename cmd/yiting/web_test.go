@@ -437,14 +437,14 @@ func screenshots(t *testing.T, browser context.Context, base string, api *hallCl
 		chromedp.Click(chromedp.CSS(`#new-user [data-units] input[value="自然资源和规划局"]`)),
 		chromedp.Click(chromedp.CSS(`#new-user button.primary`)))
 	row := `document.querySelector('#users tr[data-user="liaison1"]')`
-	if got := wait[string](admin, row+` && `+row+`.cells[4].textContent`, 10*time.Second); got != "自然资源和规划局" {
+	if got := wait[string](admin, row+` && `+row+`.cells[4].textContent`, 30*time.Second); got != "自然资源和规划局" { // bcrypt: slow on a loaded machine
 		t.Errorf("the liaison's units on the page: %q", got)
 	}
 	admin.do(chromedp.Evaluate[chromedp.Void](`[...`+row+`.querySelectorAll('button')].find(b => b.textContent === '窗口与单位').click()`),
 		chromedp.Click(chromedp.CSS(`#dlg-counters [data-units] input[value="自然资源和规划局"]`)),
 		chromedp.Click(chromedp.CSS(`#dlg-counters [data-units] input[value="农业农村局"]`)),
 		chromedp.Click(chromedp.CSS(`#dlg-counters button.primary`)))
-	if got := wait[string](admin, row+` && `+row+`.cells[4].textContent !== '自然资源和规划局' && `+row+`.cells[4].textContent`, 10*time.Second); got != "农业农村局" {
+	if got := wait[string](admin, row+` && `+row+`.cells[4].textContent !== '自然资源和规划局' && `+row+`.cells[4].textContent`, 30*time.Second); got != "农业农村局" {
 		t.Errorf("the liaison's units after the change: %q (message %q)", got, eval[string](admin, `document.getElementById('message').textContent`))
 	}
 
