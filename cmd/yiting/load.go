@@ -47,11 +47,15 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dayRounds := fs.Int("day", 0, "instead of the other measurements: a busy day of this many rounds of -round each, nobody called (5 for about 200,000 tickets)")
 	round := fs.Duration("round", 4*time.Second, "with -day: the length of a round")
 	memLimit := fs.String("memory-limit", "", "the server's -memory-limit (MiB), if any")
+	procs := fs.Int("procs", 0, "the server's GOMAXPROCS: 1 for a Pi-class profile, the server on one core (0: as many as the machine has)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *procs > 0 && *url != "" {
+		return errors.New("load: -procs sets the GOMAXPROCS of the server the tool starts: not with -url")
 	}
 	rep := &loadReport{w: stdout}
 	fmt.Fprintf(stdout, "yiting load — %s\n", time.Now().Format(time.RFC3339))
@@ -65,13 +69,17 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if *memLimit != "" {
 			extra = append(extra, "-memory-limit", *memLimit)
 		}
-		srv, err = startChild(ctx, loadHall(*counters), "", pass, extra...)
+		srv, err = startChild(ctx, loadHall(*counters), "", pass, *procs, extra...)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		base = srv.url
-		fmt.Fprintf(stdout, "server: %s (pid %d, fresh data directory, fsync on)\n", base, srv.cmd.Process.Pid)
+		cores := "all cores"
+		if *procs > 0 {
+			cores = fmt.Sprintf("GOMAXPROCS=%d", *procs)
+		}
+		fmt.Fprintf(stdout, "server: %s (pid %d, fresh data directory, fsync on, %s)\n", base, srv.cmd.Process.Pid, cores)
 	}
 	c, err := login(ctx, base, *user, pass)
 	if err != nil {
@@ -120,7 +128,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		srv.stop()
 	}
 	if *startupEvents > 0 && *url == "" {
-		if err := loadStartup(ctx, rep, *startupEvents); err != nil {
+		if err := loadStartup(ctx, rep, *startupEvents, *procs); err != nil {
 			return err
 		}
 	}
@@ -160,7 +168,9 @@ type childServer struct {
 	done chan error
 }
 
-func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassword string, extra ...string) (*childServer, error) {
+// startChild starts the server with its flags extra; procs > 0 sets its
+// GOMAXPROCS.
+func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassword string, procs int, extra ...string) (*childServer, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -188,6 +198,9 @@ func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassw
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Env = append(os.Environ(), "YITING_ADMIN_PASSWORD="+adminPassword)
+	if procs > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprint("GOMAXPROCS=", procs))
+	}
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -243,7 +256,7 @@ func (s *childServer) stop() {
 
 // loadStartup fills a data directory with a year of history and times a
 // server start on it, until it answers /healthz.
-func loadStartup(ctx context.Context, rep *loadReport, events int) error {
+func loadStartup(ctx context.Context, rep *loadReport, events, procs int) error {
 	dir, err := os.MkdirTemp("", "yiting-year-")
 	if err != nil {
 		return err
@@ -261,7 +274,7 @@ func loadStartup(ctx context.Context, rep *loadReport, events int) error {
 	}
 	fi, _ := os.Stat(filepath.Join(dir, boltstore.FileName))
 	start := time.Now()
-	srv, err := startChild(ctx, cfg, dir, randomHex(12))
+	srv, err := startChild(ctx, cfg, dir, randomHex(12), procs)
 	if err != nil {
 		return err
 	}
