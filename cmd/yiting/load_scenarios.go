@@ -303,7 +303,8 @@ func (c *client) loadEvents(ctx context.Context, rep *loadReport, subs, events i
 		wg.Add(1)
 		go func(s int) {
 			defer wg.Done()
-			req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/api/v1/events?token="+c.token, nil)
+			req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/api/v1/events", nil)
+			req.Header.Set("Authorization", "Bearer "+c.token) // the API reads a secret from no query
 			resp, err := c.sseClient().Do(req)
 			if err != nil {
 				ready.Done()
