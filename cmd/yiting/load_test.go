@@ -36,7 +36,7 @@ func TestLoadServerProcs(t *testing.T) {
 
 func TestLoadProcsNeedsItsOwnServer(t *testing.T) {
 	err := runLoad(context.Background(), []string{"-url", "http://127.0.0.1:1", "-procs", "1"}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "-procs") {
-		t.Errorf("-procs with -url: %v, want an error naming -procs", err)
+	if err == nil || !strings.Contains(err.Error(), "-procs") || !strings.Contains(err.Error(), "-url") {
+		t.Errorf("-procs with -url: %v, want an error saying they do not go together", err)
 	}
 }
