@@ -411,10 +411,14 @@ func TestBack(t *testing.T) {
 		t.Fatalf("back while retrying: %v", err)
 	}
 	r.step(t, kiosk.StepIdle)
+	// An attempt already under way when the visitor left may still reach
+	// the desk (a slow machine, or emulation, shows it); none starts after.
 	n := len(r.desk.requests())
 	time.Sleep(30 * time.Millisecond) // retries came every few ms
-	if m := len(r.desk.requests()); m != n {
-		t.Errorf("the abandoned tap kept trying: %d then %d attempts", n, m)
+	m := len(r.desk.requests())
+	time.Sleep(30 * time.Millisecond)
+	if k := len(r.desk.requests()); m > n+1 || k != m {
+		t.Errorf("the abandoned tap kept trying: %d, %d, then %d attempts", n, m, k)
 	}
 
 	r.desk.setFail(nil)

@@ -51,11 +51,15 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	slow := fs.Int("slow", 0, "instead of the other measurements: this many POSTs that send their body a byte every -slow-gap (2000 for issue 13)")
 	slowGap := fs.Duration("slow-gap", 5*time.Second, "with -slow: the time between two bytes of a body")
 	maxConns := fs.String("max-conns", "", "the server's -max-conns, if not its default (0: no limit)")
+	procs := fs.Int("procs", 0, "the server's GOMAXPROCS: 1 for a Pi-class profile, the server on one core (0: as many as the machine has)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *procs > 0 && *url != "" {
+		return errors.New("load: -procs sets the GOMAXPROCS of the server the tool starts: not with -url")
 	}
 	rep := &loadReport{w: stdout}
 	fmt.Fprintf(stdout, "yiting load — %s\n", time.Now().Format(time.RFC3339))
@@ -72,13 +76,17 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if *maxConns != "" {
 			extra = append(extra, "-max-conns", *maxConns)
 		}
-		srv, err = startChild(ctx, loadHall(*counters), "", pass, extra...)
+		srv, err = startChild(ctx, loadHall(*counters), "", pass, *procs, extra...)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		base = srv.url
-		fmt.Fprintf(stdout, "server: %s (pid %d, fresh data directory, fsync on)\n", base, srv.cmd.Process.Pid)
+		cores := "all cores"
+		if *procs > 0 {
+			cores = fmt.Sprintf("GOMAXPROCS=%d", *procs)
+		}
+		fmt.Fprintf(stdout, "server: %s (pid %d, fresh data directory, fsync on, %s)\n", base, srv.cmd.Process.Pid, cores)
 	}
 	c, err := login(ctx, base, *user, pass)
 	if err != nil {
@@ -140,7 +148,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		srv.stop()
 	}
 	if *startupEvents > 0 && *url == "" {
-		if err := loadStartup(ctx, rep, *startupEvents); err != nil {
+		if err := loadStartup(ctx, rep, *startupEvents, *procs); err != nil {
 			return err
 		}
 	}
@@ -176,7 +184,9 @@ type childServer struct {
 	done chan error
 }
 
-func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassword string, extra ...string) (*childServer, error) {
+// startChild starts the server with its flags extra; procs > 0 sets its
+// GOMAXPROCS.
+func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassword string, procs int, extra ...string) (*childServer, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -204,6 +214,9 @@ func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassw
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Env = append(os.Environ(), "YITING_ADMIN_PASSWORD="+adminPassword)
+	if procs > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprint("GOMAXPROCS=", procs))
+	}
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -259,7 +272,7 @@ func (s *childServer) stop() {
 
 // loadStartup fills a data directory with a year of history and times a
 // server start on it, until it answers /healthz.
-func loadStartup(ctx context.Context, rep *loadReport, events int) error {
+func loadStartup(ctx context.Context, rep *loadReport, events, procs int) error {
 	dir, err := os.MkdirTemp("", "yiting-year-")
 	if err != nil {
 		return err
@@ -277,7 +290,7 @@ func loadStartup(ctx context.Context, rep *loadReport, events int) error {
 	}
 	fi, _ := os.Stat(filepath.Join(dir, boltstore.FileName))
 	start := time.Now()
-	srv, err := startChild(ctx, cfg, dir, randomHex(12))
+	srv, err := startChild(ctx, cfg, dir, randomHex(12), procs)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -14,12 +15,26 @@ import (
 
 // shortTimeouts keep fault tests quick, with margin for a loaded machine
 // under -race; the defaults are tested apart. slowFault is well past them.
-var shortTimeouts = idcard.Timeouts{
-	Find: 400 * time.Millisecond, Select: 400 * time.Millisecond, Read: 800 * time.Millisecond,
-	ReadFingerprint: 800 * time.Millisecond, Other: 400 * time.Millisecond,
-}
+// Under user-mode emulation (make test-arm sets YITING_EMULATED) the
+// driver and the simulated reader both run emulated: a busy machine then
+// missed 400 ms for a two-frame exchange, so every wait is three times
+// as long.
+var (
+	shortTimeouts = idcard.Timeouts{
+		Find: 400 * ms, Select: 400 * ms, Read: 800 * ms,
+		ReadFingerprint: 800 * ms, Other: 400 * ms,
+	}
+	slowFault = 1500 * ms
+	ms        = emulationStretch()
+)
 
-const slowFault = 1500 * time.Millisecond
+// emulationStretch is a millisecond, three of them under emulation.
+func emulationStretch() time.Duration {
+	if os.Getenv("YITING_EMULATED") != "" {
+		return 3 * time.Millisecond
+	}
+	return time.Millisecond
+}
 
 func TestDefaultTimeouts(t *testing.T) {
 	d := idcard.DefaultTimeouts(9600)
@@ -229,7 +244,7 @@ func TestConnStaleAnswerSkipped(t *testing.T) {
 	sim.Place(card(t, idcardsim.LabelResident))
 	// Past the find timeout plus the port's 100 ms read timeout, by which a
 	// wait may overrun, but within the next find's timeout.
-	sim.SetFault(idcardsim.Fault{Kind: idcardsim.FaultSlow, Op: idcard.OpFind, Delay: 600 * time.Millisecond, Times: 1})
+	sim.SetFault(idcardsim.Fault{Kind: idcardsim.FaultSlow, Op: idcard.OpFind, Delay: 600 * ms, Times: 1})
 	if err := conn.Find(ctx); !errors.Is(err, idcard.ErrTimeout) {
 		t.Fatalf("slow find: %v, want ErrTimeout", err)
 	}
