@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"yiting/queue"
@@ -76,7 +77,7 @@ type Book struct {
 	store     Store
 	keys      *personal.Keys
 	publicURL string
-	cal       *Calendar
+	calendar  atomic.Pointer[Calendar] // replaced whole by SetHolidayFile
 	limits    Limits
 	notices   []NoticeLevel
 	auto      AutoSupervision
@@ -110,7 +111,6 @@ func New(opts Options) (*Book, error) {
 		store:     opts.Store,
 		keys:      opts.Keys,
 		publicURL: strings.TrimRight(opts.PublicURL, "/"),
-		cal:       opts.Calendar,
 		limits:    mergedLimits(opts.Limits),
 		notices:   opts.Notices,
 		auto:      opts.Auto,
@@ -121,9 +121,10 @@ func New(opts Options) (*Book, error) {
 		log:       opts.Logger,
 		rand:      opts.Rand,
 	}
-	if b.cal == nil {
-		b.cal = NewCalendar()
+	if opts.Calendar == nil {
+		opts.Calendar = NewCalendar()
 	}
+	b.calendar.Store(opts.Calendar)
 	for typ, l := range b.limits {
 		for _, sp := range []Span{l.Accept, l.Handle, l.Extension} {
 			if sp.Days < 0 || sp.Days > 3650 {
@@ -167,7 +168,10 @@ func New(opts Options) (*Book, error) {
 }
 
 // Calendar is the working-day calendar the book counts with.
-func (b *Book) Calendar() *Calendar { return b.cal }
+// It is replaced, never changed, when an admin sends a holiday file.
+func (b *Book) Calendar() *Calendar { return b.calendar.Load() }
+
+func (b *Book) cal() *Calendar { return b.calendar.Load() }
 
 // Limits is the effective table of time limits.
 func (b *Book) Limits() Limits { return b.limits }

@@ -165,7 +165,7 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		if c.AcceptedAt.IsZero() {
 			c.AcceptedAt = now
 			if c.Limit.HandleFromAccept {
-				c.HandleDue = b.cal.Due(DateOf(now, b.hall.Location), c.Limit.Handle)
+				c.HandleDue = b.deadlines(c).handle
 			}
 			b.resolveAuto(c, now, "accept", "已受理")
 		}
@@ -242,11 +242,28 @@ func (b *Book) AddRecord(ctx context.Context, p queue.Principal, code string, ki
 	return b.out(c, err)
 }
 
-// Extend extends the handling limit once, by at most the type's
-// Extension, with the reason the petitioner is told (信访工作条例 Art. 34).
-func (b *Book) Extend(ctx context.Context, p queue.Principal, code, reason string) (View, error) {
-	reason, err := needText("reason", "延期理由", reason, 500)
+// ExtendRequest is an extension of the handling limit.
+type ExtendRequest struct {
+	// Reason is why, as the petitioner or the parties are told
+	// (信访工作条例 Art. 34).
+	Reason string
+	// Consent states that the type's condition holds (Limit.ExtendWhen):
+	// who agreed or approved, and when. Required when the type has one.
+	Consent string
+}
+
+// Extend extends the handling limit once, by the type's Extension, with
+// the reason the petitioner is told (信访工作条例 Art. 34) and, where the
+// rule asks for it, the statement that its condition holds: both parties
+// agree (医疗纠纷预防和处理条例 Art. 38, 特邀调解规定 Art. 27), the head of
+// the department approved (劳动保障监察条例 Art. 17).
+func (b *Book) Extend(ctx context.Context, p queue.Principal, code string, req ExtendRequest) (View, error) {
+	reason, err := needText("reason", "延期理由", req.Reason, 500)
 	if err != nil {
+		return View{}, err
+	}
+	consent := strings.TrimSpace(req.Consent)
+	if err := checkText("consent", consent, 500); err != nil {
 		return View{}, err
 	}
 	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
@@ -260,13 +277,25 @@ func (b *Book) Extend(ctx context.Context, p queue.Principal, code, reason strin
 			return queue.Errorf(queue.ECONFLICT, "办理期限只能延长一次，已于%s延长 (already extended once)", c.Extension.At.In(b.hall.Location).Format(time.DateOnly))
 		case c.Status != StatusRouted && c.Status != StatusHandling:
 			return conflict(c, "只能在受理后、办结前延期", "extend between acceptance and conclusion")
+		case c.Paused() != nil:
+			return queue.Errorf(queue.ECONFLICT, "办理期限暂停计时（%s）期间不能延期，请先恢复计时 (resume the clock first)", c.Paused().Kind.Name())
 		case c.HandleDue == 0:
 			return queue.Errorf(queue.ECONFLICT, "没有办理期限可延长 (no handling limit)")
+		case c.Limit.ExtendWhen != "" && consent == "":
+			return queue.Errorf(queue.EINVALID, "此类案件延期须%s，请写明（何人、何时同意或批准） (consent is required: %s)", c.Limit.ExtendWhen, c.Limit.ExtendWhen)
 		}
-		to := b.cal.Due(c.HandleDue, c.Limit.Extension)
-		c.Extension = &Extension{Reason: reason, From: c.HandleDue, To: to, At: now, By: p.Actor()}
-		c.HandleDue = to
-		c.step(now, StepExtended, p.Actor(), fmt.Sprintf("%s → %s", c.Extension.From, to))
+		if c.Limit.ExtendWhen == "" {
+			consent = ""
+		}
+		c.Extension = &Extension{Reason: reason, Consent: consent, At: now, By: p.Actor()}
+		d := b.deadlines(c)
+		c.Extension.From, c.Extension.To = d.extFrom, d.extTo
+		c.HandleDue = d.handle
+		note := fmt.Sprintf("%s → %s", c.Extension.From, c.HandleDue)
+		if consent != "" {
+			note += "；" + c.Limit.ExtendWhen + "：" + consent
+		}
+		c.step(now, StepExtended, p.Actor(), note)
 		return nil
 	})
 	return b.out(c, err)

@@ -61,7 +61,7 @@ func (b *Book) rectificationOf(ev queue.Event) (Rectification, bool) {
 	if ct, ok := b.hall.Counter(t.CounterID); ok {
 		r.Unit = ct.Unit
 	}
-	r.Due = b.cal.Due(DateOf(r.RatedAt, b.hall.Location), b.rectify)
+	r.Due = b.cal().Due(DateOf(r.RatedAt, b.hall.Location), b.rectify)
 	return r, true
 }
 

@@ -145,12 +145,12 @@ func (b *Book) replyDue(now time.Time, level string) Date {
 	for _, l := range b.notices {
 		if l.ID == level {
 			if l.Reply.Days == 0 {
-				return b.cal.NextWorkday(today)
+				return b.cal().NextWorkday(today)
 			}
-			return b.cal.Due(today, l.Reply)
+			return b.cal().Due(today, l.Reply)
 		}
 	}
-	return b.cal.NextWorkday(today)
+	return b.cal().NextWorkday(today)
 }
 
 func (b *Book) openSupervision(c *Case, now time.Time, s Supervision) {

@@ -124,8 +124,17 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	}) (cases.View, error) {
 		return b().AddAgreement(x, p, code, cases.Agreement{Facts: r.Facts, Terms: r.Terms, Performance: r.Performance, Oral: r.Oral})
 	}))
-	v1.POST("/cases/:code/extend", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
-		return b().Extend(x, p, code, r.Reason)
+	v1.POST("/cases/:code/extend", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Reason  string `json:"reason"`
+		Consent string `json:"consent"`
+	}) (cases.View, error) {
+		return b().Extend(x, p, code, cases.ExtendRequest{Reason: r.Reason, Consent: r.Consent})
+	}))
+	v1.POST("/cases/:code/pause", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
+		return b().PauseClock(x, p, code, r.Reason)
+	}))
+	v1.POST("/cases/:code/resume", caseCmd(a, func(x ctx, p P, code string, _ *noBody) (cases.View, error) {
+		return b().ResumeClock(x, p, code)
 	}))
 	v1.POST("/cases/:code/conclude", caseCmd(a, func(x ctx, p P, code string, r *struct {
 		Outcome  cases.Outcome  `json:"outcome"`
