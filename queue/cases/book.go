@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +38,9 @@ type Options struct {
 	// Calendar counts working days. Nil: weekends only, and every year
 	// shows in Calendar().Warnings.
 	Calendar *Calendar
+	// HolidayFiles keeps the holiday files an admin sends
+	// (SetHolidayFile); nil: they are refused.
+	HolidayFiles HolidayFiles
 	// Limits override DefaultLimits by case type.
 	Limits Limits
 	// Notices are the supervision notice levels, most urgent first.
@@ -78,17 +82,21 @@ type Book struct {
 	keys      *personal.Keys
 	publicURL string
 	calendar  atomic.Pointer[Calendar] // replaced whole by SetHolidayFile
-	limits    Limits
-	notices   []NoticeLevel
-	auto      AutoSupervision
-	rectify   Span
-	retention int
-	sensitive []string
-	now       func() time.Time
-	log       *slog.Logger
-	rand      io.Reader
-	limit     *issuerLimit // card taps per device
-	duty      Duty
+	// holidayMu: one holiday file at a time, each replacing the calendar
+	// with a copy of the one before with one year changed.
+	holidayMu    sync.Mutex
+	holidayFiles HolidayFiles
+	limits       Limits
+	notices      []NoticeLevel
+	auto         AutoSupervision
+	rectify      Span
+	retention    int
+	sensitive    []string
+	now          func() time.Time
+	log          *slog.Logger
+	rand         io.Reader
+	limit        *issuerLimit // card taps per device
+	duty         Duty
 }
 
 // New checks the options and returns the book.
@@ -125,6 +133,7 @@ func New(opts Options) (*Book, error) {
 		opts.Calendar = NewCalendar()
 	}
 	b.calendar.Store(opts.Calendar)
+	b.holidayFiles = opts.HolidayFiles
 	for typ, l := range b.limits {
 		for _, sp := range []Span{l.Accept, l.Handle, l.Extension} {
 			if sp.Days < 0 || sp.Days > 3650 {

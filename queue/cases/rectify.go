@@ -36,6 +36,7 @@ type Rectification struct {
 	Reasons   []string    `json:"reasons,omitempty"`
 	RatedAt   time.Time   `json:"rated_at"`
 	Due       Date        `json:"due"`
+	DueWas    Date        `json:"due_was,omitempty"` // before a holiday file moved it (Recompute)
 	ClosedAt  time.Time   `json:"closed_at,omitzero"`
 	ClosedBy  string      `json:"closed_by,omitempty"`
 	Action    string      `json:"action,omitempty"` // what was done: 回访, 整改措施

@@ -93,3 +93,30 @@ func TestCasePageStatuteLimits(t *testing.T) {
 		t.Errorf("the 复查 window: %s", text)
 	}
 }
+
+// The pages of those who watch deadlines say which year the running
+// deadlines touch has no holiday file; the admin page says it too and
+// offers the form to send the file.
+func TestHolidayWarningsOnThePages(t *testing.T) {
+	f := newCaseFixture(t)
+	f.register("petition", 1)
+	for _, path := range []string{"/dashboard/cases", "/cases"} {
+		w := f.get(path, secSuper)
+		wantStatus(t, w, http.StatusOK)
+		m := regexp.MustCompile(`(?s)<div class="calendar-warnings" id="calendar-warnings".*?</div>`).FindString(w.Body.String())
+		if !strings.Contains(m, "缺少2027年节假日安排文件") || !strings.Contains(m, "系统管理") {
+			t.Errorf("%s does not warn of 2027: %.300s", path, m)
+		}
+	}
+	w := f.get("/admin", secAdmin)
+	wantStatus(t, w, http.StatusOK)
+	body := w.Body.String()
+	warnings, _ := pageData(t, body)["warnings"].([]any)
+	if len(warnings) != 1 || !strings.Contains(warnings[0].(string), "2027") {
+		t.Errorf("admin warnings %v", warnings)
+	}
+	if !strings.Contains(body, `id="holiday-form"`) || !strings.Contains(body, `value="2027"`) ||
+		!strings.Contains(regexp.MustCompile(`(?s)<ul id="holiday-years">.*?</ul>`).FindString(body), "2026年（2026.toml）") {
+		t.Error("the admin page lacks the holiday years or the upload form")
+	}
+}
