@@ -241,6 +241,17 @@ func (b *Book) mutate(ctx context.Context, code string, fn func(c *Case, now tim
 	return b.change(ctx, code, func(c *Case, _ *Write, now time.Time) error { return fn(c, now) })
 }
 
+// handled is mutate for a command of the case's handlers: fn runs once p
+// may handle the case (checkHandle).
+func (b *Book) handled(ctx context.Context, p queue.Principal, code string, fn func(c *Case, now time.Time) error) (*Case, error) {
+	return b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		return fn(c, now)
+	})
+}
+
 // change is mutate for a command that adds to the write (audit entries).
 func (b *Book) change(ctx context.Context, code string, fn func(c *Case, w *Write, now time.Time) error) (*Case, error) {
 	canon, err := NormalizeCode(code)

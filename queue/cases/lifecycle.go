@@ -135,10 +135,7 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 	if err := checkText("unit", r.Unit, 80); err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch c.Status {
 		case StatusReceived, StatusRouted, StatusHandling:
 		case StatusRegistered:
@@ -195,10 +192,7 @@ func (b *Book) routeNote(r Route) string {
 
 // StartHandling starts the handling (调处): sessions and records follow.
 func (b *Book) StartHandling(ctx context.Context, p queue.Principal, code string) (View, error) {
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		if c.Status != StatusRouted {
 			return conflict(c, "须先受理分流才能开始调处", "route it first")
 		}
@@ -223,10 +217,7 @@ func (b *Book) AddRecord(ctx context.Context, p queue.Principal, code string, ki
 	if err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Status == StatusClosed:
 			return conflict(c, "不能再添加记录", "closed cases take no records")
@@ -266,10 +257,7 @@ func (b *Book) Extend(ctx context.Context, p queue.Principal, code string, req E
 	if err := checkText("consent", consent, 500); err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Limit.Extension.Days <= 0:
 			return queue.Errorf(queue.ECONFLICT, "此类案件的办理期限不能延长 (this case type has no extension)")
@@ -332,10 +320,7 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 	if err := checkText("note", note, 2000); err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		if c.Status != StatusHandling {
 			return conflict(c, "须在调处中才能办结", "only a case in handling is concluded")
 		}
@@ -380,10 +365,7 @@ func (b *Book) Close(ctx context.Context, p queue.Principal, code string, req Cl
 	default:
 		return View{}, queue.Errorf(queue.EINVALID, "终结时只能填写撤回或不予受理；其他结果在办结时登记 (close takes withdrawn or not_accepted; other outcomes are set by conclude)")
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Status == StatusClosed:
 			return conflict(c, "已经终结", "already closed")

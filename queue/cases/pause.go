@@ -80,10 +80,7 @@ func (b *Book) PauseClock(ctx context.Context, p queue.Principal, code, reason s
 	if err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Limit.Pause == "":
 			return queue.Errorf(queue.ECONFLICT, "此类案件的办理期限没有不计入的期间 (this case type's limit has no pause)")
@@ -104,10 +101,7 @@ func (b *Book) PauseClock(ctx context.Context, p queue.Principal, code, reason s
 // appraisal has ended: the days it took are not counted, and the due day
 // moves by them.
 func (b *Book) ResumeClock(ctx context.Context, p queue.Principal, code string) (View, error) {
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		ps := c.Paused()
 		if ps == nil {
 			return queue.Errorf(queue.ECONFLICT, "办理期限没有暂停 (the clock is not paused)")

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,44 +27,26 @@ const recomputeReason = "节假日调整"
 // run moves nothing. cmd/yiting runs it at every start; SetHolidayFile
 // after each upload.
 func (b *Book) Recompute(ctx context.Context) (int, error) {
-	var todo []string
-	err := b.store.OpenCases(ctx, func(c *Case) error {
-		if len(b.moves(c)) > 0 {
-			todo = append(todo, c.Code)
+	moved, err := b.changeOpen(ctx, func(c *Case) bool { return len(b.moves(c)) > 0 }, func(c *Case, now time.Time) (int, error) {
+		ms := b.moves(c)
+		if len(ms) == 0 {
+			return 0, errUnchanged
 		}
-		return nil
+		d := b.deadlines(c)
+		c.AcceptDue, c.HandleDue = d.accept, d.handle
+		if e := c.Extension; e != nil {
+			e.From, e.To = d.extFrom, d.extTo
+		}
+		for i := range c.Supervisions {
+			if s := &c.Supervisions[i]; s.open() {
+				s.ReplyDue = d.supervisionReply[i]
+			}
+		}
+		c.step(now, StepRecomputed, "system", strings.Join(ms, "；")+"（原因："+recomputeReason+"）")
+		return len(ms), nil
 	})
 	if err != nil {
-		return 0, err
-	}
-	moved := 0
-	for _, code := range todo {
-		n := 0
-		_, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-			ms := b.moves(c)
-			if len(ms) == 0 {
-				return errUnchanged
-			}
-			d := b.deadlines(c)
-			c.AcceptDue, c.HandleDue = d.accept, d.handle
-			if e := c.Extension; e != nil {
-				e.From, e.To = d.extFrom, d.extTo
-			}
-			for i := range c.Supervisions {
-				if s := &c.Supervisions[i]; s.open() {
-					s.ReplyDue = d.supervisionReply[i]
-				}
-			}
-			n = len(ms)
-			c.step(now, StepRecomputed, "system", strings.Join(ms, "；")+"（原因："+recomputeReason+"）")
-			return nil
-		})
-		switch {
-		case errors.Is(err, errUnchanged):
-		case err != nil:
-			return moved, err
-		}
-		moved += n
+		return moved, err
 	}
 	n, err := b.recomputeRectifications(ctx)
 	moved += n
