@@ -327,6 +327,12 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 		if res.Outcome == OutcomeMediated && !c.hasRecord(RecordAgreement) {
 			return queue.Errorf(queue.ECONFLICT, "调解成功须先登记调解协议 (record the agreement first)")
 		}
+		if ps := c.Paused(); ps != nil {
+			// Concluded during the hearing or appraisal: the pause ends
+			// with it, and the limit it is judged by is the one it had.
+			ps.To, ps.EndedAt, ps.EndedBy = DateOf(now, b.hall.Location), now, p.Actor()
+			c.HandleDue = b.deadlines(c).handle
+		}
 		c.Status = StatusFollowUp
 		c.HandledAt = now
 		c.Outcome, c.Referral, c.OutcomeNote = res.Outcome, res.Referral, note

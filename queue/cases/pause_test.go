@@ -126,11 +126,24 @@ func TestMedicalAppraisalPauseAndAgreedExtension(t *testing.T) {
 	}
 	_, err = f.book.Extend(ctx, mediator, code, cases.ExtendRequest{Reason: "需补充调查"})
 	wantCode(t, err, queue.EINVALID, "双方当事人同意")
+	if a := must[cases.Allowed](t)(allowed(f, mediator, code)); !a.Extend || !a.Pause || a.Resume {
+		t.Fatalf("allowed %+v", a)
+	}
 	v = must[cases.View](t)(f.book.Extend(ctx, mediator, code, cases.ExtendRequest{Reason: "需补充调查", Consent: "双方当事人于2026年12月15日书面同意延长"}))
 	// 30 more working days from 2027-01-21 → Thu 2027-03-04.
 	if e := v.Extension; e == nil || e.From != d(2027, 1, 21) || e.To != d(2027, 3, 4) || v.HandleDue != e.To ||
 		e.Consent != "双方当事人于2026年12月15日书面同意延长" || !hasStep(v, cases.StepExtended, "书面同意") {
 		t.Fatalf("extended to %s %+v", v.HandleDue, v.Extension)
+	}
+	// Concluded during a second appraisal: the pause ends with it and the
+	// case keeps a due day to be judged by (six working days not counted).
+	f.at(2027, 1, 4)
+	must[cases.View](t)(f.book.PauseClock(ctx, mediator, code, "补充鉴定"))
+	f.at(2027, 1, 12)
+	must[cases.View](t)(f.book.AddRecord(ctx, mediator, code, cases.RecordAgreement, "双方达成协议"))
+	v = must[cases.View](t)(f.book.Conclude(ctx, mediator, code, cases.Result{Outcome: cases.OutcomeMediated}))
+	if v.Paused || v.HandleDue != d(2027, 3, 12) || v.Pauses[1].To != d(2027, 1, 12) {
+		t.Fatalf("concluded while paused: due %s %+v", v.HandleDue, v.Pauses)
 	}
 }
 
