@@ -22,6 +22,9 @@ const (
 	// MaxRetentionYears bounds retention_years. Archive rules keep
 	// petition files 10 or 30 years; past 50 is a typo.
 	MaxRetentionYears = 50
+	// MaxArchiveYears bounds archive_years (保管期限: 10 or 30 years, or
+	// permanently: -1).
+	MaxArchiveYears = 100
 	// MaxRectifyDays bounds rectify_within (local rules say 5 or 15
 	// working days).
 	MaxRectifyDays = 365
@@ -41,6 +44,7 @@ func (f *fileCases) casesConfig() (Cases, *Error) {
 	c := Cases{
 		Limits:         cases.DefaultLimits(),
 		RetentionYears: deref(fc.RetentionYears, DefaultRetentionYears),
+		ArchiveYears:   deref(fc.ArchiveYears, DefaultArchiveYears),
 	}
 	var err error
 	if c.RectifyWithin, err = parseSpan(deref(fc.RectifyWithin, DefaultRectifyWithin)); err != nil {
@@ -95,6 +99,13 @@ func (c *Cases) check(h *queue.Hall) *Error {
 		return fieldError("cases.retention_years", fmt.Sprintf("%d: write -1 to keep closed cases' personal data for ever (not recommended: 个人信息保护法 第十九条)", y))
 	case y > MaxRetentionYears:
 		return fieldError("cases.retention_years", fmt.Sprintf("%d is outside 1..%d (or -1 for never)", y, MaxRetentionYears))
+	}
+	switch y := c.ArchiveYears; {
+	case y == -1:
+	case y < 1 || y > MaxArchiveYears:
+		return fieldError("cases.archive_years", fmt.Sprintf("%d is outside 1..%d (or -1 for permanently)", y, MaxArchiveYears))
+	case c.RetentionYears == -1 || y < c.RetentionYears:
+		return fieldError("cases.archive_years", fmt.Sprintf("%d years is shorter than the personal data is kept (retention_years = %d): the record is anonymised first, then kept", y, c.RetentionYears))
 	}
 	if e := checkSpan("cases.rectify_within", c.RectifyWithin, MaxRectifyDays); e != nil {
 		return e

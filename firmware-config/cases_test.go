@@ -17,7 +17,7 @@ import (
 // Without a [cases] section the case tracker gets the statutory table,
 // 15 working days to rectify and 5 years of retention.
 func TestCasesDefaults(t *testing.T) {
-	want := Cases{Limits: cases.DefaultLimits(), RectifyWithin: cases.Work(15), RetentionYears: 5}
+	want := Cases{Limits: cases.DefaultLimits(), RectifyWithin: cases.Work(15), RetentionYears: 5, ArchiveYears: -1}
 	minimal, err := Parse("minimal.toml", []byte(minimalHall))
 	if err != nil {
 		t.Fatal(err)
@@ -211,6 +211,9 @@ func TestCasesValidateInMemory(t *testing.T) {
 		{"nil limits", "cases.limits", "is missing", func(c *Cases) { c.Limits = nil }},
 		{"zero rectification", "cases.rectify_within", `"none" is not allowed`, func(c *Cases) { c.RectifyWithin = cases.Span{} }},
 		{"zero retention", "cases.retention_years", "0 is not allowed", func(c *Cases) { c.RetentionYears = 0 }},
+		{"archive of zero years", "cases.archive_years", "outside 1..100", func(c *Cases) { c.ArchiveYears = 0 }},
+		{"archive shorter than the personal data", "cases.archive_years", "shorter than the personal data is kept", func(c *Cases) { c.ArchiveYears = 3 }},
+		{"archive of personal data kept for ever", "cases.archive_years", "retention_years = -1", func(c *Cases) { c.RetentionYears, c.ArchiveYears = -1, 30 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := mustDefault(t)

@@ -67,6 +67,11 @@ type Cases struct {
 	// RetentionYears: closed cases are anonymised this many years after
 	// closing (1..MaxRetentionYears); -1 means never. Default 5.
 	RetentionYears int
+	// ArchiveYears: the anonymised case record is kept this many years
+	// after closing (保管期限), then listed for the archive's appraisal;
+	// -1 (the default) means permanently (永久). Never destroyed by the
+	// system (档案法 Art. 21).
+	ArchiveYears int
 }
 
 // Defaults that apply when the file leaves a key out.
@@ -83,6 +88,7 @@ const (
 	DefaultPrinterProfile = "80mm"
 	DefaultPublicURL      = "http://yiting.local"
 	DefaultRetentionYears = 5
+	DefaultArchiveYears   = -1
 	DefaultRectifyWithin  = "15 working days"
 )
 

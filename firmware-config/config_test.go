@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,8 +131,25 @@ func TestDefaultHallIsTongshan(t *testing.T) {
 			t.Errorf("no window of %s", unit)
 		}
 	}
-	if !hasCounter(h, func(c queue.Counter) bool { return strings.Contains(c.Location, "综合受理") }) {
-		t.Error("no 综合受理 window")
+	if !hasCounter(h, func(c queue.Counter) bool { return strings.Contains(c.Location, "综合受理") && c.Unit == "" }) {
+		t.Error("no 综合受理 window shared by the dispatched units (a window without a unit)")
+	}
+	// Every unit the seed counts is named on its own: 6 resident, 14
+	// dispatched, 7 committees; none is a stand-in for several.
+	kinds := map[queue.UnitKind]int{}
+	for _, u := range h.Units {
+		kinds[u.Kind]++
+		if strings.Contains(u.Name, "轮值") || strings.Contains(u.Name, "派驻单位") {
+			t.Errorf("unit %q stands for several units", u.Name)
+		}
+	}
+	if kinds[queue.UnitResident] != 6 || kinds[queue.UnitDispatched] != 14 || kinds[queue.UnitCommittee] != 7 {
+		t.Errorf("units by kind %v, want 6 resident, 14 dispatched, 7 committees", kinds)
+	}
+	for _, c := range h.Counters {
+		if c.Unit != "" && !h.HasUnit(c.Unit) {
+			t.Errorf("counter %s of unit %q, not among the units", c.ID, c.Unit)
+		}
 	}
 	if !hasCounter(h, func(c queue.Counter) bool { return c.Kind == queue.KindCourt }) {
 		t.Error("no court counter")
@@ -348,6 +366,32 @@ func TestLoadSmallHall(t *testing.T) {
 	}
 	if c.PublicURL != "http://192.168.1.10:8080" || c.Hall.Priority.Ratio != 3 || c.Hall.Hours.Open != 8*time.Hour {
 		t.Errorf("public_url %q, ratio %d, open %v", c.PublicURL, c.Hall.Priority.Ratio, c.Hall.Hours.Open)
+	}
+}
+
+// A counter's unit is one of the hall's [[units]] when it names any: a
+// misspelt unit would otherwise be a unit of its own, with its own cases.
+func TestUnitsRefuseUnknownCounterUnit(t *testing.T) {
+	base, err := os.ReadFile(filepath.Join("testdata", "small-hall.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := "\n[[units]]\nname = \"镇信访办\"\nkind = \"resident\"\n\n[[units]]\nname = \"镇司法所\"\nkind = \"resident\"\n"
+	if _, err := Parse("ok.toml", append(slices.Clone(base), units...)); err != nil {
+		t.Fatalf("the small hall with its units: %v", err)
+	}
+	one := "\n[[units]]\nname = \"镇信访办\"\nkind = \"resident\"\n"
+	var e *Error
+	if _, err := Parse("bad.toml", append(slices.Clone(base), one...)); !errors.As(err, &e) ||
+		e.Field != "counters[1].unit" || !strings.Contains(e.Problem, "镇司法所") {
+		t.Errorf("a counter of an unlisted unit: %v", err)
+	}
+	if _, err := Parse("twice.toml", append(slices.Clone(base), (units+one)...)); !errors.As(err, &e) || e.Field != "units[2].name" {
+		t.Errorf("a unit named twice: %v", err)
+	}
+	odd := "\n[[units]]\nname = \"镇信访办\"\nkind = \"temporary\"\n"
+	if _, err := Parse("kind.toml", append(slices.Clone(base), odd...)); !errors.As(err, &e) || e.Field != "units[0].kind" {
+		t.Errorf("a unit of an unknown kind: %v", err)
 	}
 }
 

@@ -96,6 +96,10 @@ func (f *fileConfig) config() (*Config, *Error) {
 		})
 	}
 
+	for _, fu := range f.Units {
+		h.Units = append(h.Units, queue.Unit{Name: fu.Name, Kind: queue.UnitKind(fu.Kind)})
+	}
+
 	for i, fc := range f.Counters {
 		counter := queue.Counter{
 			ID:       fc.ID,

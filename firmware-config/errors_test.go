@@ -277,7 +277,7 @@ func TestBadInput(t *testing.T) {
 		{name: "misspelt limit key", edits: withCases("[cases.limits.petition]\nhandel = \"30 days\""),
 			field: "cases.limits.petition.handel", at: "handel", problem: `unknown key "handel" (the keys in cases.limits.petition are: accept, handle,`, as: &strictErr},
 		{name: "misspelt cases key", edits: withCases("[cases]\nretention = 5"),
-			field: "cases.retention", at: "retention", problem: `unknown key "retention" (the keys in cases are: retention_years, rectify_within, limits)`, as: &strictErr},
+			field: "cases.retention", at: "retention", problem: `unknown key "retention" (the keys in cases are: retention_years, archive_years, rectify_within, limits)`, as: &strictErr},
 		{name: "retention of zero years", edits: withCases("[cases]\nretention_years = 0"),
 			field: "cases.retention_years", at: "retention_years", problem: "0 is not allowed"},
 		{name: "retention negative", edits: withCases("[cases]\nretention_years = -5"),

@@ -20,6 +20,7 @@ type fileConfig struct {
 	Priority    *filePriority `toml:"priority"`
 	Devices     *fileDevices  `toml:"devices"`
 	Services    []fileService `toml:"services"`
+	Units       []fileUnit    `toml:"units"`
 	Counters    []fileCounter `toml:"counters"`
 	Cases       *fileCases    `toml:"cases"`
 }
@@ -67,6 +68,11 @@ type fileService struct {
 	DutyOnly    bool   `toml:"duty_only" hint:"true or false"`
 }
 
+type fileUnit struct {
+	Name string `toml:"name"`
+	Kind string `toml:"kind" hint:"a string: resident, dispatched, committee or other"`
+}
+
 type fileCounter struct {
 	ID       string   `toml:"id"`
 	Name     string   `toml:"name"`
@@ -79,6 +85,7 @@ type fileCounter struct {
 
 type fileCases struct {
 	RetentionYears *int    `toml:"retention_years" hint:"a whole number of years such as 5, or -1 for never"`
+	ArchiveYears   *int    `toml:"archive_years" hint:"a whole number of years such as 30, or -1 for permanently"`
 	RectifyWithin  *string `toml:"rectify_within" hint:"a string such as \"15 working days\" or \"5 days\""`
 	// Keys are case types; values override the default limit of that
 	// type field by field, hence all pointers.

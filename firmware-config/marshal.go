@@ -95,6 +95,16 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 		}
 	}
 
+	if len(h.Units) > 0 {
+		w.raw("\n# Units: who handles matters; a counter's unit is one of them. 入驻单位\n")
+		w.raw("# kind: resident (常驻), dispatched (派驻), committee (调解委员会) or other.\n")
+	}
+	for _, u := range h.Units {
+		w.raw("\n[[units]]\n")
+		w.kv("name", quote(u.Name), "")
+		w.kv("kind", quote(string(u.Kind)), "")
+	}
+
 	w.raw("\n# Counters: windows, rooms and the court room. 窗口、调解室、法庭\n")
 	w.raw("# services: \"id\" or \"id:weight\"; a higher weight is called first.\n")
 	for _, ct := range h.Counters {
@@ -126,6 +136,7 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 	w.raw("\n# The case tracker. 事项办理时限\n")
 	w.raw("# Spans: \"N days\" (日), \"N working days\" (工作日) or \"none\".\n[cases]\n")
 	w.kv("retention_years", strconv.Itoa(cs.RetentionYears), "closed cases are anonymised this many years after closing; -1 = never")
+	w.kv("archive_years", strconv.Itoa(cs.ArchiveYears), "the anonymised record is kept this long, then listed for appraisal; -1 = permanently")
 	w.kv("rectify_within", quote(formatSpan(cs.RectifyWithin)), "deadline of the rectification after a bad rating")
 	w.raw("\n# Time limits by case type: the statutory table (queue/cases) with this\n")
 	w.raw("# file's overrides. A type without an entry takes its parent's:\n")

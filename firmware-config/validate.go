@@ -133,6 +133,11 @@ func (c *Config) check() *Error {
 			return e
 		}
 	}
+	for i, u := range h.Units {
+		if e := checkName(fmt.Sprintf("units[%d].name", i), u.Name, true); e != nil {
+			return e
+		}
+	}
 	for i, ct := range h.Counters {
 		f := fmt.Sprintf("counters[%d]", i)
 		if e := checkName(f+".name", ct.Name, true); e != nil {

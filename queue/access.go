@@ -32,6 +32,9 @@ type Principal struct {
 	Name     string   // display name
 	Role     Role     //
 	Counters []string // staff: the counters they may operate; pad: its one counter
+	// Units: staff: the units they belong to besides their counters'
+	// (a dispatched unit's liaison who has no window of their own).
+	Units []string
 	// MustChangePassword: a person logged in with a password someone
 	// else set (the generated first one, an admin's reset) may do nothing
 	// but set their own.

@@ -122,6 +122,7 @@ type Hall struct {
 	Location   *time.Location // business days begin at this zone's midnight
 	Hours      Hours
 	Services   []Service
+	Units      []Unit // the units of the centre (unit.go); counters name theirs
 	Counters   []Counter
 	Priority   PriorityPolicy
 	// RecallLimit: a ticket recalled more than this many times becomes a
@@ -234,6 +235,9 @@ func (h *Hall) Validate() error {
 		if !served {
 			return bad("services", "service %q is served by no counter: its tickets would never be called", s.ID)
 		}
+	}
+	if err := h.validateUnits(); err != nil {
+		return err
 	}
 	pids := map[string]bool{}
 	for i, p := range h.Priority.Classes {

@@ -230,8 +230,16 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	if s.cert, s.pin, err = loadOrCreateCert(o.data); err != nil {
 		return nil, err
 	}
+	s.acc, err = access.New(ctx, s.store, access.Options{
+		Logger:        log,
+		CounterExists: func(id string) bool { _, ok := cfg.Hall.Counter(id); return ok },
+		UnitExists:    cfg.Hall.HasUnit,
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.rota = rota.New(&cfg.Hall, s.store, nil, log)
-	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, o.data, log); err != nil {
+	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, s.acc.UserUnits, o.data, log); err != nil {
 		return nil, err
 	}
 	if _, err := s.book.LogExisting(ctx); err != nil { // a data directory from before case events
@@ -242,13 +250,6 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	}
 	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
 
-	s.acc, err = access.New(ctx, s.store, access.Options{
-		Logger:        log,
-		CounterExists: func(id string) bool { _, ok := cfg.Hall.Counter(id); return ok },
-	})
-	if err != nil {
-		return nil, err
-	}
 	generated, err := s.acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
 	if err != nil {
 		return nil, err
@@ -367,14 +368,16 @@ func keyPath(cfg *hallconfig.Config, dataDir string) string {
 // admin sent, kept in the data directory) and the book on the store. The
 // book follows the engine's ticket events: serving a ticket moves its
 // case.
-func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, duty cases.Duty, dataDir string, log *slog.Logger) (*cases.Book, error) {
+func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, duty cases.Duty,
+	staffUnits func(string) []string, dataDir string, log *slog.Logger) (*cases.Book, error) {
 	sent := holidayFiles{dir: filepath.Join(dataDir, holidaySubdir)}
 	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir), os.DirFS(sent.dir))
 	if err != nil {
 		return nil, err
 	}
-	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty,
-		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears, HolidayFiles: sent})
+	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty, StaffUnits: staffUnits,
+		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears, ArchiveYears: cfg.Cases.ArchiveYears,
+		HolidayFiles: sent})
 	if err != nil {
 		return nil, err
 	}

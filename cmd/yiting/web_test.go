@@ -430,6 +430,24 @@ func screenshots(t *testing.T, browser context.Context, base string, api *hallCl
 	if !strings.HasPrefix(boardURL, base+"/board?token=ytd_") {
 		t.Fatalf("the admin page shows %q", boardURL)
 	}
+	// A dispatched unit's liaison has no window: the admin makes the
+	// account with its unit only, then moves it to another unit.
+	admin.do(chromedp.SendKeys(chromedp.CSS(`#new-user [name=name]`), "liaison1"),
+		chromedp.SendKeys(chromedp.CSS(`#new-user [name=password]`), "lianluoyuan-pw1"),
+		chromedp.Click(chromedp.CSS(`#new-user [data-units] input[value="自然资源和规划局"]`)),
+		chromedp.Click(chromedp.CSS(`#new-user button.primary`)))
+	row := `document.querySelector('#users tr[data-user="liaison1"]')`
+	if got := wait[string](admin, row+` && `+row+`.cells[4].textContent`, 10*time.Second); got != "自然资源和规划局" {
+		t.Errorf("the liaison's units on the page: %q", got)
+	}
+	admin.do(chromedp.Evaluate[chromedp.Void](`[...`+row+`.querySelectorAll('button')].find(b => b.textContent === '窗口与单位').click()`),
+		chromedp.Click(chromedp.CSS(`#dlg-counters [data-units] input[value="自然资源和规划局"]`)),
+		chromedp.Click(chromedp.CSS(`#dlg-counters [data-units] input[value="农业农村局"]`)),
+		chromedp.Click(chromedp.CSS(`#dlg-counters button.primary`)))
+	if got := wait[string](admin, row+` && `+row+`.cells[4].textContent !== '自然资源和规划局' && `+row+`.cells[4].textContent`, 10*time.Second); got != "农业农村局" {
+		t.Errorf("the liaison's units after the change: %q (message %q)", got, eval[string](admin, `document.getElementById('message').textContent`))
+	}
+
 	fresh := newTab(t, browser, "board set up from the admin page", chromedp.WithNewBrowserContext())
 	fresh.open(boardURL, 1920, 1080)
 	wait[bool](fresh, `window.__board && window.__board.ready`, 20*time.Second)

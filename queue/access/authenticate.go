@@ -73,7 +73,7 @@ func (s *Service) expire(ctx context.Context, d digest, c *cred) {
 // clonePrincipal copies the counters so that a caller cannot change the
 // cached principal.
 func clonePrincipal(p queue.Principal) queue.Principal {
-	p.Counters = slices.Clone(p.Counters)
+	p.Counters, p.Units = slices.Clone(p.Counters), slices.Clone(p.Units)
 	return p
 }
 

@@ -72,6 +72,7 @@ func newBareEnv(t testing.TB) *env {
 			}
 			return false
 		},
+		UnitExists: func(name string) bool { return name == "自然资源和规划局" || name == "农业农村局" },
 	}
 	e.start()
 	t.Cleanup(func() {

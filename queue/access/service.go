@@ -41,6 +41,9 @@ type Options struct {
 	// hall; staff and pads may be bound only to those. Nil accepts any
 	// well-formed id.
 	CounterExists func(id string) bool
+	// UnitExists reports whether a name is a unit of the hall; staff may
+	// belong only to those. Nil accepts any name.
+	UnitExists func(name string) bool
 }
 
 // Service keeps accounts, sessions and device tokens, and turns a secret
@@ -57,6 +60,7 @@ type Service struct {
 	userLimit     Limit
 	ipLimit       Limit
 	counterExists func(string) bool
+	unitExists    func(string) bool
 	dummyHash     []byte // compared against when the user is unknown
 	lim           *limiter
 
@@ -106,6 +110,7 @@ func New(ctx context.Context, store Store, opts Options) (*Service, error) {
 		userLimit:     opts.UserLimit,
 		ipLimit:       opts.IPLimit,
 		counterExists: opts.CounterExists,
+		unitExists:    opts.UnitExists,
 		lim:           newLimiter(),
 		users:         make(map[string]*userEntry),
 		creds:         make(map[digest]*cred),
@@ -199,7 +204,7 @@ func (s *Service) load(ctx context.Context) error {
 }
 
 func newUserEntry(u UserRecord) *userEntry {
-	return &userEntry{rec: u, p: queue.Principal{ID: u.Name, Name: u.DisplayName, Role: u.Role, Counters: u.Counters, MustChangePassword: u.MustChange}}
+	return &userEntry{rec: u, p: queue.Principal{ID: u.Name, Name: u.DisplayName, Role: u.Role, Counters: u.Counters, Units: u.Units, MustChangePassword: u.MustChange}}
 }
 
 func tokenCred(t TokenRecord) *cred {

@@ -14,6 +14,7 @@ type UserRecord struct {
 	DisplayName  string     `json:"display_name"`
 	Role         queue.Role `json:"role"` // admin, supervisor or staff
 	Counters     []string   `json:"counters,omitempty"`
+	Units        []string   `json:"units,omitempty"`
 	PasswordHash string     `json:"password_hash"`
 	Disabled     bool       `json:"disabled,omitempty"`
 	Created      time.Time  `json:"created"`

@@ -27,7 +27,8 @@ type NewUser struct {
 	Name        string     // login name: 2–32 of a–z 0–9 . _ -, starting with a letter; upper case is folded
 	DisplayName string     // shown on pages, e.g. 张三; defaults to Name
 	Role        queue.Role // admin, supervisor or staff
-	Counters    []string   // staff: one or more counter ids; others: none
+	Counters    []string   // staff: counter ids; others: none
+	Units       []string   // staff: units they belong to without a counter of theirs; staff need a counter or a unit
 	Password    string     // at least 8 characters, at most 72 bytes
 }
 
@@ -37,6 +38,7 @@ type UserInfo struct {
 	DisplayName string     `json:"display_name"`
 	Role        queue.Role `json:"role"`
 	Counters    []string   `json:"counters,omitempty"`
+	Units       []string   `json:"units,omitempty"`
 	Disabled    bool       `json:"disabled"`
 	Created     time.Time  `json:"created"`
 	CreatedBy   string     `json:"created_by,omitempty"`
@@ -58,7 +60,7 @@ func (s *Service) CreateUser(ctx context.Context, actor queue.Principal, nu NewU
 	if err := s.addUser(ctx, rec); err != nil {
 		return UserInfo{}, err
 	}
-	s.log.Info("user created", "actor", actor.Actor(), "user", rec.Name, "role", rec.Role, "counters", rec.Counters)
+	s.log.Info("user created", "actor", actor.Actor(), "user", rec.Name, "role", rec.Role, "counters", rec.Counters, "units", rec.Units)
 	return userInfo(rec, 0), nil
 }
 
@@ -72,7 +74,7 @@ func (s *Service) newUserRecord(nu NewUser, by string) (UserRecord, error) {
 	if err != nil {
 		return UserRecord{}, err
 	}
-	counters, err := s.checkUserCounters(nu.Role, nu.Counters)
+	counters, units, err := s.checkBinding(nu.Role, nu.Counters, nu.Units)
 	if err != nil {
 		return UserRecord{}, err
 	}
@@ -82,7 +84,7 @@ func (s *Service) newUserRecord(nu NewUser, by string) (UserRecord, error) {
 	}
 	now := s.now()
 	return UserRecord{
-		Name: name, DisplayName: display, Role: nu.Role, Counters: counters,
+		Name: name, DisplayName: display, Role: nu.Role, Counters: counters, Units: units,
 		PasswordHash: hash, Created: now, CreatedBy: by, PasswordSet: now,
 	}, nil
 }
@@ -205,24 +207,48 @@ func (s *Service) EnableUser(ctx context.Context, actor queue.Principal, name st
 // SetCounters binds a staff account to counters, replacing its binding;
 // live sessions see the change on their next request. Only an enabled
 // admin may. ENOTFOUND for no such user; EINVALID when the user is not
-// staff or a counter is unknown.
+// staff, a counter is unknown, or the user would have neither a counter
+// nor a unit.
 func (s *Service) SetCounters(ctx context.Context, actor queue.Principal, name string, counters []string) error {
+	return s.setBinding(ctx, actor, name, func(u *UserRecord) { u.Counters = counters })
+}
+
+// SetUnits sets the units a staff account belongs to besides its
+// counters' (a liaison of a unit without a window), replacing them; as
+// SetCounters otherwise.
+func (s *Service) SetUnits(ctx context.Context, actor queue.Principal, name string, units []string) error {
+	return s.setBinding(ctx, actor, name, func(u *UserRecord) { u.Units = units })
+}
+
+// UserUnits returns the units an enabled staff account belongs to
+// directly (not through its counters): the unit a case received at a
+// shared window goes to (cases.Options.StaffUnits).
+func (s *Service) UserUnits(name string) []string {
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	u := s.users[name]
+	if u == nil || u.rec.Disabled {
+		return nil
+	}
+	return slices.Clone(u.rec.Units)
+}
+
+func (s *Service) setBinding(ctx context.Context, actor queue.Principal, name string, set func(*UserRecord)) error {
 	if err := s.requireAdmin(actor); err != nil {
 		return err
 	}
 	name = strings.ToLower(strings.TrimSpace(name))
+	var rec UserRecord
 	err := s.changeUser(ctx, name, func(u *UserRecord) error {
-		cs, err := s.checkUserCounters(u.Role, counters)
-		if err != nil {
-			return err
-		}
-		u.Counters = cs
-		return nil
+		set(u)
+		cs, us, err := s.checkBinding(u.Role, u.Counters, u.Units)
+		u.Counters, u.Units, rec = cs, us, *u
+		return err
 	}, false)
 	if err != nil {
 		return err
 	}
-	s.log.Info("user counters set", "actor", actor.Actor(), "user", name, "counters", counters)
+	s.log.Info("user binding set", "actor", actor.Actor(), "user", name, "counters", rec.Counters, "units", rec.Units)
 	return nil
 }
 
@@ -240,7 +266,7 @@ func (s *Service) changeUser(ctx context.Context, name string, change func(*User
 	if err != nil {
 		return storageError("read user", err)
 	}
-	rec.Counters = slices.Clone(rec.Counters)
+	rec.Counters, rec.Units = slices.Clone(rec.Counters), slices.Clone(rec.Units)
 	if err := change(&rec); err != nil {
 		return err
 	}
@@ -314,7 +340,7 @@ func (s *Service) ListUsers(ctx context.Context, actor queue.Principal) ([]UserI
 
 func userInfo(r UserRecord, sessions int) UserInfo {
 	return UserInfo{
-		Name: r.Name, DisplayName: r.DisplayName, Role: r.Role, Counters: slices.Clone(r.Counters),
+		Name: r.Name, DisplayName: r.DisplayName, Role: r.Role, Counters: slices.Clone(r.Counters), Units: slices.Clone(r.Units),
 		Disabled: r.Disabled, Created: r.Created, CreatedBy: r.CreatedBy, PasswordSet: r.PasswordSet,
 		Sessions: sessions,
 	}
@@ -371,33 +397,52 @@ func cleanName(s, def string) (string, error) {
 	return s, nil
 }
 
-// checkUserCounters validates the counters for a person's role: staff
-// need at least one, others none. Duplicates are dropped.
-func (s *Service) checkUserCounters(role queue.Role, counters []string) ([]string, error) {
+// checkBinding validates what a person works at for their role: staff
+// need at least one counter or unit, others none (they see every
+// counter and unit). Duplicates are dropped.
+func (s *Service) checkBinding(role queue.Role, counters, units []string) ([]string, []string, error) {
 	switch role {
 	case queue.RoleStaff:
-		if len(counters) == 0 {
-			return nil, queue.Errorf(queue.EINVALID, "窗口工作人员至少要绑定一个窗口 (staff need a counter)")
+		if len(counters) == 0 && len(units) == 0 {
+			return nil, nil, queue.Errorf(queue.EINVALID, "工作人员至少要绑定一个窗口或所属单位 (staff need a counter or a unit)")
 		}
 	case queue.RoleAdmin, queue.RoleSupervisor:
-		if len(counters) > 0 {
-			return nil, queue.Errorf(queue.EINVALID, "管理员和督导可操作所有窗口，不绑定窗口 (only staff are bound to counters)")
+		if len(counters) > 0 || len(units) > 0 {
+			return nil, nil, queue.Errorf(queue.EINVALID, "管理员和督导可操作所有窗口、查看所有单位，不绑定窗口或单位 (only staff are bound to counters and units)")
 		}
-		return nil, nil
+		return nil, nil, nil
 	default:
-		return nil, queue.Errorf(queue.EINVALID, "账号角色须为 admin、supervisor 或 staff (invalid role %q)", role)
+		return nil, nil, queue.Errorf(queue.EINVALID, "账号角色须为 admin、supervisor 或 staff (invalid role %q)", role)
 	}
+	cs, err := distinct(counters, s.checkCounter)
+	if err != nil {
+		return nil, nil, err
+	}
+	us, err := distinct(units, s.checkUnit)
+	return cs, us, err
+}
+
+// distinct trims each of list, checks it and drops repeats.
+func distinct(list []string, check func(string) error) ([]string, error) {
 	var out []string
-	for _, c := range counters {
-		c = strings.TrimSpace(c)
-		if err := s.checkCounter(c); err != nil {
+	for _, v := range list {
+		v = strings.TrimSpace(v)
+		if err := check(v); err != nil {
 			return nil, err
 		}
-		if !slices.Contains(out, c) {
-			out = append(out, c)
+		if !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
 	return out, nil
+}
+
+func (s *Service) checkUnit(name string) error {
+	if name == "" || utf8.RuneCountInString(name) > 80 || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) }) ||
+		(s.unitExists != nil && !s.unitExists(name)) {
+		return queue.Errorf(queue.EINVALID, "没有单位 %q (no such unit)", name)
+	}
+	return nil
 }
 
 func (s *Service) checkCounter(id string) error {

@@ -174,3 +174,48 @@ func TestSetCountersReachesLiveSessions(t *testing.T) {
 	wantCode(t, e.svc.SetCounters(ctx, e.admin, "admin", []string{"w1"}), queue.EINVALID)
 	wantCode(t, e.svc.SetCounters(ctx, e.admin, "nobody", []string{"w1"}), queue.ENOTFOUND)
 }
+
+// A dispatched unit's liaison belongs to the unit without a counter: the
+// principal carries the unit, the book learns it by name (UserUnits), and
+// staff keep a counter or a unit at every step; others are bound to none.
+func TestUnitsOfStaff(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, err := e.svc.CreateUser(ctx, e.admin, access.NewUser{Name: "liaison", Role: queue.RoleStaff,
+		Units: []string{"自然资源和规划局", " 自然资源和规划局"}, Password: "lianluoyuan-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.remember("lianluoyuan-1")
+	s, p := e.login("liaison", "lianluoyuan-1")
+	if !slices.Equal(p.Units, []string{"自然资源和规划局"}) || len(p.Counters) != 0 {
+		t.Fatalf("liaison principal %+v", p)
+	}
+	if got := e.svc.UserUnits("liaison"); !slices.Equal(got, []string{"自然资源和规划局"}) {
+		t.Errorf("UserUnits = %v", got)
+	}
+	wantCode(t, e.svc.SetUnits(ctx, e.admin, "liaison", []string{"国土局"}), queue.EINVALID)
+	wantCode(t, e.svc.SetUnits(ctx, e.admin, "liaison", nil), queue.EINVALID) // neither counter nor unit
+	if err := e.svc.SetCounters(ctx, e.admin, "liaison", []string{"w1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SetUnits(ctx, e.admin, "liaison", []string{"农业农村局"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err = e.svc.Authenticate(ctx, s)
+	if err != nil || !slices.Equal(p.Units, []string{"农业农村局"}) || !p.CanOperate("w1") {
+		t.Errorf("after rebinding: %+v, %v", p, err)
+	}
+	if err := e.svc.SetUnits(ctx, e.admin, "liaison", nil); err != nil { // the counter remains
+		t.Fatal(err)
+	}
+	_, err = e.svc.CreateUser(ctx, e.admin, access.NewUser{Name: "boss2", Role: queue.RoleSupervisor,
+		Units: []string{"农业农村局"}, Password: "dudao-zhuguan-2"})
+	wantCode(t, err, queue.EINVALID)
+	if err := e.svc.DisableUser(ctx, e.admin, "liaison"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.svc.UserUnits("liaison"); got != nil {
+		t.Errorf("a disabled account still lends its units: %v", got)
+	}
+}

@@ -1,14 +1,19 @@
 package cases
 
-import "yiting/queue"
+import (
+	"slices"
+
+	"yiting/queue"
+)
 
 // Who may do what with a case.
 //
-// Principals carry no unit. A clerk belongs to the units of the counters
-// they are bound to (queue.Counter.Unit in the hall configuration): the
-// clerk of 医患纠纷调解室 is of 医患纠纷人民调解委员会, the clerk of 3号窗口 of
-// 公安局. So a change of the counters an admin binds a clerk to changes
-// the cases the clerk sees, with no second list to keep in step.
+// A clerk belongs to the units of the counters they are bound to
+// (queue.Counter.Unit in the hall configuration): the clerk of 医患纠纷调解室
+// is of 医患纠纷人民调解委员会, the clerk of 3号窗口 of 公安局 — and to the
+// units an admin names for them directly (queue.Principal.Units): the
+// liaison of a dispatched unit without a window of its own, or its clerk
+// on duty at the shared 综合受理 window.
 //
 //   - Supervisors (and admins, for statistics, exports and the audit log)
 //     see every case and may run every command; only supervisors open
@@ -70,11 +75,17 @@ func supervisor(p queue.Principal) bool {
 // UnitsOf returns the units of the counters a clerk is bound to.
 func (b *Book) UnitsOf(p queue.Principal) []string {
 	var out []string
-	seen := map[string]bool{}
+	add := func(u string) {
+		if u != "" && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	for _, u := range p.Units {
+		add(u)
+	}
 	for _, id := range p.Counters {
-		if c, ok := b.hall.Counter(id); ok && c.Unit != "" && !seen[c.Unit] {
-			seen[c.Unit] = true
-			out = append(out, c.Unit)
+		if c, ok := b.hall.Counter(id); ok {
+			add(c.Unit)
 		}
 	}
 	return out

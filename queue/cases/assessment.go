@@ -87,6 +87,11 @@ func (b *Book) UnitAssessment(ctx context.Context, p queue.Principal, from, to D
 			OnTime: s.OnTimeCompletion, Satisfaction: s.Satisfaction, Rated: s.Participation, Supervised: s.Supervised,
 			Supervisions: s.Supervisions, LateReplies: s.LateReplies, Warnings: warned[unit]}
 	}
+	for _, unit := range b.hall.UnitNames() { // every unit is counted, with no case too
+		if accs[unit] == nil {
+			accs[unit] = newStatsAcc(from, to, today)
+		}
+	}
 	for unit, acc := range accs {
 		a.Units = append(a.Units, score(unit, acc))
 	}

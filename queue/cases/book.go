@@ -55,16 +55,27 @@ type Options struct {
 	// RetentionYears: closed cases are anonymised this many years after
 	// closing (个人信息保护法 Art. 19). 5 if 0; negative: never.
 	RetentionYears int
+	// ArchiveYears: the anonymised case record is kept this many years
+	// after closing (保管期限), then listed for the archive's appraisal
+	// (ArchiveDue); 0 or negative: permanently. The book destroys no
+	// record (档案法 Art. 21).
+	ArchiveYears int
 	// Sensitive lists case types (and their sub-types) visible only to
 	// the case's unit and supervisors: health matters. Nil: DefaultSensitive.
 	Sensitive []string
 	// Duty is the duty rota: a duty-only service (领导接访) is issued on
 	// the days it opens it, to its room; without it such a service is
 	// never offered.
-	Duty   Duty
-	Now    func() time.Time // time.Now if nil
-	Logger *slog.Logger     // slog.Default() if nil
-	Rand   io.Reader        // crypto/rand if nil
+	Duty Duty
+	// StaffUnits returns the units a clerk belongs to directly, besides
+	// their counters' (access.Service.UserUnits): a case received at a
+	// shared window without a unit (12号窗口, where the dispatched units
+	// take turns) goes to the receiving clerk's unit when they have
+	// exactly one. Nil: such a case keeps no unit until it is assigned.
+	StaffUnits func(staffID string) []string
+	Now        func() time.Time // time.Now if nil
+	Logger     *slog.Logger     // slog.Default() if nil
+	Rand       io.Reader        // crypto/rand if nil
 }
 
 // DefaultSensitive: medical disputes and counselling (docs/domain.md,
@@ -91,12 +102,14 @@ type Book struct {
 	auto         AutoSupervision
 	rectify      Span
 	retention    int
+	archive      int // years; 0: permanently
 	sensitive    []string
 	now          func() time.Time
 	log          *slog.Logger
 	rand         io.Reader
 	limit        *issuerLimit // card taps per device
 	duty         Duty
+	staffOf      func(staffID string) []string
 }
 
 // New checks the options and returns the book.
@@ -124,6 +137,7 @@ func New(opts Options) (*Book, error) {
 		auto:      opts.Auto,
 		rectify:   opts.RectifyWithin,
 		retention: opts.RetentionYears,
+		archive:   max(opts.ArchiveYears, 0),
 		sensitive: opts.Sensitive,
 		now:       opts.Now,
 		log:       opts.Logger,
@@ -171,7 +185,7 @@ func New(opts Options) (*Book, error) {
 	if b.rand == nil {
 		b.rand = rand.Reader
 	}
-	b.duty = opts.Duty
+	b.duty, b.staffOf = opts.Duty, opts.StaffUnits
 	b.limit = newIssuerLimit()
 	return b, nil
 }

@@ -488,6 +488,12 @@ type fixture struct {
 // the embedded holiday calendar.
 func newFixture(t testing.TB, opts ...func(*cases.Options)) *fixture {
 	t.Helper()
+	return newFixtureOn(t, testHall(t), opts...)
+}
+
+// newFixtureOn is newFixture on another hall.
+func newFixtureOn(t testing.TB, hall *queue.Hall, opts ...func(*cases.Options)) *fixture {
+	t.Helper()
 	cal, err := cases.LoadCalendar(cases.DefaultHolidays())
 	if err != nil {
 		t.Fatal(err)
@@ -498,7 +504,6 @@ func newFixture(t testing.TB, opts ...func(*cases.Options)) *fixture {
 	}
 	f := &fixture{t: t, clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))), store: newMemStore(), keys: keys, logs: &queuetest.Buffer{}}
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	hall := testHall(t)
 	f.eng, err = queue.New(context.Background(), hall, f.store, queue.Options{Now: f.clock.Now, Logger: log})
 	if err != nil {
 		t.Fatal(err)

@@ -67,20 +67,35 @@ func (b *Book) Receive(ctx context.Context, p queue.Principal, code, counterID s
 
 // received makes the case received at a counter (接待): the counter and
 // clerk become its first receivers (首访负责制) and its unit the counter's
-// — except a protected case's, which stays with its unit, and whose first
+// — or, at a shared window without a unit, the receiving clerk's own —
+// except a protected case's, which stays with its unit, and whose first
 // receiver is only a counter that serves its service (a ticket transferred
 // to another unit's window is served there, but the case is not theirs).
 func (b *Book) received(c *Case, ct queue.Counter, staff string, now time.Time, actor, note string) *Step {
 	c.Status = StatusReceived
 	protected := b.Sensitive(c.Type)
+	unit := b.receivingUnit(ct, staff)
 	if _, serves := ct.Serves(c.ServiceID); serves || !protected {
-		c.Handler = Handler{CounterID: ct.ID, StaffID: staff, Unit: ct.Unit, At: now}
+		c.Handler = Handler{CounterID: ct.ID, StaffID: staff, Unit: unit, At: now}
 	}
-	accused := c.Accused != nil && c.Accused.Unit != "" && c.Accused.Unit == ct.Unit
-	if ct.Unit != "" && (c.Unit == "" || !protected) && !accused {
-		c.Unit = ct.Unit
+	accused := c.Accused != nil && c.Accused.Unit != "" && c.Accused.Unit == unit
+	if unit != "" && (c.Unit == "" || !protected) && !accused {
+		c.Unit = unit
 	}
 	return c.step(now, StepReceived, actor, note)
+}
+
+// receivingUnit is the unit a case received at ct by staff goes to: the
+// counter's; at a shared window (no unit: the dispatched units take turns
+// there), the clerk's own unit when they belong to exactly one.
+func (b *Book) receivingUnit(ct queue.Counter, staff string) string {
+	if ct.Unit != "" || staff == "" || b.staffOf == nil {
+		return ct.Unit
+	}
+	if us := b.staffOf(staff); len(us) == 1 {
+		return us[0]
+	}
+	return ""
 }
 
 // RouteTo names where a case is routed.

@@ -138,10 +138,17 @@ func (b *Book) Audit(ctx context.Context, p queue.Principal, after uint64, limit
 }
 
 // Anonymise deletes the personal data of cases closed more than
-// Options.RetentionYears ago (个人信息保护法 Art. 19): the sealed fields,
-// the visitor keys, the inquiry token's sealed copy, and the free text a
-// clerk may have written a name into: the summary, the records' texts,
-// the routing notes, the outcome note and the extension's reason. The masked forms, dates, outcome and statistics stay.
+// Options.RetentionYears ago (个人信息保护法 Art. 19, 47): the sealed fields,
+// the visitor keys, the inquiry token's sealed copy and the visitor's
+// photos. The case record stays — it is an archive (档案法 Art. 21 forbids
+// destroying one without authority; 人民调解法 Art. 27 asks mediation files
+// to be archived): every free text (the summary, the records and the
+// mediation agreement, notes, reasons, the visitor's messages) is kept
+// with each party's name, ID number, phone and address replaced by the
+// masked form every page shows, and any other mobile or ID number masked.
+// A name written otherwise (a nickname, 王某) or a third person's name is
+// not found; what the text says otherwise is the archive. How long the
+// anonymised record is kept is its own setting (Options.ArchiveYears).
 // Each case is one transaction with its audit entry. It returns how many
 // cases it anonymised.
 func (b *Book) Anonymise(ctx context.Context) (int, error) {
@@ -169,35 +176,27 @@ func (b *Book) anonymise(ctx context.Context, code string, cutoff Date) error {
 		if c.Status.Open() || !c.Anonymised.IsZero() || DateOf(c.ClosedAt, b.hall.Location) >= cutoff {
 			return errSkip
 		}
+		parties, err := b.unseal(c)
+		if err != nil {
+			return err
+		}
+		r := redactor(parties)
+		for _, t := range c.texts() {
+			*t = redact(r, *t)
+		}
 		for i := range c.Persons {
 			pt := &c.Persons[i]
 			pt.VisitorKey, pt.SealedID, pt.SealedName, pt.SealedAddress, pt.SealedPhone = "", nil, nil, nil, nil
 		}
 		c.SealedToken = nil
-		c.Summary = ""
-		for i := range c.Records {
-			c.Records[i].Text = "（已匿名化）"
-		}
-		c.OutcomeNote = ""
-		for i := range c.Routes {
-			c.Routes[i].Note = ""
-		}
-		for i := range c.History {
-			if c.History[i].Kind == StepRecord {
-				c.History[i].Note = "（已匿名化）"
-			}
-		}
-		if c.Extension != nil {
-			c.Extension.Reason = "（已匿名化）"
-		}
-		for i := range c.Messages { // the visitor's words and photos
-			c.Messages[i].Text, c.Messages[i].Files = "（已匿名化）", nil
+		for i := range c.Messages { // the photos go; the words stay, redacted
+			c.Messages[i].Files = nil
 		}
 		w.DropFiles = true
 		c.Anonymised = now
 		c.step(now, StepAnonymised, "system", fmt.Sprintf("保存期满%d年", b.retention))
 		w.Audit = []AuditEntry{{At: now, Actor: "system", Role: "system", Action: "anonymise", Case: c.Code,
-			Fields: "id_number,name,address,phone,visitor_key,summary,records,messages,photos", Reason: fmt.Sprintf("closed more than %d years ago", b.retention)}}
+			Fields: "id_number,name,address,phone,visitor_key,photos; texts redacted", Reason: fmt.Sprintf("closed more than %d years ago", b.retention)}}
 		return nil
 	})
 	switch {

@@ -3,6 +3,7 @@ package cases_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -206,14 +207,24 @@ func TestStatsWarnsOfMissingHolidayFile(t *testing.T) {
 	}
 }
 
-// TestAnonymise: five years after closing the personal data is deleted;
-// masked forms, outcome and statistics stay; open cases are kept whole.
+// TestAnonymise: five years after closing the personal data is deleted
+// and the case record stays as an archive: its texts — the summary, the
+// mediation agreement, the visitor's words — are kept with each party's
+// name, ID number, phone and address masked (档案法 Art. 21; 人民调解法
+// Art. 27), any other mobile or ID number too; photos go; masked forms,
+// outcome and statistics stay; open cases are kept whole.
 func TestAnonymise(t *testing.T) {
 	f := newFixture(t)
 	ps := synthPerson(3)
-	r := f.register("mediation-general", ps)
+	r, err0 := f.book.Register(ctx, boss, cases.RegisterRequest{ServiceID: "mediation-general", Persons: []cases.Person{ps},
+		Summary: ps.Name + "与邻居因排水沟发生纠纷", IdempotencyKey: "anon-1"})
+	if err0 != nil {
+		t.Fatal(err0)
+	}
 	token := r.URL[strings.LastIndex(r.URL, "/")+1:]
 	must[cases.PublicView](t)(f.book.Tell(ctx, token, cases.MessageMaterial, "我的电话13900000000", [][]byte{photo(t, 4, 4)}))
+	terms := "申请人" + ps.Name + "（身份证号" + strings.ToLower(ps.IDNumber) + "，住" + ps.Address + "，电话" + ps.Phone + "）与被申请人自愿达成协议：排水沟由双方共同疏通。"
+	must[cases.View](t)(f.book.AddRecord(ctx, boss, r.Case.Code, cases.RecordApplication, terms))
 	f.mediate(r.Case.Code, "room-multi", boss, cases.OutcomeMediated)
 	open := f.register("petition", synthPerson(4)).Case.Code
 	f.clock.Set(time.Date(2031, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))) // 5 years to the day: not yet
@@ -227,14 +238,23 @@ func TestAnonymise(t *testing.T) {
 	raw := string(f.store.cases[r.Case.Code])
 	var c cases.Case
 	mustUnmarshal(t, raw, &c)
-	if len(c.Persons[0].SealedID) != 0 || c.Persons[0].VisitorKey != "" || c.SealedToken != nil || c.Summary != "" || c.Anonymised.IsZero() {
+	if len(c.Persons[0].SealedID) != 0 || c.Persons[0].VisitorKey != "" || c.SealedToken != nil || c.Anonymised.IsZero() {
 		t.Fatalf("not anonymised: %s", raw)
 	}
-	if c.Persons[0].MaskedName == "" || c.Outcome != cases.OutcomeMediated || c.Records[0].Text != "（已匿名化）" {
-		t.Fatalf("lost what should stay: %+v", c)
+	for _, v := range []string{ps.Name, ps.IDNumber, strings.ToLower(ps.IDNumber), ps.Address, ps.Phone, "13900000000"} {
+		if strings.Contains(raw, v) {
+			t.Errorf("%q outlives the anonymisation: %s", v, raw)
+		}
 	}
-	if strings.Contains(raw, "13900000000") || len(c.Messages[0].Files) != 0 || len(f.store.files) != 0 {
-		t.Fatalf("the visitor's words or photos outlive the anonymisation: %s, %d files", raw, len(f.store.files))
+	masked := personal.MaskName(ps.Name)
+	wantTerms := "申请人" + masked + "（身份证号" + personal.MaskID(ps.IDNumber) + "，住" + personal.MaskAddress(ps.Address) + "，电话" +
+		personal.MaskPhone(ps.Phone) + "）与被申请人自愿达成协议：排水沟由双方共同疏通。"
+	if c.Persons[0].MaskedName == "" || c.Outcome != cases.OutcomeMediated || c.Records[0].Text != wantTerms ||
+		c.Summary != masked+"与邻居因排水沟发生纠纷" || c.Messages[0].Text != "我的电话139****0000" {
+		t.Fatalf("the archive lost what should stay:\nrecord  %q\nwant    %q\nsummary %q\nmessage %q", c.Records[0].Text, wantTerms, c.Summary, c.Messages[0].Text)
+	}
+	if len(c.Messages[0].Files) != 0 || len(f.store.files) != 0 {
+		t.Fatalf("the visitor's photos outlive the anonymisation: %d files", len(f.store.files))
 	}
 	_, err := f.book.Personal(ctx, boss, r.Case.Code, "核对")
 	wantCode(t, err, queue.ECONFLICT, "匿名化")
@@ -253,5 +273,37 @@ func TestAnonymise(t *testing.T) {
 	s := must[*cases.Stats](t)(f.book.Stats(ctx, boss, d(2026, 1, 1), d(2026, 12, 31)))
 	if s.Cases != 2 || s.MediationSuccess.Num != 1 {
 		t.Fatalf("stats after anonymisation %+v", s)
+	}
+}
+
+// TestArchiveDue: the anonymised record is kept for its own period, then
+// listed for the archive's appraisal, never destroyed; kept permanently by
+// default.
+func TestArchiveDue(t *testing.T) {
+	f := newFixture(t, func(o *cases.Options) { o.ArchiveYears = 10 })
+	r := f.register("mediation-general", synthPerson(5))
+	f.mediate(r.Case.Code, "room-multi", boss, cases.OutcomeMediated)
+	f.register("petition", synthPerson(6)) // open: never due
+	f.clock.Set(time.Date(2036, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t)))
+	if n, err := f.book.Anonymise(ctx); err != nil || n != 1 {
+		t.Fatalf("anonymised %d: %v", n, err)
+	}
+	if due := must[*cases.ArchiveDue](t)(f.book.ArchiveDue(ctx, boss)); due.Count != 0 {
+		t.Fatalf("due on the last day of the period: %+v", due)
+	}
+	f.clock.Set(time.Date(2036, 11, 27, 9, 0, 0, 0, queuetest.Shanghai(t)))
+	due := must[*cases.ArchiveDue](t)(f.book.ArchiveDue(ctx, boss))
+	if due.Count != 1 || !slices.Equal(due.Codes, []string{r.Case.Code}) || due.Years != 10 || due.Before != d(2026, 11, 27) {
+		t.Fatalf("due %+v", due)
+	}
+	if _, err := f.book.ArchiveDue(ctx, clerk1); queue.ErrorCode(err) != queue.EFORBIDDEN {
+		t.Errorf("a clerk lists the archive: %v", err)
+	}
+	if _, ok := f.store.cases[r.Case.Code]; !ok {
+		t.Fatal("the record is gone")
+	}
+	permanent := newFixture(t)
+	if due := must[*cases.ArchiveDue](t)(permanent.book.ArchiveDue(ctx, boss)); due != nil {
+		t.Errorf("kept permanently, yet due: %+v", due)
 	}
 }

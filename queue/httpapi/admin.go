@@ -23,6 +23,7 @@ type UserAdmin interface {
 	EnableUser(ctx context.Context, actor queue.Principal, name string) error
 	SetPassword(ctx context.Context, actor queue.Principal, name, oldPassword, newPassword string) error
 	SetCounters(ctx context.Context, actor queue.Principal, name string, counters []string) error
+	SetUnits(ctx context.Context, actor queue.Principal, name string, units []string) error
 }
 
 // TokenAdmin manages device tokens; *access.Service implements it. The
@@ -78,6 +79,7 @@ type newUserBody struct {
 	DisplayName string     `json:"display_name"`
 	Role        queue.Role `json:"role"`
 	Counters    []string   `json:"counters"`
+	Units       []string   `json:"units"`
 	Password    string     `json:"password"`
 }
 
@@ -95,7 +97,7 @@ func (a *API) createUser(c *gin.Context, p queue.Principal) {
 		return
 	}
 	u, err := ad.CreateUser(c.Request.Context(), p, access.NewUser{
-		Name: b.Name, DisplayName: b.DisplayName, Role: b.Role, Counters: b.Counters, Password: b.Password,
+		Name: b.Name, DisplayName: b.DisplayName, Role: b.Role, Counters: b.Counters, Units: b.Units, Password: b.Password,
 	})
 	if err != nil {
 		a.fail(c, err)
@@ -143,6 +145,20 @@ func (a *API) setCounters(c *gin.Context, p queue.Principal) {
 	}
 	a.userChange(c, p, func(ctx context.Context, ad AccountAdmin, name string) error {
 		return ad.SetCounters(ctx, p, name, b.Counters)
+	})
+}
+
+type unitsBody struct {
+	Units []string `json:"units"`
+}
+
+func (a *API) setUnits(c *gin.Context, p queue.Principal) {
+	var b unitsBody
+	if !a.decode(c, &b) {
+		return
+	}
+	a.userChange(c, p, func(ctx context.Context, ad AccountAdmin, name string) error {
+		return ad.SetUnits(ctx, p, name, b.Units)
 	})
 }
 

@@ -236,6 +236,7 @@ func (a *API) routes() (*gin.Engine, error) {
 	adm.POST("/users/:name/disable", a.authed(a.disableUser))
 	adm.POST("/users/:name/enable", a.authed(a.enableUser))
 	adm.PUT("/users/:name/counters", a.authed(a.setCounters))
+	adm.PUT("/users/:name/units", a.authed(a.setUnits))
 	adm.POST("/users/:name/password", a.authed(a.setPassword))
 	adm.GET("/tokens", a.authed(a.listTokens))
 	adm.POST("/tokens", a.authed(a.createToken))

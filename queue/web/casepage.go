@@ -249,14 +249,10 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 	for _, id := range a.Receive {
 		b.ReceiveAt = append(b.ReceiveAt, option{id, p.counterName(id), false})
 	}
-	var units []string
 	for _, c := range p.hall.Counters {
 		b.RouteCounters = append(b.RouteCounters, option{c.ID, c.Name + "（" + orDash(c.Unit) + "）", false})
-		if c.Unit != "" && !slices.Contains(units, c.Unit) {
-			units = append(units, c.Unit)
-		}
 	}
-	for _, u := range units {
+	for _, u := range p.hall.UnitNames() {
 		b.Units = append(b.Units, option{u, u, u == v.Unit})
 	}
 	for _, k := range []cases.RecordKind{cases.RecordInvestigation, cases.RecordAnswer, cases.RecordInterview, cases.RecordAcceptance, cases.RecordApplication, cases.RecordNote} {

@@ -39,6 +39,9 @@ type CaseBook interface {
 	// Audit returns the audit log's entries after a sequence number,
 	// oldest first, of one case or all: supervisors and admins.
 	Audit(ctx context.Context, p queue.Principal, after uint64, limit int, caseCode string) ([]cases.AuditEntry, error)
+	// ArchiveDue lists the anonymised cases past their archive period,
+	// awaiting appraisal; nil when records are kept permanently.
+	ArchiveDue(ctx context.Context, p queue.Principal) (*cases.ArchiveDue, error)
 	// QRURL is the inquiry URL of a case for its QR code (a printed
 	// document): the case's handlers and supervisors.
 	QRURL(ctx context.Context, p queue.Principal, code string) (string, error)
@@ -140,7 +143,8 @@ type casesBody struct {
 	StatsForbidden  bool
 	StatsFailed     bool
 	StatsWarnings   []string
-	Calendar        []string // years the running deadlines touch without a holiday file
+	Calendar        []string          // years the running deadlines touch without a holiday file
+	Archive         *cases.ArchiveDue // past the archive period, awaiting appraisal
 	RectsForbidden  bool
 	DueSoonWorkdays int
 	Generated       string
@@ -257,6 +261,9 @@ func (p *Pages) casesPage(w http.ResponseWriter, r *http.Request) {
 				Detail: "调解成功 " + strconv.Itoa(st.MediationSuccess.Num) + " / 调解终结 " + strconv.Itoa(st.MediationSuccess.Den)},
 		}
 		body.StatsWarnings = st.Warnings
+		if body.Archive, err = p.cases.ArchiveDue(ctx, pr); err != nil {
+			p.log.Error("web: archive due failed", "err", err)
+		}
 	}
 	body.Calendar = p.calendarWarnings(ctx)
 	p.render(w, http.StatusOK, "cases.html", view{Title: "督办事项", Page: "cases", Body: body, Data: struct {

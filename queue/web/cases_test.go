@@ -54,11 +54,16 @@ type caseFixture struct {
 	book *cases.Book
 }
 
-func newCaseFixture(t testing.TB) *caseFixture {
+func newCaseFixture(t testing.TB, opts ...func(*cases.Options)) *caseFixture {
 	t.Helper()
 	loc := queuetest.Shanghai(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := queuetest.NewHall(t, caseHall(t), queuetest.HallOptions{Now: time.Date(2026, 11, 2, 9, 0, 0, 0, loc), Logger: log}) // a Monday
+	h := queuetest.NewHall(t, caseHall(t), queuetest.HallOptions{Now: time.Date(2026, 11, 2, 9, 0, 0, 0, loc), Logger: log, // a Monday
+		Cases: func(o *cases.Options) {
+			for _, f := range opts {
+				f(o)
+			}
+		}})
 	clk, st, eng, book := h.Clock, h.Store, h.Engine, h.Book
 	pages, err := web.New(web.Options{Engine: eng, Auth: fakeAuth{}, Tickets: st, Cases: book, Logger: log, Now: clk.Now})
 	if err != nil {
@@ -276,6 +281,35 @@ func TestCasesPage(t *testing.T) {
 		if strings.Contains(body, p.Name) || strings.Contains(body, p.IDNumber) || strings.Contains(body, p.IDNumber[6:14]) {
 			t.Errorf("the page shows person %d's name or ID number", n)
 		}
+	}
+}
+
+// The supervision page lists the anonymised cases past their archive
+// period for appraisal, and says the system destroys none; with records
+// kept permanently (the default) there is no such section.
+func TestCasesPageArchiveDue(t *testing.T) {
+	f := newCaseFixture(t, func(o *cases.Options) { o.RetentionYears, o.ArchiveYears = 1, 2 })
+	code := f.register("petition", 1)
+	if _, err := f.book.Close(context.Background(), boss, code, cases.CloseRequest{Outcome: cases.OutcomeWithdrawn, Note: "来访人撤回"}); err != nil {
+		t.Fatal(err)
+	}
+	if body := f.get("/dashboard/cases", secSuper).Body.String(); strings.Contains(body, "保管期满") {
+		t.Fatal("listed before its period ran out")
+	}
+	f.clock.Set(time.Date(2028, 11, 3, 9, 0, 0, 0, queuetest.Shanghai(t)))
+	if _, err := f.book.Anonymise(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w := f.get("/dashboard/cases", secSuper)
+	wantStatus(t, w, http.StatusOK)
+	body := w.Body.String()
+	for _, want := range []string{"保管期满待鉴定", `id="archive-due">1<`, `href="/cases/` + code + `"`, "本系统不销毁档案", "档案法"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if body := newCaseFixture(t).get("/dashboard/cases", secSuper).Body.String(); strings.Contains(body, "保管期满") {
+		t.Error("records kept permanently, yet a section of due ones")
 	}
 }
 

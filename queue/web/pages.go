@@ -135,7 +135,8 @@ func (p *Pages) admin(w http.ResponseWriter, r *http.Request) {
 		Me       principalData `json:"me"`
 		KioskPin string        `json:"kiosk_pin"`
 		Warnings []string      `json:"warnings"`
-	}{p.data, principalOut(pr), p.kioskPin, warnings}, Body: body})
+		Units    []string      `json:"units"`
+	}{p.data, principalOut(pr), p.kioskPin, warnings, p.hall.UnitNames()}, Body: body})
 }
 
 // adminBody is what the admin page renders on the server: the effective

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -187,14 +186,10 @@ func (p *Pages) worklistOptions(b *worklistBody, q cases.Query) {
 		}
 	}
 	b.Units = []option{{"", "全部单位", q.Unit == ""}}
-	var units []string
 	for _, c := range p.hall.Counters {
-		if c.Unit != "" && !slices.Contains(units, c.Unit) {
-			units = append(units, c.Unit)
-		}
 		b.Counters = append(b.Counters, option{c.ID, c.Name, false})
 	}
-	for _, u := range units {
+	for _, u := range p.hall.UnitNames() {
 		b.Units = append(b.Units, option{u, u, q.Unit == u})
 	}
 	b.Channels = []option{{"", "全部来源", q.Channel == ""}}

@@ -33,6 +33,10 @@
     box.replaceChildren(...data.counters.map((c) => h('label', {},
       h('input', { type: 'checkbox', value: c.id, checked: chosen.includes(c.id) }), c.name)));
   }
+  function unitChecks(box, chosen) {
+    box.replaceChildren(...data.units.map((u) => h('label', {},
+      h('input', { type: 'checkbox', value: u, checked: chosen.includes(u) }), u)));
+  }
   const checked = (box) => [...box.querySelectorAll('input:checked')].map((i) => i.value);
 
   // --- users ----------------------------------------------------------------
@@ -41,12 +45,13 @@
     $('users').tBodies[0].replaceChildren(...users.map((u) => h('tr', { dataset: { user: u.name } },
       h('td', {}, u.name), h('td', {}, u.display_name), h('td', {}, roleNames[u.role] || u.role),
       h('td', {}, (u.counters || []).map(Y.counterName).join('、') || '—'),
+      h('td', {}, (u.units || []).join('、') || '—'),
       h('td', {}, u.disabled ? '已停用' : '正常'), h('td', {}, u.sessions),
       h('td', {},
         u.disabled
           ? h('button', { type: 'button', onclick: () => act(() => Y.api('POST', '/api/v1/admin/users/' + encodeURIComponent(u.name) + '/enable'), '已启用 ' + u.name) }, '启用')
           : h('button', { type: 'button', onclick: () => confirm('停用 ' + u.name + '？其登录会话将立即失效。') && act(() => Y.api('POST', '/api/v1/admin/users/' + encodeURIComponent(u.name) + '/disable'), '已停用 ' + u.name) }, '停用'),
-        u.role === 'staff' ? h('button', { type: 'button', onclick: () => countersDialog(u) }, '设置窗口') : '',
+        u.role === 'staff' ? h('button', { type: 'button', onclick: () => countersDialog(u) }, '窗口与单位') : '',
         h('button', { type: 'button', onclick: () => passwordDialog(u) }, '重置密码')))));
   }
 
@@ -66,21 +71,30 @@
 
   function countersDialog(u) {
     const d = $('dlg-counters');
-    const box = d.querySelector('[data-counters]');
+    const box = d.querySelector('[data-counters]'), ubox = d.querySelector('[data-units]');
     $('ctr-user').textContent = u.name;
     counterChecks(box, u.counters || []);
+    unitChecks(ubox, u.units || []);
     d.querySelector('.cancel').onclick = () => d.close();
     $('form-counters').onsubmit = (e) => {
       e.preventDefault();
-      const counters = checked(box);
+      const counters = checked(box), units = checked(ubox);
       d.close();
-      act(() => Y.api('PUT', '/api/v1/admin/users/' + encodeURIComponent(u.name) + '/counters', { counters }), '已更新 ' + u.name + ' 的窗口');
+      // Staff keep a counter or a unit at every step: what the change
+      // keeps non-empty is set first.
+      const base = '/api/v1/admin/users/' + encodeURIComponent(u.name);
+      const setCounters = () => Y.api('PUT', base + '/counters', { counters });
+      const setUnits = () => Y.api('PUT', base + '/units', { units });
+      act(async () => {
+        if (units.length) { await setUnits(); await setCounters(); } else { await setCounters(); await setUnits(); }
+      }, '已更新 ' + u.name + ' 的窗口与所属单位');
     };
     d.showModal();
   }
 
   const newUser = $('new-user');
   counterChecks(newUser.querySelector('[data-counters]'), []);
+  unitChecks(newUser.querySelector('[data-units]'), []);
   newUser.addEventListener('submit', (e) => {
     e.preventDefault();
     const f = new FormData(newUser);
@@ -88,6 +102,7 @@
     const body = {
       name: f.get('name').trim(), display_name: f.get('display_name').trim(), role, password: f.get('password'),
       counters: role === 'staff' ? checked(newUser.querySelector('[data-counters]')) : [],
+      units: role === 'staff' ? checked(newUser.querySelector('[data-units]')) : [],
     };
     act(async () => { await Y.api('POST', '/api/v1/admin/users', body); newUser.reset(); }, '已创建账号 ' + body.name);
   });
