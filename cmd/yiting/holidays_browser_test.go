@@ -40,7 +40,7 @@ func TestStatuteClocksInChromium(t *testing.T) {
 		tb.open(srv.url+"/login?next="+url.QueryEscape(next), 1440, 900)
 		tb.do(chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password),
 			chromedp.Click(chromedp.ID("login-submit")))
-		wait[bool](tb, `location.pathname === `+jsString(next), 15*time.Second)
+		wait[bool](tb, `location.pathname === `+jsString(next)+` && document.readyState === 'complete'`, 15*time.Second)
 		return tb
 	}
 	// submit sends an action form and waits for the page to come back

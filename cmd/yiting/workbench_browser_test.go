@@ -47,7 +47,7 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 		tb.open(srv.url+"/login?next="+url.QueryEscape(next), 1440, 900)
 		tb.do(chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password),
 			chromedp.Click(chromedp.ID("login-submit")))
-		wait[bool](tb, `location.pathname === `+jsString(strings.SplitN(next, "?", 2)[0]), 15*time.Second)
+		wait[bool](tb, `location.pathname === `+jsString(strings.SplitN(next, "?", 2)[0])+` && document.readyState === 'complete'`, 15*time.Second)
 		return tb
 	}
 	// act submits an action form of the case page and waits for the page
