@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,21 +35,13 @@ func TestStatuteClocksInChromium(t *testing.T) {
 
 	login := func(name, user, password, next string) *tab {
 		t.Helper()
-		tb := newTab(t, browser, name, chromedp.WithNewBrowserContext())
-		tb.open(srv.url+"/login?next="+url.QueryEscape(next), 1440, 900)
-		tb.do(chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password),
-			chromedp.Click(chromedp.ID("login-submit")))
-		wait[bool](tb, `location.pathname === `+jsString(next)+` && document.readyState === 'complete'`, 15*time.Second)
-		return tb
+		return loginTab(t, browser, srv.url, name, user, password, next)
 	}
 	// submit sends an action form and waits for the page to come back
 	// with the limits showing want.
 	submit := func(tb *tab, form, want string, fill ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		eval[chromedp.Void](tb, `window.__before = true`)
-		tb.do(fill...)
-		tb.do(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
-		wait[bool](tb, `!window.__before && document.readyState === 'complete' && (document.getElementById('act-error').hidden || (()=>{throw new Error(document.getElementById('act-error').textContent)})()) && document.getElementById('limits').textContent.includes(`+jsString(want)+`)`, 15*time.Second)
+		submitAct(tb, form, `document.getElementById('limits').textContent.includes(`+jsString(want)+`)`, fill...)
 	}
 
 	sup := login("supervisor", "boss", "boss-password-1", "/cases/"+code)
