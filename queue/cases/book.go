@@ -97,6 +97,7 @@ type Book struct {
 	// with a copy of the one before with one year changed.
 	holidayMu    sync.Mutex
 	holidayFiles HolidayFiles
+	dueYears     dueYears // CalendarWarnings' scan, for a minute
 	limits       Limits
 	notices      []NoticeLevel
 	auto         AutoSupervision

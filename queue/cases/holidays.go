@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"yiting/queue"
 )
@@ -90,7 +92,34 @@ func (b *Book) SetHolidayFile(ctx context.Context, p queue.Principal, y int, dat
 // open case. Their working days are counted Monday to Friday.
 func (b *Book) CalendarWarnings(ctx context.Context) ([]string, error) {
 	y := b.today().Year()
-	last := y + 1
+	last, err := b.lastDueYear(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var years []int
+	for end := max(last, y+1); y <= end; y++ {
+		years = append(years, y)
+	}
+	return b.cal().Warnings(years...), nil
+}
+
+// dueYears is the latest year of an open case's due day, found by a scan
+// of the open cases' facts and kept for a minute: the case lists ask on
+// every render, and a due day years ahead is rare and slow to come.
+type dueYears struct {
+	mu   sync.Mutex
+	at   time.Time
+	last int
+}
+
+func (b *Book) lastDueYear(ctx context.Context) (int, error) {
+	b.dueYears.mu.Lock()
+	defer b.dueYears.mu.Unlock()
+	now := b.now()
+	if !b.dueYears.at.IsZero() && now.Sub(b.dueYears.at) < time.Minute && now.After(b.dueYears.at) {
+		return b.dueYears.last, nil
+	}
+	last := 0
 	err := b.store.OpenFacts(ctx, FactsRange{From: 0, To: AllDays, NoKeys: true}, func(f *Facts) error {
 		for _, d := range []Date{f.AcceptDue, f.HandleDue} {
 			if d != 0 && d.Year() > last {
@@ -100,11 +129,8 @@ func (b *Book) CalendarWarnings(ctx context.Context) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	var years []int
-	for ; y <= last; y++ {
-		years = append(years, y)
-	}
-	return b.cal().Warnings(years...), nil
+	b.dueYears.at, b.dueYears.last = now, last
+	return last, nil
 }
