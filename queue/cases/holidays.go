@@ -116,7 +116,7 @@ func (b *Book) lastDueYear(ctx context.Context) (int, error) {
 	b.dueYears.mu.Lock()
 	defer b.dueYears.mu.Unlock()
 	now := b.now()
-	if !b.dueYears.at.IsZero() && now.Sub(b.dueYears.at) < time.Minute && now.After(b.dueYears.at) {
+	if !b.dueYears.at.IsZero() && now.Sub(b.dueYears.at) < time.Minute && !now.Before(b.dueYears.at) {
 		return b.dueYears.last, nil
 	}
 	last := 0
