@@ -79,7 +79,11 @@ func TestCasesOverrides(t *testing.T) {
 	h.Source = "本县规定（示例）"
 	want["petition.housing"] = h
 
-	want["mediation.medical"] = cases.Limit{Accept: cases.Cal(1), Handle: cases.Work(1), Extension: cases.Work(10)}
+	// What the file cannot name (the appraisal pause, the parties'
+	// agreement an extension needs) stays the statute's.
+	m := def["mediation.medical"]
+	m.Accept, m.Handle, m.Extension, m.HandleFromAccept, m.Source = cases.Cal(1), cases.Work(1), cases.Work(10), false, ""
+	want["mediation.medical"] = m
 
 	if !reflect.DeepEqual(c.Cases.Limits, want) {
 		for _, k := range slices.Sorted(maps.Keys(want)) {
@@ -276,4 +280,23 @@ func FuzzParseSpan(f *testing.F) {
 			t.Fatalf("parseSpan(%q) = %+v, which formats as %q", s, sp, formatSpan(sp))
 		}
 	})
+}
+
+// The default hall's 劳动保障 complaints are labour-security inspection
+// (劳动保障监察条例 Art. 17: 60 working days, 30 more with approval), not
+// petitions on the 60+30-day petition clock.
+func TestDefaultLabourSecurityIsInspection(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, ok := c.Hall.Service("labour-security")
+	if !ok {
+		t.Fatal("no labour-security service")
+	}
+	lim, key := c.Cases.Limits.For(sv.CaseType)
+	if key != "complaint.labour_security" || lim.Handle != cases.Work(60) || lim.Extension != cases.Work(30) ||
+		lim.ExtendWhen == "" || !strings.Contains(lim.Source, "劳动保障监察条例 第十七条") {
+		t.Errorf("%s takes %q: %+v", sv.CaseType, key, lim)
+	}
 }

@@ -269,7 +269,7 @@ func TestBadInput(t *testing.T) {
 		{name: "retention as a string", edits: withCases("[cases]\nretention_years = \"5\""),
 			field: "cases.retention_years", at: "retention_years", problem: "wrong type: found a string, expected a whole number of years", as: &decodeErr},
 		{name: "unknown case type", edits: withCases("[cases.limits.\"petition.houseing\"]\nhandle = \"30 days\""),
-			field: `cases.limits."petition.houseing"`, at: "[cases.limits.", problem: `"petition.houseing" is not a case type of the default table nor the case_type of a service; the known types are: complaint.consumer, legal_aid,`},
+			field: `cases.limits."petition.houseing"`, at: "[cases.limits.", problem: `"petition.houseing" is not a case type of the default table nor the case_type of a service; the known types are: complaint.consumer, complaint.labour_security, legal_aid,`},
 		{name: "case type of no service", edits: withCases("[cases.limits.\"mediation.family\"]\nhandle = \"20 working days\""),
 			field: `cases.limits."mediation.family"`, at: "[cases.limits.", problem: `"mediation.family" is not a case type`},
 		{name: "case type with dots unquoted", edits: withCases("[cases.limits.petition.review]\nhandle = \"30 days\""),

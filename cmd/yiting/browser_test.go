@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -432,4 +433,25 @@ type announcement struct {
 	Path    string  `json:"path"`
 	Start   float64 `json:"start"`
 	End     float64 `json:"end"`
+}
+
+// loginTab opens a tab of its own (its own cookies) on base's login page,
+// logs in and waits until the page next has loaded.
+func loginTab(t testing.TB, browser context.Context, base, name, user, password, next string) *tab {
+	t.Helper()
+	tb := newTab(t, browser, name, chromedp.WithNewBrowserContext())
+	tb.open(base+"/login?next="+url.QueryEscape(next), 1440, 900)
+	tb.do(chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.ID("login-submit")))
+	wait[bool](tb, `location.pathname === `+jsString(strings.SplitN(next, "?", 2)[0])+` && document.readyState === 'complete'`, 15*time.Second)
+	return tb
+}
+
+// submitAct fills and submits an action form of the case page and waits
+// for the page to come back, without an error shown, with until true.
+func submitAct(tb *tab, form, until string, fill ...chromedp.Action[chromedp.Void]) {
+	eval[chromedp.Void](tb, `window.__before = true`)
+	tb.do(fill...)
+	tb.do(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
+	wait[bool](tb, `!window.__before && document.readyState === 'complete' && (document.getElementById('act-error').hidden || (()=>{throw new Error(document.getElementById('act-error').textContent)})()) && `+until, 15*time.Second)
 }

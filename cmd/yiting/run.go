@@ -246,10 +246,13 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		return nil, err
 	}
 	s.rota = rota.New(&cfg.Hall, s.store, nil, log)
-	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, s.acc.UserUnits, log); err != nil {
+	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, s.acc.UserUnits, o.data, log); err != nil {
 		return nil, err
 	}
 	if _, err := s.book.LogExisting(ctx); err != nil { // a data directory from before case events
+		return nil, err
+	}
+	if err := checkCalendar(ctx, s.book, log); err != nil {
 		return nil, err
 	}
 	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
@@ -389,20 +392,20 @@ func keyPath(cfg *hallconfig.Config, dataDir string) string {
 }
 
 // openCases opens the case book: the holiday calendar (embedded years,
-// overridden by files in /etc/yiting/holidays) and the book on the store.
-// The book follows the engine's ticket events: serving a ticket moves its
+// overridden by files in /etc/yiting/holidays, overridden by the files an
+// admin sent, kept in the data directory) and the book on the store. The
+// book follows the engine's ticket events: serving a ticket moves its
 // case.
 func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, duty cases.Duty,
-	staffUnits func(string) []string, log *slog.Logger) (*cases.Book, error) {
-	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir))
+	staffUnits func(string) []string, dataDir string, log *slog.Logger) (*cases.Book, error) {
+	sent := holidayFiles{dir: filepath.Join(dataDir, holidaySubdir)}
+	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir), os.DirFS(sent.dir))
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range holidayWarnings(cal, time.Now(), cfg.Hall.Location) {
-		log.Warn("holiday calendar", "warning", w)
-	}
 	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty, StaffUnits: staffUnits,
-		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears, ArchiveYears: cfg.Cases.ArchiveYears})
+		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears, ArchiveYears: cfg.Cases.ArchiveYears,
+		HolidayFiles: sent})
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	hallconfig "yiting/firmware-config"
 	"yiting/printer"
 	"yiting/printer/escpos"
-	"yiting/queue/cases"
 	"yiting/queue/web"
 )
 
@@ -38,7 +37,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		QR:            func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
 		KioskPin:      s.pin,
 		DeskPrint:     s.deskPrint,
-		AdminWarnings: adminWarnings(s.cfg, s.book),
+		AdminWarnings: adminWarnings(s.cfg),
 		Version:       version,
 		Logger:        s.log,
 	}
@@ -62,23 +61,15 @@ func registerWeb(mux *http.ServeMux, s *server) {
 }
 
 // adminWarnings are the installer's unfinished business, shown in red on
-// /admin until fixed (at the next start).
-func adminWarnings(cfg *hallconfig.Config, book *cases.Book) []string {
-	out := holidayWarnings(book.Calendar(), time.Now(), cfg.Hall.Location)
+// /admin until fixed (at the next start). The missing holiday files are
+// the page's own, live (an admin may send them there).
+func adminWarnings(cfg *hallconfig.Config) []string {
+	var out []string
 	if cfg.PublicURL == hallconfig.DefaultPublicURL {
 		out = append(out, "public_url 仍是默认的 "+hallconfig.DefaultPublicURL+
 			"：访客手机扫描小票二维码打不开案件查询页。请在配置文件中把 public_url 设为手机能访问的地址（如中心的外网域名），然后重启。")
 	}
 	return out
-}
-
-// holidayWarnings name this year and the next when the calendar has no
-// holiday file for them: a deadline set today can end next year (60 days
-// and more), and without the file its working days are counted as
-// weekdays (信访工作条例's 15 days would miss 元旦 and 春节).
-func holidayWarnings(cal *cases.Calendar, now time.Time, loc *time.Location) []string {
-	y := now.In(loc).Year()
-	return cal.Warnings(y, y+1)
 }
 
 // espeakVoice is espeak-ng's Mandarin voice that reads pinyin with tone

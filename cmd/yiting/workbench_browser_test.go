@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,21 +42,13 @@ func TestCaseWorkbenchInChromium(t *testing.T) {
 
 	login := func(name, user, password, next string) *tab {
 		t.Helper()
-		tb := newTab(t, browser, name, chromedp.WithNewBrowserContext())
-		tb.open(srv.url+"/login?next="+url.QueryEscape(next), 1440, 900)
-		tb.do(chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password),
-			chromedp.Click(chromedp.ID("login-submit")))
-		wait[bool](tb, `location.pathname === `+jsString(strings.SplitN(next, "?", 2)[0]), 15*time.Second)
-		return tb
+		return loginTab(t, browser, srv.url, name, user, password, next)
 	}
 	// act submits an action form of the case page and waits for the page
 	// to come back showing the stage.
 	act := func(tb *tab, form string, stage string, fill ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		eval[chromedp.Void](tb, `window.__before = true`)
-		tb.do(fill...)
-		tb.do(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
-		wait[bool](tb, `!window.__before && document.readyState === 'complete' && (document.getElementById('act-error').hidden || (()=>{throw new Error(document.getElementById('act-error').textContent)})()) && document.getElementById('case-status').textContent === `+jsString(stage), 15*time.Second)
+		submitAct(tb, form, `document.getElementById('case-status').textContent === `+jsString(stage), fill...)
 	}
 
 	supervisorList := login("supervisor's list", "boss", "boss-password-1", "/cases")

@@ -16,6 +16,8 @@ type Allowed struct {
 	Record      bool     `json:"record,omitempty"`
 	Agreement   bool     `json:"agreement,omitempty"` // a mediation agreement may be recorded now
 	Extend      bool     `json:"extend,omitempty"`
+	Pause       bool     `json:"pause,omitempty"`  // stop the handling clock (听证, 鉴定)
+	Resume      bool     `json:"resume,omitempty"` // start it again
 	Conclude    bool     `json:"conclude,omitempty"`
 	Close       bool     `json:"close,omitempty"`       // 终结 after follow-up
 	Withdraw    bool     `json:"withdraw,omitempty"`    // close early: 撤回
@@ -73,6 +75,8 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 		a.FollowUpOK = c.Status == StatusFollowUp
 		a.Extend = c.Extension == nil && c.Limit.Extension.Days > 0 && c.HandleDue != 0 &&
 			(c.Status == StatusRouted || c.Status == StatusHandling)
+		a.Pause = c.canPause()
+		a.Resume = c.Paused() != nil
 		a.Conclude = c.Status == StatusHandling
 		a.Close = c.Status == StatusFollowUp
 		a.Withdraw = c.Status != StatusFollowUp
@@ -101,7 +105,7 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 	if r := c.assignment(); r != nil && open && (p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.ofUnit(p, r.Unit))) {
 		a.Ack = r.AckAt.IsZero() && r.ObjectedAt.IsZero()
 		loc := b.hall.Location
-		a.Object = r.ObjectedAt.IsZero() && b.cal.WorkdaysBetween(DateOf(r.At, loc), DateOf(b.now(), loc)) <= objectWithin
+		a.Object = r.ObjectedAt.IsZero() && b.cal().WorkdaysBetween(DateOf(r.At, loc), DateOf(b.now(), loc)) <= objectWithin
 	}
 	for _, w := range c.Warnings {
 		if open && w.AckAt.IsZero() && (p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.ofUnit(p, w.Unit))) {

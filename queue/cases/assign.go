@@ -70,7 +70,7 @@ func (b *Book) Object(ctx context.Context, p queue.Principal, code, reason strin
 			return conflict(c, "本次交办已退回", "already sent back")
 		}
 		loc := b.hall.Location
-		if n := b.cal.WorkdaysBetween(DateOf(r.At, loc), DateOf(now, loc)); n > objectWithin {
+		if n := b.cal().WorkdaysBetween(DateOf(r.At, loc), DateOf(now, loc)); n > objectWithin {
 			return queue.Errorf(queue.ECONFLICT, "交办已超过%d个工作日（第%d个工作日），不能再退回（《信访工作条例》第二十三条）；请办理或报请督导人员改派 (objections within %d working days)",
 				objectWithin, n, objectWithin)
 		}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"yiting/queue"
@@ -36,6 +38,9 @@ type Options struct {
 	// Calendar counts working days. Nil: weekends only, and every year
 	// shows in Calendar().Warnings.
 	Calendar *Calendar
+	// HolidayFiles keeps the holiday files an admin sends
+	// (SetHolidayFile); nil: they are refused.
+	HolidayFiles HolidayFiles
 	// Limits override DefaultLimits by case type.
 	Limits Limits
 	// Notices are the supervision notice levels, most urgent first.
@@ -87,20 +92,25 @@ type Book struct {
 	store     Store
 	keys      *personal.Keys
 	publicURL string
-	cal       *Calendar
-	limits    Limits
-	notices   []NoticeLevel
-	auto      AutoSupervision
-	rectify   Span
-	retention int
-	archive   int // years; 0: permanently
-	sensitive []string
-	now       func() time.Time
-	log       *slog.Logger
-	rand      io.Reader
-	limit     *issuerLimit // card taps per device
-	duty      Duty
-	staffOf   func(staffID string) []string
+	calendar  atomic.Pointer[Calendar] // replaced whole by SetHolidayFile
+	// holidayMu: one holiday file at a time, each replacing the calendar
+	// with a copy of the one before with one year changed.
+	holidayMu    sync.Mutex
+	holidayFiles HolidayFiles
+	dueYears     dueYears // CalendarWarnings' scan, for a minute
+	limits       Limits
+	notices      []NoticeLevel
+	auto         AutoSupervision
+	rectify      Span
+	retention    int
+	archive      int // years; 0: permanently
+	sensitive    []string
+	now          func() time.Time
+	log          *slog.Logger
+	rand         io.Reader
+	limit        *issuerLimit // card taps per device
+	duty         Duty
+	staffOf      func(staffID string) []string
 }
 
 // New checks the options and returns the book.
@@ -123,7 +133,6 @@ func New(opts Options) (*Book, error) {
 		store:     opts.Store,
 		keys:      opts.Keys,
 		publicURL: strings.TrimRight(opts.PublicURL, "/"),
-		cal:       opts.Calendar,
 		limits:    mergedLimits(opts.Limits),
 		notices:   opts.Notices,
 		auto:      opts.Auto,
@@ -135,9 +144,11 @@ func New(opts Options) (*Book, error) {
 		log:       opts.Logger,
 		rand:      opts.Rand,
 	}
-	if b.cal == nil {
-		b.cal = NewCalendar()
+	if opts.Calendar == nil {
+		opts.Calendar = NewCalendar()
 	}
+	b.calendar.Store(opts.Calendar)
+	b.holidayFiles = opts.HolidayFiles
 	for typ, l := range b.limits {
 		for _, sp := range []Span{l.Accept, l.Handle, l.Extension} {
 			if sp.Days < 0 || sp.Days > 3650 {
@@ -181,7 +192,10 @@ func New(opts Options) (*Book, error) {
 }
 
 // Calendar is the working-day calendar the book counts with.
-func (b *Book) Calendar() *Calendar { return b.cal }
+// It is replaced, never changed, when an admin sends a holiday file.
+func (b *Book) Calendar() *Calendar { return b.calendar.Load() }
+
+func (b *Book) cal() *Calendar { return b.calendar.Load() }
 
 // Limits is the effective table of time limits.
 func (b *Book) Limits() Limits { return b.limits }
@@ -248,6 +262,17 @@ func run[T any](ctx context.Context, b *Book, fn func(tx *queue.Tx) (T, error)) 
 // with the events of its steps, log.
 func (b *Book) mutate(ctx context.Context, code string, fn func(c *Case, now time.Time) error) (*Case, error) {
 	return b.change(ctx, code, func(c *Case, _ *Write, now time.Time) error { return fn(c, now) })
+}
+
+// handled is mutate for a command of the case's handlers: fn runs once p
+// may handle the case (checkHandle).
+func (b *Book) handled(ctx context.Context, p queue.Principal, code string, fn func(c *Case, now time.Time) error) (*Case, error) {
+	return b.mutate(ctx, code, func(c *Case, now time.Time) error {
+		if err := b.checkHandle(p, c); err != nil {
+			return err
+		}
+		return fn(c, now)
+	})
 }
 
 // change is mutate for a command that adds to the write (audit entries).

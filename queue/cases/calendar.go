@@ -70,6 +70,19 @@ func (c *Calendar) AddYear(y int, holidays, workdays []Date, source string) erro
 	return nil
 }
 
+// With returns a copy of the calendar with year y's holidays and make-up
+// working days replaced by hf's (as AddYear checks them); c is unchanged.
+func (c *Calendar) With(y int, hf *HolidayFile, source string) (*Calendar, error) {
+	n := &Calendar{years: make(map[int]*year, len(c.years)+1)}
+	for k, v := range c.years {
+		n.years[k] = v // read-only once built: shared
+	}
+	if err := n.AddYear(y, hf.Holidays, hf.Workdays, source); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
 func (yd *year) workday(d Date) bool {
 	switch {
 	case yd.workdays[d]:
@@ -201,7 +214,8 @@ var defaultHolidays embed.FS
 
 // DefaultHolidays is the holiday files built into the program
 // (holidays/2025.toml, holidays/2026.toml): pass it first to LoadCalendar,
-// then the directory an admin updates (/etc/yiting/holidays).
+// then the directory an installer updates (/etc/yiting/holidays), then the
+// one where the files an admin sends on /admin are kept (HolidayFiles).
 func DefaultHolidays() fs.FS {
 	sub, err := fs.Sub(defaultHolidays, "holidays")
 	if err != nil {

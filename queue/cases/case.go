@@ -255,11 +255,14 @@ type Record struct {
 // Extension is the one extension of the handling limit (信访工作条例
 // Art. 34: at most 30 days, the petitioner told why).
 type Extension struct {
-	Reason string    `json:"reason"`
-	From   Date      `json:"from"` // the due day before
-	To     Date      `json:"to"`   // the due day after
-	At     time.Time `json:"at"`
-	By     string    `json:"by"`
+	Reason string `json:"reason"`
+	// Consent: that the rule's condition holds (Limit.ExtendWhen), as
+	// the clerk stated it.
+	Consent string    `json:"consent,omitempty"`
+	From    Date      `json:"from"` // the due day before
+	To      Date      `json:"to"`   // the due day after
+	At      time.Time `json:"at"`
+	By      string    `json:"by"`
 }
 
 // Visit is one visit (批次) on the case, with how many came (人次).
@@ -322,6 +325,11 @@ const (
 	StepMessage      StepKind = "message"    // the visitor asked or added material
 	StepAnswered     StepKind = "answered"   // a handler answered the visitor
 	StepPosted       StepKind = "posted"     // a supervision listed (挂牌督办)
+	StepPaused       StepKind = "paused"     // the handling clock stopped (听证, 鉴定)
+	StepResumed      StepKind = "resumed"    // and started again
+	// StepRecomputed: a holiday file moved a stored deadline
+	// (节假日调整): old date → new date.
+	StepRecomputed StepKind = "recomputed"
 )
 
 // StepKinds lists every kind of step, and so every case event's type
@@ -331,7 +339,8 @@ func StepKinds() []StepKind {
 		StepClosed, StepVisit, StepSupervised, StepReplied, StepResolved, StepRated, StepAnonymised, StepServiceRate,
 		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed,
 		StepAcknowledged, StepObjected, StepAssessed, StepMeeting, StepWarned, StepWarningAck, StepMajor,
-		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused, StepMessage, StepAnswered, StepPosted}
+		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused, StepMessage, StepAnswered, StepPosted,
+		StepPaused, StepResumed, StepRecomputed}
 }
 
 // Name is the step in Chinese, for the case's timeline.
@@ -405,6 +414,12 @@ func (k StepKind) Name() string {
 		return "答复来访人"
 	case StepPosted:
 		return "挂牌督办"
+	case StepPaused:
+		return "暂停计时"
+	case StepResumed:
+		return "恢复计时"
+	case StepRecomputed:
+		return "期限重算（节假日调整）"
 	}
 	return string(k)
 }
@@ -456,6 +471,8 @@ type Case struct {
 	AcceptDue Date       `json:"accept_due,omitempty"`
 	HandleDue Date       `json:"handle_due,omitempty"`
 	Extension *Extension `json:"extension,omitempty"`
+	// Pauses: the time the handling limit does not count (pause.go).
+	Pauses []Pause `json:"pauses,omitempty"`
 
 	Records      []Record      `json:"records,omitempty"`
 	Supervisions []Supervision `json:"supervisions,omitempty"`

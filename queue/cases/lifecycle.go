@@ -153,10 +153,7 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 	if err := checkText("unit", r.Unit, 80); err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch c.Status {
 		case StatusReceived, StatusRouted, StatusHandling:
 		case StatusRegistered:
@@ -183,7 +180,7 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		if c.AcceptedAt.IsZero() {
 			c.AcceptedAt = now
 			if c.Limit.HandleFromAccept {
-				c.HandleDue = b.cal.Due(DateOf(now, b.hall.Location), c.Limit.Handle)
+				c.HandleDue = b.deadlines(c).handle
 			}
 			b.resolveAuto(c, now, "accept", "已受理")
 		}
@@ -213,10 +210,7 @@ func (b *Book) routeNote(r Route) string {
 
 // StartHandling starts the handling (调处): sessions and records follow.
 func (b *Book) StartHandling(ctx context.Context, p queue.Principal, code string) (View, error) {
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		if c.Status != StatusRouted {
 			return conflict(c, "须先受理分流才能开始调处", "route it first")
 		}
@@ -241,10 +235,7 @@ func (b *Book) AddRecord(ctx context.Context, p queue.Principal, code string, ki
 	if err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Status == StatusClosed:
 			return conflict(c, "不能再添加记录", "closed cases take no records")
@@ -260,17 +251,31 @@ func (b *Book) AddRecord(ctx context.Context, p queue.Principal, code string, ki
 	return b.out(ctx, c, err)
 }
 
-// Extend extends the handling limit once, by at most the type's
-// Extension, with the reason the petitioner is told (信访工作条例 Art. 34).
-func (b *Book) Extend(ctx context.Context, p queue.Principal, code, reason string) (View, error) {
-	reason, err := needText("reason", "延期理由", reason, 500)
+// ExtendRequest is an extension of the handling limit.
+type ExtendRequest struct {
+	// Reason is why, as the petitioner or the parties are told
+	// (信访工作条例 Art. 34).
+	Reason string
+	// Consent states that the type's condition holds (Limit.ExtendWhen):
+	// who agreed or approved, and when. Required when the type has one.
+	Consent string
+}
+
+// Extend extends the handling limit once, by the type's Extension, with
+// the reason the petitioner is told (信访工作条例 Art. 34) and, where the
+// rule asks for it, the statement that its condition holds: both parties
+// agree (医疗纠纷预防和处理条例 Art. 38, 特邀调解规定 Art. 27), the head of
+// the department approved (劳动保障监察条例 Art. 17).
+func (b *Book) Extend(ctx context.Context, p queue.Principal, code string, req ExtendRequest) (View, error) {
+	reason, err := needText("reason", "延期理由", req.Reason, 500)
 	if err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	consent := strings.TrimSpace(req.Consent)
+	if err := checkText("consent", consent, 500); err != nil {
+		return View{}, err
+	}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Limit.Extension.Days <= 0:
 			return queue.Errorf(queue.ECONFLICT, "此类案件的办理期限不能延长 (this case type has no extension)")
@@ -278,13 +283,25 @@ func (b *Book) Extend(ctx context.Context, p queue.Principal, code, reason strin
 			return queue.Errorf(queue.ECONFLICT, "办理期限只能延长一次，已于%s延长 (already extended once)", c.Extension.At.In(b.hall.Location).Format(time.DateOnly))
 		case c.Status != StatusRouted && c.Status != StatusHandling:
 			return conflict(c, "只能在受理后、办结前延期", "extend between acceptance and conclusion")
+		case c.Paused() != nil:
+			return queue.Errorf(queue.ECONFLICT, "办理期限暂停计时（%s）期间不能延期，请先恢复计时 (resume the clock first)", c.Paused().Kind.Name())
 		case c.HandleDue == 0:
 			return queue.Errorf(queue.ECONFLICT, "没有办理期限可延长 (no handling limit)")
+		case c.Limit.ExtendWhen != "" && consent == "":
+			return queue.Errorf(queue.EINVALID, "此类案件延期须%s，请写明（何人、何时同意或批准） (consent is required: %s)", c.Limit.ExtendWhen, c.Limit.ExtendWhen)
 		}
-		to := b.cal.Due(c.HandleDue, c.Limit.Extension)
-		c.Extension = &Extension{Reason: reason, From: c.HandleDue, To: to, At: now, By: p.Actor()}
-		c.HandleDue = to
-		c.step(now, StepExtended, p.Actor(), fmt.Sprintf("%s → %s", c.Extension.From, to))
+		if c.Limit.ExtendWhen == "" {
+			consent = ""
+		}
+		c.Extension = &Extension{Reason: reason, Consent: consent, At: now, By: p.Actor()}
+		d := b.deadlines(c)
+		c.Extension.From, c.Extension.To = d.extFrom, d.extTo
+		c.HandleDue = d.handle
+		note := fmt.Sprintf("%s → %s", c.Extension.From, c.HandleDue)
+		if consent != "" {
+			note += "；" + c.Limit.ExtendWhen + "：" + consent
+		}
+		c.step(now, StepExtended, p.Actor(), note)
 		return nil
 	})
 	return b.out(ctx, c, err)
@@ -321,15 +338,18 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 	if err := checkText("note", note, 2000); err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		if c.Status != StatusHandling {
 			return conflict(c, "须在调处中才能办结", "only a case in handling is concluded")
 		}
 		if res.Outcome == OutcomeMediated && !c.hasRecord(RecordAgreement) {
 			return queue.Errorf(queue.ECONFLICT, "调解成功须先登记调解协议 (record the agreement first)")
+		}
+		if ps := c.Paused(); ps != nil {
+			// Concluded during the hearing or appraisal: the pause ends
+			// with it, and the limit it is judged by is the one it had.
+			ps.To, ps.EndedAt, ps.EndedBy = DateOf(now, b.hall.Location), now, p.Actor()
+			c.HandleDue = b.deadlines(c).handle
 		}
 		c.Status = StatusFollowUp
 		c.HandledAt = now
@@ -369,10 +389,7 @@ func (b *Book) Close(ctx context.Context, p queue.Principal, code string, req Cl
 	default:
 		return View{}, queue.Errorf(queue.EINVALID, "终结时只能填写撤回或不予受理；其他结果在办结时登记 (close takes withdrawn or not_accepted; other outcomes are set by conclude)")
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Status == StatusClosed:
 			return conflict(c, "已经终结", "already closed")

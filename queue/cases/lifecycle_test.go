@@ -247,8 +247,8 @@ func TestLifecycle(t *testing.T) {
 	wantCode(t, err, queue.ECONFLICT, "调解协议")
 	_, err = f.book.Conclude(ctx, mediator, code, cases.Result{Outcome: cases.OutcomeFailed})
 	wantCode(t, err, queue.EINVALID, "诉讼")
-	_, err = f.book.Extend(ctx, mediator, code, "鉴定")
-	wantCode(t, err, queue.ECONFLICT, "不能延长")
+	_, err = f.book.Extend(ctx, mediator, code, cases.ExtendRequest{Reason: "鉴定"})
+	wantCode(t, err, queue.EINVALID, "双方当事人同意")
 	must[cases.View](t)(f.book.AddRecord(ctx, mediator, code, cases.RecordAgreement, "双方达成协议，医院赔偿"))
 	f.clock.Advance(24 * time.Hour)
 	v = must[cases.View](t)(f.book.Conclude(ctx, mediator, code, cases.Result{Outcome: cases.OutcomeMediated, Note: "当场履行"}))
@@ -295,14 +295,14 @@ func TestPetitionExtensionOnce(t *testing.T) {
 	if v.HandleDue != d(2027, 1, 25) || v.Unit != "住建局" {
 		t.Fatalf("due %s unit %s", v.HandleDue, v.Unit)
 	}
-	_, err := f.book.Extend(ctx, clerk1, code, "")
+	_, err := f.book.Extend(ctx, clerk1, code, cases.ExtendRequest{})
 	wantCode(t, err, queue.EINVALID, "理由")
-	v = must[cases.View](t)(f.book.Extend(ctx, clerk1, code, "涉及多部门，需进一步调查"))
+	v = must[cases.View](t)(f.book.Extend(ctx, clerk1, code, cases.ExtendRequest{Reason: "涉及多部门，需进一步调查"}))
 	// + 30 days from 2027-01-25 → Wed 2027-02-24.
 	if v.HandleDue != d(2027, 2, 24) || v.Extension == nil || v.Extension.From != d(2027, 1, 25) {
 		t.Fatalf("extended to %s %+v", v.HandleDue, v.Extension)
 	}
-	_, err = f.book.Extend(ctx, clerk1, code, "再延")
+	_, err = f.book.Extend(ctx, clerk1, code, cases.ExtendRequest{Reason: "再延"})
 	wantCode(t, err, queue.ECONFLICT, "只能延长一次")
 }
 

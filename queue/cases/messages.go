@@ -186,10 +186,7 @@ func (b *Book) Answer(ctx context.Context, p queue.Principal, code string, quest
 	if err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		if question < 1 || question > len(c.Messages) || c.Messages[question-1].Kind != MessageQuestion {
 			return queue.Errorf(queue.ENOTFOUND, "没有第%d号提问 (no such question)", question)
 		}

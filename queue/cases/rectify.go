@@ -36,6 +36,7 @@ type Rectification struct {
 	Reasons   []string    `json:"reasons,omitempty"`
 	RatedAt   time.Time   `json:"rated_at"`
 	Due       Date        `json:"due"`
+	DueWas    Date        `json:"due_was,omitempty"` // before a holiday file moved it (Recompute)
 	ClosedAt  time.Time   `json:"closed_at,omitzero"`
 	ClosedBy  string      `json:"closed_by,omitempty"`
 	Action    string      `json:"action,omitempty"` // what was done: 回访, 整改措施
@@ -61,7 +62,7 @@ func (b *Book) rectificationOf(ev queue.Event) (Rectification, bool) {
 	if ct, ok := b.hall.Counter(t.CounterID); ok {
 		r.Unit = ct.Unit
 	}
-	r.Due = b.cal.Due(DateOf(r.RatedAt, b.hall.Location), b.rectify)
+	r.Due = b.cal().Due(DateOf(r.RatedAt, b.hall.Location), b.rectify)
 	return r, true
 }
 

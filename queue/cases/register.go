@@ -238,10 +238,10 @@ func (b *Book) open(ctx context.Context, tx *queue.Tx, p queue.Principal, o open
 		Day:          day,
 		Limit:        lim,
 		LimitKey:     limKey,
-		AcceptDue:    b.cal.Due(day, lim.Accept),
+		AcceptDue:    b.cal().Due(day, lim.Accept),
 	}
 	if !lim.HandleFromAccept {
-		c.HandleDue = b.cal.Due(day, lim.Handle)
+		c.HandleDue = b.cal().Due(day, lim.Handle)
 	}
 	for i, ps := range o.persons {
 		c.Persons = append(c.Persons, b.seal(code, i, ps))

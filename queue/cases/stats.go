@@ -298,6 +298,6 @@ func (b *Book) Stats(ctx context.Context, p queue.Principal, from, to Date) (*St
 	for y := from.Year(); y <= min(to, today).Year(); y++ {
 		years = append(years, y)
 	}
-	s.Warnings = b.cal.Warnings(years...)
+	s.Warnings = b.cal().Warnings(years...)
 	return s, nil
 }

@@ -145,12 +145,12 @@ func (b *Book) replyDue(now time.Time, level string) Date {
 	for _, l := range b.notices {
 		if l.ID == level {
 			if l.Reply.Days == 0 {
-				return b.cal.NextWorkday(today)
+				return b.cal().NextWorkday(today)
 			}
-			return b.cal.Due(today, l.Reply)
+			return b.cal().Due(today, l.Reply)
 		}
 	}
-	return b.cal.NextWorkday(today)
+	return b.cal().NextWorkday(today)
 }
 
 func (b *Book) openSupervision(c *Case, now time.Time, s Supervision) {
@@ -215,10 +215,7 @@ func (b *Book) Reply(ctx context.Context, p queue.Principal, code string, id int
 	if err != nil {
 		return View{}, err
 	}
-	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-		if err := b.checkHandle(p, c); err != nil {
-			return err
-		}
+	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
 		if id < 1 || id > len(c.Supervisions) {
 			return queue.Errorf(queue.ENOTFOUND, "案件%s没有第%d号督办 (no such supervision)", c.Code, id)
 		}
@@ -284,9 +281,40 @@ func (b *Book) needsAuto(c *Case) (level, which string, ok bool) {
 // It returns how many notices it opened. The book's Run calls it every
 // minute; it is idempotent.
 func (b *Book) Sweep(ctx context.Context) (int, error) {
+	return b.changeOpen(ctx, func(c *Case) bool { _, _, ok := b.needsAuto(c); return ok }, func(c *Case, now time.Time) (int, error) {
+		level, which, ok := b.needsAuto(c)
+		if !ok {
+			return 0, errUnchanged
+		}
+		name := "受理期限"
+		due := c.AcceptDue
+		if which == "handle" {
+			name, due = "办理期限", c.HandleDue
+		}
+		state := "临近"
+		if !now.Before(due.End(b.hall.Location)) {
+			state = "已超过"
+		}
+		for i := range c.Supervisions {
+			s := &c.Supervisions[i]
+			if s.Auto && s.Deadline == which && s.open() {
+				s.ResolvedAt, s.Resolution = now, "升级为"+b.levelName(level)
+			}
+		}
+		b.openSupervision(c, now, Supervision{Level: level, Auto: true, Deadline: which,
+			Reason: fmt.Sprintf("%s%s（%s）", name, state, due), OpenedBy: "system"})
+		return 1, nil
+	})
+}
+
+// changeOpen runs fn, each as its own command, on the open cases need
+// picks from the store; fn reads the case again on the writer and returns
+// errUnchanged when it finds nothing to do after all, else how much it
+// did. It returns the sum over the commands that committed.
+func (b *Book) changeOpen(ctx context.Context, need func(*Case) bool, fn func(c *Case, now time.Time) (int, error)) (int, error) {
 	var todo []string
 	err := b.store.OpenCases(ctx, func(c *Case) error {
-		if _, _, ok := b.needsAuto(c); ok {
+		if need(c) {
 			todo = append(todo, c.Code)
 		}
 		return nil
@@ -294,43 +322,22 @@ func (b *Book) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	opened := 0
+	done := 0
 	for _, code := range todo {
-		changed := false
-		_, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
-			level, which, ok := b.needsAuto(c)
-			if !ok {
-				return errUnchanged
-			}
-			name := "受理期限"
-			due := c.AcceptDue
-			if which == "handle" {
-				name, due = "办理期限", c.HandleDue
-			}
-			state := "临近"
-			if !now.Before(due.End(b.hall.Location)) {
-				state = "已超过"
-			}
-			for i := range c.Supervisions {
-				s := &c.Supervisions[i]
-				if s.Auto && s.Deadline == which && s.open() {
-					s.ResolvedAt, s.Resolution = now, "升级为"+b.levelName(level)
-				}
-			}
-			b.openSupervision(c, now, Supervision{Level: level, Auto: true, Deadline: which,
-				Reason: fmt.Sprintf("%s%s（%s）", name, state, due), OpenedBy: "system"})
-			changed = true
-			return nil
+		n := 0
+		_, err := b.mutate(ctx, code, func(c *Case, now time.Time) (err error) {
+			n, err = fn(c, now)
+			return err
 		})
 		switch {
 		case errors.Is(err, errUnchanged):
 		case err != nil:
-			return opened, err
-		case changed:
-			opened++
+			return done, err
+		default:
+			done += n
 		}
 	}
-	return opened, nil
+	return done, nil
 }
 
 // errUnchanged tells mutate's caller that fn found nothing to do; mutate

@@ -88,6 +88,15 @@ type View struct {
 	// ConfirmBy: the parties' last day to apply for 司法确认 of the
 	// mediation agreement (人民调解法 Art. 33), if there is one.
 	ConfirmBy Date `json:"confirm_by,omitempty"`
+	// ReviewBy: the petitioner's last day to ask for the review the
+	// handling opinion may be challenged by, named ReviewName (复查 or
+	// 复核, 信访工作条例 Art. 35–36), once concluded with an answer.
+	ReviewBy   Date   `json:"review_by,omitempty"`
+	ReviewName string `json:"review_name,omitempty"`
+	// Pauses: the time the handling limit does not count; Paused: the
+	// clock is stopped now.
+	Pauses []Pause `json:"pauses,omitempty"`
+	Paused bool    `json:"paused,omitempty"`
 }
 
 // MaskedNames lists the parties' masked names.
@@ -114,6 +123,10 @@ func (b *Book) view(c *Case) View {
 		Records: c.Records, Visits: c.Visits, VisitCount: c.Journal.Visits + len(c.Visits) - c.storedVisits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
 		Risk: c.Risk, RiskName: c.Risk.Name(), Meetings: c.Meetings, Warnings: c.Warnings, Major: c.Major, Review: c.Review,
 		Accused: c.Accused, Recusals: c.Recusals, Messages: c.Messages, ConfirmBy: b.confirmBy(c),
+		Pauses: c.Pauses, Paused: c.Paused() != nil,
+	}
+	if v.ReviewBy = b.reviewBy(c); v.ReviewBy != 0 {
+		v.ReviewName = c.Limit.Review
 	}
 	for i, p := range c.Persons {
 		v.Persons[i] = PartyView{Name: p.MaskedName, ID: p.MaskedID, Address: p.MaskedAddress, Phone: p.MaskedPhone, CardType: p.CardType}
@@ -142,9 +155,9 @@ func (b *Book) dueOf(which string, date Date) *Due {
 	switch {
 	case !now.Before(date.End(b.hall.Location)):
 		d.State = "overdue"
-		d.WorkdaysLeft = -b.cal.WorkdaysBetween(date, today)
+		d.WorkdaysLeft = -b.cal().WorkdaysBetween(date, today)
 	default:
-		d.WorkdaysLeft = b.cal.WorkdaysBetween(today, date)
+		d.WorkdaysLeft = b.cal().WorkdaysBetween(today, date)
 		d.State = "ok"
 		if d.WorkdaysLeft <= b.auto.SoonWithin {
 			d.State = "soon"
@@ -170,6 +183,10 @@ func (b *Book) nextStep(c *Case) string {
 	case StatusRouted:
 		r, _ := c.Route()
 		switch {
+		case c.Limit.Procedure != "" && r.Unit != "":
+			return "已导入法定程序，交" + r.Unit + "依法办理"
+		case c.Paused() != nil:
+			return "已受理，" + c.Paused().Kind.Name() + "期间暂停计时"
 		case r.CounterID != "":
 			return "已受理，交" + b.counterName(r.CounterID) + "办理"
 		case r.Unit != "":
@@ -177,6 +194,9 @@ func (b *Book) nextStep(c *Case) string {
 		}
 		return "已受理，等待调处"
 	case StatusHandling:
+		if ps := c.Paused(); ps != nil {
+			return "正在办理，" + ps.Kind.Name() + "期间暂停计时"
+		}
 		return "正在调处办理"
 	case StatusFollowUp:
 		return "已办结，等待回访"

@@ -124,8 +124,17 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	}) (cases.View, error) {
 		return b().AddAgreement(x, p, code, cases.Agreement{Facts: r.Facts, Terms: r.Terms, Performance: r.Performance, Oral: r.Oral})
 	}))
-	v1.POST("/cases/:code/extend", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
-		return b().Extend(x, p, code, r.Reason)
+	v1.POST("/cases/:code/extend", caseCmd(a, func(x ctx, p P, code string, r *struct {
+		Reason  string `json:"reason"`
+		Consent string `json:"consent"`
+	}) (cases.View, error) {
+		return b().Extend(x, p, code, cases.ExtendRequest{Reason: r.Reason, Consent: r.Consent})
+	}))
+	v1.POST("/cases/:code/pause", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
+		return b().PauseClock(x, p, code, r.Reason)
+	}))
+	v1.POST("/cases/:code/resume", caseCmd(a, func(x ctx, p P, code string, _ *noBody) (cases.View, error) {
+		return b().ResumeClock(x, p, code)
 	}))
 	v1.POST("/cases/:code/conclude", caseCmd(a, func(x ctx, p P, code string, r *struct {
 		Outcome  cases.Outcome  `json:"outcome"`
@@ -157,6 +166,7 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/cases/:code/personal", a.authed(a.casePersonal))
 
 	v1.GET("/case-rules", a.authed(a.caseRules))
+	v1.POST("/holidays", a.authed(a.setHolidays))
 	v1.GET("/case-stats", a.authed(a.caseStats))
 	v1.GET("/case-audit", a.authed(a.caseAudit))
 	v1.GET("/rectifications", a.authed(a.rectifications))
@@ -354,16 +364,40 @@ type caseRulesResponse struct {
 }
 
 // caseRules shows the time limits, notice levels and holiday calendar in
-// force, and warns when this or next year has no holiday file.
+// force, and warns of each year the running deadlines touch that has no
+// holiday file.
 func (a *API) caseRules(c *gin.Context, p queue.Principal) {
 	if p.Role.IsDevice() {
 		a.fail(c, queue.Errorf(queue.EFORBIDDEN, "无权查看 (not allowed)"))
 		return
 	}
-	y := a.now().In(a.eng.Hall().Location).Year()
-	cal := a.cases.Calendar()
+	ws, err := a.cases.CalendarWarnings(c.Request.Context())
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	writeJSON(c, http.StatusOK, caseRulesResponse{Limits: a.cases.Limits(), Notices: a.cases.Notices(),
-		HolidayYears: cal.Years(), Warnings: cal.Warnings(y, y+1)})
+		HolidayYears: a.cases.Calendar().Years(), Warnings: ws})
+}
+
+// setHolidays takes a year's holiday file from an admin (the /admin page),
+// in the format of queue/cases/holidays/*.toml: checked, kept in the data
+// directory, counted with at once; the running deadlines it moves are
+// moved (cases.Book.SetHolidayFile).
+func (a *API) setHolidays(c *gin.Context, p queue.Principal) {
+	var body struct {
+		Year int    `json:"year"`
+		File string `json:"file"`
+	}
+	if !a.decode(c, &body) {
+		return
+	}
+	up, err := a.cases.SetHolidayFile(c.Request.Context(), p, body.Year, []byte(body.File))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, up)
 }
 
 // period reads ?from=&to= (days); the default is this year up to today.

@@ -57,6 +57,18 @@
 // (then 408 request_timeout). They are per request: no server-wide
 // ReadTimeout or WriteTimeout, which would cut the long-lived streams.
 //
+// # Holiday files
+//
+// POST /api/v1/holidays takes a year's holiday file from an admin (the
+// /admin page sends it): the State Council's arrangement in the format of
+// queue/cases/holidays/*.toml. The case book checks it as start-up would,
+// keeps it in the data directory (holidays/YYYY.toml, read at every start
+// after the built-in files and /etc/yiting/holidays), counts working days
+// with it at once, and moves every running deadline it changes, each case
+// with a step naming the old and the new day (cases.Book.SetHolidayFile).
+// GET /api/v1/case-rules names the years the running deadlines touch that
+// still have no file.
+//
 // # Metrics
 //
 // GET /metrics is open to the Pi itself (a loopback peer with no

@@ -164,6 +164,8 @@ type setup struct {
 	wire func(f *fixture, o *httpapi.Options)
 	// log, if set, replaces the debug log into f.logs.
 	log *slog.Logger
+	// cases, if set, adjusts the case book's options.
+	cases func(*cases.Options)
 }
 
 // newFixture opens the store and the engine at 09:00 Shanghai time on a
@@ -182,7 +184,7 @@ func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	h := queuetest.NewHall(t, f.hall, queuetest.HallOptions{Logger: log, Engine: s.engine})
+	h := queuetest.NewHall(t, f.hall, queuetest.HallOptions{Logger: log, Engine: s.engine, Cases: s.cases})
 	f.clock, f.store, f.eng, f.book, f.pkeys = h.Clock, h.Store, h.Engine, h.Book, h.Keys
 	eng := f.eng
 	f.auth = &fakeAuth{now: f.clock.Now}

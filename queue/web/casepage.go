@@ -83,6 +83,7 @@ type casePageBody struct {
 	MajorAt, Review          string
 	AssignedTo               string // the unit of the assignment to sign for
 	Messages                 []messageLine
+	PausedKind               string // what stops the handling clock now (听证, 鉴定)
 }
 
 // caseOf reads the case of a page's {code} as a person of one of the
@@ -151,6 +152,9 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 		b.Outcome += "，" + v.Referral.Name()
 	}
 	b.Limits = p.limitLines(v)
+	if v.Paused {
+		b.PausedKind = v.Pauses[len(v.Pauses)-1].Kind.Name()
+	}
 	b.Docs = docLinks(v)
 	if v.Handler.CounterID != "" {
 		b.FirstReceiver = strings.TrimSpace(p.counterName(v.Handler.CounterID) + " " + v.Handler.StaffID)
@@ -303,31 +307,70 @@ func (p *Pages) limitLines(v cases.View) []limitLine {
 		}
 		l := limitLine{Name: "办理期限", Span: v.Limit.Handle.String(), From: from, Basis: v.Limit.Source,
 			Stops: "办结（调解成功、调解不成、办结答复）即停止计时"}
+		if v.Limit.Pause != "" {
+			l.Stops += "；" + v.Limit.Pause.Name() + "所需时间不计入，期间暂停计时"
+		}
 		if v.Limit.Extension.Days > 0 {
 			l.Stops += "；可延期一次，最多 " + v.Limit.Extension.String() + "，须写明理由并告知当事人"
+			if v.Limit.ExtendWhen != "" {
+				l.Stops += "，并须" + v.Limit.ExtendWhen
+			}
 		}
-		if v.HandleDue != 0 {
+		switch {
+		case v.HandleDue != 0:
 			l.Date = v.HandleDue.String()
-		} else {
+		case v.Paused:
+			l.Date = "暂停计时，恢复后确定"
+		default:
 			l.Date = "受理后确定"
 		}
 		if e := v.Extension; e != nil {
-			l.Date += "（已由 " + e.From.String() + " 延期，理由：" + e.Reason + "）"
+			l.Date += "（已由 " + e.From.String() + " 延期，理由：" + e.Reason
+			if e.Consent != "" {
+				l.Date += "；" + v.Limit.ExtendWhen + "：" + e.Consent
+			}
+			l.Date += "）"
+		}
+		for _, ps := range v.Pauses {
+			l.Date += "（" + ps.Kind.Name() + " " + ps.From.String() + " 起"
+			if ps.To != 0 {
+				l.Date += "至 " + ps.To.String() + "，不计入 " + strconv.Itoa(int(ps.To-ps.From)) + " 日"
+			}
+			l.Date += "）"
 		}
 		l.State, l.Overdue, l.Running = state("handle", v.HandledAt, "已办结")
+		if v.Paused {
+			l.State = v.Pauses[len(v.Pauses)-1].Kind.Name() + "期间暂停计时"
+		}
+		out = append(out, l)
+	}
+	if v.Limit.Procedure != "" {
+		// 涉法涉诉: the handling body's legal procedure sets the time, not
+		// the petition rules; the hall shows no day it cannot know.
+		out = append(out, limitLine{Name: "办理程序", Date: "依法定程序", Span: "不适用信访事项办理期限", From: "交承办政法单位之日起",
+			Basis: v.Limit.Source, Stops: v.Limit.Procedure, State: "不计信访办理期限"})
+	}
+	if v.ReviewBy != 0 {
+		l := limitLine{Name: v.ReviewName + "申请期限", Date: v.ReviewBy.String(), Span: "30日", From: "自收到书面答复之日起",
+			Basis: "《信访工作条例》第三十五条、第三十六条", Stops: "信访人向上一级机关、单位请求" + v.ReviewName + "（收到请求之日起30日内答复）"}
+		l.State, l.Running = windowState(cases.DateOf(p.now(), p.hall.Location), v.ReviewBy)
 		out = append(out, l)
 	}
 	if v.ConfirmBy != 0 {
-		l := limitLine{Name: "司法确认申请期限", Date: v.ConfirmBy.String(), Span: "30日，自调解协议生效之日起",
-			Basis: "《人民调解法》第三十三条", Stops: "双方当事人共同向人民法院申请司法确认；期满未申请的，不影响协议的效力，可另行起诉", State: "提醒当事人"}
-		if today := cases.DateOf(p.now(), p.hall.Location); today > v.ConfirmBy {
-			l.State = "已过申请期限"
-		} else {
-			l.State, l.Running = "还剩 "+strconv.Itoa(int(v.ConfirmBy-today))+" 天", true
-		}
+		l := limitLine{Name: "司法确认申请期限", Date: v.ConfirmBy.String(), Span: "30日", From: "自调解协议生效之日起",
+			Basis: "《人民调解法》第三十三条", Stops: "双方当事人共同向人民法院申请司法确认；期满未申请的，不影响协议的效力，可另行起诉"}
+		l.State, l.Running = windowState(cases.DateOf(p.now(), p.hall.Location), v.ConfirmBy)
 		out = append(out, l)
 	}
 	return out
+}
+
+// windowState is how a party's window to apply stands today.
+func windowState(today, by cases.Date) (string, bool) {
+	if today > by {
+		return "已过申请期限", false
+	}
+	return "还剩 " + strconv.Itoa(int(by-today)) + " 天", true
 }
 
 // caseFile serves a photo a visitor sent with a message, to those who may

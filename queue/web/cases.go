@@ -61,6 +61,10 @@ type CaseBook interface {
 	CaseFile(ctx context.Context, p queue.Principal, code, name string) (string, []byte, error)
 	// RateResult takes the visitor's one rating of a closed case.
 	RateResult(ctx context.Context, token string, satisfied bool) (cases.PublicView, error)
+	// CalendarWarnings names the years the running deadlines touch that
+	// have no holiday file; Calendar is the one in force.
+	CalendarWarnings(ctx context.Context) ([]string, error)
+	Calendar() *cases.Calendar
 	// ExportCases writes the cases registered from..to as CSV, after
 	// checking p may.
 	ExportCases(ctx context.Context, p queue.Principal, from, to cases.Date, w io.Writer) error
@@ -139,6 +143,7 @@ type casesBody struct {
 	StatsForbidden  bool
 	StatsFailed     bool
 	StatsWarnings   []string
+	Calendar        []string          // years the running deadlines touch without a holiday file
 	Archive         *cases.ArchiveDue // past the archive period, awaiting appraisal
 	RectsForbidden  bool
 	DueSoonWorkdays int
@@ -260,10 +265,25 @@ func (p *Pages) casesPage(w http.ResponseWriter, r *http.Request) {
 			p.log.Error("web: archive due failed", "err", err)
 		}
 	}
+	body.Calendar = p.calendarWarnings(ctx)
 	p.render(w, http.StatusOK, "cases.html", view{Title: "督办事项", Page: "cases", Body: body, Data: struct {
 		pageData
 		Me principalData `json:"me"`
 	}{p.data, principalOut(pr)}})
+}
+
+// calendarWarnings names the years the running deadlines touch that have
+// no holiday file, for the pages of those who watch the deadlines; a
+// failure to tell is logged, not shown.
+func (p *Pages) calendarWarnings(ctx context.Context) []string {
+	if p.cases == nil {
+		return nil
+	}
+	ws, err := p.cases.CalendarWarnings(ctx)
+	if err != nil && ctx.Err() == nil {
+		p.log.Error("web: checking the holiday calendar failed", "err", err)
+	}
+	return ws
 }
 
 // caseStats computes the year's indicators, one computation at a time

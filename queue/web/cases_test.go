@@ -24,11 +24,13 @@ func caseHall(tb testing.TB) *queue.Hall {
 	h.Services[0].CaseType = "petition"
 	h.Services = append(h.Services,
 		queue.Service{ID: "labour", Name: "劳动争议调解", Prefix: "L", Category: queue.CategoryMediation, CaseType: "mediation.labour"},
-		queue.Service{ID: "consumer", Name: "消费投诉", Prefix: "X", Category: queue.CategoryOther, CaseType: "complaint.consumer"})
+		queue.Service{ID: "consumer", Name: "消费投诉", Prefix: "X", Category: queue.CategoryOther, CaseType: "complaint.consumer"},
+		queue.Service{ID: "law", Name: "涉法涉诉", Prefix: "B", Category: queue.CategoryPetition, CaseType: "petition.law_related"})
+	h.Services[2].CaseType = "mediation.medical"
 	h.Counters[0].Unit = "信访局"
 	h.Counters[1].Unit = "公安局"
 	h.Counters[0].Services = append(h.Counters[0].Services, queue.CounterService{ServiceID: "labour", Weight: 1},
-		queue.CounterService{ServiceID: "consumer", Weight: 1})
+		queue.CounterService{ServiceID: "consumer", Weight: 1}, queue.CounterService{ServiceID: "law", Weight: 1})
 	return h
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"yiting/queue"
+	"yiting/queue/cases"
 )
 
 // Announcement repetition on the board: ?repeat=N, 1..maxRepeat.
@@ -120,13 +121,36 @@ func (p *Pages) admin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	warnings := append(append([]string{}, p.warnings...), p.calendarWarnings(r.Context())...)
+	body := adminBody{Config: string(p.configTOML), Year: cases.DateOf(p.now(), p.hall.Location).Year() + 1}
+	if p.cases != nil {
+		cal := p.cases.Calendar()
+		for _, y := range cal.Years() {
+			body.Years = append(body.Years, holidayYear{Year: y, Source: cal.Source(y)})
+		}
+		body.Upload = true
+	}
 	p.render(w, http.StatusOK, "admin.html", view{Title: "系统管理", Page: "admin", Data: struct {
 		pageData
 		Me       principalData `json:"me"`
 		KioskPin string        `json:"kiosk_pin"`
 		Warnings []string      `json:"warnings"`
 		Units    []string      `json:"units"`
-	}{p.data, principalOut(pr), p.kioskPin, append([]string{}, p.warnings...), p.hall.UnitNames()}, Body: string(p.configTOML)})
+	}{p.data, principalOut(pr), p.kioskPin, warnings, p.hall.UnitNames()}, Body: body})
+}
+
+// adminBody is what the admin page renders on the server: the effective
+// configuration and the holiday calendar with its upload form.
+type adminBody struct {
+	Config string
+	Years  []holidayYear // the years the calendar has a file for
+	Year   int           // the year the form proposes: the next
+	Upload bool          // the case book is there to take a file
+}
+
+type holidayYear struct {
+	Year   int
+	Source string
 }
 
 type principalData struct {

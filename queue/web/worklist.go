@@ -36,6 +36,7 @@ type worklistRow struct {
 }
 
 type worklistBody struct {
+	Calendar                                []string // years the running deadlines touch without a holiday file
 	Rows                                    []worklistRow
 	Total                                   int
 	Truncated                               bool
@@ -119,6 +120,7 @@ func (p *Pages) worklist(w http.ResponseWriter, r *http.Request) {
 		body.Rows = append(body.Rows, p.worklistRow(row, today))
 	}
 	p.worklistOptions(&body, q)
+	body.Calendar = p.calendarWarnings(r.Context())
 	body.Chips = worklistChips(r.URL.Query(), q, l.Counts)
 	p.render(w, status, "worklist.html", view{Title: "案件办理", Page: "worklist", Body: body, Data: struct {
 		pageData

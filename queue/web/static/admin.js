@@ -155,6 +155,37 @@
         c.state.status !== 'closed' ? h('button', { type: 'button', onclick: () => act(() => Y.api('POST', '/api/v1/counters/' + c.id + '/close'), c.name + '已关闭') }, '关闭') : ''))));
   }
 
+  // --- holiday files --------------------------------------------------------
+  const holidayForm = $('holiday-form');
+  if (holidayForm) {
+    holidayForm.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const f = new FormData(holidayForm);
+      const file = f.get('file');
+      const btn = holidayForm.querySelector('button');
+      btn.disabled = true;
+      try {
+        const up = await Y.api('POST', '/api/v1/holidays', { year: Number(f.get('year')), file: await file.text() });
+        // Reload to show the year in the list and drop its warning; say
+        // first what the file did.
+        sessionStorage.setItem('holiday-result', up.year + '年节假日安排已保存（放假 ' + up.holidays + ' 天，调休上班 ' + up.workdays +
+          ' 天），' + (up.moved ? '已按新安排重算 ' + up.moved + ' 项期限，案件记录中写明原期限和新期限。' : '没有需要重算的期限。'));
+        location.reload();
+      } catch (err) {
+        if (err.status === 401) { location.href = '/login?next=/admin'; return; }
+        message(err.message, false);
+      } finally {
+        btn.disabled = false;
+      }
+    });
+    const done = sessionStorage.getItem('holiday-result');
+    if (done) {
+      sessionStorage.removeItem('holiday-result');
+      $('holiday-result').textContent = done;
+      $('holiday-result').hidden = false;
+    }
+  }
+
   async function loadAll() {
     try {
       await Promise.all([loadUsers(), loadTokens(), loadCounters()]);
