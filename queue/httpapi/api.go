@@ -217,6 +217,7 @@ func (a *API) routes() (*gin.Engine, error) {
 	v1.GET("/counters", a.authed(a.counters))
 	v1.GET("/counters/:id/waiting", a.authed(a.counterWaiting))
 	v1.GET("/queue", a.authed(a.queueState))
+	v1.GET("/calls", a.authed(a.calls))
 	v1.GET("/tickets/:id", a.authed(a.ticket))
 	v1.GET("/tickets/by-number/:number", a.authed(a.ticketByNumber))
 	v1.POST("/tickets", a.authed(a.issue))

@@ -39,7 +39,9 @@
 // read GET /api/v1/queue first and open the stream with
 // ?after=<last_event> to miss nothing in between. A client too far behind
 // (Options.MaxReplay) gets a "reset" event and should reload the state
-// rather than replay yesterday's calls.
+// rather than replay yesterday's calls. A board that reloads reads
+// GET /api/v1/calls for today's latest calls (numbers and counters only)
+// to show them again.
 //
 // # Metrics
 //

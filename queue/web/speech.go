@@ -24,6 +24,28 @@ type Synthesizer interface {
 	Synthesize(ctx context.Context, pinyin string) ([]byte, error)
 }
 
+// Prober is implemented by a Synthesizer whose program may come and go
+// (espeak-ng installed after start-up): Available reports, cheaply,
+// whether it speaks now. A Synthesizer without it always speaks.
+type Prober interface {
+	Available() bool
+}
+
+// ErrNoSynthesizer is returned by a Synthesizer whose program is not
+// installed now: the boards speak with the browser's voice meanwhile.
+var ErrNoSynthesizer = errors.New("web: no speech synthesizer installed")
+
+// speaks reports whether the server's voice is there now.
+func (p *Pages) speaks() bool {
+	if p.voice == nil {
+		return false
+	}
+	if pr, ok := p.voice.synth.(Prober); ok {
+		return pr.Available()
+	}
+	return true
+}
+
 // How letters and digits of a ticket number are read: letter by letter,
 // digit by digit ("A012" → A 零 一 二), as Chinese halls announce them.
 // Letters follow the common Chinese way of saying the Latin alphabet.
@@ -162,10 +184,14 @@ func (c *voiceCache) get(ctx context.Context, text string) ([]byte, error) {
 func (p *Pages) speechInfo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(struct {
+	out := struct {
 		Server bool   `json:"server"`
 		Voice  string `json:"voice,omitempty"`
-	}{p.voice != nil, p.speechName})
+	}{Server: p.speaks()}
+	if out.Server {
+		out.Voice = p.speechName
+	}
+	json.NewEncoder(w).Encode(out)
 }
 
 // voiceWAV answers GET /board/voice.wav?number=A012&counter=win-03 with
@@ -177,7 +203,7 @@ func (p *Pages) voiceWAV(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusUnauthorized, queue.EUNAUTH, "请先配置设备令牌或登录 (credentials required)")
 		return
 	}
-	if p.voice == nil {
+	if !p.speaks() {
 		jsonError(w, http.StatusNotFound, "no_voice", "服务器未安装语音合成，请使用浏览器语音 (no server voice)")
 		return
 	}
@@ -202,6 +228,10 @@ func (p *Pages) voiceWAV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wav, err := p.voice.get(r.Context(), text)
+	if errors.Is(err, ErrNoSynthesizer) { // removed since the check above
+		jsonError(w, http.StatusNotFound, "no_voice", "服务器未安装语音合成，请使用浏览器语音 (no server voice)")
+		return
+	}
 	if err != nil {
 		if r.Context().Err() == nil {
 			p.log.Warn("web: speech synthesis failed; the board falls back to the browser's voice", "err", err)
