@@ -16,6 +16,7 @@ import (
 	"yiting/printer"
 	"yiting/printer/escpos"
 	"yiting/queue/cases"
+	"yiting/queue/speech"
 	"yiting/queue/web"
 )
 
@@ -153,12 +154,12 @@ func (f *espeakFinder) current() *espeak {
 // Available reports whether the server can speak now.
 func (f *espeakFinder) Available() bool { return f.current() != nil }
 
-// Synthesize speaks with espeak-ng, or returns web.ErrNoSynthesizer while
+// Synthesize speaks with espeak-ng, or returns speech.ErrNotInstalled while
 // it is not installed.
 func (f *espeakFinder) Synthesize(ctx context.Context, pinyin string) ([]byte, error) {
 	sp := f.current()
 	if sp == nil {
-		return nil, web.ErrNoSynthesizer
+		return nil, speech.ErrNotInstalled
 	}
 	wav, err := sp.Synthesize(ctx, pinyin)
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {

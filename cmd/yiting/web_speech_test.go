@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"yiting/queue/speech"
 	"yiting/queue/web"
 )
 
@@ -77,7 +78,7 @@ func TestEspeakInstalledAfterStart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := f.Synthesize(ctx, "qing3"); !errors.Is(err, web.ErrNoSynthesizer) {
+	if _, err := f.Synthesize(ctx, "qing3"); !errors.Is(err, speech.ErrNotInstalled) {
 		t.Fatalf("Synthesize without espeak-ng: %v, want ErrNoSynthesizer", err)
 	}
 	if err := os.Symlink(real, filepath.Join(bin, "espeak-ng")); err != nil { // apt-get install espeak-ng

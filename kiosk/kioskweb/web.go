@@ -46,6 +46,9 @@ type Opts struct {
 	// Done ends every open event stream when closed (the server is
 	// shutting down: an open stream would hold http.Server.Shutdown).
 	Done <-chan struct{}
+	// Speech is this machine's voice for the prompts (espeak-ng); nil:
+	// the browser's voice only.
+	Speech Speaker
 	// Heartbeat is the idle time after which a stream sends a comment
 	// line; 15 s.
 	Heartbeat time.Duration
@@ -94,6 +97,8 @@ func New(opts Opts) (*Handler, error) {
 	h.mux.Handle("GET "+p+"/static/", h.static)
 	h.mux.HandleFunc("GET "+p+"/state", h.state)
 	h.mux.HandleFunc("GET "+p+"/events", h.events)
+	h.mux.HandleFunc("GET "+p+"/speech", h.speechInfo)
+	h.mux.HandleFunc("GET "+p+"/voice.wav", h.local(h.voice))
 	h.mux.HandleFunc("POST "+p+"/choose", h.control(h.choose))
 	h.mux.HandleFunc("POST "+p+"/back", h.control(h.back))
 	h.mux.HandleFunc("POST "+p+"/group", h.control(h.group))
@@ -203,6 +208,18 @@ func (h *Handler) control(fn http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+		fn(w, r)
+	}
+}
+
+// local keeps a route to the kiosk itself (unless AllowRemote): the
+// voice runs a synthesizer, which nobody else may keep busy.
+func (h *Handler) local(fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.opts.AllowRemote && !loopback(r.RemoteAddr) {
+			writeError(w, http.StatusForbidden, "forbidden", "只能在自助机本机操作")
+			return
+		}
 		fn(w, r)
 	}
 }

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/speech"
 )
 
 // Synthesizer speaks a sentence written in pinyin with tone numbers
@@ -31,10 +31,6 @@ type Prober interface {
 	Available() bool
 }
 
-// ErrNoSynthesizer is returned by a Synthesizer whose program is not
-// installed now: the boards speak with the browser's voice meanwhile.
-var ErrNoSynthesizer = errors.New("web: no speech synthesizer installed")
-
 // speaks reports whether the server's voice is there now.
 func (p *Pages) speaks() bool {
 	if p.voice == nil {
@@ -45,27 +41,6 @@ func (p *Pages) speaks() bool {
 	}
 	return true
 }
-
-// How letters and digits of a ticket number are read: letter by letter,
-// digit by digit ("A012" → A 零 一 二), as Chinese halls announce them.
-// Letters follow the common Chinese way of saying the Latin alphabet.
-var (
-	letterPinyin = [26]string{
-		"ei1", "bi4", "xi1", "di4", "yi4", "ai2 fu1", "ji4", "ai2 qi1", "ai4", "jie4", "kai4", "ai2 le5", "ai2 mu5",
-		"en1", "ou1", "pi4", "qiu1", "a4 er3", "ai2 si1", "ti4", "you1", "wei1", "da2 bu5 liu5", "ai2 ke4 si1", "wai4", "zei4",
-	}
-	digitPinyin = [10]string{"ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3"}
-)
-
-var (
-	// numberPattern is a ticket number as the engine formats it.
-	numberPattern = regexp.MustCompile(`^[A-Z][0-9]{3,7}$`)
-	// pinyinPattern is what the configuration may give as a counter's
-	// pinyin: syllables of letters (ü written v) with an optional tone
-	// digit, separated by single spaces. Nothing else reaches the
-	// synthesizer.
-	pinyinPattern = regexp.MustCompile(`^[a-zv]{1,6}[1-5]?( [a-zv]{1,6}[1-5]?)*$`)
-)
 
 // ErrNoPinyin is returned by CallPinyin for a counter whose
 // configuration has no usable pinyin: the board then speaks the Chinese
@@ -84,24 +59,15 @@ func CallText(number, counterName string) string {
 // returns an error for a malformed number and ErrNoPinyin for a counter
 // without pinyin.
 func CallPinyin(number string, c queue.Counter) (string, error) {
-	if !numberPattern.MatchString(number) {
-		return "", fmt.Errorf("web: %q is not a ticket number", number)
+	n, err := speech.Number(number)
+	if err != nil {
+		return "", fmt.Errorf("web: %w", err)
 	}
-	cp := strings.Join(strings.Fields(strings.ToLower(c.Pinyin)), " ")
-	if cp == "" || !pinyinPattern.MatchString(cp) {
+	cp, ok := speech.Clean(c.Pinyin)
+	if !ok {
 		return "", fmt.Errorf("%w: %s (%q)", ErrNoPinyin, c.ID, c.Pinyin)
 	}
-	var b strings.Builder
-	b.WriteString("qing3 ")
-	b.WriteString(letterPinyin[number[0]-'A'])
-	for _, d := range number[1:] {
-		b.WriteString(" ")
-		b.WriteString(digitPinyin[d-'0'])
-	}
-	b.WriteString(" hao4 dao4 ")
-	b.WriteString(cp)
-	b.WriteString(" ban4 li3")
-	return b.String(), nil
+	return "qing3 " + n + " hao4 dao4 " + cp + " ban4 li3", nil
 }
 
 // voiceCacheSize bounds the rendered sentences kept: a call is asked for
@@ -228,7 +194,7 @@ func (p *Pages) voiceWAV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wav, err := p.voice.get(r.Context(), text)
-	if errors.Is(err, ErrNoSynthesizer) { // removed since the check above
+	if errors.Is(err, speech.ErrNotInstalled) { // removed since the check above
 		jsonError(w, http.StatusNotFound, "no_voice", "服务器未安装语音合成，请使用浏览器语音 (no server voice)")
 		return
 	}
@@ -248,7 +214,7 @@ func (p *Pages) voiceWAV(w http.ResponseWriter, r *http.Request) {
 // knownPrefix reports whether number is a ticket number with the prefix
 // of a configured service.
 func (p *Pages) knownPrefix(number string) bool {
-	if !numberPattern.MatchString(number) {
+	if !speech.IsNumber(number) {
 		return false
 	}
 	for _, s := range p.hall.Services {

@@ -280,8 +280,121 @@
     $("idle-hint").classList.toggle("on", v.step === "idle" && nav.screen === "menu");
     $("maint").classList.toggle("on", !v.hall.ok && (v.step === "idle" || v.step === "choose"));
     renderStaff(v);
+    prompt();
+    endOfVisit();
     tick();
   }
+
+  // ---- the voice -------------------------------------------------------------
+  // A short prompt at each step (无障碍环境建设法 Art. 40), said once when
+  // the screen changes and again on 重听: the machine's voice (espeak-ng,
+  // as the board's) when it has one, else the browser's. Newest wins: a
+  // prompt cuts the one before it short.
+  var spoken = (window.__kioskSpoken = []);
+  var voiceInfo = { server: false, prompts: {} };
+  var audio = $("voice");
+  var lastPrompt = "";   // the screen's prompt key last said
+  var saying = 0;        // counts prompts: a late voice never plays over a newer one
+  function askSpeech() {
+    return fetch(prefix + "/speech", { cache: "no-store" }).then(function (r) { return r.json(); })
+      .then(function (s) { voiceInfo = s; }, function () {});
+  }
+  // currentPrompt is what the screen says: {key, text}, or null.
+  function currentPrompt() {
+    var v = view;
+    if (!v) return null;
+    var key = null, text = null;
+    switch (v.step) {
+      case "idle": key = nav.screen === "category" ? "category" : nav.screen === "inquiry" ? "inquiry" : "menu"; break;
+      case "choose": key = nav.screen === "category" ? "category" : "choose"; break;
+      case "wait_card": case "reading": case "group": key = v.step; break;
+      case "issuing": key = v.retrying ? "hall_unreachable" : "issuing"; break;
+      case "ticket":
+        if (v.ticket) {
+          key = "ticket";
+          text = "您的号码是" + v.ticket.number + (v.ticket.counter ? "，请到" + v.ticket.counter : "") + "。" + v.message;
+        }
+        break;
+      case "error": key = (v.error && v.error.code) || "error"; text = v.message; break;
+    }
+    if (!key) return null;
+    return { key: key, text: text || voiceInfo.prompts[key] || v.message };
+  }
+  function playURL(url) {
+    return new Promise(function (resolve) {
+      audio.onended = function () { resolve(true); };
+      audio.onerror = function () { resolve(false); };
+      audio.src = url;
+      var p = audio.play();
+      if (p) p.catch(function () { resolve(false); });
+    });
+  }
+  function browserSay(text) {
+    return new Promise(function (resolve) {
+      if (!("speechSynthesis" in window)) { resolve("browser-none"); return; }
+      var u = new SpeechSynthesisUtterance(text);
+      u.lang = "zh-CN";
+      u.rate = 0.9;
+      var done = false;
+      var finish = function (how) { if (!done) { done = true; resolve(how); } };
+      setTimeout(function () { finish("browser-timeout"); }, 3000 + text.length * 450);
+      u.onend = function () { finish("browser"); };
+      u.onerror = function () { finish("browser-failed"); };
+      speechSynthesis.speak(u);
+    });
+  }
+  function say(p) {
+    if (!p) return;
+    var mine = ++saying;
+    var rec = { key: p.key, text: p.text, path: "", at: Date.now() };
+    spoken.push(rec);
+    audio.pause();
+    if ("speechSynthesis" in window) speechSynthesis.cancel();
+    var ask = voiceInfo.server ? Promise.resolve() : askSpeech(); // installed since?
+    ask.then(function () {
+      if (mine !== saying) return null;
+      if (!voiceInfo.server) return null;
+      return fetch(prefix + "/voice.wav?say=" + encodeURIComponent(p.key), { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.blob() : null; }, function () { return null; });
+    }).then(function (blob) {
+      if (mine !== saying) { rec.path = "superseded"; return; }
+      if (blob) {
+        var url = URL.createObjectURL(blob);
+        return playURL(url).then(function (ok) {
+          URL.revokeObjectURL(url);
+          rec.path = mine !== saying ? "superseded" : ok ? "server" : "server-failed";
+        });
+      }
+      return browserSay(p.text).then(function (how) { rec.path = mine !== saying ? "superseded" : how; });
+    });
+  }
+  // prompt says the screen's prompt when it changed.
+  function prompt() {
+    var p = currentPrompt();
+    var id = p ? p.key + "@" + (view.ticket ? view.ticket.id : "") + "@" + view.since : "";
+    if (!p || id === lastPrompt) return;
+    lastPrompt = id;
+    if (p.key === "menu" && view.step === "idle") return; // nobody asked yet: the start screen is quiet
+    say(p);
+  }
+  $("repeat").addEventListener("click", function () {
+    say(currentPrompt() || { key: "menu", text: voiceInfo.prompts.menu || "请选择要办理的事项" });
+  });
+
+  // 大字: larger type for this visitor, until the kiosk is back at the
+  // start for the next one.
+  var visiting = false;
+  function setLarge(on) {
+    document.body.classList.toggle("large", on);
+    $("large").setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  $("large").addEventListener("click", function () { setLarge(!document.body.classList.contains("large")); });
+  function endOfVisit() {
+    var atStart = view && view.step === "idle" && nav.screen === "menu";
+    if (atStart && visiting) setLarge(false);
+    visiting = !atStart;
+  }
+  askSpeech();
 
   // ---- timers: clock, countdown, browsing timeout ---------------------------
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
