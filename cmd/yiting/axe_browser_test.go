@@ -18,9 +18,7 @@ func TestPagesAccessibleInChromium(t *testing.T) {
 	browser := newBrowser(t)
 	dir := t.TempDir()
 	fillHistory(t, dir, &defaultHall(t).Hall, 7) // the dashboard's charts have something to draw
-	const adminPW = "axe-admin-password"
-	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + adminPW}, "-data", dir, "-addr", freeAddr(t), "-log-level", "warn")
-	api := newHallClient(t, srv.url, "admin", adminPW)
+	srv, api := freshHall(t, dir)
 
 	// A case with its inquiry page, a called ticket and a waiting one.
 	var issued struct {
@@ -41,7 +39,7 @@ func TestPagesAccessibleInChromium(t *testing.T) {
 
 	staff := newTab(t, browser, "admin", chromedp.WithNewBrowserContext())
 	staff.open(srv.url+"/login?next=%2Fadmin", 1440, 900)
-	staff.do(chromedp.SendKeys(chromedp.ID("user"), "admin"), chromedp.SendKeys(chromedp.ID("password"), adminPW),
+	staff.do(chromedp.SendKeys(chromedp.ID("user"), "admin"), chromedp.SendKeys(chromedp.ID("password"), freshHallPW),
 		chromedp.Click(chromedp.ID("login-submit")))
 	wait[bool](staff, `location.pathname === '/admin' && document.readyState === 'complete'`, 15*time.Second)
 

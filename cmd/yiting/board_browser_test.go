@@ -12,9 +12,7 @@ import (
 // and all, not an empty list (issue 13, item 17).
 func TestBoardReloadShowsLastCalls(t *testing.T) {
 	browser := newBrowser(t)
-	const adminPW = "board-admin-password"
-	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + adminPW}, "-data", t.TempDir(), "-addr", freeAddr(t), "-log-level", "warn")
-	api := newHallClient(t, srv.url, "admin", adminPW)
+	srv, api := freshHall(t, "")
 	api.cmd("win-01", "open")
 	api.cmd("win-02", "open")
 	var numbers []string // in call order

@@ -433,3 +433,17 @@ type announcement struct {
 	Start   float64 `json:"start"`
 	End     float64 `json:"end"`
 }
+
+// freshHallPW is the admin's password in freshHall.
+const freshHallPW = "fresh-hall-admin-pw"
+
+// freshHall starts the real yiting process on an empty data directory (or
+// dir, when given) with a known admin password, and an admin client of it.
+func freshHall(t testing.TB, dir string) (*process, *hallClient) {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + freshHallPW}, "-data", dir, "-addr", freeAddr(t), "-log-level", "warn")
+	return srv, newHallClient(t, srv.url, "admin", freshHallPW)
+}

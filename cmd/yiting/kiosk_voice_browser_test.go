@@ -16,8 +16,7 @@ func TestKioskSpeaksInChromium(t *testing.T) {
 		t.Fatal("this test needs espeak-ng: apt-get install espeak-ng")
 	}
 	axeSource(t)
-	const pw = "kiosk-voice-password"
-	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + pw}, "-data", t.TempDir(), "-addr", freeAddr(t), "-log-level", "warn")
+	srv, _ := freshHall(t, "")
 	k := newTab(t, kioskBrowser(t), "kiosk")
 	k.do(chromedp.EmulateViewport(1080, 1920))
 	k.do(choosePetition(srv.url))

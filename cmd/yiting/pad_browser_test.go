@@ -16,9 +16,7 @@ import (
 // send.
 func TestPadInChromium(t *testing.T) {
 	browser := newBrowser(t)
-	const adminPW = "pad-admin-password"
-	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + adminPW}, "-data", t.TempDir(), "-addr", freeAddr(t), "-log-level", "warn")
-	api := newHallClient(t, srv.url, "admin", adminPW)
+	srv, api := freshHall(t, "")
 	api.cmd("win-04", "open")
 	padSecret, padID := api.token("pad", "4号窗口评价器", "win-04")
 	pad := newTab(t, browser, "pad")
