@@ -226,6 +226,7 @@ func (a *API) routes() (*gin.Engine, error) {
 
 	a.caseRoutes(v1)
 	a.rotaRoutes(v1)
+	v1.POST("/kiosk/inquiry", a.authed(a.kioskInquiry))
 
 	for _, cmd := range a.counterCommands() {
 		v1.POST("/counters/:id/"+cmd.name, cmd.handler)
