@@ -22,6 +22,7 @@ type View struct {
 	Group    *GroupView   `json:"group,omitempty"`   // in step group
 	Ticket   *TicketView  `json:"ticket,omitempty"`  // in step ticket
 	Error    *ErrorView   `json:"error,omitempty"`   // in step error
+	Inquiry  *InquiryView `json:"inquiry,omitempty"` // in step cases
 	Hall     HallView     `json:"hall"`
 	Menu     []Category   `json:"menu"`
 	Devices  Devices      `json:"devices"`

@@ -29,6 +29,8 @@ type Loop interface {
 	Back(ctx context.Context) error
 	GroupVisit(ctx context.Context, serviceID string) error // 多人来访（集体访）
 	Finish(ctx context.Context) error                       // 完成 of a group visit
+	Inquire(ctx context.Context) error                      // 查询进度
+	InquireCode(ctx context.Context, code, last4 string) error
 }
 
 var _ Loop = (*kiosk.Loop)(nil)
@@ -103,6 +105,8 @@ func New(opts Opts) (*Handler, error) {
 	h.mux.HandleFunc("POST "+p+"/back", h.control(h.back))
 	h.mux.HandleFunc("POST "+p+"/group", h.control(h.group))
 	h.mux.HandleFunc("POST "+p+"/finish", h.control(h.finish))
+	h.mux.HandleFunc("POST "+p+"/inquire", h.control(h.inquire))
+	h.mux.HandleFunc("POST "+p+"/inquire-code", h.control(h.inquireCode))
 	if opts.Demo != nil {
 		h.mux.HandleFunc("GET "+p+"/demo/cards", h.demoCards)
 		h.mux.HandleFunc("POST "+p+"/demo/place", h.control(h.demoPlace))
@@ -263,6 +267,23 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, h.opts.Loop.Finish(r.Context()))
 }
 
+// inquire is the 查询进度 tile.
+func (h *Handler) inquire(w http.ResponseWriter, r *http.Request) {
+	h.answer(w, h.opts.Loop.Inquire(r.Context()))
+}
+
+// inquireCode is 查询 with a case code and the ID number's last four.
+func (h *Handler) inquireCode(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Code  string `json:"code"`
+		Last4 string `json:"id_last4"`
+	}
+	if !decode(w, r, &b) {
+		return
+	}
+	h.answer(w, h.opts.Loop.InquireCode(r.Context(), b.Code, b.Last4))
+}
+
 // answer maps the loop's errors to statuses.
 func (h *Handler) answer(w http.ResponseWriter, err error) {
 	switch {
@@ -276,6 +297,12 @@ func (h *Handler) answer(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusConflict, "no_card", "请先放置身份证")
 	case errors.Is(err, kiosk.ErrBusy):
 		writeError(w, http.StatusConflict, "busy", "正在为您办理，请稍候")
+	case errors.Is(err, kiosk.ErrNoInquiry):
+		writeError(w, http.StatusNotFound, "no_inquiry", "请用手机扫描凭条上的二维码查询办理进度")
+	case errors.Is(err, kiosk.ErrBadCode):
+		writeError(w, http.StatusBadRequest, "bad_code", "案件码应为18位数字加1位校验码，如 421224-20261126-0007-X")
+	case errors.Is(err, kiosk.ErrBadLast4):
+		writeError(w, http.StatusBadRequest, "bad_last4", "请输入身份证号码的后四位")
 	case errors.Is(err, kiosk.ErrStopped):
 		writeError(w, http.StatusServiceUnavailable, "stopped", "自助机正在重启，请稍候")
 	default:

@@ -43,6 +43,15 @@
 // GET /api/v1/calls for today's latest calls (numbers and counters only)
 // to show them again.
 //
+// # 查询进度 at a kiosk
+//
+// POST /api/v1/kiosk/inquiry is for a visitor who lost the ticket: a
+// kiosk sends the ID number read from the card (the visitor's open
+// cases) or a case code with the last four characters of a party's ID
+// number (a code alone is guessable, the QR token is not). The answer is
+// the public inquiry page's view without the visitor's messages; a
+// device's inquiries count against its card taps.
+//
 // # Metrics
 //
 // GET /metrics is open to the Pi itself (a loopback peer with no
