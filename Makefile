@@ -17,8 +17,16 @@ arm64 armv7 armv6:
 # printer's tickets; shellcheck, systemd-analyze and curl check the Pi's
 # scripts and units; Chromium runs the browser tests of the pages;
 # espeak-ng speaks the board; qemu-user-static runs the ARM test binaries
-# (test-arm).
+# (test-arm). npm (Debian's package, or the one that comes with Node.js:
+# either will do, so it is not in this list) fetches axe-core, which checks
+# the pages' accessibility in Chromium; testdeps installs Debian's when
+# there is none.
 TEST_PACKAGES = zbar-tools fonts-droid-fallback fonts-dejavu-core shellcheck systemd curl chromium espeak-ng qemu-user-static
+
+# axe-core is not vendored (560 KB of test tool): testdeps installs this
+# version into the user's cache, where cmd/yiting's axe_test.go looks for
+# it (and checks its SHA-256). Keep the two versions in step (a test does).
+AXE_VERSION = 4.11.0
 
 # test is the README's test command and what CI runs: it installs the
 # packages the tests need when they are missing (as root; otherwise it
@@ -60,6 +68,16 @@ testdeps:
 			exit 1; \
 		fi; \
 	fi
+	@axe="$${YITING_AXE_DIR:-$${XDG_CACHE_HOME:-$$HOME/.cache}/yiting/axe-core-$(AXE_VERSION)}"; \
+	test -f "$$axe/node_modules/axe-core/axe.min.js" || { \
+		command -v npm >/dev/null || { \
+			if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+				echo "make test: installing npm (for axe-core)"; \
+				apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; \
+			else \
+				echo "make test: the tests need npm for axe-core"; echo "  run:  sudo apt-get install --no-install-recommends npm"; echo "  then: make test"; exit 1; \
+			fi; }; \
+		npm install --prefix "$$axe" --no-save --no-package-lock --no-audit --no-fund axe-core@$(AXE_VERSION); }
 
 clean:
 	rm -rf dist

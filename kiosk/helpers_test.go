@@ -59,6 +59,17 @@ type fakeDesk struct {
 	// lose makes call n issue the ticket and lose the answer (the server
 	// died before replying).
 	lose func(n int) bool
+	// 查询进度: the inquiries asked, and the answer.
+	inquiries []kiosk.Inquiry
+	cases     []kiosk.CaseStatus
+	inqErr    error
+}
+
+func (h *fakeDesk) Inquire(ctx context.Context, q kiosk.Inquiry) ([]kiosk.CaseStatus, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inquiries = append(h.inquiries, q)
+	return h.cases, h.inqErr
 }
 
 func newFakeDesk() *fakeDesk { return &fakeDesk{info: testInfo(), byKey: map[string]kiosk.Issued{}} }

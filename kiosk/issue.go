@@ -177,6 +177,12 @@ func (l *Loop) issued(tap uint64, req Request, is Issued) {
 	if c, ok := s.info.priorityClass(t.Priority); ok {
 		tv.Priority = c.Name
 	}
+	if _, _, named := whereCounters(s.info, t); len(named) > 0 {
+		tv.CounterPinyin = make([]string, len(named))
+		for i, c := range named {
+			tv.CounterPinyin[i] = c.Pinyin
+		}
+	}
 	s.ticket = tv
 	l.log.Info("kiosk: ticket issued", "number", t.Number, "ticket", t.ID, "service", t.ServiceID,
 		"priority", t.Priority, "target", t.TargetCounter, "replayed", is.Replayed)

@@ -44,6 +44,7 @@ type Opts struct {
 	ReadWait   time.Duration // a card being read must be read by then; 5 s
 	TicketShow time.Duration // the printed ticket stays on screen; 20 s (twice if not printed)
 	ErrorShow  time.Duration // a failure stays on screen; 20 s
+	CasesShow  time.Duration // 查询进度's cases stay on screen; 60 s
 
 	IssueTimeout time.Duration // one attempt to issue; 10 s
 	// IssueGiveUp is how long the loop keeps asking an unreachable hall
@@ -79,6 +80,7 @@ func (o *Opts) defaults() {
 	def(&o.ReadWait, 5*time.Second)
 	def(&o.TicketShow, 20*time.Second)
 	def(&o.ErrorShow, 20*time.Second)
+	def(&o.CasesShow, 60*time.Second)
 	def(&o.IssueTimeout, 10*time.Second)
 	def(&o.IssueGiveUp, 2*time.Minute)
 	def(&o.RetryMin, 500*time.Millisecond)

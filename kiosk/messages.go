@@ -44,4 +44,6 @@ const (
 	ErrCodeReaderOffline = "reader_offline"
 	ErrCodeHallDown      = "hall_unreachable"
 	ErrCodeRefused       = "issue_refused"
+	ErrCodeNoCase        = "no_case"       // 查询进度: no case for that code and digits
+	ErrCodeInquiryLimit  = "inquiry_limit" // 查询进度: the device asked too fast
 )

@@ -26,6 +26,8 @@ type state struct {
 	ticket    *TicketView
 	err       *ErrorView
 	retrying  bool
+	inquiry   bool         // 查询进度: a card read is an inquiry, not a ticket
+	cases     []CaseStatus // in step cases
 
 	tap         uint64             // the current tap's number; results of older taps are stale
 	cancelIssue context.CancelFunc // stops the current tap's retries
@@ -96,6 +98,16 @@ func (s *state) view(seq uint64) View {
 	case StepGroup:
 		v.Message = s.groupMessage()
 		v.Group = s.groupView()
+	case StepInquiry:
+		v.Message = MsgInquiry
+	case StepInquiring:
+		v.Message = MsgInquiring
+	case StepCases:
+		v.Message = MsgCases
+		if len(s.cases) == 0 {
+			v.Message = MsgNoCases
+		}
+		v.Inquiry = &InquiryView{Cases: s.cases}
 	}
 	return v
 }
@@ -128,6 +140,7 @@ func (l *Loop) idle() {
 	s := &l.st
 	s.service, s.card, s.visitor, s.priority, s.ticket = nil, nil, nil, "", nil
 	s.group, s.groupNote, s.groupOK = nil, "", false
+	s.inquiry, s.cases = false, nil
 	s.cancelIssue = nil
 	l.to(StepIdle, 0)
 }
@@ -214,7 +227,7 @@ func (l *Loop) reading() {
 		return
 	}
 	switch s.step {
-	case StepIdle, StepWaitCard:
+	case StepIdle, StepWaitCard, StepInquiry:
 	case StepError:
 		if s.err.Code != ErrCodeUnreadable {
 			return
@@ -264,11 +277,15 @@ func (l *Loop) card(ev idcard.Event) {
 		l.fail(ErrCodeExpired, MsgExpired, false)
 	case idcard.EventCard:
 		l.beep()
-		if busy {
+		if busy || s.step == StepInquiring {
 			l.log.Info("kiosk: card ignored while a ticket is being issued", "event", ev)
 			return
 		}
 		s.readingMuted = time.Time{}
+		if s.inquiry && (s.step == StepInquiry || s.step == StepReading) {
+			l.startInquiry(Inquiry{Card: ev.Identity})
+			return
+		}
 		if waiting {
 			l.startIssue(*s.service, []*idcard.Identity{ev.Identity})
 			return
@@ -299,6 +316,10 @@ func (l *Loop) expire() {
 		// delivered, or a card pulled away): go back, and ignore such
 		// notices for a while.
 		s.readingMuted = l.now().Add(6 * l.opts.ReadWait)
+		if s.inquiry {
+			l.to(StepInquiry, l.opts.CardWait)
+			return
+		}
 		if s.service != nil {
 			l.to(StepWaitCard, l.opts.CardWait)
 			return

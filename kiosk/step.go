@@ -12,18 +12,21 @@ type Step int
 // failure until 返回 or its timeout. A group visit goes idle or wait_card →
 // group (the representatives' cards, one after another) → 完成 → issuing → ….
 const (
-	StepIdle     Step = iota // the service menu; a card may be placed first
-	StepWaitCard             // a service that needs an ID card was chosen: 请将身份证放在感应区
-	StepReading              // a card is on the reader and being read
-	StepChoose               // a card was read first: choose the service
-	StepIssuing              // the hall is numbering the ticket (retried while unreachable)
-	StepPrinting             // the ticket goes to the printer
-	StepTicket               // the ticket is shown, printed or not
-	StepError                // something failed: the message says what to do
-	StepGroup                // a group visit: up to 5 representatives tap their cards, then 完成
+	StepIdle      Step = iota // the service menu; a card may be placed first
+	StepWaitCard              // a service that needs an ID card was chosen: 请将身份证放在感应区
+	StepReading               // a card is on the reader and being read
+	StepChoose                // a card was read first: choose the service
+	StepIssuing               // the hall is numbering the ticket (retried while unreachable)
+	StepPrinting              // the ticket goes to the printer
+	StepTicket                // the ticket is shown, printed or not
+	StepError                 // something failed: the message says what to do
+	StepGroup                 // a group visit: up to 5 representatives tap their cards, then 完成
+	StepInquiry               // 查询进度: waiting for a card or a case code
+	StepInquiring             // the hall is looking the cases up
+	StepCases                 // the cases found, until 返回 or the timeout
 )
 
-var stepNames = [...]string{"idle", "wait_card", "reading", "choose", "issuing", "printing", "ticket", "error", "group"}
+var stepNames = [...]string{"idle", "wait_card", "reading", "choose", "issuing", "printing", "ticket", "error", "group", "inquiry", "inquiring", "cases"}
 
 // String returns the step's name as the page and the logs use it.
 func (s Step) String() string {

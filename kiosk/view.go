@@ -22,6 +22,7 @@ type View struct {
 	Group    *GroupView   `json:"group,omitempty"`   // in step group
 	Ticket   *TicketView  `json:"ticket,omitempty"`  // in step ticket
 	Error    *ErrorView   `json:"error,omitempty"`   // in step error
+	Inquiry  *InquiryView `json:"inquiry,omitempty"` // in step cases
 	Hall     HallView     `json:"hall"`
 	Menu     []Category   `json:"menu"`
 	Devices  Devices      `json:"devices"`
@@ -51,16 +52,20 @@ type VisitorView struct {
 
 // TicketView is the ticket on screen.
 type TicketView struct {
-	ID       uint64    `json:"id"`
-	Number   string    `json:"number"` // A012
-	Service  string    `json:"service"`
-	Counter  string    `json:"counter,omitempty"`  // where to go: 3号窗口
-	Location string    `json:"location,omitempty"` // where that is
-	Ahead    int       `json:"ahead"`
-	Priority string    `json:"priority,omitempty"` // 老年人
-	Note     string    `json:"note,omitempty"`     // 首访负责：请到3号窗口
-	Issued   time.Time `json:"issued"`
-	Printed  bool      `json:"printed"`
+	ID      uint64 `json:"id"`
+	Number  string `json:"number"` // A012
+	Service string `json:"service"`
+	Counter string `json:"counter,omitempty"` // where to go: 3号窗口
+	// CounterPinyin is the configured pinyin of the counters Counter
+	// names (none when it names a place), for the kiosk's voice
+	// (kioskweb); not sent to the page.
+	CounterPinyin []string  `json:"-"`
+	Location      string    `json:"location,omitempty"` // where that is
+	Ahead         int       `json:"ahead"`
+	Priority      string    `json:"priority,omitempty"` // 老年人
+	Note          string    `json:"note,omitempty"`     // 首访负责：请到3号窗口
+	Issued        time.Time `json:"issued"`
+	Printed       bool      `json:"printed"`
 	// PrintProblem says why the ticket was not printed (打印机缺纸…), for
 	// staff; the visitor reads Message.
 	PrintProblem string `json:"print_problem,omitempty"`

@@ -12,9 +12,16 @@ import (
 // the part of the building they share (then location is empty). location
 // is where the counter is.
 func where(info HallInfo, t queue.Ticket) (counter, location string) {
+	c, l, _ := whereCounters(info, t)
+	return c, l
+}
+
+// whereCounters is where, and the counters it names (none when it names
+// a place): the kiosk's voice says their pinyin.
+func whereCounters(info HallInfo, t queue.Ticket) (counter, location string, named []queue.Counter) {
 	if t.TargetCounter != "" {
 		if c, ok := info.Counter(t.TargetCounter); ok {
-			return c.Name, c.Location
+			return c.Name, c.Location, []queue.Counter{c}
 		}
 	}
 	var primary []queue.Counter
@@ -31,9 +38,9 @@ func where(info HallInfo, t queue.Ticket) (counter, location string) {
 	}
 	switch {
 	case len(primary) == 0:
-		return "", ""
+		return "", "", nil
 	case len(primary) == 1:
-		return primary[0].Name, primary[0].Location
+		return primary[0].Name, primary[0].Location, primary
 	}
 	locs := make([]string, len(primary))
 	for i, c := range primary {
@@ -41,13 +48,13 @@ func where(info HallInfo, t queue.Ticket) (counter, location string) {
 	}
 	location = commonPlace(locs)
 	if len(primary) > 3 {
-		return location, "" // 请到：一楼联合接访大厅
+		return location, "", nil // 请到：一楼联合接访大厅
 	}
 	names := make([]string, len(primary))
 	for i, c := range primary {
 		names[i] = c.Name
 	}
-	return strings.Join(names, "、"), location
+	return strings.Join(names, "、"), location, primary
 }
 
 // commonPlace is the part of the building several locations share:

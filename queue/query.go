@@ -1,8 +1,11 @@
 package queue
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
+	"time"
 )
 
 // ServiceQueue is the waiting count of one service.
@@ -99,6 +102,39 @@ func (e *Engine) Tickets(match func(*Ticket) bool) []Ticket {
 		})
 	})
 	return out
+}
+
+// Call is a ticket's latest call to a counter, as the board shows it:
+// the number and where to go, nothing of the visitor or the case.
+type Call struct {
+	TicketID uint64    `json:"id"`
+	Number   string    `json:"number"`
+	Counter  string    `json:"counter"`
+	CalledAt time.Time `json:"called_at"`
+}
+
+// RecentCalls returns today's latest n calls, newest first: what a board
+// that reloads shows again.
+func (e *Engine) RecentCalls(n int) []Call {
+	out := []Call{}
+	if n <= 0 {
+		return out
+	}
+	e.view(func(st *state) {
+		st.each(func(t *Ticket) {
+			if t.CalledAt.IsZero() || t.CounterID == "" {
+				return
+			}
+			out = append(out, Call{TicketID: t.ID, Number: t.Number, Counter: t.CounterID, CalledAt: t.CalledAt})
+		})
+	})
+	slices.SortFunc(out, func(a, b Call) int {
+		if c := b.CalledAt.Compare(a.CalledAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.TicketID, a.TicketID)
+	})
+	return out[:min(n, len(out))]
 }
 
 // Counter returns the live state of one counter.

@@ -455,3 +455,17 @@ func submitAct(tb *tab, form, until string, fill ...chromedp.Action[chromedp.Voi
 	tb.do(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
 	wait[bool](tb, `!window.__before && document.readyState === 'complete' && (document.getElementById('act-error').hidden || (()=>{throw new Error(document.getElementById('act-error').textContent)})()) && `+until, 15*time.Second)
 }
+
+// freshHallPW is the admin's password in freshHall.
+const freshHallPW = "fresh-hall-admin-pw"
+
+// freshHall starts the real yiting process on an empty data directory (or
+// dir, when given) with a known admin password, and an admin client of it.
+func freshHall(t testing.TB, dir string) (*process, *hallClient) {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + freshHallPW}, "-data", dir, "-addr", freeAddr(t), "-log-level", "warn")
+	return srv, newHallClient(t, srv.url, "admin", freshHallPW)
+}

@@ -193,7 +193,10 @@ func newKiosk(ctx context.Context, o kioskOptions) (*kioskApp, error) {
 	if dev.readerSim != nil && dev.printerSim != nil {
 		demo = &kioskweb.SimDemo{Reader: dev.readerSim, Printer: dev.printerSim}
 	}
-	k.web, err = kioskweb.New(kioskweb.Opts{Loop: k.loop, Demo: demo, Done: ctx.Done(), Logger: log})
+	// The kiosk speaks its prompts with the board's voice: espeak-ng on
+	// this machine when it is installed (looked for again while missing),
+	// else the browser's.
+	k.web, err = kioskweb.New(kioskweb.Opts{Loop: k.loop, Demo: demo, Done: ctx.Done(), Logger: log, Speech: newEspeakFinder(time.Now)})
 	if err != nil {
 		dev.close()
 		return nil, err

@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	hallconfig "yiting/firmware-config"
 	"yiting/printer"
 	"yiting/printer/escpos"
+	"yiting/queue/speech"
 	"yiting/queue/web"
 )
 
@@ -41,14 +43,12 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		Version:       version,
 		Logger:        s.log,
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	sp := findEspeak(ctx)
-	cancel()
-	if sp != nil {
-		opts.Speech, opts.SpeechName = sp, "espeak-ng "+espeakVoice
-		s.log.Info("announcements: the server speaks the calls", "voice", opts.SpeechName, "program", sp.path)
+	sp := newEspeakFinder(time.Now)
+	opts.Speech, opts.SpeechName = sp, "espeak-ng "+espeakVoice
+	if sp.Available() {
+		s.log.Info("announcements: the server speaks the calls", "voice", opts.SpeechName)
 	} else {
-		s.log.Info("announcements: espeak-ng with the cmn-latn-pinyin voice is not installed; the boards speak with the browser's speechSynthesis (apt-get install espeak-ng for the server's voice)")
+		s.log.Info("announcements: espeak-ng with the cmn-latn-pinyin voice is not installed; the boards speak with the browser's speechSynthesis until it is (apt-get install espeak-ng for the server's voice; no restart needed)")
 	}
 	pages, err := web.New(opts)
 	if err != nil {
@@ -97,6 +97,70 @@ func findEspeak(ctx context.Context) *espeak {
 		return nil
 	}
 	return &espeak{path: path, sem: make(chan struct{}, 2)}
+}
+
+// espeakLookEvery is how often a server without espeak-ng looks for it
+// again: a program installed after start-up is found without a restart,
+// and looking (a PATH search and one espeak-ng --voices run) costs
+// nothing at this rate.
+const espeakLookEvery = 30 * time.Second
+
+// espeakFinder is the server's voice: espeak-ng wherever it is on PATH
+// now. It implements web.Synthesizer and web.Prober; while espeak-ng is
+// missing it looks again at most every espeakLookEvery, and a run that
+// finds the program gone makes it look again.
+type espeakFinder struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	found  *espeak
+	looked time.Time // zero: never
+}
+
+var (
+	_ web.Synthesizer = (*espeakFinder)(nil)
+	_ web.Prober      = (*espeakFinder)(nil)
+)
+
+func newEspeakFinder(now func() time.Time) *espeakFinder { return &espeakFinder{now: now} }
+
+// current returns espeak-ng if it is installed, looking for it when due.
+func (f *espeakFinder) current() *espeak {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.found != nil {
+		return f.found
+	}
+	now := f.now()
+	if !f.looked.IsZero() && now.Sub(f.looked) < espeakLookEvery && now.After(f.looked) {
+		return nil
+	}
+	f.looked = now
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f.found = findEspeak(ctx)
+	return f.found
+}
+
+// Available reports whether the server can speak now.
+func (f *espeakFinder) Available() bool { return f.current() != nil }
+
+// Synthesize speaks with espeak-ng, or returns speech.ErrNotInstalled while
+// it is not installed.
+func (f *espeakFinder) Synthesize(ctx context.Context, pinyin string) ([]byte, error) {
+	sp := f.current()
+	if sp == nil {
+		return nil, speech.ErrNotInstalled
+	}
+	wav, err := sp.Synthesize(ctx, pinyin)
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		f.mu.Lock()
+		if f.found == sp { // removed since: look again next time
+			f.found, f.looked = nil, time.Time{}
+		}
+		f.mu.Unlock()
+	}
+	return wav, err
 }
 
 // Synthesize runs espeak-ng -v cmn-latn-pinyin -w FILE with the text on

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"yiting/queue/speech"
 	"yiting/queue/web"
 )
 
@@ -54,5 +58,52 @@ func TestEspeak(t *testing.T) {
 	secs := float64(len(wav)-44) / float64(rate) / float64(bits/8)
 	if secs < 1.5 || secs > 10 {
 		t.Errorf("the call lasts %.1f s (rate %d, %d bits)", secs, rate, bits)
+	}
+}
+
+// espeak-ng installed after start-up is found without a restart, at the
+// next look (issue 13, item 17); until then the finder does not run a
+// search on every call.
+func TestEspeakInstalledAfterStart(t *testing.T) {
+	real, err := exec.LookPath("espeak-ng")
+	if err != nil {
+		t.Fatal("this test needs espeak-ng: apt-get install espeak-ng")
+	}
+	bin := t.TempDir()
+	t.Setenv("PATH", bin) // not installed yet
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	f := newEspeakFinder(func() time.Time { return now })
+	if f.Available() {
+		t.Fatal("found espeak-ng on an empty PATH")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := f.Synthesize(ctx, "qing3"); !errors.Is(err, speech.ErrNotInstalled) {
+		t.Fatalf("Synthesize without espeak-ng: %v, want ErrNoSynthesizer", err)
+	}
+	if err := os.Symlink(real, filepath.Join(bin, "espeak-ng")); err != nil { // apt-get install espeak-ng
+		t.Fatal(err)
+	}
+	now = now.Add(espeakLookEvery / 2)
+	if f.Available() {
+		t.Error("looked again before espeakLookEvery")
+	}
+	now = now.Add(espeakLookEvery)
+	if !f.Available() {
+		t.Fatal("espeak-ng installed after start-up is not found")
+	}
+	wav, err := f.Synthesize(ctx, "qing3 ei1 ling2 yi1 er4 hao4")
+	if err != nil || len(wav) < 44 || string(wav[:4]) != "RIFF" {
+		t.Fatalf("Synthesize: %d bytes, %v", len(wav), err)
+	}
+	// Removed again: the next run fails and the finder looks again.
+	if err := os.Remove(filepath.Join(bin, "espeak-ng")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Synthesize(ctx, "qing3"); err == nil {
+		t.Error("espeak-ng removed, yet Synthesize succeeded")
+	}
+	if f.Available() {
+		t.Error("espeak-ng removed, yet the finder offers it")
 	}
 }

@@ -302,3 +302,24 @@ func loopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+var _ kiosk.Inquirer = (*Client)(nil)
+
+// Inquire sends POST /api/v1/kiosk/inquiry (查询进度) with the ID number
+// of the card read, or the case code and the ID number's last four,
+// inside the same TLS as Issue; the kiosk keeps none of it.
+func (c *Client) Inquire(ctx context.Context, q kiosk.Inquiry) ([]kiosk.CaseStatus, error) {
+	body := map[string]string{}
+	if q.Card != nil {
+		body["id_number"] = q.Card.Number
+	} else {
+		body["case_code"], body["id_last4"] = q.Code, q.IDLast4
+	}
+	var out struct {
+		Cases []kiosk.CaseStatus `json:"cases"`
+	}
+	if _, err := c.do(ctx, http.MethodPost, "/api/v1/kiosk/inquiry", "", body, &out); err != nil {
+		return nil, err
+	}
+	return out.Cases, nil
+}

@@ -235,3 +235,38 @@ func TestPinnedTLS(t *testing.T) {
 		}
 	}
 }
+
+// 查询进度 from a kiosk on another Pi (issue 13, item 18): the card finds
+// the case the visitor's tap opened; a code with the wrong last four is
+// queue.ErrNotFound.
+func TestInquire(t *testing.T) {
+	s := newServer(t)
+	c, err := hallclient.New(s.srv.URL, &hallclient.Opts{Token: s.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, _ := idcardsim.CardByLabel(idcardsim.LabelElderly)
+	ctx := context.Background()
+	if _, err := c.Issue(ctx, kiosk.Request{ServiceID: "petition", Card: &card.Identity, IdempotencyKey: "tap-1"}); err != nil {
+		t.Fatal(err)
+	}
+	tv, err := s.eng.TicketByNumber("A001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := c.Inquire(ctx, kiosk.Inquiry{Card: &card.Identity})
+	if err != nil || len(cs) != 1 || cs[0].Code != tv.CaseCode || cs[0].Status == "" || cs[0].MaskedName != "张*试" || cs[0].Due == nil {
+		t.Fatalf("by card: %+v %v", cs, err)
+	}
+	id := card.Identity.Number
+	if cs, err := c.Inquire(ctx, kiosk.Inquiry{Code: tv.CaseCode, IDLast4: id[len(id)-4:]}); err != nil || len(cs) != 1 {
+		t.Errorf("by code: %+v %v", cs, err)
+	}
+	wrong := "0000"
+	if id[len(id)-4:] == wrong {
+		wrong = "1111"
+	}
+	if _, err := c.Inquire(ctx, kiosk.Inquiry{Code: tv.CaseCode, IDLast4: wrong}); !errors.Is(err, queue.ErrNotFound) {
+		t.Errorf("wrong digits: %v", err)
+	}
+}

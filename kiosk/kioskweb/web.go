@@ -29,6 +29,8 @@ type Loop interface {
 	Back(ctx context.Context) error
 	GroupVisit(ctx context.Context, serviceID string) error // 多人来访（集体访）
 	Finish(ctx context.Context) error                       // 完成 of a group visit
+	Inquire(ctx context.Context) error                      // 查询进度
+	InquireCode(ctx context.Context, code, last4 string) error
 }
 
 var _ Loop = (*kiosk.Loop)(nil)
@@ -46,6 +48,9 @@ type Opts struct {
 	// Done ends every open event stream when closed (the server is
 	// shutting down: an open stream would hold http.Server.Shutdown).
 	Done <-chan struct{}
+	// Speech is this machine's voice for the prompts (espeak-ng); nil:
+	// the browser's voice only.
+	Speech Speaker
 	// Heartbeat is the idle time after which a stream sends a comment
 	// line; 15 s.
 	Heartbeat time.Duration
@@ -94,10 +99,14 @@ func New(opts Opts) (*Handler, error) {
 	h.mux.Handle("GET "+p+"/static/", h.static)
 	h.mux.HandleFunc("GET "+p+"/state", h.state)
 	h.mux.HandleFunc("GET "+p+"/events", h.events)
+	h.mux.HandleFunc("GET "+p+"/speech", h.speechInfo)
+	h.mux.HandleFunc("GET "+p+"/voice.wav", h.local(h.voice))
 	h.mux.HandleFunc("POST "+p+"/choose", h.control(h.choose))
 	h.mux.HandleFunc("POST "+p+"/back", h.control(h.back))
 	h.mux.HandleFunc("POST "+p+"/group", h.control(h.group))
 	h.mux.HandleFunc("POST "+p+"/finish", h.control(h.finish))
+	h.mux.HandleFunc("POST "+p+"/inquire", h.control(h.inquire))
+	h.mux.HandleFunc("POST "+p+"/inquire-code", h.control(h.inquireCode))
 	if opts.Demo != nil {
 		h.mux.HandleFunc("GET "+p+"/demo/cards", h.demoCards)
 		h.mux.HandleFunc("POST "+p+"/demo/place", h.control(h.demoPlace))
@@ -207,6 +216,18 @@ func (h *Handler) control(fn http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// local keeps a route to the kiosk itself (unless AllowRemote): the
+// voice runs a synthesizer, which nobody else may keep busy.
+func (h *Handler) local(fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.opts.AllowRemote && !loopback(r.RemoteAddr) {
+			writeError(w, http.StatusForbidden, "forbidden", "只能在自助机本机操作")
+			return
+		}
+		fn(w, r)
+	}
+}
+
 func loopback(remote string) bool {
 	host, _, err := net.SplitHostPort(remote)
 	if err != nil {
@@ -246,6 +267,23 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, h.opts.Loop.Finish(r.Context()))
 }
 
+// inquire is the 查询进度 tile.
+func (h *Handler) inquire(w http.ResponseWriter, r *http.Request) {
+	h.answer(w, h.opts.Loop.Inquire(r.Context()))
+}
+
+// inquireCode is 查询 with a case code and the ID number's last four.
+func (h *Handler) inquireCode(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Code  string `json:"code"`
+		Last4 string `json:"id_last4"`
+	}
+	if !decode(w, r, &b) {
+		return
+	}
+	h.answer(w, h.opts.Loop.InquireCode(r.Context(), b.Code, b.Last4))
+}
+
 // answer maps the loop's errors to statuses.
 func (h *Handler) answer(w http.ResponseWriter, err error) {
 	switch {
@@ -259,6 +297,12 @@ func (h *Handler) answer(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusConflict, "no_card", "请先放置身份证")
 	case errors.Is(err, kiosk.ErrBusy):
 		writeError(w, http.StatusConflict, "busy", "正在为您办理，请稍候")
+	case errors.Is(err, kiosk.ErrNoInquiry):
+		writeError(w, http.StatusNotFound, "no_inquiry", "请用手机扫描凭条上的二维码查询办理进度")
+	case errors.Is(err, kiosk.ErrBadCode):
+		writeError(w, http.StatusBadRequest, "bad_code", "案件码应为18位数字加1位校验码，如 421224-20261126-0007-X")
+	case errors.Is(err, kiosk.ErrBadLast4):
+		writeError(w, http.StatusBadRequest, "bad_last4", "请输入身份证号码的后四位")
 	case errors.Is(err, kiosk.ErrStopped):
 		writeError(w, http.StatusServiceUnavailable, "stopped", "自助机正在重启，请稍候")
 	default:

@@ -27,6 +27,9 @@ type fakeLoop struct {
 	groups   []string
 	finishes int
 	err      error
+	// 查询进度
+	inquiries int
+	codes     []string
 }
 
 func newFakeLoop() *fakeLoop {
@@ -82,6 +85,20 @@ func (f *fakeLoop) GroupVisit(ctx context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.groups = append(f.groups, id)
+	return f.err
+}
+
+func (f *fakeLoop) Inquire(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.inquiries++
+	return f.err
+}
+
+func (f *fakeLoop) InquireCode(ctx context.Context, code, last4 string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.codes = append(f.codes, code+"/"+last4)
 	return f.err
 }
 

@@ -235,6 +235,7 @@ func (a *API) routes() (*gin.Engine, error) {
 	v1.GET("/counters", a.authed(a.counters))
 	v1.GET("/counters/:id/waiting", a.authed(a.counterWaiting))
 	v1.GET("/queue", a.authed(a.queueState))
+	v1.GET("/calls", a.authed(a.calls))
 	v1.GET("/tickets/:id", a.authed(a.ticket))
 	v1.GET("/tickets/by-number/:number", a.authed(a.ticketByNumber))
 	v1.POST("/tickets", a.authed(a.issue))
@@ -243,6 +244,7 @@ func (a *API) routes() (*gin.Engine, error) {
 
 	a.caseRoutes(v1)
 	a.rotaRoutes(v1)
+	v1.POST("/kiosk/inquiry", a.authed(a.kioskInquiry))
 
 	for _, cmd := range a.counterCommands() {
 		v1.POST("/counters/:id/"+cmd.name, cmd.handler)

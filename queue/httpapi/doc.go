@@ -39,7 +39,18 @@
 // read GET /api/v1/queue first and open the stream with
 // ?after=<last_event> to miss nothing in between. A client too far behind
 // (Options.MaxReplay) gets a "reset" event and should reload the state
-// rather than replay yesterday's calls.
+// rather than replay yesterday's calls. A board that reloads reads
+// GET /api/v1/calls for today's latest calls (numbers and counters only)
+// to show them again.
+//
+// # 查询进度 at a kiosk
+//
+// POST /api/v1/kiosk/inquiry is for a visitor who lost the ticket: a
+// kiosk sends the ID number read from the card (the visitor's open
+// cases) or a case code with the last four characters of a party's ID
+// number (a code alone is guessable, the QR token is not). The answer is
+// the public inquiry page's view without the visitor's messages; a
+// device's inquiries count against its card taps.
 //
 // One principal holds at most Options.MaxStreams streams; a new one over
 // it closes that principal's oldest (the one most likely dead: a board

@@ -152,6 +152,33 @@ func (a *API) queueState(c *gin.Context, p queue.Principal) {
 	writeJSON(c, http.StatusOK, a.eng.State())
 }
 
+// maxCalls bounds GET /api/v1/calls: a board shows a handful.
+const maxCalls = 20
+
+type callsResponse struct {
+	Day   string       `json:"day"`
+	Calls []queue.Call `json:"calls"`
+}
+
+// calls is today's latest calls (?limit=, 1..20, default 6), newest
+// first: a board that reloads shows the last calls again. Numbers and
+// counters only — no visitor, no case — for any principal that may read
+// the queue.
+func (a *API) calls(c *gin.Context, p queue.Principal) {
+	if !a.canWatch(c, p) {
+		return
+	}
+	n := 6
+	if v := c.Query("limit"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > maxCalls {
+			a.fail(c, invalid("limit 应为 1 到 20 之间的整数 (limit must be 1..20)"))
+			return
+		}
+	}
+	writeJSON(c, http.StatusOK, callsResponse{Day: a.eng.State().Day, Calls: a.eng.RecentCalls(n)})
+}
+
 // ticket is any ticket by id, today's or older.
 func (a *API) ticket(c *gin.Context, p queue.Principal) {
 	if !a.canWatch(c, p) {

@@ -83,6 +83,12 @@ func hbars(items []bar, name1, name2 string) template.HTML {
 	h := top + rowH*len(items) + 8
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" font-size="16" font-family="sans-serif">`, w, h, w, h)
+	alt(&b, items, func(it bar) string {
+		if it.Value2 < 0 {
+			return fmt.Sprintf("%s %s%d", it.Label, name1, it.Value)
+		}
+		return fmt.Sprintf("%s %s%d、%s%d", it.Label, name1, it.Value, name2, it.Value2)
+	})
 	fmt.Fprintf(&b, `<rect x="%d" y="6" width="14" height="14" fill="%s"/><text x="%d" y="19" fill="%s">%s</text>`, labelW, colorBar, labelW+20, colorText, esc(name1))
 	fmt.Fprintf(&b, `<rect x="%d" y="6" width="14" height="14" fill="%s"/><text x="%d" y="19" fill="%s">%s</text>`, labelW+90, colorServed, labelW+110, colorText, esc(name2))
 	span := float64(w - labelW - 60)
@@ -114,6 +120,12 @@ func columns(items []bar, unit string) template.HTML {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" font-size="15" font-family="sans-serif">`, w, h, w, h)
+	alt(&b, items, func(it bar) string {
+		if it.Value2 < 0 {
+			return fmt.Sprintf("%s%s %d", it.Label, unit, it.Value)
+		}
+		return fmt.Sprintf("%s%s 取号%d、办结%d", it.Label, unit, it.Value, it.Value2)
+	})
 	plotH := float64(h - bottom - top)
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s"/>`, left, h-bottom, w, h-bottom, colorGrid)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" fill="%s">%d</text>`, left-6, top+10, colorText, maxV)
@@ -146,6 +158,11 @@ func levels(r queue.RatingStats) template.HTML {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" font-size="15" font-family="sans-serif">`, w, h, w, h)
+	var ls []bar
+	for l := queue.VerySatisfied; l >= queue.VeryDissatisfied; l-- {
+		ls = append(ls, bar{Label: l.Name(), Value: r.Levels[l-1]})
+	}
+	alt(&b, ls, func(it bar) string { return fmt.Sprintf("%s %d", it.Label, it.Value) })
 	x := 0.0
 	for l := queue.VerySatisfied; l >= queue.VeryDissatisfied; l-- {
 		n := r.Levels[l-1]
@@ -162,9 +179,20 @@ func levels(r queue.RatingStats) template.HTML {
 	return template.HTML(b.String())
 }
 
+// alt writes the chart's text alternative, its first child <title>: every
+// value in words, for a screen reader (the bars' own titles are hover
+// tips, not read as the image's name).
+func alt(b *strings.Builder, items []bar, say func(bar) string) {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = say(it)
+	}
+	fmt.Fprintf(b, `<title>%s</title>`, esc(strings.Join(parts, "；")))
+}
+
 func emptyChart(w int, msg string) template.HTML {
-	return template.HTML(fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d 60" width="%d" height="60" role="img" font-size="18" font-family="sans-serif"><text x="10" y="36" fill="%s">%s</text></svg>`,
-		w, w, colorText, esc(msg)))
+	return template.HTML(fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d 60" width="%d" height="60" role="img" font-size="18" font-family="sans-serif"><title>%s</title><text x="10" y="36" fill="%s">%s</text></svg>`,
+		w, w, esc(msg), colorText, esc(msg)))
 }
 
 // truncate shortens s to n characters with an ellipsis.

@@ -79,6 +79,14 @@ type fakeSynth struct {
 	texts []string
 	fail  error
 	gate  chan struct{}
+	// absent: its program is not installed now (web.Prober).
+	absent bool
+}
+
+func (s *fakeSynth) Available() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.absent
 }
 
 func (s *fakeSynth) Synthesize(ctx context.Context, pinyin string) ([]byte, error) {

@@ -68,7 +68,7 @@ type boardData struct {
 // the voice; ?token= is the display token, kept by the page.
 func (p *Pages) board(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	d := boardData{pageData: p.data, Repeat: defaultRepeat, Voice: "auto", ServerSpeech: p.voice != nil}
+	d := boardData{pageData: p.data, Repeat: defaultRepeat, Voice: "auto", ServerSpeech: p.speaks()}
 	if v := q.Get("repeat"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxRepeat {

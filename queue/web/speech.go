@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/speech"
 )
 
 // Synthesizer speaks a sentence written in pinyin with tone numbers
@@ -24,26 +24,23 @@ type Synthesizer interface {
 	Synthesize(ctx context.Context, pinyin string) ([]byte, error)
 }
 
-// How letters and digits of a ticket number are read: letter by letter,
-// digit by digit ("A012" → A 零 一 二), as Chinese halls announce them.
-// Letters follow the common Chinese way of saying the Latin alphabet.
-var (
-	letterPinyin = [26]string{
-		"ei1", "bi4", "xi1", "di4", "yi4", "ai2 fu1", "ji4", "ai2 qi1", "ai4", "jie4", "kai4", "ai2 le5", "ai2 mu5",
-		"en1", "ou1", "pi4", "qiu1", "a4 er3", "ai2 si1", "ti4", "you1", "wei1", "da2 bu5 liu5", "ai2 ke4 si1", "wai4", "zei4",
-	}
-	digitPinyin = [10]string{"ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3"}
-)
+// Prober is implemented by a Synthesizer whose program may come and go
+// (espeak-ng installed after start-up): Available reports, cheaply,
+// whether it speaks now. A Synthesizer without it always speaks.
+type Prober interface {
+	Available() bool
+}
 
-var (
-	// numberPattern is a ticket number as the engine formats it.
-	numberPattern = regexp.MustCompile(`^[A-Z][0-9]{3,7}$`)
-	// pinyinPattern is what the configuration may give as a counter's
-	// pinyin: syllables of letters (ü written v) with an optional tone
-	// digit, separated by single spaces. Nothing else reaches the
-	// synthesizer.
-	pinyinPattern = regexp.MustCompile(`^[a-zv]{1,6}[1-5]?( [a-zv]{1,6}[1-5]?)*$`)
-)
+// speaks reports whether the server's voice is there now.
+func (p *Pages) speaks() bool {
+	if p.voice == nil {
+		return false
+	}
+	if pr, ok := p.voice.synth.(Prober); ok {
+		return pr.Available()
+	}
+	return true
+}
 
 // ErrNoPinyin is returned by CallPinyin for a counter whose
 // configuration has no usable pinyin: the board then speaks the Chinese
@@ -62,24 +59,15 @@ func CallText(number, counterName string) string {
 // returns an error for a malformed number and ErrNoPinyin for a counter
 // without pinyin.
 func CallPinyin(number string, c queue.Counter) (string, error) {
-	if !numberPattern.MatchString(number) {
-		return "", fmt.Errorf("web: %q is not a ticket number", number)
+	n, err := speech.Number(number)
+	if err != nil {
+		return "", fmt.Errorf("web: %w", err)
 	}
-	cp := strings.Join(strings.Fields(strings.ToLower(c.Pinyin)), " ")
-	if cp == "" || !pinyinPattern.MatchString(cp) {
+	cp, ok := speech.Clean(c.Pinyin)
+	if !ok {
 		return "", fmt.Errorf("%w: %s (%q)", ErrNoPinyin, c.ID, c.Pinyin)
 	}
-	var b strings.Builder
-	b.WriteString("qing3 ")
-	b.WriteString(letterPinyin[number[0]-'A'])
-	for _, d := range number[1:] {
-		b.WriteString(" ")
-		b.WriteString(digitPinyin[d-'0'])
-	}
-	b.WriteString(" hao4 dao4 ")
-	b.WriteString(cp)
-	b.WriteString(" ban4 li3")
-	return b.String(), nil
+	return "qing3 " + n + " hao4 dao4 " + cp + " ban4 li3", nil
 }
 
 // voiceCacheSize bounds the rendered sentences kept: a call is asked for
@@ -162,10 +150,14 @@ func (c *voiceCache) get(ctx context.Context, text string) ([]byte, error) {
 func (p *Pages) speechInfo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(struct {
+	out := struct {
 		Server bool   `json:"server"`
 		Voice  string `json:"voice,omitempty"`
-	}{p.voice != nil, p.speechName})
+	}{Server: p.speaks()}
+	if out.Server {
+		out.Voice = p.speechName
+	}
+	json.NewEncoder(w).Encode(out)
 }
 
 // voiceWAV answers GET /board/voice.wav?number=A012&counter=win-03 with
@@ -177,7 +169,7 @@ func (p *Pages) voiceWAV(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusUnauthorized, queue.EUNAUTH, "请先配置设备令牌或登录 (credentials required)")
 		return
 	}
-	if p.voice == nil {
+	if !p.speaks() {
 		jsonError(w, http.StatusNotFound, "no_voice", "服务器未安装语音合成，请使用浏览器语音 (no server voice)")
 		return
 	}
@@ -202,6 +194,10 @@ func (p *Pages) voiceWAV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wav, err := p.voice.get(r.Context(), text)
+	if errors.Is(err, speech.ErrNotInstalled) { // removed since the check above
+		jsonError(w, http.StatusNotFound, "no_voice", "服务器未安装语音合成，请使用浏览器语音 (no server voice)")
+		return
+	}
 	if err != nil {
 		if r.Context().Err() == nil {
 			p.log.Warn("web: speech synthesis failed; the board falls back to the browser's voice", "err", err)
@@ -218,7 +214,7 @@ func (p *Pages) voiceWAV(w http.ResponseWriter, r *http.Request) {
 // knownPrefix reports whether number is a ticket number with the prefix
 // of a configured service.
 func (p *Pages) knownPrefix(number string) bool {
-	if !numberPattern.MatchString(number) {
+	if !speech.IsNumber(number) {
 		return false
 	}
 	for _, s := range p.hall.Services {

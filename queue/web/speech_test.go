@@ -112,13 +112,6 @@ func TestVoiceRendersOnceAndIsCached(t *testing.T) {
 
 func TestVoiceRefusals(t *testing.T) {
 	f := newFixture(t)
-	code := func(w *httptest.ResponseRecorder) string {
-		var e struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
-		json.Unmarshal(w.Body.Bytes(), &e)
-		return e.Error.Code
-	}
 	cases := []struct {
 		query  string
 		status int
@@ -171,6 +164,52 @@ func TestVoiceRefusals(t *testing.T) {
 	json.Unmarshal(f.get("/board/speech", "").Body.Bytes(), &info)
 	if !info.Server || info.Voice != "fake voice" {
 		t.Errorf("/board/speech: %+v", info)
+	}
+}
+
+// code is the error code of a JSON error answer.
+func code(w *httptest.ResponseRecorder) string {
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &e)
+	return e.Error.Code
+}
+
+// A voice installed after start-up is used without a restart, and one
+// removed is no longer offered (issue 13, item 17): /board/speech, the
+// board page and voice.wav ask the synthesizer each time.
+func TestVoiceInstalledAfterStart(t *testing.T) {
+	synth := &fakeSynth{absent: true}
+	f := newFixture(t, func(o *fixtureOpts) { o.synth = synth })
+	speaks := func() bool {
+		t.Helper()
+		var info struct {
+			Server bool `json:"server"`
+		}
+		if err := json.Unmarshal(f.get("/board/speech", "").Body.Bytes(), &info); err != nil {
+			t.Fatal(err)
+		}
+		return info.Server
+	}
+	if speaks() {
+		t.Error("/board/speech offers a voice that is not installed")
+	}
+	if w := voice(f, "number=A001&counter=w1", secDisplay); w.Code != http.StatusNotFound || code(w) != "no_voice" {
+		t.Errorf("voice.wav without the program: %d %s", w.Code, w.Body)
+	}
+	if b := f.get("/board", secDisplay).Body.String(); !strings.Contains(b, `"server_speech":false`) {
+		t.Error("the board page offers a voice that is not installed")
+	}
+	synth.mu.Lock()
+	synth.absent = false // apt-get install espeak-ng
+	synth.mu.Unlock()
+	if !speaks() {
+		t.Error("/board/speech does not find the voice installed after start-up")
+	}
+	wantStatus(t, voice(f, "number=A001&counter=w1", secDisplay), http.StatusOK)
+	if b := f.get("/board", secDisplay).Body.String(); !strings.Contains(b, `"server_speech":true`) {
+		t.Error("the board page does not offer the voice installed after start-up")
 	}
 }
 

@@ -102,6 +102,15 @@
   function choose(id) {
     post("/choose", { service: id });
   }
+  // 查询进度: the loop waits for a card or a code; a hall that offers no
+  // inquiry at the kiosk leaves the QR code's way.
+  function inquire() {
+    fetch(prefix + "/inquire", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })
+      .then(function (r) {
+        if (r.status === 404) { nav = { screen: "inquiry" }; render(); return; }
+        if (!r.ok) toast("请稍后再试");
+      }, function () { toast("系统维护中，请稍候"); });
+  }
 
   // ---- rendering -----------------------------------------------------------
   function waitingText(n) { return n > 0 ? "等候 " + n + " 人" : "无需等候"; }
@@ -144,7 +153,7 @@
     q.setAttribute("data-category", "inquiry");
     q.appendChild(el("span", "name", "查询进度"));
     q.appendChild(el("span", "sub", "扫码查询"));
-    q.addEventListener("click", function () { nav = { screen: "inquiry" }; render(); });
+    q.addEventListener("click", inquire);
     box.appendChild(q);
   }
 
@@ -203,6 +212,68 @@
     $("g-finish").disabled = !(g.names && g.names.length);
   }
 
+  // The cases found: code, what, where it stands, what comes next, the
+  // time limit, where to ask. The masked name only.
+  function renderCases(v) {
+    var cs = (v.inquiry && v.inquiry.cases) || [];
+    $("c-message").textContent = v.message;
+    var list = $("c-list");
+    list.textContent = "";
+    cs.forEach(function (c) {
+      var li = el("li");
+      li.appendChild(el("div", "code", c.code + (c.masked_name ? "　" + c.masked_name : "")));
+      li.appendChild(el("div", "", c.type_name));
+      li.appendChild(el("div", "status", c.status_name));
+      li.appendChild(el("div", "", "下一步：" + c.next_step));
+      if (c.due) li.appendChild(el("div", c.due.state === "overdue" ? "overdue" : "", c.due.which_name + "：" + c.due.date + (c.due.state === "overdue" ? "（已超期）" : "")));
+      if (c.unit) li.appendChild(el("div", "", "承办单位：" + c.unit));
+      if (c.contact) li.appendChild(el("div", "", "联系窗口：" + c.contact + (c.location ? "（" + c.location + "）" : "")));
+      list.appendChild(li);
+    });
+  }
+
+  // The code form: an on-screen keypad for the case code and the ID
+  // number's last four (no system keyboard on a kiosk).
+  var lastStep = "";
+  var field = "q-code";
+  function resetCode() {
+    $("q-code").value = "";
+    $("q-last4").value = "";
+    pick("q-code");
+  }
+  function pick(id) {
+    field = id;
+    $("q-code").classList.toggle("on", id === "q-code");
+    $("q-last4").classList.toggle("on", id === "q-last4");
+  }
+  $("q-code").addEventListener("click", function () { pick("q-code"); });
+  $("q-last4").addEventListener("click", function () { pick("q-last4"); });
+  function key(k) {
+    var f = $(field);
+    var raw = f.value.replace(/-/g, "");
+    if (k === "删除") raw = raw.slice(0, -1);
+    else if (field === "q-code" && raw.length < 19) raw += k;
+    else if (field === "q-last4" && raw.length < 4) raw += k;
+    if (field === "q-code") {
+      // 421224-20261126-0007-X: the dashes as printed on the ticket.
+      var parts = [raw.slice(0, 6), raw.slice(6, 14), raw.slice(14, 18), raw.slice(18)];
+      f.value = parts.filter(function (p) { return p; }).join("-");
+      if (raw.length === 19) pick("q-last4");
+    } else {
+      f.value = raw;
+    }
+  }
+  ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", "删除"].forEach(function (k) {
+    var b = el("button", "", k);
+    b.type = "button";
+    b.setAttribute("data-key", k);
+    b.addEventListener("click", function () { key(k); });
+    $("keypad").appendChild(b);
+  });
+  $("q-submit").addEventListener("click", function () {
+    post("/inquire-code", { code: $("q-code").value, id_last4: $("q-last4").value });
+  });
+
   function renderStaff(v) {
     var msgs = [];
     var d = v.devices || {};
@@ -224,7 +295,7 @@
     switch (v.step) {
       case "idle": return nav.screen !== "menu";
       case "choose": return true;
-      case "wait_card": case "ticket": case "error": case "group": return true;
+      case "wait_card": case "ticket": case "error": case "group": case "inquiry": case "cases": return true;
       case "issuing": return !!v.retrying;
     }
     return false;
@@ -270,18 +341,148 @@
         renderTicket(v);
         show("s-ticket");
         break;
+      case "inquiry":
+        if (lastStep !== "inquiry" && lastStep !== "reading") resetCode();
+        show("s-inquire");
+        break;
+      case "inquiring":
+        $("busy-icon").className = "spinner";
+        $("busy-message").textContent = v.message;
+        setText("busy-hint", "");
+        $("s-busy").classList.remove("retry");
+        show("s-busy");
+        break;
+      case "cases":
+        renderCases(v);
+        show("s-cases");
+        break;
       case "error":
         $("e-message").textContent = v.message;
         setText("e-hint", v.error && v.error.code === "card_unreadable" ? "证件放平，不要移动，直到听到“嘀”声" : "");
         show("s-error");
         break;
     }
+    lastStep = v.step;
     $("back").hidden = !backVisible(v);
     $("idle-hint").classList.toggle("on", v.step === "idle" && nav.screen === "menu");
     $("maint").classList.toggle("on", !v.hall.ok && (v.step === "idle" || v.step === "choose"));
     renderStaff(v);
+    prompt();
+    endOfVisit();
     tick();
   }
+
+  // ---- the voice -------------------------------------------------------------
+  // A short prompt at each step (无障碍环境建设法 Art. 40), said once when
+  // the screen changes and again on 重听: the machine's voice (espeak-ng,
+  // as the board's) when it has one, else the browser's. Newest wins: a
+  // prompt cuts the one before it short.
+  var spoken = (window.__kioskSpoken = []);
+  var voiceInfo = { server: false, prompts: {} };
+  var audio = $("voice");
+  var lastPrompt = "";   // the screen's prompt key last said
+  var saying = 0;        // counts prompts: a late voice never plays over a newer one
+  function askSpeech() {
+    return fetch(prefix + "/speech", { cache: "no-store" }).then(function (r) { return r.json(); })
+      .then(function (s) { voiceInfo = s; }, function () {});
+  }
+  // currentPrompt is what the screen says: {key, text}, or null.
+  function currentPrompt() {
+    var v = view;
+    if (!v) return null;
+    var key = null, text = null;
+    switch (v.step) {
+      case "idle": key = nav.screen === "category" ? "category" : nav.screen === "inquiry" ? "scan" : "menu"; break;
+      case "choose": key = nav.screen === "category" ? "category" : "choose"; break;
+      case "wait_card": case "reading": case "group": case "inquiry": case "inquiring": key = v.step; break;
+      case "cases": key = v.inquiry && v.inquiry.cases.length ? "cases" : "no_cases"; text = v.message; break;
+      case "issuing": key = v.retrying ? "hall_unreachable" : "issuing"; break;
+      case "ticket":
+        if (v.ticket) {
+          key = "ticket";
+          text = "您的号码是" + v.ticket.number + (v.ticket.counter ? "，请到" + v.ticket.counter : "") + "。" + v.message;
+        }
+        break;
+      case "error": key = (v.error && v.error.code) || "error"; text = v.message; break;
+    }
+    if (!key) return null;
+    return { key: key, text: text || voiceInfo.prompts[key] || v.message };
+  }
+  function playURL(url) {
+    return new Promise(function (resolve) {
+      audio.onended = function () { resolve(true); };
+      audio.onerror = function () { resolve(false); };
+      audio.src = url;
+      var p = audio.play();
+      if (p) p.catch(function () { resolve(false); });
+    });
+  }
+  function browserSay(text) {
+    return new Promise(function (resolve) {
+      if (!("speechSynthesis" in window)) { resolve("browser-none"); return; }
+      var u = new SpeechSynthesisUtterance(text);
+      u.lang = "zh-CN";
+      u.rate = 0.9;
+      var done = false;
+      var finish = function (how) { if (!done) { done = true; resolve(how); } };
+      setTimeout(function () { finish("browser-timeout"); }, 3000 + text.length * 450);
+      u.onend = function () { finish("browser"); };
+      u.onerror = function () { finish("browser-failed"); };
+      speechSynthesis.speak(u);
+    });
+  }
+  function say(p) {
+    if (!p) return;
+    var mine = ++saying;
+    var rec = { key: p.key, text: p.text, path: "", at: Date.now() };
+    spoken.push(rec);
+    audio.pause();
+    if ("speechSynthesis" in window) speechSynthesis.cancel();
+    var ask = voiceInfo.server ? Promise.resolve() : askSpeech(); // installed since?
+    ask.then(function () {
+      if (mine !== saying) return null;
+      if (!voiceInfo.server) return null;
+      return fetch(prefix + "/voice.wav?say=" + encodeURIComponent(p.key), { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.blob() : null; }, function () { return null; });
+    }).then(function (blob) {
+      if (mine !== saying) { rec.path = "superseded"; return; }
+      if (blob) {
+        var url = URL.createObjectURL(blob);
+        return playURL(url).then(function (ok) {
+          URL.revokeObjectURL(url);
+          rec.path = mine !== saying ? "superseded" : ok ? "server" : "server-failed";
+        });
+      }
+      return browserSay(p.text).then(function (how) { rec.path = mine !== saying ? "superseded" : how; });
+    });
+  }
+  // prompt says the screen's prompt when it changed.
+  function prompt() {
+    var p = currentPrompt();
+    var id = p ? p.key + "@" + (view.ticket ? view.ticket.id : "") + "@" + view.since : "";
+    if (!p || id === lastPrompt) return;
+    lastPrompt = id;
+    if (p.key === "menu" && view.step === "idle") return; // nobody asked yet: the start screen is quiet
+    say(p);
+  }
+  $("repeat").addEventListener("click", function () {
+    say(currentPrompt() || { key: "menu", text: voiceInfo.prompts.menu || "请选择要办理的事项" });
+  });
+
+  // 大字: larger type for this visitor, until the kiosk is back at the
+  // start for the next one.
+  var visiting = false;
+  function setLarge(on) {
+    document.body.classList.toggle("large", on);
+    $("large").setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  $("large").addEventListener("click", function () { setLarge(!document.body.classList.contains("large")); });
+  function endOfVisit() {
+    var atStart = view && view.step === "idle" && nav.screen === "menu";
+    if (atStart && visiting) setLarge(false);
+    visiting = !atStart;
+  }
+  askSpeech();
 
   // ---- timers: clock, countdown, browsing timeout ---------------------------
   function pad(n) { return n < 10 ? "0" + n : "" + n; }

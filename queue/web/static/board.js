@@ -75,21 +75,16 @@
     board.renders.push({ number: call.number, counter: call.counter, at: Date.now() });
   }
 
+  // loadState reads the waiting counts and today's latest calls from the
+  // server: a board that reloads (or is reset) shows the last calls again.
   async function loadState() {
     const q = await Y.api('GET', '/api/v1/queue');
-    const cs = await Y.api('GET', '/api/v1/counters');
+    const cs = await Y.api('GET', '/api/v1/calls?limit=' + (RECENT + 1));
     renderWaiting(q);
-    const calls = cs.counters
-      .filter((c) => c.ticket && (c.ticket.status === 'called' || c.ticket.status === 'serving'))
-      .map((c) => ({ id: c.ticket.id, number: c.ticket.number, counter: c.id, calledAt: c.ticket.called_at }))
-      .sort((a, b) => Date.parse(b.calledAt) - Date.parse(a.calledAt));
+    const calls = cs.calls.map((c) => ({ id: c.id, number: c.number, counter: c.counter, calledAt: c.called_at }));
     for (const c of calls) seen.add(c.id + '@' + c.calledAt);
-    if (calls.length > 0) {
-      const byTime = calls;
-      current = byTime[0];
-      const keep = recent.filter((r) => !byTime.some((c) => c.id === r.id));
-      recent = byTime.slice(1).concat(keep).slice(0, RECENT);
-    }
+    current = calls[0] || null;
+    recent = calls.slice(1, RECENT + 1);
     renderCurrent(false);
     return q;
   }
@@ -152,7 +147,11 @@
 
   function announce(call) {
     if (mode === 'off') return;
-    const item = { call, voice: serverVoice ? fetchVoice(call) : Promise.resolve(null) };
+    // Without the server's voice the board asks again first: espeak-ng
+    // may have been installed since (the server looks for it itself).
+    const voice = serverVoice ? fetchVoice(call)
+      : (mode === 'browser' ? Promise.resolve(null) : askSpeech().then(() => (serverVoice ? fetchVoice(call) : null)));
+    const item = { call, voice };
     queue.push(item);
     if (!busy) playNext();
   }

@@ -90,6 +90,7 @@ const Y = (() => {
     let es = null;
     let timer = null;
     let backoff = 1000;
+    let closed = false;
     const status = onStatus || (() => {});
     function url() {
       const q = new URLSearchParams({ after: String(last) });
@@ -99,11 +100,12 @@ const Y = (() => {
     function connect() {
       clearTimeout(timer);
       if (es) es.close();
+      if (closed) return;
       es = new EventSource(url());
       es.onopen = () => { backoff = 1000; status('open'); };
       es.onerror = () => {
         status('down');
-        if (es.readyState === EventSource.CLOSED) {
+        if (es && es.readyState === EventSource.CLOSED) {
           clearTimeout(timer);
           timer = setTimeout(connect, backoff);
           backoff = Math.min(backoff * 2, 15000);
@@ -130,6 +132,8 @@ const Y = (() => {
       get last() { return last; },
       get open() { return es !== null && es.readyState === EventSource.OPEN; },
       restart(from) { if (from !== undefined) last = Number(from) || 0; backoff = 1000; connect(); },
+      // close ends the stream for good (the page's credentials ended).
+      close() { closed = true; clearTimeout(timer); if (es) es.close(); es = null; },
     };
   }
 
