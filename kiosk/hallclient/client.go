@@ -258,6 +258,12 @@ func (c *Client) do(ctx context.Context, method, path, idem string, body, out an
 	}
 	var e errorJSON
 	_ = json.Unmarshal(data, &e) // a proxy's HTML error page has no code
+	if resp.StatusCode == http.StatusTooManyRequests && e.Error.Code == queue.ETOOMANY {
+		// Too fast: a tap is retried like an unreachable hall, and a
+		// caller that tells the visitor why (查询进度) finds the code.
+		return nil, fmt.Errorf("hallclient: %s %s: %w: %w", method, path,
+			&queue.Error{Code: e.Error.Code, Message: e.Error.Message}, kiosk.ErrUnreachable)
+	}
 	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || e.Error.Code == queue.EUNAVAILABLE {
 		return nil, fmt.Errorf("hallclient: %s %s: %s %s: %w", method, path, resp.Status, e.Error.Message, kiosk.ErrUnreachable)
 	}

@@ -176,7 +176,11 @@ func (p *Pages) document(kind string, v cases.View, r *http.Request) docBody {
 	case "extend":
 		e := v.Extension
 		d.To, d.ToParty = party, true
-		d.Paras = []string{matter + "，因" + e.Reason + "，办理期限由" + e.From.String() + "延长至" + e.To.String() + basis + "。特此告知。"}
+		why := "因" + e.Reason
+		if e.Consent != "" { // what the rule asks for the extension, as recorded (医疗纠纷: the parties' agreement)
+			why += "，" + e.Consent
+		}
+		d.Paras = []string{matter + "，" + why + "，办理期限由" + e.From.String() + "延长至" + e.To.String() + basis + "。特此告知。"}
 	case "supervise":
 		s := v.Supervisions[len(v.Supervisions)-1]
 		if id, err := strconv.Atoi(r.URL.Query().Get("id")); err == nil {

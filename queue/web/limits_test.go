@@ -120,3 +120,29 @@ func TestHolidayWarningsOnThePages(t *testing.T) {
 		t.Error("the admin page lacks the holiday years or the upload form")
 	}
 }
+
+// The printed 延期告知书 of an extension the parties agreed to says so, in
+// the words recorded with it.
+func TestExtensionNoticeShowsTheAgreement(t *testing.T) {
+	f := newCaseFixture(t)
+	ctx := context.Background()
+	med := f.register("medical", 4)
+	if _, err := f.book.Receive(ctx, boss, med, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.book.Route(ctx, boss, med, cases.RouteTo{Kind: cases.RouteCounter, CounterID: "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.book.StartHandling(ctx, boss, med); err != nil {
+		t.Fatal(err)
+	}
+	consent := "双方当事人于2026年11月10日书面同意延长调解期限"
+	if _, err := f.book.Extend(ctx, boss, med, cases.ExtendRequest{Reason: "需补充病历材料", Consent: consent}); err != nil {
+		t.Fatal(err)
+	}
+	w := f.get("/cases/"+med+"/doc/extend", secSuper)
+	wantStatus(t, w, http.StatusOK)
+	if body := w.Body.String(); !strings.Contains(body, "因需补充病历材料，"+consent+"，办理期限由") {
+		t.Errorf("the notice lacks the agreement: %s", regexp.MustCompile(`<[^>]+>`).ReplaceAllString(body, " "))
+	}
+}
