@@ -13,8 +13,10 @@ import (
 //     visits exist a ticket is one visit of one person, so both are the
 //     number of tickets issued (cancelled and no-show ones included).
 //   - Wait is first call − issue, for every ticket that was called;
-//     service is done − start, for every completed ticket. The 90th
-//     percentile is the nearest-rank one.
+//     service is done − start, for every completed ticket. The mean and
+//     maximum are exact to the millisecond; the 90th percentile is the
+//     nearest-rank one to the whole second (durations.go), which lets a
+//     year be merged from its stored days (DayStats).
 //   - 参评率 (rate ratio) is rated / completed tickets; 满意率 (satisfaction
 //     ratio) is 非常满意 + 满意 + 基本满意 over rated tickets. Both are 0
 //     when their denominator is.
@@ -24,7 +26,7 @@ import (
 type DurationStats struct {
 	Count int           `json:"count"`
 	Mean  time.Duration `json:"mean"`
-	P90   time.Duration `json:"p90"` // nearest rank: 90 % are at most this
+	P90   time.Duration `json:"p90"` // nearest rank, whole seconds: 90 % are at most this
 	Max   time.Duration `json:"max"`
 }
 
@@ -112,9 +114,9 @@ type Stats struct {
 	BadRatings []BadRating `json:"bad_ratings"` // newest first
 }
 
-// StatsBuilder accumulates Stats one ticket at a time, so a year of
-// tickets can be summarised while the store streams them, without
-// holding them all. Durations are kept (as milliseconds) for the
+// StatsBuilder accumulates Stats one ticket at a time (Add) or one stored
+// day at a time (AddDay), so a period is summarised without holding its
+// tickets. Durations are kept as counts of each second for the
 // percentiles. The zero value is not usable; a StatsBuilder is not safe
 // for concurrent use.
 type StatsBuilder struct {
@@ -130,7 +132,7 @@ type StatsBuilder struct {
 // group accumulates one GroupStats.
 type group struct {
 	GroupStats
-	wait, service []uint32 // milliseconds
+	wait, service durations
 }
 
 // NewStatsBuilder starts the statistics of the business days from..to
@@ -203,14 +205,14 @@ func (b *StatsBuilder) Add(t *Ticket) {
 		}
 		g.Issued++
 		if !t.FirstCall.IsZero() {
-			g.wait = append(g.wait, millis(dur.Wait))
+			g.wait.add(millis(dur.Wait))
 		}
 		switch t.Status {
 		case StatusDone:
 			g.Served++
 			g.Ratings.Completed++
 			if !t.StartedAt.IsZero() {
-				g.service = append(g.service, millis(dur.Service))
+				g.service.add(millis(dur.Service))
 			}
 			if r := t.Rating; r != nil && r.Level.Valid() {
 				g.Ratings.Rated++
@@ -256,8 +258,8 @@ func millis(d time.Duration) uint32 {
 	return uint32(ms)
 }
 
-// Stats returns the figures of the tickets added so far. It sorts the
-// durations it keeps; Add may still be called afterwards.
+// Stats returns the figures of the tickets added so far; Add may still be
+// called afterwards.
 func (b *StatsBuilder) Stats() Stats {
 	s := b.s
 	all := b.all.finish()
@@ -290,27 +292,7 @@ func finishAll(m map[string]*group) []GroupStats {
 
 func (g *group) finish() GroupStats {
 	gs := g.GroupStats
-	gs.Wait = summarise(g.wait)
-	gs.Service = summarise(g.service)
+	gs.Wait = g.wait.summary()
+	gs.Service = g.service.summary()
 	return gs
-}
-
-// summarise sorts ms in place and returns count, mean, nearest-rank 90th
-// percentile and maximum.
-func summarise(ms []uint32) DurationStats {
-	if len(ms) == 0 {
-		return DurationStats{}
-	}
-	slices.Sort(ms)
-	var sum uint64
-	for _, v := range ms {
-		sum += uint64(v)
-	}
-	rank := (len(ms)*90 + 99) / 100 // ceil(0.9 n), 1-based
-	return DurationStats{
-		Count: len(ms),
-		Mean:  time.Duration(sum/uint64(len(ms))) * time.Millisecond,
-		P90:   time.Duration(ms[rank-1]) * time.Millisecond,
-		Max:   time.Duration(ms[len(ms)-1]) * time.Millisecond,
-	}
 }

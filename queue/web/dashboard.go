@@ -28,15 +28,40 @@ func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, error) {
 	case <-ctx.Done():
 		return queue.Stats{}, ctx.Err()
 	}
-	b := queue.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
-	err := eachDay(ctx, p.tickets, pd, func(t *queue.Ticket) error {
-		b.Add(t)
-		return nil
-	})
-	if err != nil {
-		return queue.Stats{}, err
+	loc := p.hall.Location
+	b := queue.NewStatsBuilder(pd.From, pd.To, loc)
+	// The closed days come from their stored statistics; today's tickets
+	// (and any after, should the clock have gone back) are counted one by
+	// one.
+	today := p.now().In(loc).Format(time.DateOnly)
+	if pd.From < today {
+		days, err := p.tickets.DayStats(ctx, pd.From, min(pd.To, dayBefore(today)), loc)
+		if err != nil {
+			return queue.Stats{}, err
+		}
+		for i := range days {
+			b.AddDay(&days[i])
+		}
+	}
+	if pd.To >= today {
+		err := eachDay(ctx, p.tickets, period{From: max(pd.From, today), To: pd.To}, func(t *queue.Ticket) error {
+			b.Add(t)
+			return nil
+		})
+		if err != nil {
+			return queue.Stats{}, err
+		}
 	}
 	return b.Stats(), nil
+}
+
+// dayBefore is the calendar day before a "2006-01-02" day.
+func dayBefore(day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return d.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 var errNoTickets = errors.New("web: no ticket source configured")
