@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -142,6 +142,8 @@ func migrate(tx *bolt.Tx, v int) error {
 	case 7: // the statistics of each business day: daystats.go
 		_, err := tx.CreateBucketIfNotExists(bucketDayStats)
 		return err
+	case 8: // the case statistics of each registration day: casestats.go
+		return migrateCaseStats(tx)
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

@@ -96,7 +96,7 @@ func (b *Book) UnitAssessment(ctx context.Context, p queue.Principal, from, to D
 		a.Units = append(a.Units, score(unit, acc))
 	}
 	a.Centre = score("", centre)
-	cs := &centre.st // filled in by result
+	cs := &centre.sum // filled in by result
 	a.Meetings, a.Warnings, a.Major, a.Collective = cs.Meetings, cs.RiskWarnings, cs.Major, cs.Collective
 	a.Centre.Unit, a.Centre.Warnings = "全中心", a.Warnings
 	slices.SortFunc(a.Units, func(x, y UnitScore) int {

@@ -361,6 +361,16 @@ func (m *memStore) EachFacts(ctx context.Context, r cases.FactsRange, fn func(*c
 	return nil
 }
 
+func (m *memStore) StatsDays(ctx context.Context, from, to cases.Date) ([]cases.StatsDay, error) {
+	m.mu.Lock()
+	all := make([]cases.Facts, 0, len(m.facts))
+	for _, f := range m.facts {
+		all = append(all, f)
+	}
+	m.mu.Unlock()
+	return cases.CountStatsDays(all, from, to), nil
+}
+
 func (m *memStore) ClosedBefore(ctx context.Context, day cases.Date) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
