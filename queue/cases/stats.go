@@ -205,6 +205,8 @@ func (a *statsAcc) add(f *Facts) {
 	}
 }
 
+// result finishes the statistics; b names the case types (nil: the
+// types go by their ids, for a caller that needs only the figures).
 func (a *statsAcc) result(b *Book) *Stats {
 	s := &a.st
 	s.TimelyAcceptance = ratio(a.acceptOK, a.acceptDen)
@@ -225,7 +227,10 @@ func (a *statsAcc) result(b *Book) *Stats {
 	for k, n := range a.types {
 		byType[k[0]] += n
 		if names[k[0]] == "" {
-			names[k[0]] = b.typeName(k[0], k[1])
+			names[k[0]] = k[0]
+			if b != nil {
+				names[k[0]] = b.typeName(k[0], k[1])
+			}
 		}
 	}
 	s.ByType = counts(byType, func(k string) string { return names[k] })
