@@ -193,3 +193,6 @@ func key(parts ...[]byte) []byte {
 	}
 	return k
 }
+
+// Location is the county's time zone.
+func (m *Model) Location() *time.Location { return m.loc }

@@ -1,6 +1,7 @@
 package countyview_test
 
 import (
+	"context"
 	"maps"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 
 	"yiting/queue"
 	"yiting/queue/cases"
+	"yiting/queue/county/countytest"
 	"yiting/queue/county/countyview"
 	"yiting/queue/queuetest"
 )
@@ -19,22 +21,26 @@ import (
 // county is three townships and the hub, on clocks the test moves
 // together.
 type countyFixture struct {
-	sites []*site
-	hub   *hub
+	sites []*countytest.Site
+	hub   *countytest.Hub
 	clock *queuetest.Clock // the hub's
 }
 
-var named = []countyview.SiteName{{ID: "nanlinqiao", Name: "南林桥镇综治中心"}, {ID: "xiapu", Name: "夏铺镇综治中心"},
-	{ID: "dalu", Name: "大路乡综治中心"}}
+var (
+	ctx   = context.Background()
+	boss  = countytest.Boss
+	named = []countyview.SiteName{{ID: "nanlinqiao", Name: "南林桥镇综治中心"}, {ID: "xiapu", Name: "夏铺镇综治中心"},
+		{ID: "dalu", Name: "大路乡综治中心"}}
+)
 
 func newCounty(t *testing.T) *countyFixture {
 	t.Helper()
 	start := time.Date(2026, 11, 26, 9, 0, 0, 0, queuetest.Shanghai(t))
-	c := &countyFixture{hub: newHub(t), clock: queuetest.NewClock(start)}
+	c := &countyFixture{hub: countytest.NewHub(t), clock: queuetest.NewClock(start)}
 	for _, n := range named {
 		// The townships share the county's region code, as their case
 		// codes do today: the same code names a case at each site.
-		c.sites = append(c.sites, newSite(t, n.ID, n.Name, "421224", start))
+		c.sites = append(c.sites, countytest.NewSite(t, n.ID, n.Name, "421224", start))
 	}
 	return c
 }
@@ -43,7 +49,7 @@ func newCounty(t *testing.T) *countyFixture {
 func (c *countyFixture) set(at time.Time) {
 	c.clock.Set(at)
 	for _, s := range c.sites {
-		s.hall.Clock.Set(at)
+		s.Hall.Clock.Set(at)
 	}
 }
 
@@ -57,8 +63,8 @@ func (c *countyFixture) twoDays(t *testing.T) (days []string) {
 		c.set(at)
 		days = append(days, at.Format(time.DateOnly))
 		for i, s := range c.sites {
-			s.workDay(i + d)
-			c.hub.relay(s, nil, nil)
+			s.WorkDay(i + d)
+			c.hub.Relay(s, nil, nil)
 		}
 	}
 	return days
@@ -72,80 +78,80 @@ func (c *countyFixture) twoDays(t *testing.T) (days []string) {
 func TestModelEqualsTheSites(t *testing.T) {
 	c := newCounty(t)
 	days := c.twoDays(t)
-	m := openModel(t, filepath.Join(t.TempDir(), "county.db"), c.clock, 0, named...)
+	m := countytest.OpenModel(t, filepath.Join(t.TempDir(), "county.db"), c.clock, 0, named...)
 	defer m.Close()
-	stop := running(t, m, c.hub)
-	caughtUp(t, m, c.hub)
+	stop := countytest.Running(t, m, c.hub)
+	countytest.CaughtUp(t, m, c.hub)
 	stop()
 	loc := queuetest.Shanghai(t)
 
 	for _, s := range c.sites {
 		for _, day := range days {
 			var tickets []queue.Ticket
-			if err := s.hall.Store.TicketsBetween(ctx, day, day, func(tk *queue.Ticket) error {
+			if err := s.Hall.Store.TicketsBetween(ctx, day, day, func(tk *queue.Ticket) error {
 				tickets = append(tickets, *tk)
 				return nil
 			}); err != nil {
 				t.Fatal(err)
 			}
 			want := queue.ComputeStats(day, day, loc, tickets)
-			got, err := m.Site(ctx, s.id, day)
+			got, err := m.Site(ctx, s.ID, day)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got.Stats, want) {
-				t.Errorf("%s %s: tickets at the county\n%+v\nat the site\n%+v", s.id, day, got.Stats, want)
+				t.Errorf("%s %s: tickets at the county\n%+v\nat the site\n%+v", s.ID, day, got.Stats, want)
 			}
 			if want.Tickets == 0 || want.Ratings.Rated == 0 || want.Ratings.Bad == 0 || want.NoShows == 0 {
-				t.Fatalf("%s %s: the day has too little to compare: %+v", s.id, day, want)
+				t.Fatalf("%s %s: the day has too little to compare: %+v", s.ID, day, want)
 			}
 		}
 
-		all, err := s.hall.Book.Find(ctx, boss, cases.Query{Stage: "all", From: cases.MakeDate(2026, 1, 1), To: cases.MakeDate(2026, 12, 31)})
+		all, err := s.Hall.Book.Find(ctx, boss, cases.Query{Stage: "all", From: cases.MakeDate(2026, 1, 1), To: cases.MakeDate(2026, 12, 31)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(all.Rows) < 8 {
-			t.Fatalf("%s: %d cases", s.id, len(all.Rows))
+			t.Fatalf("%s: %d cases", s.ID, len(all.Rows))
 		}
 		for _, r := range all.Rows {
-			got, err := m.Case(ctx, s.id, r.Code)
+			got, err := m.Case(ctx, s.ID, r.Code)
 			if err != nil {
-				t.Fatalf("%s %s: %v", s.id, r.Code, err)
+				t.Fatalf("%s %s: %v", s.ID, r.Code, err)
 			}
 			if got.Status != string(r.Status) || got.Unit != r.Unit || got.TypeName != r.TypeName || got.Day != r.Day ||
 				!reflect.DeepEqual(got.Due, r.Due) || got.Level != r.Level || got.LevelName != r.LevelName {
 				t.Errorf("%s %s at the county: %s %s %s %s due %+v level %s %s\nat the site: %s %s %s %s due %+v level %s %s",
-					s.id, r.Code, got.Status, got.Unit, got.TypeName, got.Day, got.Due, got.Level, got.LevelName,
+					s.ID, r.Code, got.Status, got.Unit, got.TypeName, got.Day, got.Due, got.Level, got.LevelName,
 					r.Status, r.Unit, r.TypeName, r.Day, r.Due, r.Level, r.LevelName)
 			}
 			if len(got.Timeline) == 0 || got.Timeline[0].Kind != string(cases.StepRegistered) {
-				t.Errorf("%s %s: timeline %+v", s.id, r.Code, got.Timeline)
+				t.Errorf("%s %s: timeline %+v", s.ID, r.Code, got.Timeline)
 			}
 		}
 
-		open, err := s.hall.Book.Find(ctx, boss, cases.Query{})
+		open, err := s.Hall.Book.Find(ctx, boss, cases.Query{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, err := m.Cases(ctx, countyview.CaseQuery{Site: s.id})
+		list, err := m.Cases(ctx, countyview.CaseQuery{Site: s.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		n := list.Counts
 		if n.Open != open.Counts.Open || n.Overdue != open.Counts.Overdue || n.Supervised != open.Counts.Supervised || n.Open != len(list.Rows) {
-			t.Errorf("%s: open %d overdue %d supervised %d at the county, %+v at the site", s.id, n.Open, n.Overdue, n.Supervised, open.Counts)
+			t.Errorf("%s: open %d overdue %d supervised %d at the county, %+v at the site", s.ID, n.Open, n.Overdue, n.Supervised, open.Counts)
 		}
 		if n.Overdue == 0 || n.Supervised == 0 {
-			t.Fatalf("%s: nothing overdue or supervised to compare: %+v", s.id, n)
+			t.Fatalf("%s: nothing overdue or supervised to compare: %+v", s.ID, n)
 		}
 
 		today := cases.DateOf(c.clock.Now(), loc)
-		want, err := s.hall.Book.UnitAssessment(ctx, boss, cases.MakeDate(2026, 1, 1), today)
+		want, err := s.Hall.Book.UnitAssessment(ctx, boss, cases.MakeDate(2026, 1, 1), today)
 		if err != nil {
 			t.Fatal(err)
 		}
-		detail, err := m.Site(ctx, s.id, "")
+		detail, err := m.Site(ctx, s.ID, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,10 +159,10 @@ func TestModelEqualsTheSites(t *testing.T) {
 		want.Centre.Unit = got.Centre.Unit // the hall calls itself 全中心, the county by its name
 		want.Units = slices.DeleteFunc(want.Units, func(u cases.UnitScore) bool { return u.Cases == 0 })
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: assessment at the county\n%+v\nat the site\n%+v", s.id, got, want)
+			t.Errorf("%s: assessment at the county\n%+v\nat the site\n%+v", s.ID, got, want)
 		}
 		if got.Meetings == 0 || got.Warnings == 0 || got.Centre.Supervisions == 0 {
-			t.Errorf("%s: no 研判/预警/督办 counted: %+v", s.id, got)
+			t.Errorf("%s: no 研判/预警/督办 counted: %+v", s.ID, got)
 		}
 	}
 
@@ -167,7 +173,7 @@ func TestModelEqualsTheSites(t *testing.T) {
 	}
 	sum := 0
 	for _, s := range c.sites {
-		l, _ := m.Cases(ctx, countyview.CaseQuery{Site: s.id})
+		l, _ := m.Cases(ctx, countyview.CaseQuery{Site: s.ID})
 		sum += l.Counts.Open
 	}
 	if all.Counts.Open != sum || len(all.Rows) != sum {
@@ -186,7 +192,7 @@ func TestModelEqualsTheSites(t *testing.T) {
 		t.Errorf("stage closed: %v", err)
 	}
 	// The same code at two sites is two cases.
-	first := c.sites[0].hall.Engine.Tickets(func(tk *queue.Ticket) bool { return tk.CaseCode != "" })[0].CaseCode
+	first := c.sites[0].Hall.Engine.Tickets(func(tk *queue.Ticket) bool { return tk.CaseCode != "" })[0].CaseCode
 	x, err := m.Case(ctx, "nanlinqiao", first)
 	if err != nil {
 		t.Fatal(err)
@@ -211,25 +217,25 @@ func TestExactlyOnceAcrossRestarts(t *testing.T) {
 	// A fourth township, not named to the county, whose stream lost
 	// events 4–6 before the hub took them, and whose events 2 and 9
 	// arrive twice; and a message on its subject that is no event.
-	late := newSite(t, "yanshi", "燕厦乡综治中心", "421224", c.clock.Now())
-	late.workDay(0)
-	c.hub.relay(late, func(seq uint64) bool { return seq >= 4 && seq <= 6 }, func(seq uint64) bool { return seq == 2 || seq == 9 })
-	c.hub.publish("yiting.yanshi.events", "99", []byte("{not json"))
-	late.workDay(1)
-	c.hub.relay(late, nil, nil)
+	late := countytest.NewSite(t, "yanshi", "燕厦乡综治中心", "421224", c.clock.Now())
+	late.WorkDay(0)
+	c.hub.Relay(late, func(seq uint64) bool { return seq >= 4 && seq <= 6 }, func(seq uint64) bool { return seq == 2 || seq == 9 })
+	c.hub.Publish("yiting.yanshi.events", "99", []byte("{not json"))
+	late.WorkDay(1)
+	c.hub.Relay(late, nil, nil)
 
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.db")
-	m := openModel(t, whole, c.clock, 0, named...)
-	stop := running(t, m, c.hub)
-	caughtUp(t, m, c.hub)
+	m := countytest.OpenModel(t, whole, c.clock, 0, named...)
+	stop := countytest.Running(t, m, c.hub)
+	countytest.CaughtUp(t, m, c.hub)
 	stop()
 	m.Close()
 
 	stepwise := filepath.Join(dir, "stepwise.db")
-	last := c.hub.last()
+	last := c.hub.Last()
 	for i := 0; ; i++ {
-		m := openModel(t, stepwise, c.clock, 3, named...)
+		m := countytest.OpenModel(t, stepwise, c.clock, 3, named...)
 		before, _ := m.StreamSeq()
 		if before >= last {
 			m.Close()
@@ -238,7 +244,7 @@ func TestExactlyOnceAcrossRestarts(t *testing.T) {
 			}
 			break
 		}
-		stop := running(t, m, c.hub)
+		stop := countytest.Running(t, m, c.hub)
 		for deadline := time.Now().Add(10 * time.Second); ; {
 			seq, _ := m.StreamSeq()
 			if seq > before+uint64(1+i%7) || seq >= last {
@@ -269,7 +275,7 @@ func TestExactlyOnceAcrossRestarts(t *testing.T) {
 		}
 	}
 
-	m = openModel(t, stepwise, c.clock, 0, named...)
+	m = countytest.OpenModel(t, stepwise, c.clock, 0, named...)
 	defer m.Close()
 	sites, err := m.Sites(ctx)
 	if err != nil {
@@ -279,7 +285,7 @@ func TestExactlyOnceAcrossRestarts(t *testing.T) {
 		t.Fatalf("sites: %+v", sites)
 	}
 	y := sites[3].SiteLink
-	wantLast := late.hall.Engine.Events().Last()
+	wantLast := late.Hall.Engine.Events().Last()
 	if y.Last != wantLast || y.Received != wantLast-3 || y.Skipped != 2 || y.Bad != 1 || y.Missing != 3 ||
 		len(y.Gaps) != 1 || y.Gaps[0].From != 4 || y.Gaps[0].To != 6 {
 		t.Errorf("yanshi's link: %+v (its log ends at %d)", y, wantLast)

@@ -1,4 +1,9 @@
-package countyview_test
+// Package countytest holds what the county network's tests share, as
+// queuetest does for the hall's: a township (a real hall with its own
+// NATS server and the real publisher into its stream), a day's work at
+// it, and the hub's JetStream with the stream COUNTY that the test fills
+// from the sites' streams as the hub's sourcing does.
+package countytest
 
 import (
 	"context"
@@ -25,16 +30,18 @@ import (
 var (
 	ctx   = context.Background()
 	quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-	boss  = queue.Principal{ID: "boss", Role: queue.RoleSupervisor}
+	// Boss is the supervisor every site's work is done as.
+	Boss = queue.Principal{ID: "Boss", Role: queue.RoleSupervisor}
 )
 
-// site is a township: a real hall (bbolt, engine, case book) on the
+// Site is a township: a real hall (bbolt, engine, case book) on the
 // default configuration, its own NATS server with JetStream in its own
 // domain, and the real publisher copying its events into its stream.
-type site struct {
+type Site struct {
+	ID   string
+	Hall *queuetest.Hall
+
 	t    testing.TB
-	id   string
-	hall *queuetest.Hall
 	srv  *county.SiteServer
 	js   jetstream.JetStream // to the site's own server
 	next uint64              // the next message of the site's stream to relay
@@ -43,19 +50,19 @@ type site struct {
 	published func() uint64 // the publisher's Published
 }
 
-func newSite(t testing.TB, id, name, region string, now time.Time) *site {
+func NewSite(t testing.TB, id, name, region string, now time.Time) *Site {
 	t.Helper()
 	cfg, err := hallconfig.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Hall.Name, cfg.Hall.RegionCode = name, region
-	s := &site{t: t, id: id, next: 1}
-	s.hall = queuetest.NewHall(t, &cfg.Hall, queuetest.HallOptions{Now: now})
+	s := &Site{t: t, ID: id, next: 1}
+	s.Hall = queuetest.NewHall(t, &cfg.Hall, queuetest.HallOptions{Now: now})
 	if s.srv, err = county.StartSiteServer(county.SiteServerOptions{Site: id, StoreDir: filepath.Join(t.TempDir(), "nats")}); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := county.NewPublisher(ctx, county.PublisherOptions{Site: id, Conn: s.srv.Conn(), Events: s.hall.Engine.Events(),
+	pub, err := county.NewPublisher(ctx, county.PublisherOptions{Site: id, Conn: s.srv.Conn(), Events: s.Hall.Engine.Events(),
 		Logger: quiet, Retry: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -71,46 +78,46 @@ func newSite(t testing.TB, id, name, region string, now time.Time) *site {
 	return s
 }
 
-// waitPublished waits until the site's stream holds its whole log.
-func (s *site) waitPublished() {
+// WaitPublished waits until the site's stream holds its whole log.
+func (s *Site) WaitPublished() {
 	s.t.Helper()
-	want := s.hall.Engine.Events().Last()
+	want := s.Hall.Engine.Events().Last()
 	deadline := time.Now().Add(10 * time.Second)
 	for s.published() < want {
 		if time.Now().After(deadline) {
-			s.t.Fatalf("site %s: published %d of %d events", s.id, s.published(), want)
+			s.t.Fatalf("site %s: published %d of %d events", s.ID, s.published(), want)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-// issue issues a petition ticket with its case at the desk.
-func (s *site) issue(service string) cases.Issued {
+// Issue issues a petition ticket with its case at the desk.
+func (s *Site) Issue(service string) cases.Issued {
 	s.t.Helper()
 	s.n++
-	req := cases.IssueRequest{ServiceID: service, IdempotencyKey: fmt.Sprintf("%s-%d", s.id, s.n)}
+	req := cases.IssueRequest{ServiceID: service, IdempotencyKey: fmt.Sprintf("%s-%d", s.ID, s.n)}
 	if service != "consult" {
-		req.Persons = []cases.Person{queuetest.Person(s.n + 1000*len(s.id))}
+		req.Persons = []cases.Person{queuetest.Person(s.n + 1000*len(s.ID))}
 	}
-	is, err := s.hall.Book.Issue(ctx, boss, req)
+	is, err := s.Hall.Book.Issue(ctx, Boss, req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return is
 }
 
-// serve calls, starts and completes the next ticket at win-01 (receiving
+// Serve calls, starts and completes the next ticket at win-01 (receiving
 // its case there), and rates it when level is one.
-func (s *site) serve(level queue.Level) *queue.Ticket {
+func (s *Site) Serve(level queue.Level) *queue.Ticket {
 	s.t.Helper()
-	e := s.hall.Engine
-	if _, err := e.CallNext(ctx, boss, "win-01"); err != nil {
+	e := s.Hall.Engine
+	if _, err := e.CallNext(ctx, Boss, "win-01"); err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := e.Start(ctx, boss, "win-01"); err != nil {
+	if _, err := e.Start(ctx, Boss, "win-01"); err != nil {
 		s.t.Fatal(err)
 	}
-	tk, err := e.Complete(ctx, boss, "win-01")
+	tk, err := e.Complete(ctx, Boss, "win-01")
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -119,76 +126,77 @@ func (s *site) serve(level queue.Level) *queue.Ticket {
 		if level.Bad() {
 			reasons = []string{"等待太久"}
 		}
-		if tk, err = e.Rate(ctx, boss, tk.ID, level, reasons); err != nil {
+		if tk, err = e.Rate(ctx, Boss, tk.ID, level, reasons); err != nil {
 			s.t.Fatal(err)
 		}
 	}
 	return tk
 }
 
-// workDay is a township's day: tickets issued, served, rated and missed;
+// WorkDay is a township's day: tickets issued, served, rated and missed;
 // a letter registered, assigned to a unit, supervised and warned about;
 // a case answered and closed. k varies the numbers between sites.
-func (s *site) workDay(k int) {
+func (s *Site) WorkDay(k int) {
 	s.t.Helper()
-	b := s.hall.Book
+	b := s.Hall.Book
 	must := func(_ cases.View, err error) {
 		s.t.Helper()
 		if err != nil {
 			s.t.Fatal(err)
 		}
 	}
-	if _, err := s.hall.Engine.OpenCounter(ctx, boss, "win-01"); err != nil { // counters start closed each day
+	if _, err := s.Hall.Engine.OpenCounter(ctx, Boss, "win-01"); err != nil { // counters start closed each day
 		s.t.Fatal(err)
 	}
 	for i := range 3 + k {
-		s.issue("petition")
+		s.Issue("petition")
 		if i%2 == 0 {
-			s.issue("consult")
+			s.Issue("consult")
 		}
 	}
 	var served []string // the cases received at the window
 	for i := range 3 + k {
-		if tk := s.serve([]queue.Level{queue.VerySatisfied, queue.Dissatisfied, 0, queue.Satisfied}[i%4]); tk.CaseCode != "" {
+		if tk := s.Serve([]queue.Level{queue.VerySatisfied, queue.Dissatisfied, 0, queue.Satisfied}[i%4]); tk.CaseCode != "" {
 			served = append(served, tk.CaseCode)
 		}
 	}
 	if len(served) == 0 {
 		s.t.Fatal("no case received at the window")
 	}
-	if _, err := s.hall.Engine.CallNext(ctx, boss, "win-01"); err != nil {
+	if _, err := s.Hall.Engine.CallNext(ctx, Boss, "win-01"); err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := s.hall.Engine.NoShow(ctx, boss, "win-01"); err != nil {
+	if _, err := s.Hall.Engine.NoShow(ctx, Boss, "win-01"); err != nil {
 		s.t.Fatal(err)
 	}
 	s.n++
-	r, err := b.Register(ctx, boss, cases.RegisterRequest{ServiceID: "petition", Channel: cases.ChannelLetter,
+	r, err := b.Register(ctx, Boss, cases.RegisterRequest{ServiceID: "petition", Channel: cases.ChannelLetter,
 		Persons: []cases.Person{queuetest.Person(5000 + s.n)}, Summary: "要求解决问题", IdempotencyKey: fmt.Sprintf("letter-%d", s.n)})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	must(b.Receive(ctx, boss, r.Case.Code, "win-01"))
-	must(b.Route(ctx, boss, r.Case.Code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "住建局"}))
-	must(b.Supervise(ctx, boss, r.Case.Code, "yellow", "请加快办理"))
-	must(b.Warn(ctx, boss, r.Case.Code, "住建局", "当事人情绪激动"))
-	must(b.AddMeeting(ctx, boss, r.Case.Code, cases.Meeting{Participants: "中心、住建局", Conclusion: "限期办理"}))
+	must(b.Receive(ctx, Boss, r.Case.Code, "win-01"))
+	must(b.Route(ctx, Boss, r.Case.Code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "住建局"}))
+	must(b.Supervise(ctx, Boss, r.Case.Code, "yellow", "请加快办理"))
+	must(b.Warn(ctx, Boss, r.Case.Code, "住建局", "当事人情绪激动"))
+	must(b.AddMeeting(ctx, Boss, r.Case.Code, cases.Meeting{Participants: "中心、住建局", Conclusion: "限期办理"}))
 	// The first case served is answered and closed.
-	must(b.Route(ctx, boss, served[0], cases.RouteTo{Kind: cases.RouteCounter, CounterID: "win-01"}))
-	must(b.StartHandling(ctx, boss, served[0]))
-	must(b.Conclude(ctx, boss, served[0], cases.Result{Outcome: cases.OutcomeAnswered, Note: "已答复"}))
-	must(b.Close(ctx, boss, served[0], cases.CloseRequest{Note: "回访满意"}))
+	must(b.Route(ctx, Boss, served[0], cases.RouteTo{Kind: cases.RouteCounter, CounterID: "win-01"}))
+	must(b.StartHandling(ctx, Boss, served[0]))
+	must(b.Conclude(ctx, Boss, served[0], cases.Result{Outcome: cases.OutcomeAnswered, Note: "已答复"}))
+	must(b.Close(ctx, Boss, served[0], cases.CloseRequest{Note: "回访满意"}))
 }
 
-// hub is the county hub's JetStream with the stream COUNTY, which the
+// Hub is the county hub's JetStream with the stream COUNTY, which the
 // test fills from the sites' streams as the hub's sourcing does: each
 // message as the site's stream holds it, subject, headers and body.
-type hub struct {
-	t  testing.TB
-	js jetstream.JetStream
+type Hub struct {
+	JS jetstream.JetStream
+
+	t testing.TB
 }
 
-func newHub(t testing.TB) *hub {
+func NewHub(t testing.TB) *Hub {
 	t.Helper()
 	srv, err := server.NewServer(&server.Options{ServerName: "hub", DontListen: true, JetStream: true, JetStreamDomain: "hub",
 		StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
@@ -212,16 +220,16 @@ func newHub(t testing.TB) *hub {
 		Storage: jetstream.FileStorage, Duplicates: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	return &hub{t: t, js: js}
+	return &Hub{t: t, JS: js}
 }
 
-// relay copies the site's stream into COUNTY from where it stopped;
+// Relay copies the site's stream into COUNTY from where it stopped;
 // skip drops messages of the site's events (a stream that overflowed),
 // again publishes a message a second time without its id (what the
 // duplicate window does not catch).
-func (h *hub) relay(s *site, skip, again func(seq uint64) bool) {
+func (h *Hub) Relay(s *Site, skip, again func(seq uint64) bool) {
 	h.t.Helper()
-	s.waitPublished()
+	s.WaitPublished()
 	st, err := s.js.Stream(ctx, county.StreamName)
 	if err != nil {
 		h.t.Fatal(err)
@@ -247,32 +255,32 @@ func (h *hub) relay(s *site, skip, again func(seq uint64) bool) {
 			}
 		}
 		msg := &nats.Msg{Subject: m.Subject, Header: hd, Data: m.Data}
-		if _, err := h.js.PublishMsg(ctx, msg); err != nil {
+		if _, err := h.JS.PublishMsg(ctx, msg); err != nil {
 			h.t.Fatal(err)
 		}
 		if again != nil && again(s.next) {
 			dup := &nats.Msg{Subject: m.Subject, Header: nats.Header{county.SeqHeader: m.Header[county.SeqHeader]}, Data: m.Data}
-			if _, err := h.js.PublishMsg(ctx, dup); err != nil {
+			if _, err := h.JS.PublishMsg(ctx, dup); err != nil {
 				h.t.Fatal(err)
 			}
 		}
 	}
 }
 
-// publish puts a raw message on the hub's stream.
-func (h *hub) publish(subject, seq string, data []byte) {
+// Publish puts a raw message on the hub's stream.
+func (h *Hub) Publish(subject, seq string, data []byte) {
 	h.t.Helper()
 	msg := &nats.Msg{Subject: subject, Header: nats.Header{}, Data: data}
 	msg.Header.Set(county.SeqHeader, seq)
-	if _, err := h.js.PublishMsg(ctx, msg); err != nil {
+	if _, err := h.JS.PublishMsg(ctx, msg); err != nil {
 		h.t.Fatal(err)
 	}
 }
 
-// last is COUNTY's last sequence.
-func (h *hub) last() uint64 {
+// Last is COUNTY's last sequence.
+func (h *Hub) Last() uint64 {
 	h.t.Helper()
-	st, err := h.js.Stream(ctx, countyview.Stream)
+	st, err := h.JS.Stream(ctx, countyview.Stream)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -283,8 +291,8 @@ func (h *hub) last() uint64 {
 	return info.State.LastSeq
 }
 
-// openModel opens a read model at path on the clock.
-func openModel(t testing.TB, path string, clock *queuetest.Clock, batch int, sites ...countyview.SiteName) *countyview.Model {
+// OpenModel opens a read model at path on the clock.
+func OpenModel(t testing.TB, path string, clock *queuetest.Clock, batch int, sites ...countyview.SiteName) *countyview.Model {
 	t.Helper()
 	m, err := countyview.Open(path, countyview.Options{Sites: sites, Location: queuetest.Shanghai(t), Now: clock.Now,
 		Logger: quiet, Batch: batch})
@@ -294,12 +302,12 @@ func openModel(t testing.TB, path string, clock *queuetest.Clock, batch int, sit
 	return m
 }
 
-// running runs m on the hub until stop, which waits for Run to return.
-func running(t testing.TB, m *countyview.Model, h *hub) (stop func()) {
+// Running runs m on the hub until stop, which waits for Run to return.
+func Running(t testing.TB, m *countyview.Model, h *Hub) (stop func()) {
 	t.Helper()
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- m.Run(rctx, h.js) }()
+	go func() { done <- m.Run(rctx, h.JS) }()
 	return func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -308,10 +316,10 @@ func running(t testing.TB, m *countyview.Model, h *hub) (stop func()) {
 	}
 }
 
-// caughtUp waits until m holds COUNTY's last message.
-func caughtUp(t testing.TB, m *countyview.Model, h *hub) {
+// CaughtUp waits until m holds COUNTY's last message.
+func CaughtUp(t testing.TB, m *countyview.Model, h *Hub) {
 	t.Helper()
-	want := h.last()
+	want := h.Last()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		got, err := m.StreamSeq()
