@@ -1,7 +1,6 @@
 package countyview
 
 import (
-	"bytes"
 	"context"
 	"strings"
 
@@ -133,26 +132,13 @@ func (m *Model) assessSite(tx *bolt.Tx, site string, from, to cases.Date) (*case
 // eachFacts calls fn with the facts of every case of a site ("": of
 // every site).
 func eachFacts(ctx context.Context, tx *bolt.Tx, site string, fn func(site string, f *cases.Facts)) error {
-	var prefix []byte
-	if site != "" {
-		prefix = append([]byte(site), 0)
-	}
-	c := tx.Bucket(bucketCases).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := getCase(tx, k)
-		if err != nil {
-			return err
-		}
+	return eachCase(ctx, tx, bucketCases, site, func(rec *caseRec) error {
 		f, err := cases.FactsOf(&rec.Step)
-		if err != nil {
-			return err
+		if err == nil {
+			fn(rec.Site, &f)
 		}
-		fn(rec.Site, &f)
-	}
-	return nil
+		return err
+	})
 }
 
 func feed(fs []cases.Facts, fn func(*cases.Facts) error) error {

@@ -115,11 +115,23 @@ func (m *Model) Cases(ctx context.Context, q CaseQuery) (CaseList, error) {
 // every site) at now.
 func (m *Model) eachOpen(ctx context.Context, tx *bolt.Tx, site string, fn func(CaseRow)) error {
 	now := m.now()
+	return eachCase(ctx, tx, bucketOpen, site, func(rec *caseRec) error {
+		row, err := m.row(rec, now)
+		if err == nil {
+			fn(row)
+		}
+		return err
+	})
+}
+
+// eachCase calls fn with each case of a site ("": of every site) whose
+// key is in bucket: bucketCases (all of them) or bucketOpen.
+func eachCase(ctx context.Context, tx *bolt.Tx, bucket []byte, site string, fn func(*caseRec) error) error {
 	var prefix []byte
 	if site != "" {
 		prefix = append([]byte(site), 0)
 	}
-	c := tx.Bucket(bucketOpen).Cursor()
+	c := tx.Bucket(bucket).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -128,11 +140,9 @@ func (m *Model) eachOpen(ctx context.Context, tx *bolt.Tx, site string, fn func(
 		if err != nil {
 			return err
 		}
-		row, err := m.row(rec, now)
-		if err != nil {
+		if err := fn(rec); err != nil {
 			return err
 		}
-		fn(row)
 	}
 	return nil
 }

@@ -121,22 +121,19 @@ func (s *Server) oneCase(c *gin.Context, p queue.Principal) {
 	c.JSON(http.StatusOK, d)
 }
 
-// period reads ?period= (cases.AssessPeriod).
-func (s *Server) period(c *gin.Context) (from, to cases.Date, label string, err error) {
-	from, to, label, err = cases.AssessPeriod(c.Query("period"), cases.DateOf(s.now(), s.model.Location()))
+// assess is the assessment of the period ?period= names
+// (cases.AssessPeriod), with the period's label.
+func (s *Server) assess(c *gin.Context) (*countyview.Assessment, string, error) {
+	from, to, label, err := cases.AssessPeriod(c.Query("period"), cases.DateOf(s.now(), s.model.Location()))
 	if err != nil {
-		err = queue.Errorf(queue.EINVALID, "%s", err.Error())
+		return nil, "", queue.Errorf(queue.EINVALID, "%s", err.Error())
 	}
-	return from, to, label, err
+	a, err := s.model.Assess(c.Request.Context(), from, to)
+	return a, label, err
 }
 
 func (s *Server) assessment(c *gin.Context, _ queue.Principal) {
-	from, to, _, err := s.period(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	a, err := s.model.Assess(c.Request.Context(), from, to)
+	a, _, err := s.assess(c)
 	if err != nil {
 		s.fail(c, err)
 		return

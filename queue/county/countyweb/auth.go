@@ -84,32 +84,15 @@ func (s *Server) page(h handler, roles ...queue.Role) gin.HandlerFunc {
 	}
 }
 
-// statusOf maps the queue's error codes that the read model and this
-// package return to HTTP statuses, as the hall's API does
-// (queue/httpapi: errors.go).
-func statusOf(code string) int {
-	switch code {
-	case queue.EINVALID:
-		return http.StatusBadRequest
-	case queue.EUNAUTH:
-		return http.StatusUnauthorized
-	case queue.EFORBIDDEN:
-		return http.StatusForbidden
-	case queue.ENOTFOUND:
-		return http.StatusNotFound
-	}
-	return http.StatusInternalServerError
-}
-
 // fail answers an API error: the code and its Chinese message, or for
 // anything unexpected 500 with a generic message, the detail in the log.
 func (s *Server) fail(c *gin.Context, err error) {
 	var qe *queue.Error
 	code, msg := queue.EINTERNAL, "服务器内部错误，请稍后重试 (internal error)"
-	if errors.As(err, &qe) && statusOf(qe.Code) != http.StatusInternalServerError {
+	if errors.As(err, &qe) && access.StatusOf(qe.Code) != http.StatusInternalServerError {
 		code, msg = qe.Code, queue.ErrorMessage(err)
 	} else {
 		s.log.Error("countyweb: a request failed", "path", c.FullPath(), "err", err)
 	}
-	c.JSON(statusOf(code), gin.H{"error": gin.H{"code": code, "message": msg}})
+	c.JSON(access.StatusOf(code), gin.H{"error": gin.H{"code": code, "message": msg}})
 }

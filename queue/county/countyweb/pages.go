@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"yiting/queue"
+	"yiting/queue/access"
 	"yiting/queue/cases"
 	"yiting/queue/county/countyview"
 )
@@ -67,7 +68,7 @@ func (s *Server) errorPage(c *gin.Context, status int, title, message string) {
 
 // failPage is errorPage for an error of the read model.
 func (s *Server) failPage(c *gin.Context, err error) {
-	status := statusOf(queue.ErrorCode(err))
+	status := access.StatusOf(queue.ErrorCode(err))
 	msg := queue.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("countyweb: a page failed", "path", c.FullPath(), "err", err)
@@ -210,12 +211,7 @@ func (s *Server) casePage(c *gin.Context, p queue.Principal) {
 }
 
 func (s *Server) assessmentPage(c *gin.Context, p queue.Principal) {
-	from, to, label, err := s.period(c)
-	if err != nil {
-		s.failPage(c, err)
-		return
-	}
-	a, err := s.model.Assess(c.Request.Context(), from, to)
+	a, label, err := s.assess(c)
 	if err != nil {
 		s.failPage(c, err)
 		return
