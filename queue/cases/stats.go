@@ -161,6 +161,8 @@ func (a *statsAcc) addDay(d *StatsDay) {
 	}
 }
 
+// result finishes the statistics; b names the case types (nil: the
+// types go by their ids, for a caller that needs only the figures).
 func (a *statsAcc) result(b *Book) *Stats {
 	if a.facts.Cases > 0 {
 		a.addDay(a.facts)
@@ -194,7 +196,10 @@ func (a *statsAcc) result(b *Book) *Stats {
 	for k, n := range a.types {
 		byType[k.Type] += n
 		if names[k.Type] == "" {
-			names[k.Type] = b.typeName(k.Type, k.Service)
+			names[k.Type] = k.Type
+			if b != nil {
+				names[k.Type] = b.typeName(k.Type, k.Service)
+			}
 		}
 	}
 	s.ByType = counts(byType, func(k string) string { return names[k] })
