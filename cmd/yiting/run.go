@@ -179,7 +179,7 @@ type server struct {
 	api   *httpapi.API
 	mux   *http.ServeMux
 	cert  tls.Certificate // the server's own: kiosks pin it
-	pin   string          // its fingerprint (pinOf)
+	pin   string          // its fingerprint (tlspin.Of)
 	// deskPrint prints the service desk's tickets on deskPrinter
 	// (devices.desk_printer); nil without one.
 	deskPrint   func(ctx context.Context, ticketID uint64, caseURL string) error
