@@ -23,8 +23,8 @@ const StreamName = "EVENTS"
 // Subject is where a site publishes its events.
 func Subject(site string) string { return "yiting." + site + ".events" }
 
-// seqHeader carries the event's sequence number in the site's log.
-const seqHeader = "Yiting-Seq"
+// SeqHeader carries the event's sequence number in the site's log.
+const SeqHeader = "Yiting-Seq"
 
 // Events is the site's committed event log as the engine's feed serves
 // it: up to limit events after a sequence number, blocking until there is
@@ -66,7 +66,7 @@ type StreamSettings struct {
 // NewPublisher creates (or updates) the site's stream.
 func NewPublisher(ctx context.Context, o PublisherOptions) (*Publisher, error) {
 	if !validSite(o.Site) {
-		return nil, fmt.Errorf("county: site id %q: letters, digits, '-' and '_' only, at most 32", o.Site)
+		return nil, siteIDError(o.Site)
 	}
 	if o.Conn == nil || o.Events == nil {
 		return nil, errors.New("county: a publisher needs a connection and the events")
@@ -142,7 +142,7 @@ func (p *Publisher) copy(ctx context.Context) error {
 				return err
 			}
 			msg := &nats.Msg{Subject: Subject(p.site), Data: data, Header: nats.Header{}}
-			msg.Header.Set(seqHeader, strconv.FormatUint(ev.Seq, 10))
+			msg.Header.Set(SeqHeader, strconv.FormatUint(ev.Seq, 10))
 			ack, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(p.site+"-"+strconv.FormatUint(ev.Seq, 10)),
 				jetstream.WithExpectLastSequence(streamSeq))
 			if err != nil {
@@ -180,15 +180,17 @@ func (p *Publisher) resume(ctx context.Context) (event, stream uint64, err error
 	if err != nil {
 		return 0, 0, err
 	}
-	event, err = strconv.ParseUint(m.Header.Get(seqHeader), 10, 64)
+	event, err = strconv.ParseUint(m.Header.Get(SeqHeader), 10, 64)
 	if err != nil {
 		return 0, 0, fmt.Errorf("county: the stream's last message has no event sequence: %w", err)
 	}
 	return event, m.Sequence, nil
 }
 
+// validSite reports whether s can be a site id: a JetStream domain and a
+// subject token, and not the hub's own domain.
 func validSite(s string) bool {
-	if s == "" || len(s) > 32 {
+	if s == "" || len(s) > 32 || s == HubDomain {
 		return false
 	}
 	for _, r := range s {
