@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -139,6 +139,9 @@ func migrate(tx *bolt.Tx, v int) error {
 		return err
 	case 6: // each case's visits and steps in its journal: casejournal.go
 		return migrateJournal(tx)
+	case 7: // the county hub's registry of its sites: sites.go
+		_, err := tx.CreateBucketIfNotExists(bucketSites)
+		return err
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

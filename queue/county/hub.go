@@ -17,10 +17,12 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
+
+	"yiting/queue/sites"
 )
 
 // HubDomain is the county hub's JetStream domain; no site may take it.
-const HubDomain = "county"
+const HubDomain = sites.HubDomain
 
 // CountyStream is the hub's stream: it sources every registered site's
 // EVENTS stream (see the package doc for what its messages are).

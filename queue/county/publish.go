@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"yiting/queue"
+	"yiting/queue/sites"
 )
 
 // StreamName is every site's event stream, in the site's own JetStream
@@ -187,16 +188,4 @@ func (p *Publisher) resume(ctx context.Context) (event, stream uint64, err error
 	return event, m.Sequence, nil
 }
 
-// validSite reports whether s can be a site id: a JetStream domain and a
-// subject token, and not the hub's own domain.
-func validSite(s string) bool {
-	if s == "" || len(s) > 32 || s == HubDomain {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
+func validSite(s string) bool { return sites.ValidID(s) }
