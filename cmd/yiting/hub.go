@@ -106,23 +106,10 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	log.Info("the county hub is serving", "url", "http://"+ln.Addr().String(), "leaf", hub.LeafAddr().String(), "sites", len(list), "tls_pin", pin)
 	fmt.Fprintf(stdout, "hub: sites link to tls://%s, certificate pin %s, %d sites\n", hub.LeafAddr(), pin, len(list))
 	fmt.Fprintf(stdout, "yiting: serving http://%s\n", ln.Addr())
-	select {
-	case err := <-served:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		log.Warn("http shutdown", "err", err)
-	}
-	<-served
-	return nil
+	return serveUntil(ctx, srv, ln, log)
 }
 
 // addSite registers a site and prints its credentials file, the only
