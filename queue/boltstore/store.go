@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 8
+const SchemaVersion = 9
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -144,6 +144,9 @@ func migrate(tx *bolt.Tx, v int) error {
 		return err
 	case 8: // the case statistics of each registration day: casestats.go
 		return migrateCaseStats(tx)
+	case 9: // the county hub's registry of its sites: sites.go
+		_, err := tx.CreateBucketIfNotExists(bucketSites)
+		return err
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }
