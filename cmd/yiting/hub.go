@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"yiting/queue"
+	"yiting/queue/access"
 	"yiting/queue/boltstore"
 	"yiting/queue/county"
 	"yiting/queue/httpapi"
@@ -31,6 +32,10 @@ type hubOptions struct {
 	siteName   string
 	siteRegion string
 	removeSite string
+	countyName string
+	addUser    string
+	userRole   string
+	userUnit   string
 }
 
 func (h *hubOptions) flags(fs *flag.FlagSet) {
@@ -38,17 +43,22 @@ func (h *hubOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&h.addSite, "add-site", "", "with -role hub: register a site by its id (its township's region code, e.g. 421224101), print its credentials file once and exit; the hub must be stopped")
 	fs.StringVar(&h.siteName, "site-name", "", "with -add-site: the site's name, e.g. 南林桥镇综治中心")
 	fs.StringVar(&h.siteRegion, "site-region", "", "with -add-site: the site's region code (6 or 9 digits), if not its id")
+	fs.StringVar(&h.countyName, "county-name", "县综治中心", "with -role hub: the county centre's name on its pages, e.g. 通山县综治中心")
+	fs.StringVar(&h.addUser, "add-user", "", "with -role hub: make a county staff account (login name), print its one-time password once and exit; the hub must be stopped")
+	fs.StringVar(&h.userRole, "user-role", "supervisor", "with -add-user: supervisor (reads every case), staff (with -user-unit) or admin (the sites and the assessment)")
+	fs.StringVar(&h.userUnit, "user-unit", "", "with -add-user -user-role staff: the unit the person belongs to")
 	fs.StringVar(&h.removeSite, "remove-site", "", "with -role hub: remove a registered site (its credentials stop working) and exit; the hub must be stopped")
 }
 
 // runHub runs the county hub: its NATS server, where the registered sites
-// link in and the county stream sources theirs, and its HTTP server
-// (/healthz, /metrics). Its data directory holds its own bbolt (the site
+// link in and the county stream sources theirs, its read model of every
+// site, and its HTTP server (the county's pages and API with their
+// logins, /healthz, /metrics). Its data directory holds its own bbolt (the site
 // registry), its certificate and the JetStream store. With -add-site or
 // -remove-site it changes the registry and exits.
 func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer) error {
 	store, err := boltstore.Open(o.data, log)
-	if errors.Is(err, boltstore.ErrLocked) && (o.hub.addSite != "" || o.hub.removeSite != "") {
+	if errors.Is(err, boltstore.ErrLocked) && (o.hub.addSite != "" || o.hub.removeSite != "" || o.hub.addUser != "") {
 		return fmt.Errorf("%w: the hub is running on %s: stop it (systemctl stop yiting-hub), change the sites, start it again", err, o.data)
 	}
 	if err != nil {
@@ -62,6 +72,8 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 	switch {
 	case o.hub.addSite != "":
 		return addSite(ctx, store, o.hub, pin, stdout)
+	case o.hub.addUser != "":
+		return addHubUser(ctx, store, o.hub, log, stdout)
 	case o.hub.removeSite != "":
 		if err := store.RemoveSite(ctx, o.hub.removeSite); err != nil {
 			return err
@@ -84,8 +96,7 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), linkCollector{hub: hub, log: log})
 	mux := http.NewServeMux()
 	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
-	// Prometheus on the hub itself; the county's pages, with their logins,
-	// attach to this mux (the read model).
+	// Prometheus on the hub itself; the county's pages, with their logins.
 	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !httpapi.LocalRequest(r) {
 			http.Error(w, "只能在本机查看监控指标 (metrics: this machine only)", http.StatusForbidden)
@@ -100,6 +111,11 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 		}
 		fmt.Fprintf(w, "ok %s\n", version)
 	})
+	stopView, err := startCountyView(ctx, o, store, hub, list, mux, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopView()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
@@ -135,6 +151,27 @@ func addSite(ctx context.Context, store sites.Store, h hubOptions, pin string, s
 	fmt.Fprintf(os.Stderr, "站点 %s（%s）已添加。下面是它的凭据文件，只显示这一次：保存为站点上的 /etc/yiting/county.creds（权限 600）。\n"+
 		"Site %s added. Its credentials file follows, shown this once: save it on the site as /etc/yiting/county.creds (mode 600).\n", s.ID, s.Name, s.ID)
 	_, err = stdout.Write(creds.Marshal(s.Name))
+	return err
+}
+
+// addHubUser makes a county staff account with a one-time password, the
+// only time it is shown.
+func addHubUser(ctx context.Context, store *boltstore.Store, h hubOptions, log *slog.Logger, stdout io.Writer) error {
+	acc, err := access.New(ctx, store, access.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	nu := access.NewUser{Name: h.addUser, Role: queue.Role(h.userRole)}
+	if h.userUnit != "" {
+		nu.Units = []string{h.userUnit}
+	}
+	pw, info, err := acc.CreateUserOneTime(ctx, queue.Principal{ID: "hub-cli", Role: queue.RoleAdmin}, nu)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "账号 %s（%s）已开设，一次性密码 %s ：首次登录后须设置自己的密码。\n"+
+		"Account %s (%s) made; its one-time password is %s — the first login must set the person's own.\n",
+		info.Name, info.Role, pw, info.Name, info.Role, pw)
 	return err
 }
 

@@ -23,7 +23,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"yiting/queue"
+	"yiting/queue/access"
 	"yiting/queue/county"
+	"yiting/queue/county/countyview"
 	"yiting/tlspin"
 )
 
@@ -115,7 +117,7 @@ func TestCountyNetwork(t *testing.T) {
 		t.Fatal("a site added twice")
 	}
 	startHub := func() *process {
-		return startServer(t, nil, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
+		return startServer(t, []string{"YITING_ADMIN_PASSWORD=county-hub-pw"}, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
 	}
 	hub := startHub()
 	proxy := newLinkProxy(t, leaf) // the third site's line
@@ -218,6 +220,31 @@ func TestCountyNetwork(t *testing.T) {
 			t.Fatalf("the hub's last events %v, the sites' %v", got, want)
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+	// The hub's read model equals each site's own: every event applied
+	// once, none missing, the day's tickets as the site issued them (all
+	// still waiting: nobody called).
+	cookie := hubLogin(t, hub.url, "admin", "county-hub-pw")
+	for deadline := time.Now().Add(time.Minute); ; {
+		model := hubModelSites(t, hub.url, cookie)
+		done := true
+		for _, s := range sites {
+			m := model[s.id]
+			if m.Last != want[s.id] {
+				done = false
+				continue
+			}
+			if m.Received != want[s.id] || m.Missing != 0 || m.Tickets.Issued != s.n || m.Tickets.Waiting != s.n {
+				t.Fatalf("site %s at the hub: %+v; the site wrote %d events, issued %d tickets", s.id, m, want[s.id], s.n)
+			}
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub's read model %+v, the sites' last events %v", model, want)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	hub.stop(t)
 	for _, s := range sites {
@@ -330,4 +357,46 @@ func rogueBy(t *testing.T, credsPath, hubURL, asSite string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// hubLogin logs in at the hub's login form and returns the session
+// cookie.
+func hubLogin(t *testing.T, base, user, password string) *http.Cookie {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(base+"/login", url.Values{"user": {user}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == access.CookieName && resp.StatusCode == http.StatusSeeOther {
+			return ck
+		}
+	}
+	t.Fatalf("login at the hub: %s", resp.Status)
+	return nil
+}
+
+// hubModelSites reads the hub's read model of every site.
+func hubModelSites(t *testing.T, base string, cookie *http.Cookie) map[string]countyview.SiteSummary {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/sites", nil)
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Sites []countyview.SiteSummary `json:"sites"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/v1/sites at the hub: %s %v", resp.Status, err)
+	}
+	out := map[string]countyview.SiteSummary{}
+	for _, s := range body.Sites {
+		out[s.Site] = s
+	}
+	return out
 }
