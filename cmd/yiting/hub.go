@@ -165,7 +165,12 @@ func addHubUser(ctx context.Context, store *boltstore.Store, h hubOptions, log *
 	if h.userUnit != "" {
 		nu.Units = []string{h.userUnit}
 	}
-	pw, info, err := acc.CreateUserOneTime(ctx, queue.Principal{ID: "hub-cli", Role: queue.RoleAdmin}, nu)
+	// The command line acts as the account admin (made here when the hub
+	// never started: its password is printed as on a first start).
+	if err := bootstrapAdmin(ctx, acc, stdout); err != nil {
+		return err
+	}
+	pw, info, err := acc.CreateUserOneTime(ctx, queue.Principal{ID: "admin", Role: queue.RoleAdmin}, nu)
 	if err != nil {
 		return err
 	}

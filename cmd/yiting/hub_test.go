@@ -97,7 +97,9 @@ func TestCountyNetwork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("minutes of waiting for the hub's source retries")
 	}
-	ctx := testCtx(t)
+	// Minutes: the hub's retries of its sources and deliveries back off.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	hubDir := t.TempDir()
 	leaf := freeAddr(t)
 	ids := []string{"421224101", "421224102", "421224103"}
@@ -116,6 +118,12 @@ func TestCountyNetwork(t *testing.T) {
 	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-site", ids[0], "-site-name", "x"}, &out, io.Discard); err == nil {
 		t.Fatal("a site added twice")
 	}
+	out.Reset()
+	t.Setenv("YITING_ADMIN_PASSWORD", "county-hub-pw") // the hub's admin, made by the first -add-user
+	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-user", "county-boss", "-user-role", "supervisor"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	bossOneTime := oneTimePassword(t, out.String())
 	startHub := func() *process {
 		return startServer(t, []string{"YITING_ADMIN_PASSWORD=county-hub-pw"}, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
 	}
@@ -191,21 +199,22 @@ func TestCountyNetwork(t *testing.T) {
 
 	// Every site's log reaches the hub: its /metrics shows each site's
 	// last event equal to the site's own.
-	want := map[string]uint64{}
-	for _, s := range sites {
-		published, _ := countyMetrics(t, ctx, s.c)
+	// settled is a site's last event once all are in its stream.
+	settled := func(s *siteProc) uint64 {
 		for deadline := time.Now().Add(30 * time.Second); ; {
-			var lag uint64
-			published, lag = countyMetrics(t, ctx, s.c)
+			published, lag := countyMetrics(t, ctx, s.c)
 			if lag == 0 {
-				break
+				return published
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("site %s: lag %d", s.id, lag)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		want[s.id] = published
+	}
+	want := map[string]uint64{}
+	for _, s := range sites {
+		want[s.id] = settled(s)
 	}
 	for deadline := time.Now().Add(4 * time.Minute); ; {
 		got := hubLastEvents(t, hub.url)
@@ -243,6 +252,68 @@ func TestCountyNetwork(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the hub's read model %+v, the sites' last events %v", model, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// Assignments go down. A supervisor at the first site registers a
+	// letter; once the county has the case, the site goes off line, the
+	// county supervises it and assigns it to a unit, and the site applies
+	// both once when it comes back: its case shows one step by each
+	// command, and the county's copy of the case shows them too.
+	bossCookie := hubFirstLogin(t, hub.url, "county-boss", bossOneTime, "county-boss-own-1")
+	siteBoss := siteSupervisor(t, ctx, sites[0].c, sites[0].proc.url)
+	var reg struct {
+		Case struct{ Code string } `json:"case"`
+	}
+	if _, err := siteBoss.do(ctx, "POST", "/api/v1/cases", "letter-1", map[string]any{"service": "petition", "channel": "letter",
+		"persons": []any{synthCard(7)}, "summary": "反映村道损坏"}, &reg); err != nil {
+		t.Fatal(err)
+	}
+	code := reg.Case.Code
+	casePath := "/api/v1/county/cases/" + sites[0].id + "/" + code
+	waitHubCase(t, hub.url, bossCookie, casePath, nil)
+	sites[0].proc.stop(t)
+	var cmdIDs []string
+	for _, cmd := range []map[string]any{
+		{"kind": "supervise", "level": "yellow", "text": "请三日内报告办理进展"},
+		{"kind": "assign", "unit": "信访局", "text": "请信访局依法办理并答复"},
+	} {
+		var sent struct {
+			Command struct{ ID string } `json:"command"`
+		}
+		if st := hubPost(t, hub.url, bossCookie, casePath+"/commands", cmd, &sent); st != http.StatusAccepted {
+			t.Fatalf("command %v: %d", cmd, st)
+		}
+		cmdIDs = append(cmdIDs, sent.Command.ID)
+	}
+	time.Sleep(time.Second)
+	start(sites[0])
+	siteBoss = siteSupervisor(t, ctx, sites[0].c, sites[0].proc.url)
+	waitHubCase(t, hub.url, bossCookie, casePath, cmdIDs)
+	var sc struct {
+		Case struct {
+			History []struct{ Actor, Kind string } `json:"history"`
+		} `json:"case"`
+	}
+	if _, err := siteBoss.do(ctx, "GET", "/api/v1/cases/"+code, "", nil, &sc); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range cmdIDs {
+		n := 0
+		for _, st := range sc.Case.History {
+			if st.Actor == "county:"+id {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("command %s: %d steps at the site, want 1: %+v", id, n, sc.Case.History)
+		}
+	}
+
+	want[sites[0].id] = settled(sites[0])
+	for deadline := time.Now().Add(time.Minute); hubLastEvents(t, hub.url)[sites[0].id] != want[sites[0].id]; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub's last events %v, the first site's %d", hubLastEvents(t, hub.url), want[sites[0].id])
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -399,4 +470,101 @@ func hubModelSites(t *testing.T, base string, cookie *http.Cookie) map[string]co
 		out[s.Site] = s
 	}
 	return out
+}
+
+var oneTimeRe = regexp.MustCompile(`一次性密码 (\S+) `)
+
+// oneTimePassword reads the password -add-user printed.
+func oneTimePassword(t *testing.T, out string) string {
+	t.Helper()
+	m := oneTimeRe.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no one-time password in %q", out)
+	}
+	return m[1]
+}
+
+// hubFirstLogin logs in with a one-time password, sets the person's own
+// and logs in with it.
+func hubFirstLogin(t *testing.T, base, user, oneTime, own string) *http.Cookie {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	first := hubLogin(t, base, user, oneTime)
+	req, _ := http.NewRequest(http.MethodPost, base+"/password", strings.NewReader(url.Values{"old": {oneTime}, "new": {own}, "confirm": {own}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(first)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("setting the password at the hub: %s to %q", resp.Status, resp.Header.Get("Location"))
+	}
+	return hubLogin(t, base, user, own)
+}
+
+// hubPost posts JSON to the hub as the cookie's person and decodes the
+// answer; it returns the status.
+func hubPost(t *testing.T, base string, cookie *http.Cookie, path string, body, out any) int {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+// waitHubCase waits until the hub has the case, and in its timeline a
+// step by each command's actor.
+func waitHubCase(t *testing.T, base string, cookie *http.Cookie, path string, commands []string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.AddCookie(cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d countyview.CaseDetail
+		err = json.NewDecoder(resp.Body).Decode(&d)
+		resp.Body.Close()
+		done := resp.StatusCode == http.StatusOK && err == nil
+		for _, id := range commands {
+			found := false
+			for _, st := range d.Timeline {
+				found = found || st.Actor == "county:"+id
+			}
+			done = done && found
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub's case %s: %s, timeline %+v; want steps of %v", path, resp.Status, d.Timeline, commands)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// siteSupervisor makes (once) and logs in a supervisor at a site, by its
+// admin's client.
+func siteSupervisor(t *testing.T, ctx context.Context, admin *client, base string) *client {
+	t.Helper()
+	_, _ = admin.do(ctx, "POST", "/api/v1/admin/users", "", map[string]any{"name": "boss", "role": "supervisor",
+		"password": "site-boss-pw-1"}, nil) // a conflict the second time: it exists
+	c, err := login(ctx, base, "boss", "site-boss-pw-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -25,8 +25,9 @@ import (
 )
 
 // startCountyView opens the hub's read model (county.db beside the
-// registry), folds the county stream into it until ctx ends, and mounts
-// the county's pages, API and logins on mux. Accounts are the hub's own,
+// registry), folds the county stream into it until ctx ends, delivers the
+// outbox's commands to the sites, and mounts the county's pages, API and
+// logins on mux. Accounts are the hub's own,
 // in its bbolt: the first start prints the admin's one-time password.
 // It returns what to close after the HTTP server stopped.
 func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hub *county.HubServer, list []sites.Site,
@@ -35,13 +36,8 @@ func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hu
 	if err != nil {
 		return nil, err
 	}
-	generated, err := acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
-	if err != nil {
+	if err := bootstrapAdmin(ctx, acc, stdout); err != nil {
 		return nil, err
-	}
-	if generated != "" {
-		fmt.Fprintf(stdout, "首次启动：县级平台管理员账号 admin 的一次性密码是 %s ，请登录后立即修改。\n"+
-			"First start: the one-time password of user admin is %s — log in and change it.\n", generated, generated)
 	}
 	loc, err := time.LoadLocation(hallconfig.DefaultTimezone)
 	if err != nil {
@@ -60,18 +56,28 @@ func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hu
 		model.Close()
 		return nil, err
 	}
+	outbox, err := county.NewOutbox(ctx, hub, log)
+	if err != nil {
+		model.Close()
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, s := range list {
+		ids[i] = s.ID
+	}
 	rctx, cancel := context.WithCancel(ctx)
 	links := &hubLinks{hub: hub, log: log, links: map[string]countyweb.Link{}}
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); model.Run(rctx, js) }()
 	go func() { defer wg.Done(); links.run(rctx, 2*time.Second) }()
+	go func() { defer wg.Done(); outbox.Run(rctx, func() []string { return ids }) }() // the registry changes with the hub stopped
 	stop = func() {
 		cancel()
 		wg.Wait()
 		model.Close()
 	}
-	srv, err := countyweb.New(countyweb.Options{Model: model, Auth: acc, Links: links, County: o.hub.countyName, Logger: log})
+	srv, err := countyweb.New(countyweb.Options{Model: model, Auth: acc, Links: links, Commands: outbox, County: o.hub.countyName, Logger: log})
 	if err != nil {
 		stop()
 		return nil, err
@@ -154,4 +160,19 @@ func (h *hubLinks) refresh(ctx context.Context) {
 		}
 		h.links[l.Site] = next
 	}
+}
+
+// bootstrapAdmin makes the account admin on the first start, with
+// $YITING_ADMIN_PASSWORD or a generated password that works once, printed
+// to the terminal or journal of that start only.
+func bootstrapAdmin(ctx context.Context, acc *access.Service, stdout io.Writer) error {
+	generated, err := acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		fmt.Fprintf(stdout, "首次启动：管理员账号 admin 的一次性密码是 %s ，请登录后立即修改。\n"+
+			"First start: the one-time password of user admin is %s — log in and change it.\n", generated, generated)
+	}
+	return nil
 }

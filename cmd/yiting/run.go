@@ -265,14 +265,8 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	}
 	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
 
-	generated, err := s.acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
-	if err != nil {
+	if err := bootstrapAdmin(ctx, s.acc, stdout); err != nil {
 		return nil, err
-	}
-	if generated != "" {
-		// Printed once, to the terminal or journal of the first start only.
-		fmt.Fprintf(stdout, "首次启动：管理员账号 admin 的一次性密码是 %s ，请登录后立即修改。\n"+
-			"First start: the one-time password of user admin is %s — log in and change it.\n", generated, generated)
 	}
 	s.background(func(ctx context.Context) { // expired sessions leave memory and disk
 		t := time.NewTicker(10 * time.Minute)

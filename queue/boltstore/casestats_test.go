@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"reflect"
 	"slices"
 	"strconv"
@@ -148,24 +147,7 @@ func TestCaseStatsSurviveCrash(t *testing.T) {
 	}
 	fillSomeCases(t, st)
 	st.Close()
-	r := rand.New(rand.NewPCG(15, 16))
-	for round := range 8 {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCaseStatsCrashChild$")
-		cmd.Env = append(os.Environ(), "YITING_CASESTATS_CHILD="+dir, "YITING_CASESTATS_SEED="+strconv.Itoa(round))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(150+r.IntN(400)) * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
-		st, err := boltstore.Open(dir, quiet())
-		if err != nil {
-			t.Fatalf("round %d: %v", round, err)
-		}
-		checkCaseDays(t, st)
-		st.Close()
-	}
+	killRounds(t, dir, "TestCaseStatsCrashChild", "YITING_CASESTATS", func(st *boltstore.Store) { checkCaseDays(t, st) })
 }
 
 // TestCaseStatsCrashChild is the process TestCaseStatsSurviveCrash kills.

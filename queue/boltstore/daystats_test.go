@@ -163,10 +163,19 @@ func TestDayStatsSurviveCrash(t *testing.T) {
 	hall := smallHall()
 	fillDays(t, st, hall, 4)
 	st.Close()
+	killRounds(t, dir, "TestDayStatsCrashChild", "YITING_DAYSTATS", func(st *boltstore.Store) { checkDays(t, st, hall.Location) })
+}
+
+// killRounds runs the child test over the data directory eight times,
+// killing it (SIGKILL) after a random 0.1–0.5 s each time, and checks the
+// reopened store after each kill. The child finds the directory in
+// <env>_CHILD and a seed in <env>_SEED.
+func killRounds(t *testing.T, dir, child, env string, check func(*boltstore.Store)) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(7, 8))
 	for round := range 8 {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestDayStatsCrashChild$")
-		cmd.Env = append(os.Environ(), "YITING_DAYSTATS_CHILD="+dir, "YITING_DAYSTATS_SEED="+strconv.Itoa(round))
+		cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$")
+		cmd.Env = append(os.Environ(), env+"_CHILD="+dir, env+"_SEED="+strconv.Itoa(round))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -178,7 +187,7 @@ func TestDayStatsSurviveCrash(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
-		checkDays(t, st, hall.Location)
+		check(st)
 		st.Close()
 	}
 }

@@ -111,6 +111,10 @@ type RouteTo struct {
 	// ReplyBy, with a unit: the unit's day to report its result; zero
 	// for none. Not before today, not after the handling limit.
 	ReplyBy Date
+	// Superior: the county centre assigns the case (交办 from above, issue
+	// 14): a case the site registered but has not received yet is routed
+	// all the same — the assignment is its acceptance.
+	Superior bool
 }
 
 // Route accepts and routes the case (分流): to a unit, a counter or a
@@ -157,7 +161,9 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		switch c.Status {
 		case StatusReceived, StatusRouted, StatusHandling:
 		case StatusRegistered:
-			return conflict(c, "须先接待再分流", "receive it first")
+			if !to.Superior {
+				return conflict(c, "须先接待再分流", "receive it first")
+			}
 		default:
 			return conflict(c, "不能再分流", "cannot be routed now")
 		}

@@ -407,3 +407,27 @@ func TestRegisterRetriedConcurrently(t *testing.T) {
 		t.Fatalf("%d cases", n)
 	}
 }
+
+// The county's 交办 (issue 14) routes a case the site registered but has
+// not received yet: the assignment from above is its acceptance. A
+// site's own routing of it still needs the reception first.
+func TestSuperiorRoutesARegisteredCase(t *testing.T) {
+	f := newFixture(t)
+	r, err := f.book.Register(ctx, boss, cases.RegisterRequest{ServiceID: "petition", Persons: []cases.Person{synthPerson(11)},
+		IdempotencyKey: "letter-2", Channel: cases.ChannelLetter})
+	if err != nil || r.Case.Status != cases.StatusRegistered {
+		t.Fatal(r.Case.Status, err)
+	}
+	_, err = f.book.Route(ctx, boss, r.Case.Code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "信访局"})
+	if queue.ErrorCode(err) != queue.ECONFLICT {
+		t.Fatalf("a registered case routed without reception: %v", err)
+	}
+	county := queue.Principal{ID: "county:c1", Role: queue.RoleSupervisor}
+	v, err := f.book.Route(ctx, county, r.Case.Code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "信访局", Note: "县综治中心交办", Superior: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status == cases.StatusRegistered || v.Unit != "信访局" || v.History[len(v.History)-1].Actor != "county:c1" {
+		t.Fatalf("after the county's assignment: %s %s %+v", v.Status, v.Unit, v.History[len(v.History)-1])
+	}
+}

@@ -59,6 +59,7 @@ type HubServerOptions struct {
 type HubServer struct {
 	srv      *server.Server
 	conn     *nats.Conn
+	out      *nats.Conn // the outbox's deliveries
 	js       jetstream.JetStream
 	leafAddr *net.TCPAddr
 	build    func(sites []HubSite) *server.Options
@@ -131,7 +132,18 @@ func StartHubServer(ctx context.Context, o HubServerOptions) (*HubServer, error)
 		srv.Shutdown()
 		return nil, fmt.Errorf("county: connect to the hub's NATS server: %w", err)
 	}
-	h := &HubServer{srv: srv, conn: conn, leafAddr: leaf, build: build, maxBytes: o.MaxBytes, sites: slices.Clone(o.Sites)}
+	// The outbox's deliveries wait for the sites' acknowledgements on a
+	// connection of their own, whose inbox is where a site's link may
+	// answer (replyPrefix): no other request of the hub's is answered
+	// there.
+	out, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("yiting hub outbox"), nats.MaxReconnects(-1),
+		nats.CustomInboxPrefix(replyPrefix), nats.Nkey(selfPub, func(nonce []byte) ([]byte, error) { return self.Sign(nonce) }))
+	if err != nil {
+		conn.Close()
+		srv.Shutdown()
+		return nil, fmt.Errorf("county: connect to the hub's NATS server: %w", err)
+	}
+	h := &HubServer{srv: srv, conn: conn, out: out, leafAddr: leaf, build: build, maxBytes: o.MaxBytes, sites: slices.Clone(o.Sites)}
 	if h.js, err = jetstream.New(conn); err == nil {
 		err = h.updateStream(ctx, o.Sites)
 	}
@@ -350,6 +362,7 @@ func (h *HubServer) Links(ctx context.Context) ([]Link, error) {
 
 // Close stops the server after closing the connection.
 func (h *HubServer) Close() {
+	h.out.Close()
 	h.conn.Close()
 	h.srv.Shutdown()
 	h.srv.WaitForShutdown()

@@ -194,5 +194,8 @@ func key(parts ...[]byte) []byte {
 	return k
 }
 
+// Notices are the supervision levels, most urgent first.
+func (m *Model) Notices() []cases.NoticeLevel { return m.notices }
+
 // Location is the county's time zone.
 func (m *Model) Location() *time.Location { return m.loc }

@@ -1,5 +1,5 @@
-// Package countyweb serves the county hub's pages and read-only API
-// (issue 14, item 2) from its read model (queue/county/countyview): a view
+// Package countyweb serves the county hub's pages and API (issue 14,
+// items 2 and 3) from its read model (queue/county/countyview): a view
 // of every site (connected or not, the last event seen, how far behind,
 // the gaps, today's tickets and open cases), every open and overdue case
 // across the sites with a case's timeline as its site reported it, and
@@ -13,13 +13,15 @@
 //
 //	GET /county                              the sites
 //	GET /county/cases                        open and overdue cases (?site= &unit= &stage= &overdue=1)
-//	GET /county/cases/{site}/{code}          a case with its timeline
+//	GET /county/cases/{site}/{code}          a case with its timeline, the commands sent about it and (supervisors) a form
+//	POST /county/cases/{site}/{code}/commands 交办, 督办 or 预警 down to the site (supervisors; the form)
 //	GET /county/assessment                   the townships' and units' assessment (?period=2026, 2026-Q4, 2026-11)
 //	GET /api/v1/sites                        the sites
 //	GET /api/v1/sites/{site}                 one site: its link, a day's tickets (?day=), this year's assessment
 //	GET /api/v1/sites/{site}/cases           a site's open cases (?unit= &stage= &overdue=1)
 //	GET /api/v1/county/cases                 open cases across the county (?site= &unit= &stage= &overdue=1)
 //	GET /api/v1/county/cases/{site}/{code}   a case with its timeline
+//	POST /api/v1/county/cases/{site}/{code}/commands  交办, 督办 or 预警 down to the site (supervisors)
 //	GET /api/v1/county/assessment            the assessment (?period=)
 //	GET /api/v1/county/openapi.json          this API's contract
 //
@@ -32,6 +34,9 @@
 // assessment (statistics, as at a hall), not the cases. Devices (kiosk,
 // board and pad tokens) read nothing. A page without a session sends the
 // browser to /login; the API answers 401 and 403 as the hall's does
-// ({"error":{"code","message"}}). Nothing here changes state, and nothing
-// the read model holds is personal data (countyview).
+// ({"error":{"code","message"}}). The one change a page makes is a
+// supervisor's command about a case (交办, 督办, 预警), which goes into the
+// hub's outbox down to the site (Sender); /login, /password and /logout
+// are the county staff's own accounts at the hub. Nothing the read model
+// holds is personal data (countyview).
 package countyweb

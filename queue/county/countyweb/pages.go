@@ -201,13 +201,36 @@ func (s *Server) casePage(c *gin.Context, p queue.Principal) {
 	for i, st := range d.Timeline {
 		steps[i].Step, steps[i].When = st, s.when(st.Time)
 	}
+	sent, err := s.model.Commands(c.Request.Context(), d)
+	if err != nil {
+		s.failPage(c, err)
+		return
+	}
+	type sentRow struct {
+		countyview.SentCommand
+		When, Applied string
+	}
+	rows := make([]sentRow, len(sent))
+	for i, sc := range sent {
+		rows[i] = sentRow{SentCommand: sc, When: s.when(sc.At)}
+		if !sc.Applied.IsZero() {
+			rows[i].Applied = s.when(sc.Applied)
+		}
+	}
 	s.render(c, http.StatusOK, "case.html", view{Title: "案件 " + d.Code, Nav: "cases", Me: p.ID, Body: struct {
 		C       *countyview.CaseDetail
 		F       *queue.CaseFacts
 		Outcome string
 		Steps   any
 		Updated string
-	}{d, f, cases.Outcome(f.Outcome).Name(), steps, s.when(d.Updated)}})
+		Sent    []sentRow
+		CanSend bool
+		Levels  []cases.NoticeLevel
+		Error   string
+		Done    bool
+	}{d, f, cases.Outcome(f.Outcome).Name(), steps, s.when(d.Updated), rows,
+		s.sender != nil && p.Role == queue.RoleSupervisor && d.Status != string(cases.StatusClosed), s.model.Notices(),
+		c.Query("error"), c.Query("sent") == "1"}})
 }
 
 func (s *Server) assessmentPage(c *gin.Context, p queue.Principal) {

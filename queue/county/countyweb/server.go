@@ -47,6 +47,9 @@ type Options struct {
 	Auth  Accounts // the hub's own accounts
 	// Links reports the sites' links; nil: unknown for every site.
 	Links Links
+	// Commands sends 交办, 督办 and 预警 down to the sites; nil: the case
+	// page has no form and the API answers 503.
+	Commands Sender
 	// County names the county centre on the pages ("通山县综治中心").
 	County string
 	Now    func() time.Time // time.Now if nil
@@ -60,6 +63,7 @@ type Server struct {
 	auth     Authenticator
 	accounts Accounts
 	links    Links
+	sender   Sender
 	county   string
 	now      func() time.Time
 	log      *slog.Logger
@@ -74,7 +78,7 @@ func New(o Options) (*Server, error) {
 	if o.Model == nil || o.Auth == nil {
 		return nil, errors.New("countyweb: Options.Model and Options.Auth are required")
 	}
-	s := &Server{model: o.Model, auth: o.Auth, accounts: o.Auth, links: o.Links, county: o.County, now: o.Now, log: o.Logger}
+	s := &Server{model: o.Model, auth: o.Auth, accounts: o.Auth, links: o.Links, sender: o.Commands, county: o.County, now: o.Now, log: o.Logger}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -98,6 +102,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	r.GET("/county", s.page(s.sitesPage, staffRoles...))
 	r.GET("/county/cases", s.page(s.casesPage, caseRoles...))
 	r.GET("/county/cases/:site/:code", s.page(s.casePage, caseRoles...))
+	r.POST("/county/cases/:site/:code/commands", s.page(s.sendCommandForm, queue.RoleSupervisor))
 	r.GET("/county/assessment", s.page(s.assessmentPage, staffRoles...))
 
 	v1 := r.Group("/api/v1")
@@ -106,6 +111,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	v1.GET("/sites/:site/cases", s.api(s.siteCases, caseRoles...))
 	v1.GET("/county/cases", s.api(s.countyCases, caseRoles...))
 	v1.GET("/county/cases/:site/:code", s.api(s.oneCase, caseRoles...))
+	v1.POST("/county/cases/:site/:code/commands", s.api(s.sendCommand, queue.RoleSupervisor))
 	v1.GET("/county/assessment", s.api(s.assessment, staffRoles...))
 	v1.GET("/county/openapi.json", s.openapi)
 }

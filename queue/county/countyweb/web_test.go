@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"yiting/queue"
 	"yiting/queue/access"
 	"yiting/queue/cases"
+	"yiting/queue/county"
 	"yiting/queue/county/countytest"
 	"yiting/queue/county/countyview"
 	"yiting/queue/county/countyweb"
@@ -59,6 +61,7 @@ type fixture struct {
 	secrets map[queue.Role]string
 	code    string // a case of nanlinqiao under an accusation: restricted
 	acc     *access.Service
+	sender  *fakeSender
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -123,8 +126,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 
+	f.sender = &fakeSender{}
 	srv, err := countyweb.New(countyweb.Options{Model: f.model, Auth: acc, County: "通山县综治中心", Now: clock.Now, Logger: quiet,
-		Links: links{"nanlinqiao": {Connected: true, Since: now, Pending: 0}, "xiapu": {Since: now.Add(time.Hour), Pending: 12}}})
+		Commands: f.sender,
+		Links:    links{"nanlinqiao": {Connected: true, Since: now, Pending: 0}, "xiapu": {Since: now.Add(time.Hour), Pending: 12}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,4 +501,66 @@ func TestCountyLogin(t *testing.T) {
 	if pw.Code != http.StatusUnauthorized {
 		t.Fatalf("after logout: %d", pw.Code)
 	}
+}
+
+// fakeSender is the hub's outbox, recording what was sent.
+type fakeSender struct {
+	mu   sync.Mutex
+	sent []county.Command
+}
+
+func (s *fakeSender) Send(_ context.Context, c *county.Command) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, *c)
+	return nil
+}
+
+// sendJSON posts a JSON body as role.
+func (f *fixture) sendJSON(role queue.Role, path, body string) *httptest.ResponseRecorder {
+	f.t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.AddCookie(&http.Cookie{Name: access.CookieName, Value: f.secrets[role]})
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+// A county supervisor sends 交办, 督办 and 预警 about a site's case: each goes
+// to the outbox with its site, case, kind, unit, text and sender; the
+// case page lists it; staff and admins may not send, a bad command is
+// refused with why, a case the county has not is 404.
+func TestCountyCommands(t *testing.T) {
+	f := newFixture(t)
+	path := "/api/v1/county/cases/nanlinqiao/" + f.code + "/commands"
+	w := f.sendJSON(queue.RoleSupervisor, path, `{"kind":"assign","unit":"住建局","text":"请住建局于五个工作日内答复"}`)
+	f.want(w, http.StatusAccepted, `"kind":"assign"`)
+	f.wantError(f.sendJSON(queue.RoleStaff, path, `{"kind":"warn","unit":"住建局","text":"注意"}`), http.StatusForbidden, queue.EFORBIDDEN)
+	f.wantError(f.sendJSON(queue.RoleAdmin, path, `{"kind":"warn","unit":"住建局","text":"注意"}`), http.StatusForbidden, queue.EFORBIDDEN)
+	f.wantError(f.sendJSON(queue.RoleSupervisor, path, `{"kind":"warn","text":"注意风险"}`), http.StatusBadRequest, queue.EINVALID)
+	f.wantError(f.sendJSON(queue.RoleSupervisor, path, `{"kind":"delete","text":"删除"}`), http.StatusBadRequest, queue.EINVALID)
+	f.wantError(f.sendJSON(queue.RoleSupervisor, "/api/v1/county/cases/nanlinqiao/421224-20990101-0001-0/commands",
+		`{"kind":"supervise","level":"red","text":"督办"}`), http.StatusNotFound, queue.ENOTFOUND)
+
+	// The form on the case page.
+	form := url.Values{"kind": {"supervise"}, "level": {"red"}, "text": {"请三日内报告办理进展"}}
+	r := httptest.NewRequest(http.MethodPost, "/county/cases/nanlinqiao/"+f.code+"/commands", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: access.CookieName, Value: f.secrets[queue.RoleSupervisor]})
+	pw := httptest.NewRecorder()
+	f.h.ServeHTTP(pw, r)
+	if pw.Code != http.StatusSeeOther || !strings.HasSuffix(pw.Header().Get("Location"), "?sent=1") {
+		t.Fatalf("form: %d to %q", pw.Code, pw.Header().Get("Location"))
+	}
+	f.sender.mu.Lock()
+	sent := slices.Clone(f.sender.sent)
+	f.sender.mu.Unlock()
+	if len(sent) != 2 || sent[0].Site != "nanlinqiao" || sent[0].Case != f.code || sent[0].Kind != county.CommandAssign ||
+		sent[0].Unit != "住建局" || sent[0].By != "county-supervisor" || sent[1].Kind != county.CommandSupervise || sent[1].Level != "red" ||
+		sent[0].ID == sent[1].ID {
+		t.Fatalf("sent %+v", sent)
+	}
+	f.want(f.get(queue.RoleSupervisor, "/county/cases/nanlinqiao/"+f.code+"?sent=1"), http.StatusOK,
+		`id="command-sent"`, "请住建局于五个工作日内答复", "请三日内报告办理进展", "待送达或待执行", `action="/county/cases/nanlinqiao/`+f.code+`/commands"`)
 }
