@@ -46,4 +46,9 @@ type CaseFacts struct {
 	Levels           []string `json:"levels,omitempty"` // the levels of the open supervisions, in opening order
 
 	Satisfaction int8 `json:"satisfaction,omitempty"` // the result's rating: 1 满意, -1 不满意, 0 none
+
+	// TokenHash is the hash of the case's inquiry token (the QR's), never
+	// the token: the county's public page finds the case by the token a
+	// visitor's phone brings.
+	TokenHash string `json:"token_hash,omitempty"`
 }

@@ -90,6 +90,8 @@ func applyCommand(book *cases.Book) func(context.Context, *county.Command) error
 				_, err = book.Supervise(ctx, p, c.Case, level, c.Text)
 			case county.CommandWarn:
 				_, err = book.Warn(ctx, p, c.Case, c.Unit, c.Text)
+			case county.CommandRate:
+				_, err = book.RateFromCounty(ctx, p, c.Case, c.Satisfied)
 			default:
 				err = queue.Errorf(queue.EINVALID, "未知的县级指令 %q", c.Kind)
 			}

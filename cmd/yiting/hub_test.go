@@ -310,6 +310,64 @@ func TestCountyNetwork(t *testing.T) {
 		}
 	}
 
+	// The public inquiry page at the county: a letter the site closed
+	// early, found by the token of its QR; the visitor's rating there
+	// reaches the site's case once.
+	var letter struct {
+		Case struct{ Code string } `json:"case"`
+		URL  string                `json:"url"`
+	}
+	if _, err := siteBoss.do(ctx, "POST", "/api/v1/cases", "letter-2", map[string]any{"service": "petition", "channel": "letter",
+		"persons": []any{synthCard(8)}, "summary": "咨询"}, &letter); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := siteBoss.do(ctx, "POST", "/api/v1/cases/"+letter.Case.Code+"/close", "", map[string]any{"outcome": "not_accepted",
+		"note": "不属于受理范围，已告知途径"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	token := letter.URL[strings.LastIndex(letter.URL, "/")+1:]
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for deadline := time.Now().Add(time.Minute); ; {
+		resp, err := http.Get(hub.url + "/c/" + token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && strings.Contains(string(body), `id="rate"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the county's public page: %s %.300s", resp.Status, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	resp, err := noRedirect.PostForm(hub.url+"/c/"+token+"/rate", url.Values{"satisfied": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		var v struct {
+			Case struct {
+				Satisfaction *struct{ Satisfied bool } `json:"satisfaction"`
+			} `json:"case"`
+		}
+		if _, err := siteBoss.do(ctx, "GET", "/api/v1/cases/"+letter.Case.Code, "", nil, &v); err != nil {
+			t.Fatal(err)
+		}
+		if s := v.Case.Satisfaction; s != nil {
+			if !s.Satisfied {
+				t.Fatal("the rating arrived as 不满意")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the rating given at the county never reached the site")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+
 	want[sites[0].id] = settled(sites[0])
 	for deadline := time.Now().Add(time.Minute); hubLastEvents(t, hub.url)[sites[0].id] != want[sites[0].id]; {
 		if time.Now().After(deadline) {

@@ -89,7 +89,7 @@ func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hu
 		return nil, err
 	}
 	srv.Routes(r)
-	for _, p := range []string{"/login", "/password", "/logout", "/county", "/county/", "/api/v1/sites", "/api/v1/sites/", "/api/v1/county/"} {
+	for _, p := range []string{"/login", "/password", "/logout", "/c/", "/county", "/county/", "/api/v1/sites", "/api/v1/sites/", "/api/v1/county/"} {
 		mux.Handle(p, r)
 	}
 	assets, err := web.Assets()

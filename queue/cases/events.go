@@ -21,6 +21,7 @@ func (b *Book) stepEvent(c *Case, f *Facts, s Step) queue.CaseStep {
 		Restricted: c.Accused != nil || len(c.Recusals) > 0,
 		Facts:      stepFacts(f, b.typeName(c.Type, c.ServiceID)),
 	}
+	e.Facts.TokenHash = c.TokenHash
 	return e
 }
 

@@ -29,7 +29,22 @@ func (b *Book) RateResult(ctx context.Context, token string, satisfied bool) (Pu
 	if err != nil {
 		return PublicView{}, err
 	}
-	c, err := b.mutate(ctx, found.Code, func(c *Case, now time.Time) error {
+	return b.rate(ctx, found.Code, "visitor", satisfied)
+}
+
+// RateFromCounty records the rating a petitioner gave on the county's
+// inquiry page (issue 14): the county's hub checked their token and sends
+// the rating down as a command, whose actor (county:<id>) the step keeps.
+// The same rules as RateResult: once, after the case is closed.
+func (b *Book) RateFromCounty(ctx context.Context, p queue.Principal, code string, satisfied bool) (PublicView, error) {
+	if err := checkSupervisor(p); err != nil {
+		return PublicView{}, err
+	}
+	return b.rate(ctx, code, p.Actor(), satisfied)
+}
+
+func (b *Book) rate(ctx context.Context, code, actor string, satisfied bool) (PublicView, error) {
+	c, err := b.mutate(ctx, code, func(c *Case, now time.Time) error {
 		switch {
 		case c.Status != StatusClosed:
 			return queue.Errorf(queue.ECONFLICT, "事项办结终结后才能评价 (rate after the case is closed)")
@@ -43,7 +58,7 @@ func (b *Book) RateResult(ctx context.Context, token string, satisfied bool) (Pu
 		if satisfied {
 			note = "满意"
 		}
-		c.step(now, StepRated, "visitor", note)
+		c.step(now, StepRated, actor, note)
 		if !satisfied {
 			c.Review = &Review{OpenedAt: now}
 			c.step(now, StepReviewOpened, "system", "")

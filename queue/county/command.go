@@ -24,9 +24,12 @@ type Command struct {
 	Level string `json:"level,omitempty"`
 	// Text: the county's instruction, reason or warning, as the site's
 	// staff will read it.
-	Text string    `json:"text"`
-	By   string    `json:"by"` // the county staff member who sent it
-	At   time.Time `json:"at"`
+	Text string `json:"text,omitempty"`
+	// Satisfied: rate, the petitioner's rating from the county's inquiry
+	// page (满意 or 不满意).
+	Satisfied bool      `json:"satisfied,omitempty"`
+	By        string    `json:"by"` // the county staff member who sent it
+	At        time.Time `json:"at"`
 }
 
 // CommandKind is what a command asks.
@@ -37,6 +40,9 @@ const (
 	CommandAssign    CommandKind = "assign"    // 交办
 	CommandSupervise CommandKind = "supervise" // 督办
 	CommandWarn      CommandKind = "warn"      // 预警
+	// CommandRate is a petitioner's rating of the result, given on the
+	// county's inquiry page: it belongs to the site's case.
+	CommandRate CommandKind = "rate" // 评价
 )
 
 // Name is the kind in Chinese.
@@ -48,6 +54,8 @@ func (k CommandKind) Name() string {
 		return "督办"
 	case CommandWarn:
 		return "预警"
+	case CommandRate:
+		return "群众评价"
 	}
 	return string(k)
 }
@@ -64,6 +72,7 @@ func (c *Command) Check() error {
 		return errors.New("指令编号无效 (command id)")
 	case c.Site == "" || c.Case == "":
 		return errors.New("请指定站点和案件 (site and case are required)")
+	case c.Kind == CommandRate:
 	case utf8.RuneCountInString(c.Text) < 2 || utf8.RuneCountInString(c.Text) > 500:
 		return errors.New("请填写交办、督办或预警的内容，2至500字 (text: 2–500 characters)")
 	}
@@ -72,7 +81,7 @@ func (c *Command) Check() error {
 		if c.Unit == "" {
 			return fmt.Errorf("%s须指定责任单位 (%s needs a unit)", c.Kind.Name(), c.Kind)
 		}
-	case CommandSupervise:
+	case CommandSupervise, CommandRate:
 	default:
 		return fmt.Errorf("指令类型 %q 无效：交办、督办或预警 (kind: assign, supervise or warn)", c.Kind)
 	}

@@ -202,6 +202,11 @@ func putStep(tx *bolt.Tx, site string, ev *queue.Event, c *queue.CaseStep) error
 	if err := tx.Bucket(bucketCases).Put(k, v); err != nil {
 		return err
 	}
+	if f := c.Facts; f != nil && f.TokenHash != "" {
+		if err := tx.Bucket(bucketTokens).Put([]byte(f.TokenHash), k); err != nil {
+			return err
+		}
+	}
 	if cases.Status(c.Status).Open() {
 		return tx.Bucket(bucketOpen).Put(k, []byte{})
 	}

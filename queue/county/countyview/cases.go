@@ -226,6 +226,26 @@ func (m *Model) Case(ctx context.Context, site, code string) (*CaseDetail, error
 	return d, err
 }
 
+// CaseByToken returns the case whose inquiry token has that hash
+// (cases.TokenHash), for the county's public page; ENOTFOUND when no site
+// reported one.
+func (m *Model) CaseByToken(ctx context.Context, hash string) (*CaseDetail, error) {
+	var site, code string
+	err := m.db.View(func(tx *bolt.Tx) error {
+		k := tx.Bucket(bucketTokens).Get([]byte(hash))
+		if k == nil {
+			return queue.Errorf(queue.ENOTFOUND, "没有找到这件事项：请核对二维码，或到受理的综治中心查询")
+		}
+		s, c, _ := bytes.Cut(k, []byte{0})
+		site, code = string(s), string(c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m.Case(ctx, site, code)
+}
+
 // getCase reads the case under key k, or ENOTFOUND.
 func getCase(tx *bolt.Tx, k []byte) (*caseRec, error) {
 	v := tx.Bucket(bucketCases).Get(k)

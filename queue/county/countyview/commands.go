@@ -41,11 +41,7 @@ func (m *Model) RecordCommand(ctx context.Context, site, code string, c SentComm
 		return err
 	}
 	return m.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketCommands)
-		if err != nil {
-			return err
-		}
-		return b.Put(key([]byte(site), []byte(code), []byte(c.ID)), v)
+		return tx.Bucket(bucketCommands).Put(key([]byte(site), []byte(code), []byte(c.ID)), v)
 	})
 }
 
@@ -55,9 +51,6 @@ func (m *Model) Commands(ctx context.Context, d *CaseDetail) ([]SentCommand, err
 	var out []SentCommand
 	err := m.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCommands)
-		if b == nil {
-			return nil
-		}
 		prefix := append(key([]byte(d.Site), []byte(d.Code)), 0)
 		c := b.Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

@@ -22,6 +22,13 @@ type Sender interface {
 	Send(ctx context.Context, c *county.Command) error
 }
 
+// newCommandID is a command's id: 20 random hex digits.
+func newCommandID() string {
+	id := make([]byte, 10)
+	_, _ = rand.Read(id)
+	return hex.EncodeToString(id)
+}
+
 // commandBody is a command as the API and the case page's form send it.
 type commandBody struct {
 	Kind  string `json:"kind" form:"kind"` // assign (交办), supervise (督办), warn (预警)
@@ -40,9 +47,10 @@ func (s *Server) send(c *gin.Context, p queue.Principal, b commandBody) (*county
 	if err != nil {
 		return nil, err
 	}
-	id := make([]byte, 10)
-	_, _ = rand.Read(id)
-	cmd := &county.Command{ID: hex.EncodeToString(id), Site: d.Site, Case: d.Code, Kind: county.CommandKind(b.Kind),
+	if county.CommandKind(b.Kind) == county.CommandRate {
+		return nil, queue.Errorf(queue.EINVALID, "评价只能由来访人在查询页提交 (a rating is the visitor's)")
+	}
+	cmd := &county.Command{ID: newCommandID(), Site: d.Site, Case: d.Code, Kind: county.CommandKind(b.Kind),
 		Unit: strings.TrimSpace(b.Unit), Level: strings.TrimSpace(b.Level), Text: strings.TrimSpace(b.Text), By: p.ID, At: s.now()}
 	if err := cmd.Check(); err != nil {
 		return nil, queue.Errorf(queue.EINVALID, "%s", err.Error())

@@ -11,6 +11,8 @@
 //
 // # Routes
 //
+//	GET /c/{token}                           the public inquiry page of a ticket's QR (no login), and
+//	POST /c/{token}/rate                     the visitor's rating of the result, sent down to the site
 //	GET /county                              the sites
 //	GET /county/cases                        open and overdue cases (?site= &unit= &stage= &overdue=1)
 //	GET /county/cases/{site}/{code}          a case with its timeline, the commands sent about it and (supervisors) a form

@@ -99,6 +99,7 @@ func New(o Options) (*Server, error) {
 // or the package's doc). It touches no gin global.
 func (s *Server) Routes(r gin.IRouter) {
 	s.sessionRoutes(r)
+	s.publicRoutes(r)
 	r.GET("/county", s.page(s.sitesPage, staffRoles...))
 	r.GET("/county/cases", s.page(s.casesPage, caseRoles...))
 	r.GET("/county/cases/:site/:code", s.page(s.casePage, caseRoles...))

@@ -62,6 +62,8 @@ type fixture struct {
 	code    string // a case of nanlinqiao under an accusation: restricted
 	acc     *access.Service
 	sender  *fakeSender
+	letter  string // a closed case of xiapu, and its inquiry token
+	token   string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -82,6 +84,18 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.code = r.Case.Code
+	// A letter closed early, for the public page: its token is in its
+	// inquiry URL.
+	letter, err := f.sites[1].Hall.Book.Register(ctx, countytest.Boss, cases.RegisterRequest{ServiceID: "petition", Channel: cases.ChannelLetter,
+		Persons: []cases.Person{queuetest.Person(78)}, Summary: "反映问题", IdempotencyKey: "letter-public"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sites[1].Hall.Book.Close(ctx, countytest.Boss, letter.Case.Code,
+		cases.CloseRequest{Outcome: cases.OutcomeNotAccepted, Note: "不属于受理范围，已告知向法院起诉"}); err != nil {
+		t.Fatal(err)
+	}
+	f.letter, f.token = letter.Case.Code, letter.URL[strings.LastIndex(letter.URL, "/")+1:]
 	clock := queuetest.NewClock(now.AddDate(0, 0, 30)) // the first day's petitions are overdue
 	for _, s := range f.sites {
 		s.Hall.Clock.Set(clock.Now())
@@ -563,4 +577,41 @@ func TestCountyCommands(t *testing.T) {
 	}
 	f.want(f.get(queue.RoleSupervisor, "/county/cases/nanlinqiao/"+f.code+"?sent=1"), http.StatusOK,
 		`id="command-sent"`, "请住建局于五个工作日内答复", "请三日内报告办理进展", "待送达或待执行", `action="/county/cases/nanlinqiao/`+f.code+`/commands"`)
+}
+
+// The public inquiry page at the county: the token from a ticket's QR
+// finds the case as its site reported it, without anyone's data; the
+// visitor rates the result once, the rating goes down to the site as a
+// command, and the page says it is on its way; a wrong token is 404, and
+// a case not closed cannot be rated.
+func TestCountyPublicPage(t *testing.T) {
+	f := newFixture(t)
+	page := "/c/" + f.token
+	body := f.want(f.get("", page), http.StatusOK, f.letter, "已终结", "夏铺镇综治中心", `id="rate"`)
+	if strings.Contains(body, "反映问题") || strings.Contains(body, "不属于受理范围") {
+		t.Error("the public page shows the clerk's words")
+	}
+	f.want(f.get("", "/c/"+strings.Repeat("x", len(f.token))), http.StatusNotFound, "没有找到这件事项")
+
+	w := f.post(page+"/rate", url.Values{"satisfied": {"0"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != page {
+		t.Fatalf("rate: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	f.sender.mu.Lock()
+	sent := slices.Clone(f.sender.sent)
+	f.sender.mu.Unlock()
+	if len(sent) != 1 || sent[0].Kind != county.CommandRate || sent[0].Satisfied || sent[0].Site != "xiapu" || sent[0].Case != f.letter {
+		t.Fatalf("sent %+v", sent)
+	}
+	body = f.want(f.get("", page), http.StatusOK, `id="rated"`, "不满意", "正在送达")
+	if strings.Contains(body, `id="rate"`) {
+		t.Error("the page offers a second rating")
+	}
+	w = f.post(page+"/rate", url.Values{"satisfied": {"1"}})
+	if !strings.Contains(w.Header().Get("Location"), "error=") || len(f.sender.sent) != 1 {
+		t.Fatalf("a second rating: %d to %q, %d sent", w.Code, w.Header().Get("Location"), len(f.sender.sent))
+	}
+	// A supervisor cannot rate for a visitor through the county's API.
+	f.wantError(f.sendJSON(queue.RoleSupervisor, "/api/v1/county/cases/xiapu/"+f.letter+"/commands", `{"kind":"rate","satisfied":true}`),
+		http.StatusBadRequest, queue.EINVALID)
 }
