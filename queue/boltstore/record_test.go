@@ -40,7 +40,8 @@ func TestRecordRoundTrip(t *testing.T) {
 				Day: "2026-11-26", AcceptDue: "2026-12-11", Accepted: "2026-11-27", HandleDue: "2027-01-26", Handled: "2027-01-20",
 				Closed: "2027-01-21", Extended: true, Persons: 2, Visits: 3, VisitPersons: 5, Collective: 1, Routes: 2,
 				RouteUnit: "信访局", Objected: true, Risk: "high", Major: true, Meetings: 1, Warnings: 2, ReviewOpen: true,
-				Supervisions: 3, AutoSupervisions: 1, LateReplies: 1, Levels: []string{"red"}, Satisfaction: -1}}}
+				Supervisions: 3, AutoSupervisions: 1, LateReplies: 1, Levels: []string{"red"}, Satisfaction: -1,
+				TokenHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}}
 	checkAllFieldsSet(t, reflect.ValueOf(ev))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case.Facts))
