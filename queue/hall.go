@@ -128,6 +128,10 @@ type Hall struct {
 	// RecallLimit: a ticket recalled more than this many times becomes a
 	// no-show on the next recall. 0 means no limit.
 	RecallLimit int
+	// AppointmentPrefix is the ticket prefix of appointment tickets
+	// (appointment.go), a letter no service uses; "" when the hall takes
+	// no appointments.
+	AppointmentPrefix string
 }
 
 // Service returns the service of that id.
@@ -187,6 +191,14 @@ func (h *Hall) Validate() error {
 		prefixes[s.Prefix] = s.ID
 		if !validCategory(s.Category) {
 			return bad(f+".category", "%q is not one of petition, mediation, legal, counselling, litigation, other", s.Category)
+		}
+	}
+	if ap := h.AppointmentPrefix; ap != "" {
+		if len(ap) != 1 || ap[0] < 'A' || ap[0] > 'Z' {
+			return bad("appointments.prefix", "%q must be one capital letter A-Z", ap)
+		}
+		if other, dup := prefixes[ap]; dup {
+			return bad("appointments.prefix", "%q is already the prefix of service %q", ap, other)
 		}
 	}
 	cids := map[string]bool{}

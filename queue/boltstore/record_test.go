@@ -18,7 +18,8 @@ func TestRecordRoundTrip(t *testing.T) {
 		IssuedAt: at, ArrivedAt: at.Add(-time.Hour), CalledAt: at.Add(time.Minute), FirstCall: at.Add(time.Second),
 		StartedAt: at.Add(2 * time.Minute), DoneAt: at.Add(3 * time.Minute),
 		CounterID: "w1", StaffID: "clerk", TargetCounter: "w2", Recalls: 1, Transfers: 2, Note: "取材料",
-		Rating: &queue.Rating{Level: queue.Dissatisfied, Reasons: []string{"等待太久"}, At: at, By: "pad:p1"},
+		Rating:      &queue.Rating{Level: queue.Dissatisfied, Reasons: []string{"等待太久"}, At: at, By: "pad:p1"},
+		Appointment: at.Add(time.Hour), Booking: "b1",
 	}
 	checkAllFieldsSet(t, reflect.ValueOf(*tk))
 	b, err := encodeTicket(tk)
@@ -35,9 +36,12 @@ func TestRecordRoundTrip(t *testing.T) {
 	ev := queue.Event{Seq: 9, Time: at, Type: queue.EventCompleted, Actor: "clerk", Reason: "r", Ticket: tk,
 		Counter: &queue.CounterState{ID: "w1", Status: queue.CounterOpen, Served: 3, Day: "2026-11-26"}, Day: "2026-11-26",
 		Case: &queue.CaseStep{Code: "421224-20261126-0007-K", Type: "petition", Service: "petition", Step: "received", Status: "received", Unit: "信访局",
-			Counter: "w1", Ticket: 7, Persons: 2, Sensitive: true, Restricted: true}}
+			Counter: "w1", Ticket: 7, Persons: 2, Sensitive: true, Restricted: true},
+		Booking: &queue.BookingStep{ID: "b1", Step: "arrived", Plan: "p", Service: "petition", Counter: "w1", Start: at,
+			Parties: 2, Party: 1, Ticket: "Q001", Case: "421224-20261126-0007-K", Channel: "desk"}}
 	checkAllFieldsSet(t, reflect.ValueOf(ev))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case))
+	checkAllFieldsSet(t, reflect.ValueOf(*ev.Booking))
 	b, err = encodeEvent(&ev)
 	if err != nil {
 		t.Fatal(err)
