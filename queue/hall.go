@@ -172,7 +172,7 @@ func (h *Hall) Validate() error {
 	prefixes := map[string]string{}
 	for i, s := range h.Services {
 		f := fmt.Sprintf("services[%d]", i)
-		if !validID(s.ID) {
+		if !ValidID(s.ID) {
 			return bad(f+".id", "%q is not a valid id (letters, digits, '-' and '_', up to 32)", s.ID)
 		}
 		if ids[s.ID] {
@@ -204,7 +204,7 @@ func (h *Hall) Validate() error {
 	cids := map[string]bool{}
 	for i, c := range h.Counters {
 		f := fmt.Sprintf("counters[%d]", i)
-		if !validID(c.ID) {
+		if !ValidID(c.ID) {
 			return bad(f+".id", "%q is not a valid id", c.ID)
 		}
 		if cids[c.ID] {
@@ -254,7 +254,7 @@ func (h *Hall) Validate() error {
 	pids := map[string]bool{}
 	for i, p := range h.Priority.Classes {
 		f := fmt.Sprintf("priority.classes[%d]", i)
-		if !validID(p.ID) {
+		if !ValidID(p.ID) {
 			return bad(f+".id", "%q is not a valid id", p.ID)
 		}
 		if pids[p.ID] {
@@ -280,7 +280,9 @@ func (h *Hall) Validate() error {
 	return nil
 }
 
-func validID(s string) bool {
+// ValidID reports whether s is a valid configuration id: letters, digits,
+// '-' and '_', 1 to 32 of them.
+func ValidID(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false
 	}

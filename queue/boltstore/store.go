@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -139,6 +139,13 @@ func migrate(tx *bolt.Tx, v int) error {
 		return err
 	case 6: // each case's visits and steps in its journal: casejournal.go
 		return migrateJournal(tx)
+	case 7: // the appointment diary: bookings.go
+		for _, b := range bookingBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }
