@@ -124,6 +124,10 @@ func (f *fileConfig) config() (*Config, *Error) {
 		return nil, e
 	}
 	c.County = f.County.countyConfig()
+	if c.Appointments, e = f.Appointments.appointmentsConfig(); e != nil {
+		return nil, e
+	}
+	h.AppointmentPrefix = c.Appointments.Policy.Prefix
 	return c, nil
 }
 

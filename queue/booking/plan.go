@@ -101,6 +101,9 @@ func (c *Config) Validate(h *queue.Hall) error {
 	if pol.Prefix != h.AppointmentPrefix {
 		return bad("appointments.prefix", "%q differs from the hall's %q", pol.Prefix, h.AppointmentPrefix)
 	}
+	if pol.Prefix == "" {
+		return nil // no appointments
+	}
 	switch {
 	case pol.Early < 0 || pol.Early > 4*time.Hour:
 		return bad("appointments.early", "must be 0 to 4h")
