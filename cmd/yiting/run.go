@@ -21,6 +21,7 @@ import (
 	"yiting/queue"
 	"yiting/queue/access"
 	"yiting/queue/boltstore"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 	"yiting/queue/httpapi"
 	"yiting/queue/personal"
@@ -172,6 +173,7 @@ type server struct {
 	acc   *access.Service
 	book  *cases.Book
 	rota  *rota.Rota     // the duty rota (领导接访, 心理咨询日)
+	diary *booking.Diary // the appointment diary (预约)
 	keys  *personal.Keys // personal data: keyed hash and sealing
 	log   *slog.Logger
 	data  string // the data directory
@@ -256,6 +258,14 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		return nil, err
 	}
 	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
+	s.diary, err = booking.New(booking.Options{Hall: &cfg.Hall, Engine: s.eng, Store: s.store, Keys: s.keys, Desk: s.book, Cases: s.book,
+		Config: cfg.Appointments, Calendar: s.book.Calendar, Duty: s.rota, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Appointments.Plans) > 0 {
+		s.background(s.diary.Run) // no-shows, reminders
+	}
 
 	generated, err := s.acc.Bootstrap(ctx, os.Getenv("YITING_ADMIN_PASSWORD"))
 	if err != nil {
@@ -296,6 +306,7 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		Version:    version,
 		Cases:      s.book,
 		Rota:       s.rota,
+		Diary:      s.diary,
 		Health:     s.store.Healthy,
 		// Every request at Info would be a journal line per ticket at a
 		// busy kiosk; failures still log at Warn and Error.

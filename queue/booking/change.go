@@ -50,20 +50,28 @@ func (d *Diary) resolve(ctx context.Context, p queue.Principal, ref Ref) (string
 }
 
 // canManage: supervisors every booking; staff those of their counters or
-// their counters' services, and those they made.
+// their counters' services (Works), and those they made.
 func canManage(h *queue.Hall, p queue.Principal, b *Booking) bool {
 	switch p.Role {
 	case queue.RoleSupervisor:
 		return true
 	case queue.RoleStaff:
-		if b.By == p.Actor() || slices.Contains(p.Counters, b.CounterID) {
-			return true
-		}
-		for _, id := range p.Counters {
-			if c, ok := h.Counter(id); ok && b.CounterID == "" {
-				if _, ok := c.Serves(b.ServiceID); ok {
-					return true
-				}
+		return b.By == p.Actor() || Works(h, p, b.CounterID, b.ServiceID)
+	}
+	return false
+}
+
+// Works reports whether staff p works a booking's counter, or a counter
+// serving its service when it names no counter: who manages it and sees
+// its steps.
+func Works(h *queue.Hall, p queue.Principal, counter, service string) bool {
+	if counter != "" {
+		return slices.Contains(p.Counters, counter)
+	}
+	for _, id := range p.Counters {
+		if c, ok := h.Counter(id); ok {
+			if _, ok := c.Serves(service); ok {
+				return true
 			}
 		}
 	}
