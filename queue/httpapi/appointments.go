@@ -318,7 +318,9 @@ func (a *API) appointmentArrive(c *gin.Context, p queue.Principal) {
 		t := redactTicket(ar.Issued.Ticket, p)
 		t.CaseCode = ar.Issued.Ticket.CaseCode // the kiosk prints its own ticket's code
 		out.Ticket, out.Ahead, out.CaseCode, out.CaseURL = &t, ar.Issued.Ahead, ar.Issued.CaseCode, ar.Issued.CaseURL
-		if !ar.Issued.Replayed {
+		if ar.Issued.Replayed {
+			c.Writer.Header().Set("Idempotent-Replayed", "true")
+		} else {
 			status = http.StatusCreated
 			a.metrics.issued.WithLabelValues(t.ServiceID).Inc()
 		}
