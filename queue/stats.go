@@ -314,3 +314,14 @@ func summarise(ms []uint32) DurationStats {
 		Max:   time.Duration(ms[len(ms)-1]) * time.Millisecond,
 	}
 }
+
+// DurationSet accumulates durations for a DurationStats, as milliseconds
+// (the appointment diary's statistics use it too). The zero value is
+// ready; it is not safe for concurrent use.
+type DurationSet struct{ ms []uint32 }
+
+// Add adds a duration (negative ones count as 0).
+func (s *DurationSet) Add(d time.Duration) { s.ms = append(s.ms, millis(d)) }
+
+// Stats summarises the durations added so far.
+func (s *DurationSet) Stats() DurationStats { return summarise(s.ms) }

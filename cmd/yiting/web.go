@@ -35,6 +35,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		Tickets:       s.store,
 		Cases:         s.book,
 		Rota:          s.rota,
+		Diary:         s.diary,
 		ConfigTOML:    toml,
 		QR:            func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
 		KioskPin:      s.pin,

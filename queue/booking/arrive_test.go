@@ -45,6 +45,15 @@ func TestSessionArrivalCallAndNoShow(t *testing.T) {
 		Channel: booking.ChannelDesk, IdempotencyKey: f.key()}); !errors.Is(err, queue.ErrFull) {
 		t.Fatalf("a second booking of the session's hour: %v, want EFULL", err)
 	}
+	// A second session for the full hour opens no personal data: the
+	// audit keeps the one view of the first.
+	if _, err := f.Diary.Book(bg, supervisor, booking.BookRequest{Plan: "session", Start: ten, CaseCode: code, Channel: booking.ChannelSession,
+		IdempotencyKey: f.key()}); !errors.Is(err, queue.ErrFull) {
+		t.Fatalf("a second session of the hour: %v, want EFULL", err)
+	}
+	if au, err := f.Book.Audit(bg, supervisor, 0, 100, code); err != nil || len(au) != 1 || !strings.Contains(au[0].Reason, "调解预约") {
+		t.Fatalf("audit of the case: %+v %v", au, err)
+	}
 	// Walk-ins wait in the room's queue since 09:00.
 	if _, err := f.Engine.OpenCounter(bg, supervisor, "room-multi"); err != nil {
 		t.Fatal(err)

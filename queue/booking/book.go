@@ -67,6 +67,17 @@ func (d *Diary) Book(ctx context.Context, p queue.Principal, req BookRequest) (B
 	if utf8.RuneCountInString(req.Note) > maxNote || (req.Note != "" && req.Channel.Public()) {
 		return Booked{}, queue.Errorf(queue.EINVALID, "备注最多%d字 (note too long)", maxNote)
 	}
+	if req.Channel == ChannelSession {
+		// Before the case's parties are opened (an audited view): a slot
+		// already full or no slot at all opens nothing. The writer checks
+		// again.
+		if err := d.checkSlot(ctx, pl, req.Start, d.now()); err != nil {
+			return Booked{}, err
+		}
+		if n, err := d.store.Taken(ctx, pl.ID, req.Start); err != nil || n >= pl.Bookable() {
+			return Booked{}, cmpErr(err, d.full(pl, req.Start))
+		}
+	}
 	persons, err := d.persons(ctx, p, req)
 	if err != nil {
 		return Booked{}, err
@@ -94,15 +105,11 @@ func (d *Diary) Book(ctx context.Context, p queue.Principal, req BookRequest) (B
 			return Booked{}, err
 		}
 		if n >= pl.Bookable() {
-			return Booked{}, &queue.Error{Code: queue.EFULL, Message: fmt.Sprintf("%s %s 已约满，请选择其他时段 (the slot is fully booked)",
-				pl.Name, req.Start.In(d.hall.Location).Format("01月02日 15:04"))}
+			return Booked{}, d.full(pl, req.Start)
 		}
 		b := &Booking{Plan: pl.ID, ServiceID: pl.ServiceID, CounterID: pl.CounterID, Day: day, Start: req.Start.In(time.UTC),
 			End: req.Start.Add(pl.Length).In(time.UTC), CaseCode: req.CaseCode, Channel: req.Channel, Note: strings.TrimSpace(req.Note),
-			By: p.Actor(), At: now}
-		if b.By == "" {
-			b.By = "visitor"
-		}
+			By: actorOf(p), At: now}
 		if b.ID, err = randomID(d.rand); err != nil {
 			return Booked{}, err
 		}
@@ -301,4 +308,18 @@ func randomID(r io.Reader) (string, error) {
 func hashKey(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+// full is the refusal of a slot with no place left (EFULL).
+func (d *Diary) full(pl Plan, start time.Time) error {
+	return &queue.Error{Code: queue.EFULL, Message: fmt.Sprintf("%s %s 已约满，请选择其他时段 (the slot is fully booked)",
+		pl.Name, start.In(d.hall.Location).Format("01月02日 15:04"))}
+}
+
+// cmpErr is err if not nil, else otherwise.
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
 }

@@ -112,7 +112,7 @@ func (d *Diary) change(ctx context.Context, p queue.Principal, ref Ref, step str
 		case p.Role == "" && b.Channel == ChannelSession:
 			return View{}, queue.Errorf(queue.EFORBIDDEN, "调解安排请联系调解员更改 (a session is changed by its mediator)")
 		case p.Role == "" && !now.Before(b.Start.Add(-d.cfg.Policy.Cutoff)):
-			return View{}, queue.Errorf(queue.ECONFLICT, "距预约时间不足%s，不能自行更改，请致电或到服务台 (past the cut-off)", hours(d.cfg.Policy.Cutoff))
+			return View{}, queue.Errorf(queue.ECONFLICT, "距预约时间不足%s，不能自行更改，请致电或到服务台 (past the cut-off)", Spoken(d.cfg.Policy.Cutoff))
 		case p.Role != "" && ref.Code == "" && !canManage(d.hall, p, b):
 			return View{}, queue.Errorf(queue.EFORBIDDEN, "无权更改该预约 (not your booking)")
 		case !b.Active():
@@ -142,7 +142,8 @@ func actorOf(p queue.Principal) string {
 	return p.Actor()
 }
 
-func hours(d time.Duration) string {
+// Spoken says a duration as the pages and messages do: "2小时", "30分钟".
+func Spoken(d time.Duration) string {
 	if d%time.Hour == 0 {
 		return fmt.Sprintf("%d小时", int(d/time.Hour))
 	}
@@ -185,15 +186,14 @@ func (d *Diary) Move(ctx context.Context, p queue.Principal, ref Ref, start time
 			return err
 		}
 		if p.Role == "" && !now.Before(start.Add(-d.cfg.Policy.Cutoff)) {
-			return queue.Errorf(queue.ECONFLICT, "新时段距现在不足%s，请致电或到服务台 (past the cut-off)", hours(d.cfg.Policy.Cutoff))
+			return queue.Errorf(queue.ECONFLICT, "新时段距现在不足%s，请致电或到服务台 (past the cut-off)", Spoken(d.cfg.Policy.Cutoff))
 		}
 		n, err := d.taken(ctx, tx, pl.ID, start)
 		if err != nil {
 			return err
 		}
 		if n >= pl.Bookable() {
-			return &queue.Error{Code: queue.EFULL, Message: fmt.Sprintf("%s %s 已约满，请选择其他时段 (the slot is fully booked)",
-				pl.Name, start.In(d.hall.Location).Format("01月02日 15:04"))}
+			return d.full(pl, start)
 		}
 		if err := d.hold(ctx, tx, pl.ID, b.Start, -1); err != nil {
 			return err

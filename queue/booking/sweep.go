@@ -199,7 +199,7 @@ func (d *Diary) reminder(b *Booking, i int) (Reminder, error) {
 	}
 	at := b.Start.In(d.hall.Location)
 	text := fmt.Sprintf("【%s】%s，您预约了%s %s的%s，请提前到大厅自助机刷身份证或输入预约码%s签到。如需改约，请至少提前%s办理。",
-		d.hall.Name, pt.MaskedName, at.Format("01月02日"), at.Format("15:04"), where, FormatCode(code), hours(d.cfg.Policy.Cutoff))
+		d.hall.Name, pt.MaskedName, at.Format("01月02日"), at.Format("15:04"), where, FormatCode(code), Spoken(d.cfg.Policy.Cutoff))
 	return Reminder{Booking: b.ID, Party: i + 1, Phone: phone, MaskedName: pt.MaskedName, Plan: v.PlanName, Room: v.Room,
 		Start: b.Start, Code: FormatCode(code), Text: text}, nil
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/booking"
+	"yiting/queue/cases"
 )
 
 // statsTimeout bounds the statistics of one request.
@@ -18,25 +20,56 @@ const statsTimeout = 60 * time.Second
 // stats computes the figures of a period. One computation runs at a time:
 // two supervisors asking for a year at once would otherwise take both of
 // a Pi's spare cores from the ticket path.
-func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, error) {
+// The appointments' figures (booking.Stats) come from the same pass over
+// the tickets and one over the period's bookings; without a diary they
+// are empty.
+func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, booking.Stats, error) {
 	if p.tickets == nil {
-		return queue.Stats{}, errNoTickets
+		return queue.Stats{}, booking.Stats{}, errNoTickets
 	}
 	select {
 	case p.statsSem <- struct{}{}:
 		defer func() { <-p.statsSem }()
 	case <-ctx.Done():
-		return queue.Stats{}, ctx.Err()
+		return queue.Stats{}, booking.Stats{}, ctx.Err()
 	}
 	b := queue.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
+	ab := booking.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
 	err := eachDay(ctx, p.tickets, pd, func(t *queue.Ticket) error {
 		b.Add(t)
+		ab.AddTicket(t)
 		return nil
 	})
-	if err != nil {
-		return queue.Stats{}, err
+	if err == nil && p.diary != nil {
+		from, _ := cases.ParseDate(pd.From)
+		to, _ := cases.ParseDate(pd.To)
+		err = p.diary.EachBooking(ctx, from, to, func(bk *booking.Booking) error {
+			ab.AddBooking(bk)
+			return nil
+		})
 	}
-	return b.Stats(), nil
+	if err != nil {
+		return queue.Stats{}, booking.Stats{}, err
+	}
+	return b.Stats(), ab.Stats(), nil
+}
+
+// appointmentRow is a row of the appointments' table, named.
+type appointmentRow struct {
+	Name string
+	booking.StatsRow
+}
+
+// appointmentRows names the period's rows by service, and the total.
+func (p *Pages) appointmentRows(rs []booking.StatsRow, total booking.StatsRow) []appointmentRow {
+	var out []appointmentRow
+	for _, r := range rs {
+		out = append(out, appointmentRow{Name: p.serviceName(r.ServiceID), StatsRow: r})
+	}
+	if len(out) > 0 {
+		out = append(out, appointmentRow{Name: "合计", StatsRow: total})
+	}
+	return out
 }
 
 var errNoTickets = errors.New("web: no ticket source configured")
@@ -73,6 +106,10 @@ type dashboardBody struct {
 	Charts    []chart
 	Export    []presetLink // CSV links
 	Generated string
+	// Appointments: bookings, arrivals, lateness, no-shows and waits of
+	// appointment tickets against walk-ins, by service (none without
+	// bookings).
+	Appointments []appointmentRow
 }
 
 type chart struct {
@@ -95,7 +132,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), statsTimeout)
 	defer cancel()
-	s, err := p.stats(ctx, pd)
+	s, as, err := p.stats(ctx, pd)
 	if err != nil {
 		p.statsFailed(w, r, err)
 		return
@@ -119,6 +156,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 			Service: p.serviceName(b.ServiceID), Counter: p.counterName(b.CounterID), Level: b.Level.Name()})
 	}
 	body.Charts = p.charts(s, body.Services)
+	body.Appointments = p.appointmentRows(as.ByService, as.Total)
 	p.render(w, http.StatusOK, "dashboard.html", view{Title: "统计分析", Page: "dashboard", Body: body, Data: struct {
 		pageData
 		Me principalData `json:"me"`

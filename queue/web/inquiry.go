@@ -76,6 +76,7 @@ type inquiryPage struct {
 	Message string
 	Token   string
 	Write   bool // the page of the forms to ask and add material (no refresh)
+	Book    bool // the hall takes public bookings: a link to book a visit for the case
 }
 
 // maxTellBody bounds a message with its photos.
@@ -165,7 +166,8 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := inquiryPage{Hall: h.p.hall.Name, Found: true, Case: pv, Message: msg, Token: token,
-		Write: r.Method != http.MethodPost && r.URL.Query().Get("write") == "1" && pv.CanTell}
+		Write: r.Method != http.MethodPost && r.URL.Query().Get("write") == "1" && pv.CanTell,
+		Book:  pv.CanTell && h.p.publicBooking()}
 	if pv.Due != nil {
 		page.Due = pv.Due.Date.String()
 	}
@@ -277,6 +279,19 @@ func (l *guessLimiter) fail(ip string) bool {
 	if g.n == l.max {
 		g.reset = now.Add(l.window) // refused for a whole window from the last guess
 		return true
+	}
+	return false
+}
+
+// publicBooking reports whether the hall takes bookings on the public page.
+func (p *Pages) publicBooking() bool {
+	if p.diary == nil {
+		return false
+	}
+	for _, pl := range p.diary.Config().Plans {
+		if pl.Public {
+			return true
+		}
 	}
 	return false
 }
