@@ -43,6 +43,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		AdminWarnings: adminWarnings(s.cfg),
 		Version:       version,
 		Logger:        s.log,
+		Now:           s.opts.clock(),
 	}
 	sp := newEspeakFinder(time.Now)
 	opts.Speech, opts.SpeechName = sp, "espeak-ng "+espeakVoice

@@ -78,6 +78,9 @@ func clockAt(midnight time.Time, since time.Duration, loc *time.Location) time.T
 // checkSlot checks that start is a slot of the plan on an open day within
 // the horizon, not past.
 func (d *Diary) checkSlot(ctx context.Context, p Plan, start time.Time, now time.Time) error {
+	if start.IsZero() {
+		return queue.Errorf(queue.EINVALID, "请选择预约时段 (a slot is required)")
+	}
 	day := cases.DateOf(start, d.hall.Location)
 	if !start.After(now) {
 		return queue.Errorf(queue.EINVALID, "该时段已过，请选择以后的时段 (the slot is past)")

@@ -111,11 +111,11 @@
       const f = new FormData(sched);
       const btn = sched.querySelector('button[type=submit]');
       btn.disabled = true;
+      scheduled = true; // opening the parties for the booking is a case step: no reload under it
       try {
         const out = await api('POST', '/api/v1/appointments', { plan: f.get('plan'), start: f.get('start'), channel: 'session', case: code,
           note: f.get('note').trim() }, { 'Idempotency-Key': key + f.get('start') });
         const b = out.booking;
-        scheduled = true;
         $('session-error').hidden = true;
         $('session-done').replaceChildren(
           h('span', {}, '已安排：' + b.plan_name + ' ' + b.day + ' ' + Y.hm(b.start) + '。请告知各方预约码：'),
@@ -124,6 +124,7 @@
         $('session-done').hidden = false;
         $('session-reload').addEventListener('click', () => location.reload());
       } catch (err) {
+        scheduled = false;
         $('session-error').textContent = err.message;
         $('session-error').hidden = false;
       } finally {
