@@ -181,28 +181,22 @@ func (s *Store) BookingByCode(ctx context.Context, key string) (*booking.Booking
 
 // BookingsOf implements booking.Store.
 func (s *Store) BookingsOf(ctx context.Context, vk string, day cases.Date) ([]*booking.Booking, error) {
-	var out []*booking.Booking
-	err := s.view(ctx, "bookings", func(tx *bolt.Tx) error {
-		prefix := visitorDayKey(vk, day, "")
-		c := tx.Bucket(bucketBookingVisitors).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			b, err := getBooking(tx, string(k[len(prefix):]))
-			if err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return nil
-	})
-	return out, err
+	return s.bookingsUnder(ctx, bucketBookingVisitors, visitorDayKey(vk, day, ""))
 }
 
 // BookingsOfCase implements booking.Store.
 func (s *Store) BookingsOfCase(ctx context.Context, code string) ([]*booking.Booking, error) {
+	out, err := s.bookingsUnder(ctx, bucketBookingCases, []byte(code+"|"))
+	sortByStart(out)
+	return out, err
+}
+
+// bookingsUnder reads the bookings of an index's keys under a prefix,
+// each key the prefix and the booking's id.
+func (s *Store) bookingsUnder(ctx context.Context, bucket, prefix []byte) ([]*booking.Booking, error) {
 	var out []*booking.Booking
 	err := s.view(ctx, "bookings", func(tx *bolt.Tx) error {
-		prefix := []byte(code + "|")
-		c := tx.Bucket(bucketBookingCases).Cursor()
+		c := tx.Bucket(bucket).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			b, err := getBooking(tx, string(k[len(prefix):]))
 			if err != nil {
@@ -212,7 +206,6 @@ func (s *Store) BookingsOfCase(ctx context.Context, code string) ([]*booking.Boo
 		}
 		return nil
 	})
-	sortByStart(out)
 	return out, err
 }
 

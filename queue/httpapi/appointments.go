@@ -180,9 +180,8 @@ func (a *API) appointmentBook(c *gin.Context, p queue.Principal) {
 	if !a.diaryReady(c) {
 		return
 	}
-	key := c.Request.Header.Get(IdempotencyHeader)
-	if key == "" {
-		a.fail(c, invalid("缺少 Idempotency-Key 请求头 (the Idempotency-Key header is required)"))
+	key, ok := a.idempotencyKey(c)
+	if !ok {
 		return
 	}
 	var b bookBody
@@ -289,9 +288,8 @@ func (a *API) appointmentArrive(c *gin.Context, p queue.Principal) {
 	if !a.diaryReady(c) {
 		return
 	}
-	key := c.Request.Header.Get(IdempotencyHeader)
-	if key == "" {
-		a.fail(c, invalid("缺少 Idempotency-Key 请求头 (the Idempotency-Key header is required)"))
+	key, ok := a.idempotencyKey(c)
+	if !ok {
 		return
 	}
 	var b arriveBody

@@ -74,12 +74,7 @@ func (p *Pages) bookHandler() *bookHandler {
 }
 
 func (h *bookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Robots-Tag", "noindex, nofollow")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	hd := publicHeaders(w)
 	page := bookPage{Hall: h.p.hall.Name, Status: http.StatusOK}
 	if h.p.diary == nil || len(h.publicPlans()) == 0 {
 		page.Status, page.Error = http.StatusNotFound, "本中心暂未开放网上预约，请到服务台或来电预约。"

@@ -83,12 +83,7 @@ type inquiryPage struct {
 const maxTellBody = 3*(5<<20) + 64<<10
 
 func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Robots-Tag", "noindex, nofollow")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	hd := publicHeaders(w)
 	token, ok := strings.CutPrefix(r.URL.Path, "/c/")
 	if !ok || strings.Contains(token, "/") {
 		h.render(w, http.StatusNotFound, inquiryPage{Message: "页面不存在"})
@@ -207,6 +202,19 @@ func (h *inquiry) render(w http.ResponseWriter, status int, p inquiryPage) {
 	if err := h.tmpl.Execute(w, p); err != nil {
 		h.p.log.Debug("inquiry page: writing failed", "err", err)
 	}
+}
+
+// publicHeaders sets the headers of a public page (the inquiry page, the
+// booking page): not cached, not indexed, no referrer (a token or a code
+// may be in the page), nothing but its own inline style and forms.
+func publicHeaders(w http.ResponseWriter) http.Header {
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Robots-Tag", "noindex, nofollow")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	return hd
 }
 
 // retryAfter is the Retry-After value, in whole seconds, of a refusal
