@@ -297,6 +297,24 @@ func (r *rig) until(t *testing.T, what string, ok func(kiosk.View) bool) kiosk.V
 	return v
 }
 
+// faultsSettled waits until the fault LED's last signal is on (or off,
+// or none was sent when off), and returns the signals so far: the loop
+// calls the signals just after it publishes the view a test waits for.
+func (r *rig) faultsSettled(t *testing.T, on bool) []bool {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		faults, _ := r.signals.get()
+		if (len(faults) == 0 && !on) || (len(faults) > 0 && faults[len(faults)-1] == on) {
+			return faults
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the fault LED never settled %v: %v", on, faults)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // step waits for a step.
 func (r *rig) step(t *testing.T, s kiosk.Step) kiosk.View {
 	t.Helper()

@@ -186,7 +186,10 @@ func TestExpiredCard(t *testing.T) {
 
 func TestReaderOffline(t *testing.T) {
 	r := newRig(t, nil)
-	before, _ := r.signals.get()
+	// The loop tells the signals after it publishes a view: wait for the
+	// kiosk's start (no fault) to reach them before counting.
+	r.until(t, "no fault", func(v kiosk.View) bool { return !v.Fault() })
+	before := r.faultsSettled(t, false)
 	r.card(t, idcard.Event{Kind: idcard.EventOffline, Err: idcard.ErrDisconnected})
 	v := r.until(t, "reader offline", func(v kiosk.View) bool { return !v.Devices.Reader.OK })
 	if !v.Fault() || v.Devices.Reader.Message == "" {
@@ -205,9 +208,9 @@ func TestReaderOffline(t *testing.T) {
 	r.step(t, kiosk.StepError)
 	r.card(t, idcard.Event{Kind: idcard.EventReady, Reconnected: true})
 	r.step(t, kiosk.StepIdle)
-	faults, _ := r.signals.get()
+	faults := r.faultsSettled(t, false)
 	if fmt.Sprint(faults[len(before):]) != "[true false]" {
-		t.Errorf("LED faults %v, want on then off", faults)
+		t.Errorf("LED faults %v after %v, want on then off", faults[len(before):], before)
 	}
 }
 

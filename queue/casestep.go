@@ -23,6 +23,9 @@ type CaseStep struct {
 	// Restricted marks a case some people must not see (an accusation,
 	// a clerk who stepped aside): only supervisors see its events.
 	Restricted bool `json:"restricted,omitempty"`
+	// Facts: where the case stands after the step (CaseFacts); nil on a
+	// rectification's events, which are a ticket's.
+	Facts *CaseFacts `json:"facts,omitempty"`
 }
 
 // caseEventPrefix starts the type of every case event: "case.registered".

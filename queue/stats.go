@@ -13,8 +13,10 @@ import (
 //     visits exist a ticket is one visit of one person, so both are the
 //     number of tickets issued (cancelled and no-show ones included).
 //   - Wait is first call − issue, for every ticket that was called;
-//     service is done − start, for every completed ticket. The 90th
-//     percentile is the nearest-rank one.
+//     service is done − start, for every completed ticket. The mean and
+//     maximum are exact to the millisecond; the 90th percentile is the
+//     nearest-rank one to the whole second (durations.go), which lets a
+//     year be merged from its stored days (DayStats).
 //   - 参评率 (rate ratio) is rated / completed tickets; 满意率 (satisfaction
 //     ratio) is 非常满意 + 满意 + 基本满意 over rated tickets. Both are 0
 //     when their denominator is.
@@ -24,7 +26,7 @@ import (
 type DurationStats struct {
 	Count int           `json:"count"`
 	Mean  time.Duration `json:"mean"`
-	P90   time.Duration `json:"p90"` // nearest rank: 90 % are at most this
+	P90   time.Duration `json:"p90"` // nearest rank, whole seconds: 90 % are at most this
 	Max   time.Duration `json:"max"`
 }
 
@@ -61,6 +63,12 @@ type GroupStats struct {
 	Wait    DurationStats `json:"wait"`
 	Service DurationStats `json:"service"`
 	Ratings RatingStats   `json:"ratings"`
+	// The wait split (issue 16): appointment tickets wait from the later
+	// of their issue and their booked time (an early arrival waiting for
+	// the agreed hour is not kept waiting by the hall), walk-ins from
+	// their issue; both to the first call.
+	AppointmentWait DurationStats `json:"appointment_wait"`
+	WalkInWait      DurationStats `json:"walk_in_wait"`
 }
 
 // DayCount is one business day's tickets.
@@ -101,6 +109,9 @@ type Stats struct {
 	Wait    DurationStats `json:"wait"`
 	Service DurationStats `json:"service"`
 	Ratings RatingStats   `json:"ratings"`
+	// AppointmentWait and WalkInWait split Wait (GroupStats).
+	AppointmentWait DurationStats `json:"appointment_wait"`
+	WalkInWait      DurationStats `json:"walk_in_wait"`
 
 	ByService []GroupStats `json:"by_service"` // by id
 	ByCounter []GroupStats `json:"by_counter"` // by id; tickets that reached a counter
@@ -112,9 +123,9 @@ type Stats struct {
 	BadRatings []BadRating `json:"bad_ratings"` // newest first
 }
 
-// StatsBuilder accumulates Stats one ticket at a time, so a year of
-// tickets can be summarised while the store streams them, without
-// holding them all. Durations are kept (as milliseconds) for the
+// StatsBuilder accumulates Stats one ticket at a time (Add) or one stored
+// day at a time (AddDay), so a period is summarised without holding its
+// tickets. Durations are kept as counts of each second for the
 // percentiles. The zero value is not usable; a StatsBuilder is not safe
 // for concurrent use.
 type StatsBuilder struct {
@@ -130,7 +141,8 @@ type StatsBuilder struct {
 // group accumulates one GroupStats.
 type group struct {
 	GroupStats
-	wait, service []uint32 // milliseconds
+	wait, service       durations
+	appointment, walkIn durations // wait, split (GroupStats.AppointmentWait)
 }
 
 // NewStatsBuilder starts the statistics of the business days from..to
@@ -203,14 +215,19 @@ func (b *StatsBuilder) Add(t *Ticket) {
 		}
 		g.Issued++
 		if !t.FirstCall.IsZero() {
-			g.wait = append(g.wait, millis(dur.Wait))
+			g.wait.add(millis(dur.Wait))
+			if t.Appointment.IsZero() {
+				g.walkIn.add(millis(dur.Wait))
+			} else {
+				g.appointment.add(millis(t.FirstCall.Sub(later(t.IssuedAt, t.Appointment))))
+			}
 		}
 		switch t.Status {
 		case StatusDone:
 			g.Served++
 			g.Ratings.Completed++
 			if !t.StartedAt.IsZero() {
-				g.service = append(g.service, millis(dur.Service))
+				g.service.add(millis(dur.Service))
 			}
 			if r := t.Rating; r != nil && r.Level.Valid() {
 				g.Ratings.Rated++
@@ -256,12 +273,13 @@ func millis(d time.Duration) uint32 {
 	return uint32(ms)
 }
 
-// Stats returns the figures of the tickets added so far. It sorts the
-// durations it keeps; Add may still be called afterwards.
+// Stats returns the figures of the tickets added so far; Add may still be
+// called afterwards.
 func (b *StatsBuilder) Stats() Stats {
 	s := b.s
 	all := b.all.finish()
 	s.Wait, s.Service, s.Ratings = all.Wait, all.Service, all.Ratings
+	s.AppointmentWait, s.WalkInWait = all.AppointmentWait, all.WalkInWait
 	s.Visitors, s.Visits = s.Tickets, s.Tickets
 	s.ByService = finishAll(b.service)
 	s.ByCounter = finishAll(b.counter)
@@ -290,38 +308,15 @@ func finishAll(m map[string]*group) []GroupStats {
 
 func (g *group) finish() GroupStats {
 	gs := g.GroupStats
-	gs.Wait = summarise(g.wait)
-	gs.Service = summarise(g.service)
+	gs.Wait = g.wait.summary()
+	gs.Service = g.service.summary()
+	gs.AppointmentWait, gs.WalkInWait = g.appointment.summary(), g.walkIn.summary()
 	return gs
 }
 
-// summarise sorts ms in place and returns count, mean, nearest-rank 90th
-// percentile and maximum.
-func summarise(ms []uint32) DurationStats {
-	if len(ms) == 0 {
-		return DurationStats{}
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
 	}
-	slices.Sort(ms)
-	var sum uint64
-	for _, v := range ms {
-		sum += uint64(v)
-	}
-	rank := (len(ms)*90 + 99) / 100 // ceil(0.9 n), 1-based
-	return DurationStats{
-		Count: len(ms),
-		Mean:  time.Duration(sum/uint64(len(ms))) * time.Millisecond,
-		P90:   time.Duration(ms[rank-1]) * time.Millisecond,
-		Max:   time.Duration(ms[len(ms)-1]) * time.Millisecond,
-	}
+	return b
 }
-
-// DurationSet accumulates durations for a DurationStats, as milliseconds
-// (the appointment diary's statistics use it too). The zero value is
-// ready; it is not safe for concurrent use.
-type DurationSet struct{ ms []uint32 }
-
-// Add adds a duration (negative ones count as 0).
-func (s *DurationSet) Add(d time.Duration) { s.ms = append(s.ms, millis(d)) }
-
-// Stats summarises the durations added so far.
-func (s *DurationSet) Stats() DurationStats { return summarise(s.ms) }

@@ -166,6 +166,7 @@ func putCase(tx *bolt.Tx, w *cases.Write) error {
 		code := []byte(c.Code)
 		fkey := dayKey(c.Day, c.Code)
 		fb := tx.Bucket(bucketCaseFacts)
+		var oldKeys []string
 		if old := cb.Get(code); old != nil {
 			if w.New {
 				return queue.Errorf(queue.ECONFLICT, "案件码%s已存在 (case code exists)", c.Code)
@@ -178,9 +179,13 @@ func putCase(tx *bolt.Tx, w *cases.Write) error {
 				if err := dropIndexes(tx, pf); err != nil {
 					return err
 				}
+				oldKeys = pf.VisitorKeys
 			}
 		} else if !w.New {
 			return caseNotFound(c.Code)
+		}
+		if err := markCaseStats(tx, c.Day, c.Code, oldKeys, w.Facts.VisitorKeys); err != nil {
+			return err
 		}
 		if err := cb.Put(code, val); err != nil {
 			return err

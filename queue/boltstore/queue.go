@@ -92,6 +92,9 @@ func (s *Store) Commit(ctx context.Context, b *queue.Batch) error {
 				return err
 			}
 		}
+		if err := dropDayStats(tx, b.Tickets); err != nil {
+			return err
+		}
 		cb := tx.Bucket(bucketCounters)
 		for _, c := range b.Counters {
 			v, err := json.Marshal(c)

@@ -36,11 +36,17 @@ func TestRecordRoundTrip(t *testing.T) {
 	ev := queue.Event{Seq: 9, Time: at, Type: queue.EventCompleted, Actor: "clerk", Reason: "r", Ticket: tk,
 		Counter: &queue.CounterState{ID: "w1", Status: queue.CounterOpen, Served: 3, Day: "2026-11-26"}, Day: "2026-11-26",
 		Case: &queue.CaseStep{Code: "421224-20261126-0007-K", Type: "petition", Service: "petition", Step: "received", Status: "received", Unit: "信访局",
-			Counter: "w1", Ticket: 7, Persons: 2, Sensitive: true, Restricted: true},
+			Counter: "w1", Ticket: 7, Persons: 2, Sensitive: true, Restricted: true,
+			Facts: &queue.CaseFacts{TypeName: "信访接待", Channel: "in_person", Outcome: "answered", Referral: "litigation",
+				Day: "2026-11-26", AcceptDue: "2026-12-11", Accepted: "2026-11-27", HandleDue: "2027-01-26", Handled: "2027-01-20",
+				Closed: "2027-01-21", Extended: true, Persons: 2, Visits: 3, VisitPersons: 5, Collective: 1, Routes: 2,
+				RouteUnit: "信访局", Objected: true, Risk: "high", Major: true, Meetings: 1, Warnings: 2, ReviewOpen: true,
+				Supervisions: 3, AutoSupervisions: 1, LateReplies: 1, Levels: []string{"red"}, Satisfaction: -1}},
 		Booking: &queue.BookingStep{ID: "b1", Step: "arrived", Plan: "p", Service: "petition", Counter: "w1", Start: at,
 			Parties: 2, Party: 1, Ticket: "Q001", Case: "421224-20261126-0007-K", Channel: "desk"}}
 	checkAllFieldsSet(t, reflect.ValueOf(ev))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case))
+	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case.Facts))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Booking))
 	b, err = encodeEvent(&ev)
 	if err != nil {

@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 7
+const SchemaVersion = 9
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -139,7 +139,12 @@ func migrate(tx *bolt.Tx, v int) error {
 		return err
 	case 6: // each case's visits and steps in its journal: casejournal.go
 		return migrateJournal(tx)
-	case 7: // the appointment diary: bookings.go
+	case 7: // the statistics of each business day: daystats.go
+		_, err := tx.CreateBucketIfNotExists(bucketDayStats)
+		return err
+	case 8: // the case statistics of each registration day: casestats.go
+		return migrateCaseStats(tx)
+	case 9: // the appointment diary: bookings.go
 		for _, b := range bookingBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err

@@ -23,7 +23,9 @@ import (
 //   - waiting: an appointment ticket waits from the later of its issue and
 //     its booked time to its first call (an early arrival waiting for the
 //     agreed hour is not kept waiting by the hall); a walk-in from its
-//     issue to its first call.
+//     issue to its first call. They are the queue's statistics
+//     (queue.GroupStats.AppointmentWait, WalkInWait, kept for each closed
+//     day), which the caller sets on the rows (Stats.SetWaits).
 
 // StatsRow is the figures of one service on one day ("" for the period).
 type StatsRow struct {
@@ -52,7 +54,7 @@ type Stats struct {
 
 type statsAcc struct {
 	StatsRow
-	late, appt, walkIn queue.DurationSet
+	late []time.Duration
 }
 
 // StatsBuilder accumulates Stats from the period's tickets and bookings,
@@ -80,28 +82,6 @@ func (b *StatsBuilder) each(day, service string, fn func(*statsAcc)) {
 	}
 }
 
-// AddTicket counts a ticket's wait, as an appointment ticket's or a
-// walk-in's.
-func (b *StatsBuilder) AddTicket(t *queue.Ticket) {
-	if t.FirstCall.IsZero() {
-		return
-	}
-	b.each(t.Day, t.ServiceID, func(a *statsAcc) {
-		if t.Appointment.IsZero() {
-			a.walkIn.Add(t.FirstCall.Sub(t.IssuedAt))
-			return
-		}
-		a.appt.Add(t.FirstCall.Sub(later(t.IssuedAt, t.Appointment)))
-	})
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // AddBooking counts a booking and its parties.
 func (b *StatsBuilder) AddBooking(bk *Booking) {
 	day := bk.Day.String()
@@ -121,7 +101,7 @@ func (b *StatsBuilder) AddBooking(bk *Booking) {
 				a.Arrived++
 				if pt.At.After(bk.Start) {
 					a.Late++
-					a.late.Add(pt.At.Sub(bk.Start))
+					a.late = append(a.late, pt.At.Sub(bk.Start))
 				}
 			case PartyNoShow:
 				a.NoShows++
@@ -137,7 +117,7 @@ func (b *StatsBuilder) Stats() Stats {
 	s := Stats{From: b.from, To: b.to}
 	for _, a := range b.rows {
 		r := a.StatsRow
-		r.Lateness, r.ApptWait, r.WalkInWait = a.late.Stats(), a.appt.Stats(), a.walkIn.Stats()
+		r.Lateness = lateness(a.late)
 		if due := r.Arrived + r.Lapsed + r.NoShows; due > 0 {
 			r.NoShowRate = float64(r.NoShows) / float64(due)
 		}
@@ -155,6 +135,34 @@ func (b *StatsBuilder) Stats() Stats {
 		return cmp.Or(cmp.Compare(x.Day, y.Day), cmp.Compare(x.ServiceID, y.ServiceID))
 	})
 	return s
+}
+
+// lateness summarises the late arrivals: they are few (the visitors who
+// came late), so they are kept one by one.
+func lateness(ds []time.Duration) queue.DurationStats {
+	if len(ds) == 0 {
+		return queue.DurationStats{}
+	}
+	slices.Sort(ds)
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return queue.DurationStats{Count: len(ds), Mean: sum / time.Duration(len(ds)), P90: ds[(len(ds)*90+99)/100-1], Max: ds[len(ds)-1]}
+}
+
+// SetWaits sets the waits of appointment tickets and walk-ins on every
+// row from the queue's statistics: waits(day, service) for a day's row,
+// day "" for the period's, service "" for the total.
+func (s *Stats) SetWaits(waits func(day, service string) (appointment, walkIn queue.DurationStats)) {
+	set := func(r *StatsRow) { r.ApptWait, r.WalkInWait = waits(r.Day, r.ServiceID) }
+	set(&s.Total)
+	for i := range s.ByService {
+		set(&s.ByService[i])
+	}
+	for i := range s.ByServiceDay {
+		set(&s.ByServiceDay[i])
+	}
 }
 
 // EachBooking calls fn for the bookings of the days from..to: the

@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -193,6 +194,46 @@ func TestUnitAssessment(t *testing.T) {
 	}
 	if a.Meetings != 1 || a.Warnings != 1 || a.Collective != 1 || a.Centre.Cases != 3 {
 		t.Errorf("centre: meetings %d warnings %d collective %d cases %d", a.Meetings, a.Warnings, a.Collective, a.Centre.Cases)
+	}
+
+	// The county's hub sees the cases through their events only: the
+	// facts of each case's last event are its stored facts (without the
+	// names, visitor keys and handlers), and the assessment made from
+	// them is the hall's own.
+	last := map[string]*queue.CaseStep{}
+	for _, ev := range f.store.caseEvents() {
+		if ev.Case.Facts != nil {
+			last[ev.Case.Code] = ev.Case
+		}
+	}
+	if len(last) != 3 {
+		t.Fatalf("the events carry the facts of %d cases, want 3", len(last))
+	}
+	var fromEvents []cases.Facts
+	for code, step := range last {
+		got, err := cases.FactsOf(step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := *must[*cases.Facts](t)(f.store.CaseFacts(ctx, code))
+		want.Names, want.VisitorKeys, want.Listed, want.HandlerCounter, want.HandlerStaff = nil, nil, false, "", ""
+		want.RouteCounter, want.RouteStaff = "", ""
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("case %s: the event's facts\n%+v\nthe stored ones\n%+v", code, got, want)
+		}
+		fromEvents = append(fromEvents, got)
+	}
+	hub := must[*cases.Assessment](t)(cases.Assess(d(2026, 1, 1), d(2026, 12, 31), d(2027, 6, 1), f.eng.Hall().UnitNames(),
+		func(fn func(*cases.Facts) error) error {
+			for i := range fromEvents {
+				if err := fn(&fromEvents[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	if !reflect.DeepEqual(hub, a) {
+		t.Errorf("the assessment from the events\n%+v\nthe hall's\n%+v", hub, a)
 	}
 }
 

@@ -45,8 +45,6 @@ type Assessment struct {
 
 // UnitAssessment computes the assessment of the cases registered
 // from..to: supervisors and admins.
-// Units rank by 按期办结率, then 满意率, then fewer overdue cases; a unit
-// with no concluded or overdue case is not ranked.
 func (b *Book) UnitAssessment(ctx context.Context, p queue.Principal, from, to Date) (*Assessment, error) {
 	if err := checkReader(p); err != nil {
 		return nil, err
@@ -54,12 +52,25 @@ func (b *Book) UnitAssessment(ctx context.Context, p queue.Principal, from, to D
 	if from == 0 || to == 0 || to < from || to-from > 3700 {
 		return nil, queue.Errorf(queue.EINVALID, "考核期间无效 (from ≤ to, at most 10 years)")
 	}
-	today := b.today()
+	return Assess(from, to, b.today(), b.hall.UnitNames(), func(fn func(*Facts) error) error {
+		return b.store.EachFacts(ctx, FactsRange{From: from, To: to}, fn)
+	})
+}
+
+// Assess computes the assessment of the cases registered from..to whose
+// Facts each gives (it calls fn with each and returns fn's first error),
+// on the day today: one hall's (UnitAssessment), or a township's at the
+// county's hub. units are counted even without a case. Units rank by
+// RankUnits.
+func Assess(from, to, today Date, units []string, each func(fn func(*Facts) error) error) (*Assessment, error) {
 	a := &Assessment{From: from, To: to}
 	accs := map[string]*statsAcc{}
 	centre := newStatsAcc(from, to, today)
 	warned, concluded := map[string]int{}, map[string]int{}
-	err := b.store.EachFacts(ctx, FactsRange{From: from, To: to}, func(f *Facts) error {
+	err := each(func(f *Facts) error {
+		if f.Day < from || f.Day > to {
+			return nil
+		}
 		unit := f.Unit
 		if unit == "" {
 			unit = "（未定）"
@@ -82,12 +93,12 @@ func (b *Book) UnitAssessment(ctx context.Context, p queue.Principal, from, to D
 		return nil, err
 	}
 	score := func(unit string, acc *statsAcc) UnitScore {
-		s := acc.result(b)
+		s := acc.result(nil)
 		return UnitScore{Unit: unit, Cases: s.Cases, Concluded: concluded[unit], Overdue: s.Overdue,
 			OnTime: s.OnTimeCompletion, Satisfaction: s.Satisfaction, Rated: s.Participation, Supervised: s.Supervised,
 			Supervisions: s.Supervisions, LateReplies: s.LateReplies, Warnings: warned[unit]}
 	}
-	for _, unit := range b.hall.UnitNames() { // every unit is counted, with no case too
+	for _, unit := range units { // every unit is counted, with no case too
 		if accs[unit] == nil {
 			accs[unit] = newStatsAcc(from, to, today)
 		}
@@ -96,10 +107,19 @@ func (b *Book) UnitAssessment(ctx context.Context, p queue.Principal, from, to D
 		a.Units = append(a.Units, score(unit, acc))
 	}
 	a.Centre = score("", centre)
-	cs := &centre.st // filled in by result
+	cs := &centre.sum // filled in by result
 	a.Meetings, a.Warnings, a.Major, a.Collective = cs.Meetings, cs.RiskWarnings, cs.Major, cs.Collective
 	a.Centre.Unit, a.Centre.Warnings = "全中心", a.Warnings
-	slices.SortFunc(a.Units, func(x, y UnitScore) int {
+	RankUnits(a.Units)
+	return a, nil
+}
+
+// RankUnits sorts scores best first and numbers their Rank: by 按期办结率,
+// then 满意率, then fewer overdue cases; a unit with no concluded or
+// overdue case is not ranked (Rank 0) and comes last. Townships rank the
+// same way at the county.
+func RankUnits(scores []UnitScore) {
+	slices.SortFunc(scores, func(x, y UnitScore) int {
 		xr, yr := x.OnTime.Den > 0, y.OnTime.Den > 0
 		if xr != yr {
 			if xr {
@@ -110,10 +130,10 @@ func (b *Book) UnitAssessment(ctx context.Context, p queue.Principal, from, to D
 		return cmp.Or(-cmp.Compare(x.OnTime.Rate, y.OnTime.Rate), -cmp.Compare(x.Satisfaction.Rate, y.Satisfaction.Rate),
 			cmp.Compare(x.Overdue, y.Overdue), cmp.Compare(x.Unit, y.Unit))
 	})
-	for i := range a.Units {
-		if a.Units[i].OnTime.Den > 0 {
-			a.Units[i].Rank = i + 1
+	for i := range scores {
+		scores[i].Rank = 0
+		if scores[i].OnTime.Den > 0 {
+			scores[i].Rank = i + 1
 		}
 	}
-	return a, nil
 }

@@ -243,7 +243,7 @@ func (b *Book) save(tx *queue.Tx, w *Write) []Step {
 	w.Facts = c.Facts(b.hall.Location)
 	tx.Write(caseKey(c.Code), w)
 	for _, s := range steps {
-		tx.Emit(s.Actor, b.stepEvent(c, s))
+		tx.Emit(s.Actor, b.stepEvent(c, &w.Facts, s))
 	}
 	return steps
 }

@@ -3,9 +3,10 @@ package cases
 import "yiting/queue"
 
 // stepEvent is what the event log says of a step of a case: its kind,
-// where the case stands after it, the unit, counter, ticket and persons
-// of the step — never a name, an ID number or a clerk's note.
-func (b *Book) stepEvent(c *Case, s Step) queue.CaseStep {
+// where the case stands after it (its facts, f), the unit, counter,
+// ticket and persons of the step — never a name, an ID number or a
+// clerk's note.
+func (b *Book) stepEvent(c *Case, f *Facts, s Step) queue.CaseStep {
 	e := queue.CaseStep{
 		Code:       c.Code,
 		Type:       c.Type,
@@ -18,6 +19,7 @@ func (b *Book) stepEvent(c *Case, s Step) queue.CaseStep {
 		Persons:    s.Persons,
 		Sensitive:  b.Sensitive(c.Type),
 		Restricted: c.Accused != nil || len(c.Recusals) > 0,
+		Facts:      stepFacts(f, b.typeName(c.Type, c.ServiceID)),
 	}
 	return e
 }

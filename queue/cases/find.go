@@ -317,12 +317,7 @@ func (b *Book) row(f *Facts, d *Due, mine bool) Row {
 	if f.Risk != "" {
 		r.RiskName = f.Risk.Name()
 	}
-	for _, l := range f.Levels {
-		if r.Level == "" || rank(b.notices, l) < rank(b.notices, r.Level) {
-			r.Level = l
-		}
-	}
-	r.LevelName = b.levelName(r.Level)
+	r.Level, r.LevelName = MostUrgent(f.Levels, b.notices)
 	return r
 }
 

@@ -361,6 +361,16 @@ func (m *memStore) EachFacts(ctx context.Context, r cases.FactsRange, fn func(*c
 	return nil
 }
 
+func (m *memStore) StatsDays(ctx context.Context, from, to cases.Date) ([]cases.StatsDay, error) {
+	m.mu.Lock()
+	all := make([]cases.Facts, 0, len(m.facts))
+	for _, f := range m.facts {
+		all = append(all, f)
+	}
+	m.mu.Unlock()
+	return cases.CountStatsDays(all, from, to), nil
+}
+
 func (m *memStore) ClosedBefore(ctx context.Context, day cases.Date) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -496,33 +506,10 @@ var (
 	admin      = queue.Principal{ID: "admin", Role: queue.RoleAdmin}
 )
 
-// synthID returns a synthetic 18-character ID number of Tongshan (421224)
-// with a valid MOD 11-2 check character: birth 1960-01-01 plus n days,
-// sequence from n. None is a real person's; the check character is
-// computed independently of the package's own code (weights of GB 11643).
-func synthID(n int) string {
-	birth := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%20000)
-	body := fmt.Sprintf("421224%s%03d", birth.Format("20060102"), n%1000)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
-}
+// synthID and synthPerson are queuetest's invented ID numbers and people.
+func synthID(n int) string { return queuetest.IDNumber(n) }
 
-// synthPerson is an invented person: name 测试人N-style, from a syllable table.
-func synthPerson(n int) cases.Person {
-	surnames := []rune("王李张刘陈杨黄赵吴周")
-	given := []string{"晓明", "建国", "秀英", "志强", "丽华", "春梅", "德胜", "桂兰", "文涛", "海燕"}
-	return cases.Person{
-		IDNumber: synthID(n),
-		Name:     string(surnames[n%10]) + given[(n/10)%10] + string([]rune("一二三四五六七八九十")[(n/100)%10]),
-		Address:  fmt.Sprintf("湖北省咸宁市通山县通羊镇测试路%d号", n+1),
-		Phone:    fmt.Sprintf("139%08d", 10000000+n),
-		CardType: "居民身份证",
-	}
-}
+func synthPerson(n int) cases.Person { return queuetest.Person(n) }
 
 type fixture struct {
 	t     testing.TB

@@ -31,7 +31,8 @@ func (b *Book) LogExisting(ctx context.Context) (int, error) {
 	}
 	n, err := run(ctx, b, func(tx *queue.Tx) (int, error) {
 		for _, c := range all {
-			tx.Emit("system", b.stepEvent(c, Step{Kind: StepLogged, Persons: len(c.Persons)}))
+			f := c.Facts(b.hall.Location)
+			tx.Emit("system", b.stepEvent(c, &f, Step{Kind: StepLogged, Persons: len(c.Persons)}))
 		}
 		tx.Write("cases logged", &LoggedWrite{})
 		return len(all), nil

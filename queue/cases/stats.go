@@ -99,133 +99,107 @@ type RectificationStats struct {
 	Overdue int   `json:"overdue"` // open past the due day
 }
 
-// statsAcc accumulates Facts into Stats.
+// statsAcc accumulates Stats from the stored days (addDay, the
+// statistics' path) or from Facts (add, the assessment's path, which
+// counts visitors by key).
 type statsAcc struct {
-	st                              Stats
-	today                           Date
-	types                           map[[2]string]int // case type, service
-	units, outcomes, channels, stat map[string]int
-	keys                            map[string]int32
-	acceptOK, acceptDen             int
-	handleOK, handleDen             int
-	mediated, failed                int
-	rateable, rated, satisfied      int
+	from, to, today Date
+	sum             StatsDay // the plain counts
+	facts           *StatsDay
+	keys            map[string]int32
+	types           map[TypeKey]int
+	units, outcomes map[string]int
+	channels, stat  map[string]int
+	// Open cases due (and so late) by today, and overdue now.
+	acceptLate, handleLate, overdue int
+	// From the days' registrations: visitors first seen in the period,
+	// those of them seen again in it, and all registrations.
+	visitors, repeat, regs int
 }
 
 func newStatsAcc(from, to, today Date) *statsAcc {
-	return &statsAcc{st: Stats{From: from, To: to}, today: today,
-		types: map[[2]string]int{}, units: map[string]int{}, outcomes: map[string]int{}, channels: map[string]int{}, stat: map[string]int{},
-		keys: map[string]int32{}}
+	return &statsAcc{from: from, to: to, today: today, facts: NewStatsDay(0), keys: map[string]int32{},
+		types: map[TypeKey]int{}, units: map[string]int{}, outcomes: map[string]int{}, channels: map[string]int{}, stat: map[string]int{}}
 }
 
+// add counts one case; its visitors count by key, once a case each.
 func (a *statsAcc) add(f *Facts) {
-	s := &a.st
-	s.Cases++
-	s.Visits += f.Visits
-	s.Persons += f.VisitPersons
-	if f.Persons > 1 {
-		s.GroupVisits++
-	}
-	s.Collective += f.Collective
-	s.Meetings += f.Meetings
-	s.RiskWarnings += f.Warnings
-	if f.Major {
-		s.Major++
-	}
-	a.types[[2]string{f.Type, f.ServiceID}]++
-	unit := f.Unit
-	if unit == "" {
-		unit = "（未定）"
-	}
-	a.units[unit]++
-	if f.Outcome != "" {
-		a.outcomes[string(f.Outcome)]++
-	}
-	a.channels[string(f.Channel)]++
-	a.stat[string(f.Status)]++
-	if f.AcceptDue != 0 {
-		switch {
-		case f.Accepted != 0:
-			a.acceptDen++
-			if f.Accepted <= f.AcceptDue {
-				a.acceptOK++
-			}
-		case f.Status.Open() && a.today > f.AcceptDue:
-			a.acceptDen++ // overdue, not yet accepted
-		}
-	}
-	if f.HandleDue != 0 && f.Outcome != OutcomeWithdrawn {
-		switch {
-		case f.Handled != 0:
-			a.handleDen++
-			if f.Handled <= f.HandleDue {
-				a.handleOK++
-			}
-		case f.Status.Open() && a.today > f.HandleDue:
-			a.handleDen++
-		}
-	}
-	if f.Status.Open() {
-		if (f.Accepted == 0 && f.AcceptDue != 0 && a.today > f.AcceptDue) || (f.Handled == 0 && f.HandleDue != 0 && a.today > f.HandleDue) {
-			s.Overdue++
-		}
-	} else {
-		s.Closed++
-		if f.Outcome != OutcomeWithdrawn {
-			a.rateable++
-		}
-	}
-	switch f.Outcome {
-	case OutcomeMediated:
-		a.mediated++
-	case OutcomeFailed:
-		a.failed++
-	}
-	if f.Satisfaction != 0 {
-		a.rated++
-		if f.Satisfaction > 0 {
-			a.satisfied++
-		}
-	}
-	for _, k := range f.VisitorKeys {
+	a.facts.Add(f, nil)
+	for _, k := range DistinctKeys(f.VisitorKeys) {
 		a.keys[k]++
 	}
-	if f.Routes > 0 {
-		s.Routed++
-		s.Reroutes += f.Routes - 1
+}
+
+// addDay counts a stored day.
+func (a *statsAcc) addDay(d *StatsDay) {
+	sum, add := a.sum.Counters(), d.Counters()
+	for i := range sum {
+		*sum[i] += *add[i]
 	}
-	if f.Supervisions > 0 {
-		s.Supervised++
+	for _, t := range d.Types {
+		a.types[t.Key] += t.N
 	}
-	s.Supervisions += f.Supervisions
-	s.AutoSupervisions += f.AutoSupervis
-	s.LateReplies += f.LateReplies
-	if f.Extended {
-		s.Extended++
+	for _, m := range []struct {
+		to   map[string]int
+		from []Tally[string]
+	}{{a.units, d.Units}, {a.outcomes, d.Outcomes}, {a.channels, d.Channels}, {a.stat, d.Statuses}} {
+		for _, t := range m.from {
+			m.to[t.Key] += t.N
+		}
+	}
+	a.acceptLate += before(d.AcceptPending, a.today)
+	a.handleLate += before(d.HandlePending, a.today)
+	a.overdue += before(d.OverdueFrom, a.today)
+	for _, t := range d.Regs {
+		a.regs += t.N
+		if t.Key.Prev < a.from {
+			a.visitors += t.N
+			if t.Key.Next != 0 && t.Key.Next <= a.to {
+				a.repeat += t.N
+			}
+		}
 	}
 }
 
+// result finishes the statistics; b names the case types (nil: the
+// types go by their ids, for a caller that needs only the figures).
 func (a *statsAcc) result(b *Book) *Stats {
-	s := &a.st
-	s.TimelyAcceptance = ratio(a.acceptOK, a.acceptDen)
-	s.OnTimeCompletion = ratio(a.handleOK, a.handleDen)
-	s.MediationSuccess = ratio(a.mediated, a.mediated+a.failed)
-	s.Participation = ratio(a.rated, a.rateable)
-	s.Satisfaction = ratio(a.satisfied, a.rated)
-	s.Visitors = len(a.keys)
-	for _, n := range a.keys {
-		if n > 1 {
-			s.RepeatVisitors++
-			s.RepeatCases += int(n) - 1
+	if a.facts.Cases > 0 {
+		a.addDay(a.facts)
+		a.facts = NewStatsDay(0)
+	}
+	d := &a.sum
+	s := &Stats{From: a.from, To: a.to, Cases: d.Cases, Visits: d.Visits, Persons: d.Persons, GroupVisits: d.GroupVisits,
+		Collective: d.Collective, Meetings: d.Meetings, RiskWarnings: d.RiskWarnings, Major: d.Major,
+		Closed: d.Closed, Overdue: a.overdue, Routed: d.Routed, Reroutes: d.Reroutes,
+		Supervised: d.Supervised, Supervisions: d.Supervisions, AutoSupervisions: d.AutoSupervisions,
+		LateReplies: d.LateReplies, Extended: d.Extended}
+	s.TimelyAcceptance = ratio(d.AcceptOK, d.AcceptDone+a.acceptLate)
+	s.OnTimeCompletion = ratio(d.HandleOK, d.HandleDone+a.handleLate)
+	s.MediationSuccess = ratio(d.Mediated, d.Mediated+d.Failed)
+	s.Participation = ratio(d.Rated, d.Rateable)
+	s.Satisfaction = ratio(d.Satisfied, d.Rated)
+	if len(a.keys) > 0 {
+		s.Visitors = len(a.keys)
+		for _, n := range a.keys {
+			if n > 1 {
+				s.RepeatVisitors++
+				s.RepeatCases += int(n) - 1
+			}
 		}
+	} else {
+		s.Visitors, s.RepeatVisitors, s.RepeatCases = a.visitors, a.repeat, a.regs-a.visitors
 	}
 	// Types count by case type; the service only names it.
 	byType := map[string]int{}
 	names := map[string]string{}
 	for k, n := range a.types {
-		byType[k[0]] += n
-		if names[k[0]] == "" {
-			names[k[0]] = b.typeName(k[0], k[1])
+		byType[k.Type] += n
+		if names[k.Type] == "" {
+			names[k.Type] = k.Type
+			if b != nil {
+				names[k.Type] = b.typeName(k.Type, k.Service)
+			}
 		}
 	}
 	s.ByType = counts(byType, func(k string) string { return names[k] })
@@ -265,13 +239,17 @@ func (b *Book) Stats(ctx context.Context, p queue.Principal, from, to Date) (*St
 	}
 	today := b.today()
 	acc := newStatsAcc(from, to, today)
-	if err := b.store.EachFacts(ctx, FactsRange{From: from, To: to}, func(f *Facts) error { acc.add(f); return nil }); err != nil {
+	days, err := b.store.StatsDays(ctx, from, to)
+	if err != nil {
 		return nil, err
+	}
+	for i := range days {
+		acc.addDay(&days[i])
 	}
 	s := acc.result(b)
 	now := b.now()
 	okClosed, den := 0, 0
-	err := b.store.EachRectification(ctx, func(r *Rectification) error {
+	err = b.store.EachRectification(ctx, func(r *Rectification) error {
 		d := DateOf(r.RatedAt, b.hall.Location)
 		if d < from || d > to {
 			return nil

@@ -47,6 +47,10 @@ type CaseStore interface {
 	// statistics' and the case list's path, which must not decode whole
 	// cases. fn must not keep the pointer.
 	EachFacts(ctx context.Context, r FactsRange, fn func(*Facts) error) error
+	// StatsDays returns the statistics of the cases registered on each
+	// day from..to that has cases, in order, kept by the store so that a
+	// year is not recounted case by case (StatsDay).
+	StatsDays(ctx context.Context, from, to Date) ([]StatsDay, error)
 	// Journal returns a case's journal: every step and visit, in order.
 	Journal(ctx context.Context, code string) ([]Step, []Visit, error)
 	// ClosedBefore lists the codes of cases closed before day that are

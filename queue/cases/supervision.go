@@ -96,13 +96,27 @@ func rank(ls []NoticeLevel, id string) int {
 	return -1
 }
 
-func (b *Book) levelName(id string) string {
-	for _, l := range b.notices {
+func (b *Book) levelName(id string) string { return levelName(b.notices, id) }
+
+func levelName(ls []NoticeLevel, id string) string {
+	for _, l := range ls {
 		if l.ID == id {
 			return l.Name
 		}
 	}
 	return id
+}
+
+// MostUrgent is the most urgent of the levels of a case's open
+// supervisions (Facts.Levels) by notices (most urgent first), with its
+// name; "", "" when there is none.
+func MostUrgent(levels []string, notices []NoticeLevel) (id, name string) {
+	for _, l := range levels {
+		if id == "" || rank(notices, l) < rank(notices, id) {
+			id = l
+		}
+	}
+	return id, levelName(notices, id)
 }
 
 // Supervision is one supervision notice on a case.

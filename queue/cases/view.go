@@ -143,6 +143,14 @@ func (b *Book) due(c *Case) *Due { return b.dueOf(c.Pending()) }
 
 // dueOf computes the state now of a pending deadline (Case.Pending).
 func (b *Book) dueOf(which string, date Date) *Due {
+	return DueOf(which, date, b.now(), b.hall.Location, b.cal(), b.auto.SoonWithin)
+}
+
+// DueOf is the state at now of a pending deadline (Case.Pending,
+// Facts.Pending; nil when which is ""): overdue once the due day has ended
+// in loc (Civil Code Art. 203), "soon" within soonWithin working days of
+// cal, else "ok".
+func DueOf(which string, date Date, now time.Time, loc *time.Location, cal *Calendar, soonWithin int) *Due {
 	if which == "" {
 		return nil
 	}
@@ -150,16 +158,15 @@ func (b *Book) dueOf(which string, date Date) *Due {
 	if which == "accept" {
 		d.WhichName = "受理期限"
 	}
-	now := b.now()
-	today := DateOf(now, b.hall.Location)
+	today := DateOf(now, loc)
 	switch {
-	case !now.Before(date.End(b.hall.Location)):
+	case !now.Before(date.End(loc)):
 		d.State = "overdue"
-		d.WorkdaysLeft = -b.cal().WorkdaysBetween(date, today)
+		d.WorkdaysLeft = -cal.WorkdaysBetween(date, today)
 	default:
-		d.WorkdaysLeft = b.cal().WorkdaysBetween(today, date)
+		d.WorkdaysLeft = cal.WorkdaysBetween(today, date)
 		d.State = "ok"
-		if d.WorkdaysLeft <= b.auto.SoonWithin {
+		if d.WorkdaysLeft <= soonWithin {
 			d.State = "soon"
 		}
 	}

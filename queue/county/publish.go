@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -23,8 +24,19 @@ const StreamName = "EVENTS"
 // Subject is where a site publishes its events.
 func Subject(site string) string { return "yiting." + site + ".events" }
 
-// seqHeader carries the event's sequence number in the site's log.
-const seqHeader = "Yiting-Seq"
+// SiteOf is the site whose events subject is; ok is false when subject is
+// not one (Subject).
+func SiteOf(subject string) (site string, ok bool) {
+	rest, found := strings.CutPrefix(subject, "yiting.")
+	if !found {
+		return "", false
+	}
+	site, found = strings.CutSuffix(rest, ".events")
+	return site, found && ValidSite(site)
+}
+
+// SeqHeader carries the event's sequence number in the site's log.
+const SeqHeader = "Yiting-Seq"
 
 // Events is the site's committed event log as the engine's feed serves
 // it: up to limit events after a sequence number, blocking until there is
@@ -65,7 +77,7 @@ type StreamSettings struct {
 
 // NewPublisher creates (or updates) the site's stream.
 func NewPublisher(ctx context.Context, o PublisherOptions) (*Publisher, error) {
-	if !validSite(o.Site) {
+	if !ValidSite(o.Site) {
 		return nil, fmt.Errorf("county: site id %q: letters, digits, '-' and '_' only, at most 32", o.Site)
 	}
 	if o.Conn == nil || o.Events == nil {
@@ -142,7 +154,7 @@ func (p *Publisher) copy(ctx context.Context) error {
 				return err
 			}
 			msg := &nats.Msg{Subject: Subject(p.site), Data: data, Header: nats.Header{}}
-			msg.Header.Set(seqHeader, strconv.FormatUint(ev.Seq, 10))
+			msg.Header.Set(SeqHeader, strconv.FormatUint(ev.Seq, 10))
 			ack, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(p.site+"-"+strconv.FormatUint(ev.Seq, 10)),
 				jetstream.WithExpectLastSequence(streamSeq))
 			if err != nil {
@@ -180,14 +192,16 @@ func (p *Publisher) resume(ctx context.Context) (event, stream uint64, err error
 	if err != nil {
 		return 0, 0, err
 	}
-	event, err = strconv.ParseUint(m.Header.Get(seqHeader), 10, 64)
+	event, err = strconv.ParseUint(m.Header.Get(SeqHeader), 10, 64)
 	if err != nil {
 		return 0, 0, fmt.Errorf("county: the stream's last message has no event sequence: %w", err)
 	}
 	return event, m.Sequence, nil
 }
 
-func validSite(s string) bool {
+// ValidSite reports whether s may be a site id: a subject token and a
+// JetStream domain of letters, digits, '-' and '_', at most 32.
+func ValidSite(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false
 	}

@@ -33,7 +33,7 @@ type SiteServerOptions struct {
 
 // StartSiteServer starts the server and connects to it in process.
 func StartSiteServer(o SiteServerOptions) (*SiteServer, error) {
-	if !validSite(o.Site) {
+	if !ValidSite(o.Site) {
 		return nil, fmt.Errorf("county: site id %q: letters, digits, '-' and '_' only, at most 32", o.Site)
 	}
 	if o.StoreDir == "" {

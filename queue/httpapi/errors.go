@@ -14,23 +14,10 @@ import (
 	"yiting/queue/access"
 )
 
-// statusOf is the one table from queue error codes to HTTP statuses.
+// statusOf maps error codes to HTTP statuses: the queue's by the one
+// table (access.StatusOf), the transport's own here.
 func statusOf(code string) int {
 	switch code {
-	case queue.EINVALID:
-		return http.StatusBadRequest
-	case queue.EUNAUTH:
-		return http.StatusUnauthorized
-	case queue.EFORBIDDEN:
-		return http.StatusForbidden
-	case queue.ENOTFOUND:
-		return http.StatusNotFound
-	case queue.ECONFLICT, queue.EFULL:
-		return http.StatusConflict
-	case queue.ETOOMANY:
-		return http.StatusTooManyRequests
-	case queue.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
 	case codeTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case codeMediaType:
@@ -40,7 +27,7 @@ func statusOf(code string) int {
 	case codeTimeout:
 		return http.StatusRequestTimeout
 	}
-	return http.StatusInternalServerError
+	return access.StatusOf(code)
 }
 
 // Codes of the transport itself, beside the queue's.

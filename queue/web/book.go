@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/access"
 	"yiting/queue/booking"
 	"yiting/queue/cases"
 )
@@ -315,27 +316,12 @@ func (h *bookHandler) failed(w http.ResponseWriter, page bookPage, err error) {
 	switch queue.ErrorCode(err) {
 	case queue.EINVALID, queue.EFULL, queue.ECONFLICT, queue.ENOTFOUND, queue.EFORBIDDEN, queue.ETOOMANY:
 		msg, _, _ := strings.Cut(queue.ErrorMessage(err), " (")
-		page.Status, page.Error, page.Message = statusOf(err), msg, ""
+		page.Status, page.Error, page.Message = access.StatusOf(queue.ErrorCode(err)), msg, ""
 	default:
 		h.p.log.Error("booking page failed", "err", err)
 		page.Status, page.Error, page.Message = http.StatusServiceUnavailable, "系统暂时不可用，请稍后再试", ""
 	}
 	h.render(w, page)
-}
-
-// statusOf is the page's status for a refusal.
-func statusOf(err error) int {
-	switch queue.ErrorCode(err) {
-	case queue.ENOTFOUND:
-		return http.StatusNotFound
-	case queue.EFULL, queue.ECONFLICT:
-		return http.StatusConflict
-	case queue.EFORBIDDEN:
-		return http.StatusForbidden
-	case queue.ETOOMANY:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusBadRequest
 }
 
 func (h *bookHandler) render(w http.ResponseWriter, page bookPage) {

@@ -19,10 +19,8 @@ const statsTimeout = 60 * time.Second
 
 // stats computes the figures of a period. One computation runs at a time:
 // two supervisors asking for a year at once would otherwise take both of
-// a Pi's spare cores from the ticket path.
-// The appointments' figures (booking.Stats) come from the same pass over
-// the tickets and one over the period's bookings; without a diary they
-// are empty.
+// a Pi's spare cores from the ticket path. The appointments' figures
+// (booking.Stats) are the period's bookings with the queue's waits.
 func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, booking.Stats, error) {
 	if p.tickets == nil {
 		return queue.Stats{}, booking.Stats{}, errNoTickets
@@ -33,25 +31,82 @@ func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, booking.Stat
 	case <-ctx.Done():
 		return queue.Stats{}, booking.Stats{}, ctx.Err()
 	}
-	b := queue.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
-	ab := booking.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
-	err := eachDay(ctx, p.tickets, pd, func(t *queue.Ticket) error {
-		b.Add(t)
-		ab.AddTicket(t)
-		return nil
-	})
-	if err == nil && p.diary != nil {
-		from, _ := cases.ParseDate(pd.From)
-		to, _ := cases.ParseDate(pd.To)
-		err = p.diary.EachBooking(ctx, from, to, func(bk *booking.Booking) error {
-			ab.AddBooking(bk)
-			return nil
-		})
-	}
+	s, err := p.count(ctx, pd)
 	if err != nil {
 		return queue.Stats{}, booking.Stats{}, err
 	}
-	return b.Stats(), ab.Stats(), nil
+	as, err := p.appointmentStats(ctx, pd, s)
+	return s, as, err
+}
+
+// count is the queue's figures of a period: the closed days from their
+// stored statistics; today's tickets (and any after, should the clock
+// have gone back) counted one by one.
+func (p *Pages) count(ctx context.Context, pd period) (queue.Stats, error) {
+	loc := p.hall.Location
+	b := queue.NewStatsBuilder(pd.From, pd.To, loc)
+	today := p.now().In(loc).Format(time.DateOnly)
+	if pd.From < today {
+		days, err := p.tickets.DayStats(ctx, pd.From, min(pd.To, dayBefore(today)), loc)
+		if err != nil {
+			return queue.Stats{}, err
+		}
+		for i := range days {
+			b.AddDay(&days[i])
+		}
+	}
+	if pd.To >= today {
+		err := eachDay(ctx, p.tickets, period{From: max(pd.From, today), To: pd.To}, func(t *queue.Ticket) error {
+			b.Add(t)
+			return nil
+		})
+		if err != nil {
+			return queue.Stats{}, err
+		}
+	}
+	return b.Stats(), nil
+}
+
+// appointmentStats counts the period's bookings and sets the waits of
+// appointment tickets and walk-ins from the queue's figures: the period's
+// from s, a day's from that day's (only the days with bookings are
+// counted again, from their stored statistics).
+func (p *Pages) appointmentStats(ctx context.Context, pd period, s queue.Stats) (booking.Stats, error) {
+	if p.diary == nil {
+		return booking.Stats{}, nil
+	}
+	ab := booking.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
+	from, _ := cases.ParseDate(pd.From)
+	to, _ := cases.ParseDate(pd.To)
+	err := p.diary.EachBooking(ctx, from, to, func(bk *booking.Booking) error {
+		ab.AddBooking(bk)
+		return nil
+	})
+	if err != nil {
+		return booking.Stats{}, err
+	}
+	as := ab.Stats()
+	days := map[string]queue.Stats{"": s}
+	for _, r := range as.ByServiceDay {
+		if _, ok := days[r.Day]; !ok {
+			if days[r.Day], err = p.count(ctx, period{From: r.Day, To: r.Day}); err != nil {
+				return booking.Stats{}, err
+			}
+		}
+	}
+	as.SetWaits(func(day, service string) (queue.DurationStats, queue.DurationStats) {
+		st := days[day]
+		if service == "" {
+			return st.AppointmentWait, st.WalkInWait
+		}
+		for _, g := range st.ByService {
+			if g.ID == service {
+				return g.AppointmentWait, g.WalkInWait
+			}
+		}
+		return queue.DurationStats{}, queue.DurationStats{}
+	})
+	return as, nil
 }
 
 // appointmentRow is a row of the appointments' table, named.
@@ -70,6 +125,15 @@ func (p *Pages) appointmentRows(rs []booking.StatsRow, total booking.StatsRow) [
 		out = append(out, appointmentRow{Name: "合计", StatsRow: total})
 	}
 	return out
+}
+
+// dayBefore is the calendar day before a "2006-01-02" day.
+func dayBefore(day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return d.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 var errNoTickets = errors.New("web: no ticket source configured")

@@ -216,10 +216,12 @@ func TestExportCSV(t *testing.T) {
 	wantStatus(t, f.get("/dashboard/export.csv?table=secrets", secSuper), http.StatusBadRequest)
 }
 
-// countingSource records the reads; the pages read one day at a time.
+// countingSource records the reads: the pages ask for the stored
+// statistics of closed days, and read today's tickets one day at a time.
 type countingSource struct {
-	days []string
-	err  error
+	days   []string // days whose tickets were read
+	closed []string // periods of stored day statistics asked for
+	err    error
 }
 
 func (c *countingSource) TicketsBetween(ctx context.Context, from, to string, fn func(*queue.Ticket) error) error {
@@ -230,18 +232,33 @@ func (c *countingSource) TicketsBetween(ctx context.Context, from, to string, fn
 	return c.err
 }
 
+func (c *countingSource) DayStats(ctx context.Context, from, to string, loc *time.Location) ([]queue.DayStats, error) {
+	c.closed = append(c.closed, from+".."+to)
+	return nil, c.err
+}
+
 func TestStatisticsReadOneDayAtATime(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t) // today is 2026-11-26
 	src := &countingSource{}
 	p := f.pagesWith(src)
-	w := p.get("/dashboard?from=2026-02-27&to=2026-03-02", secSuper)
+	w := p.get("/dashboard?from=2026-11-23&to=2026-11-27", secSuper)
 	wantStatus(t, w, http.StatusOK)
-	if got := strings.Join(src.days, " "); got != "2026-02-27 2026-02-28 2026-03-01 2026-03-02" {
-		t.Errorf("days read: %s", got)
+	if got := strings.Join(src.closed, " "); got != "2026-11-23..2026-11-25" {
+		t.Errorf("stored days asked for: %s", got)
+	}
+	if got := strings.Join(src.days, " "); got != "2026-11-26 2026-11-27" {
+		t.Errorf("days read ticket by ticket: %s", got)
+	}
+	src.days, src.closed = nil, nil
+	wantStatus(t, p.get("/dashboard?from=2026-02-27&to=2026-03-02", secSuper), http.StatusOK)
+	if len(src.days) != 0 || strings.Join(src.closed, " ") != "2026-02-27..2026-03-02" {
+		t.Errorf("a closed period: read %v, stored %v", src.days, src.closed)
 	}
 	src.err = errors.New("disk on fire")
-	w = p.get("/dashboard?range=today", secSuper)
-	if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "disk on fire") {
-		t.Errorf("a read error: %d %s (the detail belongs in the log)", w.Code, w.Body)
+	for _, q := range []string{"range=today", "range=yesterday"} {
+		w = p.get("/dashboard?"+q, secSuper)
+		if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "disk on fire") {
+			t.Errorf("%s: a read error: %d %s (the detail belongs in the log)", q, w.Code, w.Body)
+		}
 	}
 }

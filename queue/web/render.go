@@ -164,7 +164,11 @@ func loadAssets() (*assets, error) {
 
 // asset serves /ui/{file}.
 func (p *Pages) asset(w http.ResponseWriter, r *http.Request) {
-	f, ok := p.assets.files[r.PathValue("file")]
+	p.assets.serve(w, r, r.PathValue("file"))
+}
+
+func (a *assets) serve(w http.ResponseWriter, r *http.Request, name string) {
+	f, ok := a.files[name]
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -174,6 +178,21 @@ func (p *Pages) asset(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", f.etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+}
+
+// Assets serves the pages' embedded styles and scripts under /ui/ (a
+// request for /ui/common.css gets common.css), for a server that shows
+// pages of its own in the same look without the hall's Pages: the county
+// hub (queue/county/countyweb).
+func Assets() (http.Handler, error) {
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		a.serve(w, r, strings.TrimPrefix(r.URL.Path, "/ui/"))
+	}), nil
 }
 
 // minutes shows a duration as minutes with one decimal: "12.5".

@@ -3,10 +3,8 @@ package web
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"yiting/queue"
 	"yiting/queue/cases"
@@ -17,36 +15,6 @@ import (
 // 满意率, overdue, supervision, ranking — with the centre's 研判, 预警,
 // major matters and 集体访. Printable; supervisors and admins.
 
-// assessPeriod reads ?period=: "2026" (a year), "2026-Q4" (a quarter),
-// "2026-11" (a month); "" is this year so far.
-func assessPeriod(s string, today cases.Date) (from, to cases.Date, label string, err error) {
-	bad := fmt.Errorf("考核期间应为 2026、2026-Q4 或 2026-11：%q", s)
-	if s == "" {
-		y := today.Year()
-		return cases.MakeDate(y, time.January, 1), today, strconv.Itoa(y) + "年（至今）", nil
-	}
-	y, err := strconv.Atoi(s[:min(4, len(s))])
-	if err != nil || len(s) < 4 || y < 2000 || y > 2999 {
-		return 0, 0, "", bad
-	}
-	rest := s[4:]
-	switch {
-	case rest == "":
-		return cases.MakeDate(y, time.January, 1), cases.MakeDate(y, time.December, 31), strconv.Itoa(y) + "年", nil
-	case len(rest) == 3 && rest[:2] == "-Q" && rest[2] >= '1' && rest[2] <= '4':
-		q := int(rest[2] - '0')
-		first := cases.MakeDate(y, time.Month(3*q-2), 1)
-		return first, cases.MakeDate(y, time.Month(3*q+1), 1) - 1, fmt.Sprintf("%d年第%d季度", y, q), nil
-	case len(rest) == 3 && rest[0] == '-':
-		m, err := strconv.Atoi(rest[1:])
-		if err != nil || m < 1 || m > 12 {
-			return 0, 0, "", bad
-		}
-		return cases.MakeDate(y, time.Month(m), 1), cases.MakeDate(y, time.Month(m)+1, 1) - 1, fmt.Sprintf("%d年%d月", y, m), nil
-	}
-	return 0, 0, "", bad
-}
-
 func (p *Pages) assessment(w http.ResponseWriter, r *http.Request) (*cases.Assessment, string, bool) {
 	pr, ok := p.staffPage(w, r, queue.RoleSupervisor, queue.RoleAdmin)
 	if !ok {
@@ -56,7 +24,7 @@ func (p *Pages) assessment(w http.ResponseWriter, r *http.Request) (*cases.Asses
 		p.errorPage(w, http.StatusServiceUnavailable, "考核不可用", "本服务器未接入案件登记簿。")
 		return nil, "", false
 	}
-	from, to, label, err := assessPeriod(r.URL.Query().Get("period"), cases.DateOf(p.now(), p.hall.Location))
+	from, to, label, err := cases.AssessPeriod(r.URL.Query().Get("period"), cases.DateOf(p.now(), p.hall.Location))
 	if err != nil {
 		p.errorPage(w, http.StatusBadRequest, "期间有误", err.Error())
 		return nil, "", false

@@ -24,10 +24,13 @@ type Authenticator interface {
 // TicketSource reads the tickets of past business days; the bbolt store
 // implements it. TicketsBetween calls fn for every ticket of the business
 // days from..to (inclusive, "2006-01-02") in id order and stops at fn's
-// first error, which it returns. The ticket is fn's to keep. Safe for
-// concurrent use.
+// first error, which it returns. The ticket is fn's to keep. DayStats
+// returns the statistics of each day from..to that has tickets, kept by
+// the store so a year is not recounted ticket by ticket; the pages ask it
+// for closed days only. Safe for concurrent use.
 type TicketSource interface {
 	TicketsBetween(ctx context.Context, from, to string, fn func(*queue.Ticket) error) error
+	DayStats(ctx context.Context, from, to string, loc *time.Location) ([]queue.DayStats, error)
 }
 
 // Options configure the pages. Engine and Auth are required.

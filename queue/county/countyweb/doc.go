@@ -1,0 +1,37 @@
+// Package countyweb serves the county hub's pages and read-only API
+// (issue 14, item 2) from its read model (queue/county/countyview): a view
+// of every site (connected or not, the last event seen, how far behind,
+// the gaps, today's tickets and open cases), every open and overdue case
+// across the sites with a case's timeline as its site reported it, and
+// the townships' and units' assessment. The pages are Chinese,
+// server-rendered, in the hall pages' look (queue/web's /ui/ styles,
+// which the hub serves with web.Assets); the API is JSON under /api/v1,
+// described by openapi.json in this directory (a test keeps it and the
+// routes equal).
+//
+// # Routes
+//
+//	GET /county                              the sites
+//	GET /county/cases                        open and overdue cases (?site= &unit= &stage= &overdue=1)
+//	GET /county/cases/{site}/{code}          a case with its timeline
+//	GET /county/assessment                   the townships' and units' assessment (?period=2026, 2026-Q4, 2026-11)
+//	GET /api/v1/sites                        the sites
+//	GET /api/v1/sites/{site}                 one site: its link, a day's tickets (?day=), this year's assessment
+//	GET /api/v1/sites/{site}/cases           a site's open cases (?unit= &stage= &overdue=1)
+//	GET /api/v1/county/cases                 open cases across the county (?site= &unit= &stage= &overdue=1)
+//	GET /api/v1/county/cases/{site}/{code}   a case with its timeline
+//	GET /api/v1/county/assessment            the assessment (?period=)
+//	GET /api/v1/county/openapi.json          this API's contract
+//
+// # Who reads what
+//
+// People of the county centre, by the roles of queue/access: supervisors
+// read everything; staff read everything but the cases a site marks
+// restricted (an accusation, a recusal) or sensitive (health matters),
+// which they see only as counts; admins read the sites and the
+// assessment (statistics, as at a hall), not the cases. Devices (kiosk,
+// board and pad tokens) read nothing. A page without a session sends the
+// browser to /login; the API answers 401 and 403 as the hall's does
+// ({"error":{"code","message"}}). Nothing here changes state, and nothing
+// the read model holds is personal data (countyview).
+package countyweb

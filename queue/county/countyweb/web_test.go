@@ -1,0 +1,395 @@
+package countyweb_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"yiting/queue"
+	"yiting/queue/access"
+	"yiting/queue/cases"
+	"yiting/queue/county/countytest"
+	"yiting/queue/county/countyview"
+	"yiting/queue/county/countyweb"
+	"yiting/queue/queuetest"
+	"yiting/queue/web"
+)
+
+var ctx = context.Background()
+
+func TestMain(m *testing.M) {
+	// gin's mode is a library global: cmd/ sets it in production; the
+	// tests only keep gin's debug route listing out of their output.
+	gin.SetMode(gin.TestMode)
+	os.Exit(m.Run())
+}
+
+// links is the hub's view of the links in a test: nanlinqiao up, xiapu
+// down, 12 events behind.
+type links map[string]countyweb.Link
+
+func (l links) Link(site string) countyweb.Link {
+	if v, ok := l[site]; ok {
+		return v
+	}
+	return countyweb.Link{Pending: -1}
+}
+
+// fixture is two townships reported to the hub, its read model, real
+// accounts (queue/access on a bbolt file) and the pages and API on a gin
+// router, with the hall pages' styles at /ui/ as the hub serves them.
+type fixture struct {
+	t       *testing.T
+	h       http.Handler
+	model   *countyview.Model
+	sites   []*countytest.Site
+	secrets map[queue.Role]string
+	code    string // a case of nanlinqiao under an accusation: restricted
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	loc := queuetest.Shanghai(t)
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, loc)
+	hub := countytest.NewHub(t)
+	f := &fixture{t: t, secrets: map[queue.Role]string{}}
+	named := []countyview.SiteName{{ID: "nanlinqiao", Name: "南林桥镇综治中心"}, {ID: "xiapu", Name: "夏铺镇综治中心"}}
+	for i, n := range named {
+		s := countytest.NewSite(t, n.ID, n.Name, "421224", now)
+		s.WorkDay(i)
+		f.sites = append(f.sites, s)
+	}
+	r, err := f.sites[0].Hall.Book.Register(ctx, countytest.Boss, cases.RegisterRequest{ServiceID: "petition", Channel: cases.ChannelLetter,
+		Persons: []cases.Person{queuetest.Person(77)}, Summary: "检举", IdempotencyKey: "accusation", AccusedUnit: "住建局"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.code = r.Case.Code
+	clock := queuetest.NewClock(now.AddDate(0, 0, 30)) // the first day's petitions are overdue
+	for _, s := range f.sites {
+		s.Hall.Clock.Set(clock.Now())
+		hub.Relay(s, nil, nil)
+	}
+	f.model = countytest.OpenModel(t, filepath.Join(t.TempDir(), "county.db"), clock, 0, named...)
+	t.Cleanup(func() { f.model.Close() })
+	stop := countytest.Running(t, f.model, hub)
+	countytest.CaughtUp(t, f.model, hub)
+	stop()
+
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	acc, err := access.New(ctx, f.sites[0].Hall.Store, access.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Bootstrap(ctx, "county-admin-pw-1"); err != nil {
+		t.Fatal(err)
+	}
+	admin := queue.Principal{ID: "admin", Role: queue.RoleAdmin}
+	for _, role := range []queue.Role{queue.RoleSupervisor, queue.RoleStaff, queue.RoleAdmin} {
+		name := "county-" + string(role)
+		nu := access.NewUser{Name: name, Role: role, Password: "first-password-1"}
+		if role == queue.RoleStaff {
+			nu.Units = []string{"信访局"}
+		}
+		if _, err := acc.CreateUser(ctx, admin, nu); err != nil {
+			t.Fatal(err)
+		}
+		_, p, err := acc.Login(ctx, name, "first-password-1", "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := acc.SetPassword(ctx, p, name, "first-password-1", "county-reads-9"); err != nil {
+			t.Fatal(err)
+		}
+		if f.secrets[role], _, err = acc.Login(ctx, name, "county-reads-9", "127.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.secrets[queue.RoleDisplay], _, err = acc.CreateDeviceToken(ctx, admin, queue.RoleDisplay, "大厅屏", ""); err != nil {
+		t.Fatal(err)
+	}
+
+	srv, err := countyweb.New(countyweb.Options{Model: f.model, Auth: acc, County: "通山县综治中心", Now: clock.Now, Logger: quiet,
+		Links: links{"nanlinqiao": {Connected: true, Since: now, Pending: 0}, "xiapu": {Since: now.Add(time.Hour), Pending: 12}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := gin.New()
+	srv.Routes(router)
+	assets, err := web.Assets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	router.GET("/ui/*file", gin.WrapH(assets))
+	f.h = router
+	return f
+}
+
+// get requests path as role ("" for none).
+func (f *fixture) get(role queue.Role, path string) *httptest.ResponseRecorder {
+	f.t.Helper()
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	if s := f.secrets[role]; s != "" {
+		if role.IsDevice() {
+			r.Header.Set("Authorization", "Bearer "+s)
+		} else {
+			r.AddCookie(&http.Cookie{Name: access.CookieName, Value: s})
+		}
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+func (f *fixture) want(w *httptest.ResponseRecorder, status int, fragments ...string) string {
+	f.t.Helper()
+	body := w.Body.String()
+	if w.Code != status {
+		f.t.Fatalf("status %d, want %d: %.300s", w.Code, status, body)
+	}
+	for _, fr := range fragments {
+		if !strings.Contains(body, fr) {
+			f.t.Errorf("the answer lacks %q: %.2000s", fr, body)
+		}
+	}
+	return body
+}
+
+func (f *fixture) decode(w *httptest.ResponseRecorder, v any) {
+	f.t.Helper()
+	f.want(w, http.StatusOK)
+	if err := json.Unmarshal(w.Body.Bytes(), v); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// wantError checks an API error's status and code.
+func (f *fixture) wantError(w *httptest.ResponseRecorder, status int, code string) {
+	f.t.Helper()
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	if w.Code != status || json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Error.Code != code || e.Error.Message == "" {
+		f.t.Fatalf("status %d body %s, want %d %s", w.Code, w.Body, status, code)
+	}
+}
+
+// TestCountyPages: the county's view of its sites, the cases across them
+// and a case's timeline, and the assessment, in Chinese, for the people
+// who may read them; a browser without a session goes to the login.
+func TestCountyPages(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/county", "/county/cases", "/county/assessment", "/county/cases/xiapu/x"} {
+		w := f.get("", path)
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?next="+strings.ReplaceAll(path, "/", "%2F") {
+			t.Errorf("%s without a session: %d %q", path, w.Code, w.Header().Get("Location"))
+		}
+		if w := f.get(queue.RoleDisplay, path); w.Code != http.StatusSeeOther {
+			t.Errorf("%s with a display token: %d", path, w.Code)
+		}
+	}
+
+	body := f.want(f.get(queue.RoleSupervisor, "/county"), http.StatusOK, "南林桥镇综治中心", "夏铺镇综治中心", "在线", "离线", "12 条",
+		`href="/ui/common.css"`, `href="/county/cases?site=nanlinqiao"`)
+	if !regexp.MustCompile(`id="kpi-overdue">[1-9]`).MatchString(body) {
+		t.Errorf("no overdue case counted on the sites' page")
+	}
+	f.want(f.get(queue.RoleSupervisor, "/ui/cases.css"), http.StatusOK, "cases")
+
+	// Every open case across the county; the overdue filter keeps only
+	// the overdue ones, each linking to its page.
+	list, err := f.model.Cases(ctx, countyview.CaseQuery{Overdue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Rows) == 0 {
+		t.Fatal("no overdue case to show")
+	}
+	body = f.want(f.get(queue.RoleSupervisor, "/county/cases?overdue=1"), http.StatusOK, "全县案件", "逾期")
+	for _, r := range list.Rows {
+		if !strings.Contains(body, `href="/county/cases/`+r.Site+"/"+r.Code+`"`) {
+			t.Errorf("overdue case %s of %s not listed", r.Code, r.Site)
+		}
+	}
+	if strings.Contains(body, "剩 ") {
+		t.Error("a case not overdue listed under 仅逾期")
+	}
+	body = f.want(f.get(queue.RoleSupervisor, "/county/cases?site=xiapu"), http.StatusOK)
+	if strings.Contains(body, "南林桥镇综治中心</td>") {
+		t.Error("another site's case listed under xiapu")
+	}
+	f.want(f.get(queue.RoleSupervisor, "/county/cases?stage=closed"), http.StatusBadRequest, "阶段无效")
+
+	r := list.Rows[0]
+	f.want(f.get(queue.RoleSupervisor, "/county/cases/"+r.Site+"/"+r.Code), http.StatusOK, r.Code, r.SiteName, "办理经过", "登记", "逾期")
+	f.want(f.get(queue.RoleSupervisor, "/county/cases/"+r.Site+"/421224-20990101-0001-X"), http.StatusNotFound, "县级平台没有这个案件")
+
+	f.want(f.get(queue.RoleSupervisor, "/county/assessment?period=2026"), http.StatusOK, "2026年", "南林桥镇综治中心", "住建局", "按期办结率")
+	f.want(f.get(queue.RoleSupervisor, "/county/assessment?period=2026-13"), http.StatusBadRequest, "考核期间应为")
+
+	// Staff do not see the accusation; admins read the sites and the
+	// assessment, not the cases.
+	f.want(f.get(queue.RoleSupervisor, "/county/cases/nanlinqiao/"+f.code), http.StatusOK, f.code)
+	f.want(f.get(queue.RoleStaff, "/county/cases/nanlinqiao/"+f.code), http.StatusNotFound)
+	if body := f.want(f.get(queue.RoleStaff, "/county/cases?site=nanlinqiao"), http.StatusOK, "仅督导人员可见"); strings.Contains(body, f.code) {
+		t.Error("staff see the accusation in the list")
+	}
+	f.want(f.get(queue.RoleAdmin, "/county"), http.StatusOK, "南林桥镇综治中心")
+	f.want(f.get(queue.RoleAdmin, "/county/assessment"), http.StatusOK)
+	f.want(f.get(queue.RoleAdmin, "/county/cases"), http.StatusForbidden, "没有权限")
+}
+
+// TestCountyAPI: the sites with their links and lag, one site's day as
+// the model holds it, the cases of a site and of the county with their
+// filters, a case, the assessment — and who may read which.
+func TestCountyAPI(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/api/v1/sites", "/api/v1/sites/xiapu", "/api/v1/sites/xiapu/cases", "/api/v1/county/cases",
+		"/api/v1/county/cases/xiapu/x", "/api/v1/county/assessment"} {
+		f.wantError(f.get("", path), http.StatusUnauthorized, queue.EUNAUTH)
+		f.wantError(f.get(queue.RoleDisplay, path), http.StatusForbidden, queue.EFORBIDDEN)
+	}
+
+	var sites struct {
+		Sites []struct {
+			countyview.SiteSummary
+			Connected  *bool
+			Pending    *int64
+			LagSeconds *int64 `json:"lag_seconds"`
+		}
+	}
+	f.decode(f.get(queue.RoleAdmin, "/api/v1/sites"), &sites)
+	if len(sites.Sites) != 2 {
+		t.Fatalf("%d sites", len(sites.Sites))
+	}
+	for i, s := range sites.Sites {
+		last := f.sites[i].Hall.Engine.Events().Last()
+		if s.Site != f.sites[i].ID || s.Last != last || s.Received != last || s.Connected == nil || *s.Connected != (i == 0) ||
+			s.LagSeconds == nil || *s.LagSeconds != 30*24*3600 || s.Tickets.Issued != 0 {
+			t.Errorf("site %d: %+v connected %v lag %v", i, s.SiteLink, s.Connected, s.LagSeconds)
+		}
+	}
+	if *sites.Sites[1].Pending != 12 {
+		t.Errorf("xiapu pending %d", *sites.Sites[1].Pending)
+	}
+
+	var one struct {
+		Site  countyview.SiteSummary
+		Stats queue.Stats
+	}
+	f.decode(f.get(queue.RoleSupervisor, "/api/v1/sites/xiapu?day=2026-11-26"), &one)
+	want, err := f.model.Site(ctx, "xiapu", "2026-11-26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Stats.Tickets == 0 || one.Stats.Tickets != want.Stats.Tickets || one.Stats.Ratings != want.Stats.Ratings || one.Site.Name != "夏铺镇综治中心" {
+		t.Errorf("xiapu's day: %+v, the model's %+v", one.Stats, want.Stats)
+	}
+	f.wantError(f.get(queue.RoleSupervisor, "/api/v1/sites/nowhere"), http.StatusNotFound, queue.ENOTFOUND)
+	f.wantError(f.get(queue.RoleSupervisor, "/api/v1/sites/xiapu?day=26.11.2026"), http.StatusBadRequest, queue.EINVALID)
+
+	var all, overdue, site countyview.CaseList
+	f.decode(f.get(queue.RoleSupervisor, "/api/v1/county/cases"), &all)
+	f.decode(f.get(queue.RoleSupervisor, "/api/v1/county/cases?overdue=1&unit=信访局"), &overdue)
+	f.decode(f.get(queue.RoleSupervisor, "/api/v1/sites/xiapu/cases"), &site)
+	if all.Total == 0 || all.Total != all.Counts.Open || len(overdue.Rows) == 0 || overdue.Counts.Overdue != len(overdue.Rows) {
+		t.Errorf("county: %d of %d open; overdue at 信访局 %d rows, %d counted", all.Total, all.Counts.Open, len(overdue.Rows), overdue.Counts.Overdue)
+	}
+	for _, r := range overdue.Rows {
+		if r.Unit != "信访局" || r.Due == nil || r.Due.State != "overdue" {
+			t.Errorf("filtered: %+v", r)
+		}
+	}
+	for _, r := range site.Rows {
+		if r.Site != "xiapu" {
+			t.Errorf("xiapu's list holds %s's case %s", r.Site, r.Code)
+		}
+	}
+	f.wantError(f.get(queue.RoleSupervisor, "/api/v1/county/cases?stage=closed"), http.StatusBadRequest, queue.EINVALID)
+
+	// The accusation: supervisors read it, staff count it only, admins
+	// read no case.
+	var d countyview.CaseDetail
+	f.decode(f.get(queue.RoleSupervisor, "/api/v1/county/cases/nanlinqiao/"+f.code), &d)
+	if !d.Restricted || len(d.Timeline) == 0 || d.Facts == nil || d.Facts.Day != "2026-11-26" {
+		t.Errorf("the accusation: %+v", d)
+	}
+	f.wantError(f.get(queue.RoleStaff, "/api/v1/county/cases/nanlinqiao/"+f.code), http.StatusNotFound, queue.ENOTFOUND)
+	var staff countyview.CaseList
+	f.decode(f.get(queue.RoleStaff, "/api/v1/sites/nanlinqiao/cases"), &staff)
+	var super countyview.CaseList
+	f.decode(f.get(queue.RoleSupervisor, "/api/v1/sites/nanlinqiao/cases"), &super)
+	if staff.Total != super.Total-1 || staff.Counts.Open != super.Counts.Open ||
+		slices.ContainsFunc(staff.Rows, func(r countyview.CaseRow) bool { return r.Code == f.code }) {
+		t.Errorf("staff: %d rows of %d open; supervisors %d", staff.Total, staff.Counts.Open, super.Total)
+	}
+	f.wantError(f.get(queue.RoleAdmin, "/api/v1/county/cases"), http.StatusForbidden, queue.EFORBIDDEN)
+
+	var a countyview.Assessment
+	f.decode(f.get(queue.RoleAdmin, "/api/v1/county/assessment?period=2026-11"), &a)
+	if len(a.Townships) != 2 || a.County.Cases == 0 || a.Meetings != 2 || a.Warnings != 2 || a.Service.Rated == 0 || len(a.Units) == 0 {
+		t.Errorf("assessment: %+v", a)
+	}
+	f.wantError(f.get(queue.RoleAdmin, "/api/v1/county/assessment?period=x"), http.StatusBadRequest, queue.EINVALID)
+}
+
+// TestOpenAPIMatchesRoutes: every route of the API is in openapi.json and
+// every path there is a route, so they cannot drift.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil || !strings.HasPrefix(doc.OpenAPI, "3.0.") {
+		t.Fatalf("openapi.json: %v %q", err, doc.OpenAPI)
+	}
+	m, err := countyview.Open(filepath.Join(t.TempDir(), "c.db"), countyview.Options{Location: queuetest.Shanghai(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	srv, err := countyweb.New(countyweb.Options{Model: m, Auth: struct{ countyweb.Authenticator }{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	srv.Routes(r)
+	param := regexp.MustCompile(`:([A-Za-z_]+)`)
+	var routes, documented []string
+	for _, rt := range r.Routes() {
+		if strings.HasPrefix(rt.Path, "/api/") {
+			routes = append(routes, rt.Method+" "+param.ReplaceAllString(rt.Path, "{$1}"))
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented = append(documented, strings.ToUpper(method)+" "+path)
+		}
+	}
+	slices.Sort(routes)
+	slices.Sort(documented)
+	if !slices.Equal(routes, documented) || len(routes) < 7 {
+		t.Errorf("routes %v\ndocumented %v", routes, documented)
+	}
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/county/openapi.json", nil))
+	if w.Code != http.StatusOK || w.Body.String() != string(raw) {
+		t.Errorf("served %d, the document differs: %v", w.Code, w.Body.String() != string(raw))
+	}
+}
