@@ -120,3 +120,20 @@ func TestAppointmentKeepsPriorityRatio(t *testing.T) {
 		t.Fatalf("order %v, want %s", got, want)
 	}
 }
+
+// A room that closes leaves its appointment tickets to the other counters
+// of their service, still first at their time.
+func TestClosedRoomHandsOverItsAppointments(t *testing.T) {
+	h := appointmentHall()
+	h.Counters = append(h.Counters, queue.Counter{ID: "r2", Name: "二号调解室", Kind: queue.KindRoom, Services: []queue.CounterService{{ServiceID: "medical", Weight: 1}}})
+	f := newFixtureOn(t, h)
+	f.openCounters("r1", "r2")
+	f.issue("medical") // D001
+	f.issue("medical", appointment(time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai), "r1"))
+	if _, err := f.eng.CloseCounter(context.Background(), supervisor, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.next("r2"); got != "Q001" {
+		t.Fatalf("the other room called %s, want the closed room's Q001 due now", got)
+	}
+}
