@@ -22,9 +22,9 @@ import (
 	"time"
 
 	hallconfig "yiting/firmware-config"
-	"yiting/queue/booking"
 	"yiting/queue"
 	"yiting/queue/boltstore"
+	"yiting/queue/booking"
 )
 
 // runLoad is `yiting load`: it starts a fresh hall server on loopback in

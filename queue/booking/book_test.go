@@ -12,6 +12,7 @@ import (
 	"yiting/queue"
 	"yiting/queue/booking"
 	"yiting/queue/cases"
+	"yiting/queue/rota"
 )
 
 // The issue's concurrency test: 200 visitors book the same 20-place slot
@@ -229,5 +230,45 @@ func TestPersonalDataSealedAtRest(t *testing.T) {
 	pv := bk.Booking.Parties[0]
 	if pv.MaskedName == p.Name || !strings.Contains(pv.MaskedName, "*") || !strings.Contains(pv.MaskedID, "****") || strings.Contains(pv.MaskedPhone, p.Phone) {
 		t.Fatalf("the view is not masked: %+v", pv)
+	}
+}
+
+// A duty-only service (领导接访) is booked only by a duty plan in its room,
+// and a duty plan books only such a service: otherwise a booking would be
+// taken for a day the desk then refuses to issue for.
+func TestDutyPlansCheck(t *testing.T) {
+	h := testHall(t)
+	h.Services = append(h.Services, queue.Service{ID: "leader", Name: "领导接访", Prefix: "T", Category: queue.CategoryPetition, DutyOnly: true})
+	h.Counters = append(h.Counters, queue.Counter{ID: "room-leader", Name: "领导接访室", Kind: queue.KindRoom, Services: []queue.CounterService{{ServiceID: "leader", Weight: 1}}})
+	base := booking.Plan{ID: "p", Name: "领导接访预约", ServiceID: "leader", CounterID: "room-leader", Weekdays: weekdays(),
+		Periods: []booking.Period{{From: 9 * time.Hour, To: 10 * time.Hour}}, Length: 30 * time.Minute, Capacity: 2, Duty: true}
+	for _, c := range []struct {
+		change func(*booking.Plan)
+		ok     bool
+	}{
+		{func(*booking.Plan) {}, true},
+		{func(p *booking.Plan) { p.Duty = false }, false},
+		{func(p *booking.Plan) { p.CounterID = "" }, false},
+		{func(p *booking.Plan) { p.ServiceID, p.CounterID = "mediation", "room-multi" }, false},
+	} {
+		p := base
+		c.change(&p)
+		cfg := booking.Config{Policy: booking.DefaultPolicy(), Plans: []booking.Plan{p}}
+		if err := cfg.Validate(h); (err == nil) != c.ok {
+			t.Errorf("plan %+v: %v", p, err)
+		}
+	}
+	// The leader's reception is bookable on the days the rota names a
+	// leader in the room, and only then.
+	f := newFixtureWith(t, h, &booking.Config{Policy: booking.DefaultPolicy(), Plans: []booking.Plan{base}})
+	fri := cases.MakeDate(2026, 11, 27)
+	if slots, why, err := f.Diary.Slots(bg, "p", fri); err != nil || len(slots) != 0 || why != "该日没有安排领导接访" {
+		t.Fatalf("without a duty: %v %q %v", slots, why, err)
+	}
+	if _, err := f.Rota.Set(bg, supervisor, rota.Entry{Day: "2026-11-27", Kind: rota.KindLeader, Who: "县委副书记 某某", CounterID: "room-leader", ServiceID: "leader"}); err != nil {
+		t.Fatal(err)
+	}
+	if slots, _, err := f.Diary.Slots(bg, "p", fri); err != nil || len(slots) != 2 || slots[0].Bookable != 2 {
+		t.Fatalf("on the duty day: %+v %v", slots, err)
 	}
 }

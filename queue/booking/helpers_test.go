@@ -65,7 +65,13 @@ type fixture struct {
 // 2026-11-26.
 func newFixture(t testing.TB, mods ...func(*booking.Options)) *fixture {
 	t.Helper()
-	h := queuetest.NewHall(t, testHall(t), queuetest.HallOptions{Appointments: testConfig(), Diary: func(o *booking.Options) {
+	return newFixtureWith(t, testHall(t), testConfig(), mods...)
+}
+
+// newFixtureWith is newFixture on another hall and configuration.
+func newFixtureWith(t testing.TB, hall *queue.Hall, cfg *booking.Config, mods ...func(*booking.Options)) *fixture {
+	t.Helper()
+	h := queuetest.NewHall(t, hall, queuetest.HallOptions{Appointments: cfg, Diary: func(o *booking.Options) {
 		for _, m := range mods {
 			m(o)
 		}

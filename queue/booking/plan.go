@@ -139,8 +139,8 @@ func (c *Config) Validate(h *queue.Hall) error {
 				return bad(f+".counter", "%q does not serve %q", ct.ID, sv.ID)
 			}
 		}
-		if p.Duty && (p.CounterID == "" || !sv.DutyOnly) {
-			return bad(f+".duty", "a duty plan books a duty-only service in one room")
+		if p.Duty != sv.DutyOnly || (p.Duty && p.CounterID == "") {
+			return bad(f+".duty", "a duty-only service (%q) is booked by a duty plan, in one room, and a duty plan books only such a service", sv.ID)
 		}
 		if len(p.Weekdays) == 0 {
 			return bad(f+".days", "at least one day of the week")
