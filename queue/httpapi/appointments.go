@@ -215,14 +215,7 @@ func (a *API) appointmentGet(c *gin.Context, p queue.Principal) {
 	if !a.diaryReady(c) {
 		return
 	}
-	v, err := a.diary.Lookup(c.Request.Context(), p, booking.Ref{ID: c.Param("id")})
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, struct {
-		Booking booking.View `json:"booking"`
-	}{v})
+	a.answerBooking(c)(a.diary.Lookup(c.Request.Context(), p, booking.Ref{ID: c.Param("id")}))
 }
 
 func (a *API) appointmentCancel(c *gin.Context, p queue.Principal) {
@@ -233,14 +226,7 @@ func (a *API) appointmentCancel(c *gin.Context, p queue.Principal) {
 	if !a.decode(c, &b) {
 		return
 	}
-	v, err := a.diary.Cancel(c.Request.Context(), p, booking.Ref{ID: c.Param("id")}, b.Reason)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, struct {
-		Booking booking.View `json:"booking"`
-	}{v})
+	a.answerBooking(c)(a.diary.Cancel(c.Request.Context(), p, booking.Ref{ID: c.Param("id")}, b.Reason))
 }
 
 func (a *API) appointmentMove(c *gin.Context, p queue.Principal) {
@@ -253,14 +239,7 @@ func (a *API) appointmentMove(c *gin.Context, p queue.Principal) {
 	if !a.decode(c, &b) {
 		return
 	}
-	v, err := a.diary.Move(c.Request.Context(), p, booking.Ref{ID: c.Param("id")}, b.Start)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	writeJSON(c, http.StatusOK, struct {
-		Booking booking.View `json:"booking"`
-	}{v})
+	a.answerBooking(c)(a.diary.Move(c.Request.Context(), p, booking.Ref{ID: c.Param("id")}, b.Start))
 }
 
 type arriveBody struct {
@@ -328,6 +307,20 @@ func (a *API) appointmentArrive(c *gin.Context, p queue.Principal) {
 			End: ar.Booking.End, Day: ar.Booking.Day}
 	}
 	writeJSON(c, status, out)
+}
+
+// answerBooking answers with one booking, or the error of the command
+// that returned it.
+func (a *API) answerBooking(c *gin.Context) func(booking.View, error) {
+	return func(v booking.View, err error) {
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		writeJSON(c, http.StatusOK, struct {
+			Booking booking.View `json:"booking"`
+		}{v})
+	}
 }
 
 // caseAppointments: GET /cases/:code/appointments — the sessions of a case
