@@ -47,12 +47,14 @@ const DefaultAppointmentPrefix = "Q"
 
 var weekdayNames = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
-func (f *fileAppointments) appointmentsConfig() (booking.Config, *Error) {
+// appointmentsConfig reads the section and the appointment tickets'
+// prefix (the hall's; "" without the section).
+func (f *fileAppointments) appointmentsConfig() (booking.Config, string, *Error) {
 	if f == nil {
-		return booking.Config{}, nil
+		return booking.Config{}, "", nil
 	}
 	def := booking.DefaultPolicy()
-	pol := booking.Policy{Prefix: deref(f.Prefix, DefaultAppointmentPrefix), Horizon: deref(f.Horizon, def.Horizon)}
+	pol := booking.Policy{Horizon: deref(f.Horizon, def.Horizon)}
 	for _, d := range []struct {
 		key  string
 		val  *string
@@ -63,7 +65,7 @@ func (f *fileAppointments) appointmentsConfig() (booking.Config, *Error) {
 		if d.val != nil {
 			v, err := parseDuration(*d.val)
 			if err != nil {
-				return booking.Config{}, fieldError("appointments."+d.key, err.Error())
+				return booking.Config{}, "", fieldError("appointments."+d.key, err.Error())
 			}
 			*d.into = v
 		}
@@ -72,7 +74,7 @@ func (f *fileAppointments) appointmentsConfig() (booking.Config, *Error) {
 	if f.RemindAt != nil {
 		v, err := parseClock(*f.RemindAt)
 		if err != nil {
-			return booking.Config{}, fieldError("appointments.remind_at", err.Error())
+			return booking.Config{}, "", fieldError("appointments.remind_at", err.Error())
 		}
 		pol.RemindAt = v
 	}
@@ -84,7 +86,7 @@ func (f *fileAppointments) appointmentsConfig() (booking.Config, *Error) {
 		for j, d := range fp.Days {
 			k := indexOf(weekdayNames, strings.ToLower(d))
 			if k < 0 {
-				return booking.Config{}, fieldError(fmt.Sprintf("%s.days[%d]", at, j), fmt.Sprintf("%q is not one of mon, tue, wed, thu, fri, sat, sun", d))
+				return booking.Config{}, "", fieldError(fmt.Sprintf("%s.days[%d]", at, j), fmt.Sprintf("%q is not one of mon, tue, wed, thu, fri, sat, sun", d))
 			}
 			p.Weekdays = append(p.Weekdays, time.Weekday(k))
 		}
@@ -93,17 +95,17 @@ func (f *fileAppointments) appointmentsConfig() (booking.Config, *Error) {
 			a, err1 := parseClock(strings.TrimSpace(from))
 			b, err2 := parseClock(strings.TrimSpace(to))
 			if !ok || err1 != nil || err2 != nil {
-				return booking.Config{}, fieldError(fmt.Sprintf("%s.hours[%d]", at, j), fmt.Sprintf("%q is not a period \"HH:MM-HH:MM\" such as \"09:00-11:30\"", h))
+				return booking.Config{}, "", fieldError(fmt.Sprintf("%s.hours[%d]", at, j), fmt.Sprintf("%q is not a period \"HH:MM-HH:MM\" such as \"09:00-11:30\"", h))
 			}
 			p.Periods = append(p.Periods, booking.Period{From: a, To: b})
 		}
 		var err error
 		if p.Length, err = parseDuration(fp.Length); err != nil {
-			return booking.Config{}, fieldError(at+".length", err.Error())
+			return booking.Config{}, "", fieldError(at+".length", err.Error())
 		}
 		c.Plans = append(c.Plans, p)
 	}
-	return c, nil
+	return c, deref(f.Prefix, DefaultAppointmentPrefix), nil
 }
 
 func indexOf(list []string, s string) int {
@@ -128,14 +130,14 @@ func (c *Config) checkAppointments() *Error {
 }
 
 // writeAppointments writes the section for -print-config.
-func (w *tomlWriter) writeAppointments(a booking.Config) {
-	if a.Policy.Prefix == "" && len(a.Plans) == 0 {
+func (w *tomlWriter) writeAppointments(a booking.Config, prefix string) {
+	if prefix == "" && len(a.Plans) == 0 {
 		w.raw("\n# Appointments 预约: none (add an [appointments] section to take bookings)\n")
 		return
 	}
 	p := a.Policy
 	w.raw("\n# Appointments 预约. Check-in from early before the slot to late after its\n# start; the visitor moves or cancels until cutoff before it.\n[appointments]\n")
-	w.kv("prefix", quote(p.Prefix), "appointment tickets' prefix letter")
+	w.kv("prefix", quote(prefix), "appointment tickets' prefix letter")
 	w.kv("early", quote(formatDuration(p.Early)), "")
 	w.kv("late", quote(formatDuration(p.Late)), "")
 	w.kv("cutoff", quote(formatDuration(p.Cutoff)), "")

@@ -37,8 +37,8 @@ type Config struct {
 	// value: no link.
 	County County
 	// Appointments are the appointment diary's policy and plans
-	// (queue/booking); the zero value takes no appointments. Its prefix
-	// is Hall.AppointmentPrefix.
+	// (queue/booking); the zero value takes no appointments. The
+	// appointment tickets' prefix is Hall.AppointmentPrefix.
 	Appointments booking.Config
 }
 

@@ -124,10 +124,9 @@ func (f *fileConfig) config() (*Config, *Error) {
 		return nil, e
 	}
 	c.County = f.County.countyConfig()
-	if c.Appointments, e = f.Appointments.appointmentsConfig(); e != nil {
+	if c.Appointments, h.AppointmentPrefix, e = f.Appointments.appointmentsConfig(); e != nil {
 		return nil, e
 	}
-	h.AppointmentPrefix = c.Appointments.Policy.Prefix
 	return c, nil
 }
 

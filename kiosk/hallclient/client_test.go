@@ -72,7 +72,7 @@ func newServerWith(t *testing.T, appts *booking.Config) *server {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hall := testHall(t)
 	if appts != nil {
-		hall.AppointmentPrefix = appts.Policy.Prefix
+		hall.AppointmentPrefix = "Q"
 	}
 	h := queuetest.NewHall(t, hall, queuetest.HallOptions{Appointments: appts})
 	acc, err := access.New(ctx, h.Store, access.Options{Logger: quiet, BcryptCost: 4})

@@ -43,11 +43,9 @@ type Period struct {
 	From, To time.Duration
 }
 
-// Policy is the diary's rules for every plan.
+// Policy is the diary's rules for every plan. (The appointment tickets'
+// prefix is the hall's: queue.Hall.AppointmentPrefix.)
 type Policy struct {
-	// Prefix is the appointment tickets' prefix letter (queue.Hall's
-	// AppointmentPrefix).
-	Prefix string
 	// Early: a visitor may check in this long before the slot; earlier,
 	// the kiosk says when to come back (or offers a walk-in ticket).
 	Early time.Duration
@@ -77,7 +75,7 @@ type Config struct {
 // can go to someone else), 30 days ahead (the hall plans a month), the
 // reminder at 18:00 the day before (after work, before the evening).
 func DefaultPolicy() Policy {
-	return Policy{Prefix: "Q", Early: 30 * time.Minute, Late: 15 * time.Minute, Cutoff: 2 * time.Hour, Horizon: 30, RemindAt: 18 * time.Hour}
+	return Policy{Early: 30 * time.Minute, Late: 15 * time.Minute, Cutoff: 2 * time.Hour, Horizon: 30, RemindAt: 18 * time.Hour}
 }
 
 // Plan returns the plan of that id.
@@ -95,13 +93,10 @@ func (c *Config) Plan(id string) (Plan, bool) {
 func (c *Config) Validate(h *queue.Hall) error {
 	bad := queue.Invalid
 	pol := c.Policy
-	if len(c.Plans) > 0 && pol.Prefix == "" {
+	if len(c.Plans) > 0 && h.AppointmentPrefix == "" {
 		return bad("appointments.prefix", "plans need an appointment ticket prefix")
 	}
-	if pol.Prefix != h.AppointmentPrefix {
-		return bad("appointments.prefix", "%q differs from the hall's %q", pol.Prefix, h.AppointmentPrefix)
-	}
-	if pol.Prefix == "" {
+	if h.AppointmentPrefix == "" {
 		return nil // no appointments
 	}
 	switch {

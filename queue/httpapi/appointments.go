@@ -94,7 +94,7 @@ func (a *API) appointmentPlans(c *gin.Context, p queue.Principal) {
 		CutoffMinutes int        `json:"cutoff_minutes"`
 		HorizonDays   int        `json:"horizon_days"`
 		Plans         []planJSON `json:"plans"`
-	}{cfg.Policy.Prefix, int(cfg.Policy.Early / time.Minute), int(cfg.Policy.Late / time.Minute), int(cfg.Policy.Cutoff / time.Minute),
+	}{a.eng.Hall().AppointmentPrefix, int(cfg.Policy.Early / time.Minute), int(cfg.Policy.Late / time.Minute), int(cfg.Policy.Cutoff / time.Minute),
 		cfg.Policy.Horizon, []planJSON{}}
 	for _, pl := range cfg.Plans {
 		out.Plans = append(out.Plans, planOut(pl))

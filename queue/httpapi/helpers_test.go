@@ -168,7 +168,7 @@ type setup struct {
 	// cases, if set, adjusts the case book's options.
 	cases func(*cases.Options)
 	// appointments, if set, opens the appointment diary (the hall's
-	// AppointmentPrefix is set to its prefix).
+	// AppointmentPrefix is then "Q").
 	appointments *booking.Config
 }
 
@@ -185,7 +185,7 @@ func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 		s.hall(f.hall)
 	}
 	if s.appointments != nil {
-		f.hall.AppointmentPrefix = s.appointments.Policy.Prefix
+		f.hall.AppointmentPrefix = "Q"
 	}
 	log := s.log
 	if log == nil {

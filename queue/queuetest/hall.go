@@ -30,7 +30,7 @@ type Hall struct {
 	Keys   *personal.Keys
 	Rota   *rota.Rota // the duty rota on the store, the book's Duty
 	// Diary is the appointment diary, when HallOptions.Appointments
-	// configures one (its prefix must be the hall's).
+	// configures one (the hall needs an AppointmentPrefix).
 	Diary *booking.Diary
 }
 
