@@ -196,3 +196,39 @@ func TestAppointmentFigures(t *testing.T) {
 		t.Fatalf("csv: %q", lines)
 	}
 }
+
+// From a case's inquiry page the visitor books a visit for the case: the
+// page links to the booking page with the case's token, which books on
+// the channel "case" with the case's code; a wrong token finds nothing.
+func TestBookingFromTheCasePage(t *testing.T) {
+	f := newApptFixture(t)
+	p := synthPerson(5)
+	r, err := f.book.Register(context.Background(), queue.Principal{ID: "boss", Role: queue.RoleSupervisor}, cases.RegisterRequest{
+		ServiceID: "petition", Persons: []cases.Person{p}, IdempotencyKey: "c5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(r.URL)
+	token := strings.TrimPrefix(u.Path, "/c/")
+	if w := f.get(u.Path, ""); !strings.Contains(w.Body.String(), "/book?case="+token) {
+		t.Fatalf("the inquiry page does not offer to book: %s", w.Body.String())
+	}
+	w := f.get("/book?case="+token+"&plan=petition&day=2026-11-03", "")
+	key := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
+	if len(key) != 2 || !strings.Contains(w.Body.String(), r.Case.Code) || !strings.Contains(w.Body.String(), `name="case" value="`+token+`"`) {
+		t.Fatalf("booking page from the case: %s", w.Body.String())
+	}
+	start := time.Date(2026, 11, 3, 14, 0, 0, 0, queuetest.Shanghai(t)).Format(time.RFC3339)
+	w = f.post("/book", "198.51.100.20", url.Values{"case": {token}, "plan": {"petition"}, "start": {start}, "key": {key[1]},
+		"name": {p.Name}, "id_number": {p.IDNumber}})
+	if codeRE.FindStringSubmatch(w.Body.String()) == nil {
+		t.Fatalf("booked from the case: %d %s", w.Code, w.Body.String())
+	}
+	vs, err := f.diary.OfCase(context.Background(), r.Case.Code)
+	if err != nil || len(vs) != 1 || vs[0].Channel != booking.ChannelCase {
+		t.Fatalf("the case's bookings: %+v %v", vs, err)
+	}
+	if w := f.get("/book?case=nosuchtoken", ""); w.Code != http.StatusNotFound {
+		t.Fatalf("a wrong token: %d", w.Code)
+	}
+}
