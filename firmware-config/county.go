@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"regexp"
+
+	"yiting/queue/sites"
 )
 
 // The [county] section: the hall as a site of the county network
 // (queue/county): its site id, the hub's leaf-node URL and the site's
 // credentials file for it.
-
-var siteRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
 func (f *fileCounty) countyConfig() County {
 	if f == nil {
@@ -21,8 +20,8 @@ func (f *fileCounty) countyConfig() County {
 }
 
 func (c *County) check() *Error {
-	if c.Site != "" && !siteRE.MatchString(c.Site) {
-		return fieldError("county.site", fmt.Sprintf("%q: letters, digits, - and _ only, at most 32 (the township's region code, such as \"421224101\")", c.Site))
+	if c.Site != "" && !sites.ValidID(c.Site) {
+		return fieldError("county.site", fmt.Sprintf("%q: letters, digits, - and _ only, at most 32, not %q (the township's region code, such as \"421224101\")", c.Site, sites.HubDomain))
 	}
 	if c.Site == "" && (c.Hub != "" || c.Credentials != "") {
 		return fieldError("county.site", "missing: a hub or credentials need the site's id")

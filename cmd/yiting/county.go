@@ -21,7 +21,7 @@ func startCounty(ctx context.Context, s *server, c hallconfig.County) ([]prometh
 		return nil, nil
 	}
 	srv, err := county.StartSiteServer(county.SiteServerOptions{Site: c.Site, StoreDir: filepath.Join(s.data, "nats"),
-		Hub: c.Hub, Credentials: c.Credentials})
+		Hub: c.Hub, Credentials: c.Credentials, Logger: s.log})
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +39,13 @@ func startCounty(ctx context.Context, s *server, c hallconfig.County) ([]prometh
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "yiting_county_lag_events",
 			Help: "Events of this site's log not yet in its county stream."}, func() float64 {
 			return float64(feed.Last() - min(feed.Last(), pub.Published()))
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "yiting_county_link_up",
+			Help: "1 while this site's leaf link to the county hub is connected."}, func() float64 {
+			if srv.LinkUp() {
+				return 1
+			}
+			return 0
 		}),
 	}
 	return metrics, nil

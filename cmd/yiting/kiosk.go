@@ -98,10 +98,17 @@ func runKioskRole(ctx context.Context, o *options, cfg *hallconfig.Config, log *
 	defer stopKiosk()
 	srv := &http.Server{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	o.limits(log).Serve(srv, mux)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	log.Info("yiting kiosk is serving", "server", o.server, "url", "http://"+ln.Addr().String())
 	fmt.Fprintf(stdout, "yiting: serving http://%s\nkiosk: %s\n", ln.Addr(), kioskURL(ln.Addr().String()))
+	return serveUntil(ctx, srv, ln, log)
+}
+
+// serveUntil serves HTTP on ln until ctx ends (SIGTERM) or the server
+// fails; then it stops taking requests and lets the running ones finish,
+// 10 s at most.
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("http server: %w", err)

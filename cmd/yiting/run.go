@@ -50,6 +50,7 @@ type options struct {
 	maxConns    int
 	maxStreams  int // a principal's event streams
 	bodyTimeout time.Duration
+	hub         hubOptions // -role hub
 	// now is the hall's clock: time.Now. No flag sets it; a test of this
 	// package running the server in process sets it to move the day (the
 	// appointments' browser test).
@@ -76,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.printVer, "version", false, "print the version and exit")
 	fs.StringVar(&o.reader, "reader", "", "ID card reader: a serial device such as /dev/ttyUSB0, or sim (overrides the configuration)")
 	fs.StringVar(&o.printer, "printer", "", "ticket printer: a serial device, /dev/usb/lp0, or sim (overrides the configuration)")
-	fs.StringVar(&o.role, "role", "hall", "hall: the hall server and a kiosk on this machine; server: the hall server only (kiosks on other Pis); kiosk: only a kiosk, issuing through -server")
+	fs.StringVar(&o.role, "role", "hall", "hall: the hall server and a kiosk on this machine; server: the hall server only (kiosks on other Pis); kiosk: only a kiosk, issuing through -server; hub: the county hub (deploy/README.md)")
 	fs.StringVar(&o.server, "server", "", "with -role kiosk: the hall server's URL, e.g. https://192.168.1.10:8080")
 	fs.StringVar(&o.token, "token", "", "with -role kiosk: the kiosk's device token (or YITING_KIOSK_TOKEN)")
 	fs.StringVar(&o.pin, "pin", "", "with -role kiosk: the SHA-256 pin of the hall server's certificate, shown on /admin with the kiosk's token")
@@ -86,6 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.memLimit, "memory-limit", 0, "soft memory limit of the Go heap in MiB (GOMEMLIMIT wins); 0: none")
 	fs.IntVar(&o.maxConns, "max-conns", httpapi.DefaultMaxConns, "connections served at once; one more is answered 503 (0: no limit)")
 	fs.IntVar(&o.maxStreams, "max-streams", httpapi.DefaultMaxStreams, "event streams of one account or device token; one more closes its oldest (0: no limit)")
+	o.hub.flags(fs)
 	fs.DurationVar(&o.bodyTimeout, "body-timeout", httpapi.DefaultBodyTimeout, "time to send a request body, plus 1 s for every 8 KiB received; slower is answered 408 (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -93,14 +95,17 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (subcommands: idcard, printer, load, backup, restore)", fs.Arg(0))
 	}
+	if (o.hub.addSite != "" || o.hub.removeSite != "") && o.role != "hub" {
+		return nil, errors.New("-add-site and -remove-site go with -role hub")
+	}
 	switch o.role {
-	case "hall", "server":
+	case "hall", "server", "hub":
 	case "kiosk":
 		if o.server == "" {
 			return nil, errors.New("-role kiosk needs -server URL")
 		}
 	default:
-		return nil, fmt.Errorf("-role %q: use hall, server or kiosk", o.role)
+		return nil, fmt.Errorf("-role %q: use hall, server, kiosk or hub", o.role)
 	}
 	return o, nil
 }
@@ -160,8 +165,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.role == "kiosk" {
+	switch o.role {
+	case "kiosk":
 		return runKioskRole(ctx, o, cfg, log, stdout)
+	case "hub":
+		return runHub(ctx, o, log, stdout)
 	}
 	applyMemoryLimit(o, log)
 	s, err := openServer(ctx, o, cfg, log, stdout)
@@ -193,7 +201,7 @@ type server struct {
 	api   *httpapi.API
 	mux   *http.ServeMux
 	cert  tls.Certificate // the server's own: kiosks pin it
-	pin   string          // its fingerprint (pinOf)
+	pin   string          // its fingerprint (tlspin.Of)
 	// deskPrint prints the service desk's tickets on deskPrinter
 	// (devices.desk_printer); nil without one.
 	deskPrint   func(ctx context.Context, ticketID uint64, caseURL string) error

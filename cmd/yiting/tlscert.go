@@ -4,11 +4,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -16,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"yiting/tlspin"
 )
 
 // The hall server's own TLS certificate. Kiosks on other Pis send what an
@@ -30,7 +30,7 @@ const (
 
 // loadOrCreateCert reads the server's certificate from the data
 // directory, making one (ECDSA P-256, valid 20 years) if there is none.
-// It returns the certificate and its pin (pinOf).
+// It returns the certificate and its pin (tlspin.Of).
 func loadOrCreateCert(dir string) (tls.Certificate, string, error) {
 	certPath, keyPath := filepath.Join(dir, tlsCertFile), filepath.Join(dir, tlsKeyFile)
 	cert, err := tls.LoadX509KeyPair(certPath, keyPath)
@@ -43,14 +43,7 @@ func loadOrCreateCert(dir string) (tls.Certificate, string, error) {
 	if err != nil {
 		return tls.Certificate{}, "", fmt.Errorf("tls: the server's certificate (%s, %s): %w — delete both to make a new one, then pair the kiosks again", certPath, keyPath, err)
 	}
-	return cert, pinOf(cert.Certificate[0]), nil
-}
-
-// pinOf is how a kiosk names the certificate it trusts: the hex SHA-256
-// of its DER bytes.
-func pinOf(der []byte) string {
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:])
+	return cert, tlspin.Of(cert.Certificate[0]), nil
 }
 
 func createCert(certPath, keyPath string, now time.Time) error {

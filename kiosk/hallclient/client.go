@@ -3,10 +3,6 @@ package hallclient
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +16,7 @@ import (
 
 	"yiting/kiosk"
 	"yiting/queue"
+	"yiting/tlspin"
 )
 
 // maxAnswer bounds what is read of an answer: a hall's services and
@@ -83,8 +80,8 @@ func New(baseURL string, opts *Opts) (*Client, error) {
 			TLSHandshakeTimeout:   10 * time.Second,
 		}
 		if u.Scheme == "https" {
-			if tr.TLSClientConfig, err = pinned(opts.Pin); err != nil {
-				return nil, err
+			if tr.TLSClientConfig, err = tlspin.Config(opts.Pin); err != nil {
+				return nil, fmt.Errorf("hallclient: %w: the pin is shown on /admin with the kiosk's token", err)
 			}
 		}
 		c.http = &http.Client{Transport: tr}
@@ -277,33 +274,6 @@ func (c *Client) do(ctx context.Context, method, path, idem string, body, out an
 		return nil, &queue.Error{Code: queue.EINTERNAL, Message: resp.Status, Err: errors.New(string(bytes.TrimSpace(data[:min(len(data), 200)])))}
 	}
 	return nil, &queue.Error{Code: e.Error.Code, Message: e.Error.Message, Err: fmt.Errorf("hallclient: %s %s: %s", method, path, resp.Status)}
-}
-
-// pinned is the TLS configuration that trusts exactly the certificate of
-// that pin: the hall server makes its own certificate, so there is no CA
-// and no name to check, only the key the kiosk was paired with.
-func pinned(pin string) (*tls.Config, error) {
-	want, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(pin)))
-	if err != nil || len(want) != sha256.Size {
-		return nil, fmt.Errorf("hallclient: the certificate pin %q is not a SHA-256 in hex (64 characters, shown on /admin with the kiosk's token)", pin)
-	}
-	return &tls.Config{
-		MinVersion: tls.VersionTLS12,
-		// The chain is not verified against a CA — there is none — but
-		// the leaf must be the pinned one: VerifyConnection runs on
-		// every handshake, resumed ones included.
-		InsecureSkipVerify: true,
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return errors.New("hallclient: the server sent no certificate")
-			}
-			got := sha256.Sum256(cs.PeerCertificates[0].Raw)
-			if subtle.ConstantTimeCompare(got[:], want) != 1 {
-				return fmt.Errorf("hallclient: the server's certificate is not the one this kiosk was paired with (pin %x…): pair it again from /admin", got[:4])
-			}
-			return nil
-		},
-	}, nil
 }
 
 // loopback reports whether host is this machine.

@@ -219,3 +219,26 @@ func TestUnitsOfStaff(t *testing.T) {
 		t.Errorf("a disabled account still lends its units: %v", got)
 	}
 }
+
+// An account made with a one-time password logs in with it once, must
+// set its own before anything else, and the one-time password then no
+// longer works.
+func TestCreateUserOneTime(t *testing.T) {
+	e := newEnv(t)
+	s, ctx := e.svc, context.Background()
+	pw, info, err := s.CreateUserOneTime(ctx, e.admin, access.NewUser{Name: "county-boss", Role: queue.RoleSupervisor})
+	e.remember(pw)
+	if err != nil || info.Name != "county-boss" || len(pw) < 20 {
+		t.Fatalf("%q %+v %v", pw, info, err)
+	}
+	_, p, err := s.Login(ctx, "county-boss", pw, "127.0.0.1")
+	if err != nil || !p.MustChangePassword {
+		t.Fatalf("first login: %+v %v", p, err)
+	}
+	if err := s.SetPassword(ctx, p, "county-boss", pw, "my-own-password-7"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Login(ctx, "county-boss", pw, "127.0.0.1"); queue.ErrorCode(err) != queue.EUNAUTH {
+		t.Fatalf("the one-time password still works: %v", err)
+	}
+}

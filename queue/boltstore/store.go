@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -144,7 +144,10 @@ func migrate(tx *bolt.Tx, v int) error {
 		return err
 	case 8: // the case statistics of each registration day: casestats.go
 		return migrateCaseStats(tx)
-	case 9: // the appointment diary: bookings.go
+	case 9: // the county hub's registry of its sites: sites.go
+		_, err := tx.CreateBucketIfNotExists(bucketSites)
+		return err
+	case 10: // the appointment diary: bookings.go
 		for _, b := range bookingBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err

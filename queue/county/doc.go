@@ -12,4 +12,41 @@
 // No home-made replication: a cut-off township keeps writing to its own
 // stream, and JetStream's sourcing brings the backlog to the hub when the
 // line comes back.
+//
+// # The county stream
+//
+// The hub's stream COUNTY (CountyStream, in the hub's JetStream domain
+// "county"; read it through HubServer.Conn) holds every registered
+// site's events:
+//
+//   - subject "yiting.<site>.events" (Subject): the site is the subject's
+//     second token, and the hub, not the site, sets it — every message a
+//     site's stream delivers is stored under that site's subject;
+//   - data: the event as JSON (queue.Event);
+//   - header "Yiting-Seq" (SeqHeader): the event's sequence in the site's
+//     own log, equal to the event's Seq; the site's "Nats-Msg-Id"
+//     ("<site>-<seq>") and the hub's "Nats-Stream-Source" come along and
+//     mean nothing to a reader;
+//   - per site, in the order of the site's log, each event once: 1, 2, 3…
+//     with no gap, unless the site's stream dropped its oldest messages
+//     after more than its limit (1 GiB) piled up while cut off. Sites
+//     interleave in the order their messages reached the hub.
+//
+// A reader (the hub's read model) consumes COUNTY with a durable
+// consumer in stream order, takes the site from the subject and skips
+// subjects that are not "yiting.<site>.events" (a site that misbehaves
+// can put other subjects in; it can never put another site's), and keeps,
+// per site, the last Yiting-Seq it applied: a message at or below it is a
+// redelivery, one above it by more than one is a gap to report.
+//
+// # Identity
+//
+// A site logs in to the hub with its own NATS nkey (Credentials, made by
+// the hub's admin and shown once; the hub keeps the public key) over TLS
+// to the hub's certificate, which the site pins. Its link may publish only
+// "yiting.<site>.>" (its deliveries to the county stream go under
+// "yiting.<site>.deliver") and answers to the hub's requests, and may
+// receive only "yiting.<site>.>" (its commands will be
+// "yiting.<site>.commands.>") and its own domain's JetStream API: see
+// sitePermissions.
 package county

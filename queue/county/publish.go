@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"yiting/queue"
+	"yiting/queue/sites"
 )
 
 // StreamName is every site's event stream, in the site's own JetStream
@@ -32,7 +33,7 @@ func SiteOf(subject string) (site string, ok bool) {
 		return "", false
 	}
 	site, found = strings.CutSuffix(rest, ".events")
-	return site, found && ValidSite(site)
+	return site, found && sites.ValidID(site)
 }
 
 // SeqHeader carries the event's sequence number in the site's log.
@@ -77,8 +78,8 @@ type StreamSettings struct {
 
 // NewPublisher creates (or updates) the site's stream.
 func NewPublisher(ctx context.Context, o PublisherOptions) (*Publisher, error) {
-	if !ValidSite(o.Site) {
-		return nil, fmt.Errorf("county: site id %q: letters, digits, '-' and '_' only, at most 32", o.Site)
+	if !sites.ValidID(o.Site) {
+		return nil, siteIDError(o.Site)
 	}
 	if o.Conn == nil || o.Events == nil {
 		return nil, errors.New("county: a publisher needs a connection and the events")
@@ -197,18 +198,4 @@ func (p *Publisher) resume(ctx context.Context) (event, stream uint64, err error
 		return 0, 0, fmt.Errorf("county: the stream's last message has no event sequence: %w", err)
 	}
 	return event, m.Sequence, nil
-}
-
-// ValidSite reports whether s may be a site id: a subject token and a
-// JetStream domain of letters, digits, '-' and '_', at most 32.
-func ValidSite(s string) bool {
-	if s == "" || len(s) > 32 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

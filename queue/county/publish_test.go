@@ -36,6 +36,9 @@ var (
 // publisher copying into the stream.
 type site struct {
 	t      *testing.T
+	id     string // "nanlinqiao" if empty
+	hub    string // the hub's leaf URL, with creds
+	creds  string
 	hall   *queuetest.Hall
 	store  string
 	srv    *county.SiteServer
@@ -47,11 +50,14 @@ type site struct {
 
 func (s *site) start() {
 	s.t.Helper()
-	srv, err := county.StartSiteServer(county.SiteServerOptions{Site: "nanlinqiao", StoreDir: s.store})
+	if s.id == "" {
+		s.id = "nanlinqiao"
+	}
+	srv, err := county.StartSiteServer(county.SiteServerOptions{Site: s.id, StoreDir: s.store, Hub: s.hub, Credentials: s.creds, Logger: quiet})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	pub, err := county.NewPublisher(context.Background(), county.PublisherOptions{Site: "nanlinqiao", Conn: srv.Conn(),
+	pub, err := county.NewPublisher(context.Background(), county.PublisherOptions{Site: s.id, Conn: srv.Conn(),
 		Events: s.hall.Engine.Events(), Logger: quiet, Retry: 50 * time.Millisecond})
 	if err != nil {
 		srv.Close()
@@ -117,7 +123,7 @@ func (s *site) streamEvents() []uint64 {
 		if err := json.Unmarshal(m.Data, &ev); err != nil {
 			s.t.Fatal(err)
 		}
-		if h := m.Header.Get("Yiting-Seq"); h != strconv.FormatUint(ev.Seq, 10) || m.Subject != county.Subject("nanlinqiao") {
+		if h := m.Header.Get("Yiting-Seq"); h != strconv.FormatUint(ev.Seq, 10) || m.Subject != county.Subject(s.id) {
 			s.t.Fatalf("message %d: header %q, subject %q, event %d", seq, h, m.Subject, ev.Seq)
 		}
 		out = append(out, ev.Seq)

@@ -3,11 +3,15 @@ package county
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
+	"yiting/queue/sites"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"yiting/tlspin"
 )
 
 // SiteServer is a site's embedded NATS server: JetStream in the site's own
@@ -22,19 +26,20 @@ type SiteServer struct {
 type SiteServerOptions struct {
 	Site     string // the site id: its JetStream domain
 	StoreDir string // JetStream's files, inside the site's data directory
-	// Hub is the county hub's leaf-node URL (nats-leaf://…:7422, or
-	// tls://… with TLS); "" runs the site alone, its stream filling until
-	// a hub is named.
+	// Hub is the county hub's leaf-node URL (tls://county.example.cn:7422;
+	// the link is TLS whatever the scheme); "" runs the site alone, its
+	// stream filling until a hub is named.
 	Hub string
 	// Credentials is the site's credentials file for the hub (made by the
-	// hub's admin); with Hub.
+	// hub's admin, ReadCredentials); required with Hub.
 	Credentials string
+	Logger      *slog.Logger // the server's warnings and errors; slog.Default() if nil
 }
 
 // StartSiteServer starts the server and connects to it in process.
 func StartSiteServer(o SiteServerOptions) (*SiteServer, error) {
-	if !ValidSite(o.Site) {
-		return nil, fmt.Errorf("county: site id %q: letters, digits, '-' and '_' only, at most 32", o.Site)
+	if !sites.ValidID(o.Site) {
+		return nil, siteIDError(o.Site)
 	}
 	if o.StoreDir == "" {
 		return nil, errors.New("county: the site server needs a store directory")
@@ -46,19 +51,27 @@ func StartSiteServer(o SiteServerOptions) (*SiteServer, error) {
 		JetStreamDomain: o.Site,
 		StoreDir:        o.StoreDir,
 		NoSigs:          true,
-		NoLog:           true,
 	}
 	if o.Hub != "" {
 		u, err := url.Parse(o.Hub)
 		if err != nil || u.Host == "" {
 			return nil, fmt.Errorf("county: hub %q is not a URL such as nats-leaf://county.example:7422", o.Hub)
 		}
-		opts.LeafNode.Remotes = []*server.RemoteLeafOpts{{URLs: []*url.URL{u}, Credentials: o.Credentials}}
+		remote, err := hubRemote(o.Site, u, o.Credentials)
+		if err != nil {
+			return nil, err
+		}
+		opts.LeafNode.Remotes = []*server.RemoteLeafOpts{remote}
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("county: the site's NATS server: %w", err)
 	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	srv.SetLoggerV2(natsLog{log}, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
@@ -71,6 +84,30 @@ func StartSiteServer(o SiteServerOptions) (*SiteServer, error) {
 	}
 	return &SiteServer{srv: srv, conn: conn}, nil
 }
+
+// hubRemote is the leaf link to the hub: the site's nkey signs the hub's
+// challenge, and TLS trusts exactly the hub's certificate (its pin in the
+// credentials file).
+func hubRemote(site string, hub *url.URL, credentials string) (*server.RemoteLeafOpts, error) {
+	if credentials == "" {
+		return nil, errors.New("county: a site linked to a hub needs its credentials file ([county] credentials), made by the county's admin")
+	}
+	c, err := ReadCredentials(credentials)
+	if err != nil {
+		return nil, err
+	}
+	if c.Site != site {
+		return nil, fmt.Errorf("county: the credentials file %s is site %q's, this hall is site %q", credentials, c.Site, site)
+	}
+	tc, err := tlspin.Config(c.HubPin)
+	if err != nil {
+		return nil, err
+	}
+	return &server.RemoteLeafOpts{URLs: []*url.URL{hub}, Nkey: c.Seed, TLS: true, TLSConfig: tc, TLSTimeout: 10}, nil
+}
+
+// LinkUp reports whether the leaf link to the hub is connected.
+func (s *SiteServer) LinkUp() bool { return s.srv.NumLeafNodes() > 0 }
 
 // Conn is the in-process connection to the site's server.
 func (s *SiteServer) Conn() *nats.Conn { return s.conn }

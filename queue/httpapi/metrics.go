@@ -109,7 +109,7 @@ func (w waitingCollector) Collect(ch chan<- prometheus.Metric) {
 func (a *API) metricsHandler() gin.HandlerFunc {
 	h := gin.WrapH(promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
 	return func(c *gin.Context) {
-		if !localRequest(c.Request) {
+		if !LocalRequest(c.Request) {
 			p, ok := a.principal(c, false)
 			if !ok {
 				return
@@ -123,10 +123,10 @@ func (a *API) metricsHandler() gin.HandlerFunc {
 	}
 }
 
-// localRequest reports whether the peer is this machine and no proxy
+// LocalRequest reports whether the peer is this machine and no proxy
 // stands between: a reverse proxy on the Pi would otherwise make every
 // request look local.
-func localRequest(r *http.Request) bool {
+func LocalRequest(r *http.Request) bool {
 	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != "" {
 		return false
 	}

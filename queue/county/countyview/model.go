@@ -10,12 +10,12 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+	"yiting/queue/sites"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"yiting/queue/cases"
-	"yiting/queue/county"
 )
 
 // SchemaVersion is the layout this code writes; Open refuses a newer one.
@@ -88,7 +88,7 @@ func Open(path string, o Options) (*Model, error) {
 		return nil, errors.New("countyview: Options.Location is required")
 	}
 	for _, s := range o.Sites {
-		if !county.ValidSite(s.ID) {
+		if !sites.ValidID(s.ID) {
 			return nil, fmt.Errorf("countyview: site id %q: letters, digits, '-' and '_' only, at most 32", s.ID)
 		}
 	}

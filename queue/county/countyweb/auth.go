@@ -63,10 +63,7 @@ func (s *Server) api(h handler, roles ...queue.Role) gin.HandlerFunc {
 // comes back; with the wrong role a page says so.
 func (s *Server) page(h handler, roles ...queue.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		hd := c.Writer.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
+		securityHeaders(c)
 		p, err := s.principal(c)
 		switch {
 		case err != nil && queue.ErrorCode(err) == queue.EFORBIDDEN: // a password to change first

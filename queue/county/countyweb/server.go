@@ -44,7 +44,7 @@ type Link struct {
 // Options configure a Server. Model and Auth are required.
 type Options struct {
 	Model *countyview.Model
-	Auth  Authenticator
+	Auth  Accounts // the hub's own accounts
 	// Links reports the sites' links; nil: unknown for every site.
 	Links Links
 	// County names the county centre on the pages ("通山县综治中心").
@@ -56,13 +56,14 @@ type Options struct {
 // Server serves the county's pages and API. It is safe for concurrent
 // use.
 type Server struct {
-	model  *countyview.Model
-	auth   Authenticator
-	links  Links
-	county string
-	now    func() time.Time
-	log    *slog.Logger
-	tmpl   *template.Template
+	model    *countyview.Model
+	auth     Authenticator
+	accounts Accounts
+	links    Links
+	county   string
+	now      func() time.Time
+	log      *slog.Logger
+	tmpl     *template.Template
 }
 
 //go:embed templates/*.html
@@ -73,7 +74,7 @@ func New(o Options) (*Server, error) {
 	if o.Model == nil || o.Auth == nil {
 		return nil, errors.New("countyweb: Options.Model and Options.Auth are required")
 	}
-	s := &Server{model: o.Model, auth: o.Auth, links: o.Links, county: o.County, now: o.Now, log: o.Logger}
+	s := &Server{model: o.Model, auth: o.Auth, accounts: o.Auth, links: o.Links, county: o.County, now: o.Now, log: o.Logger}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -93,6 +94,7 @@ func New(o Options) (*Server, error) {
 // Routes mounts the pages and the API on r (every route in openapi.json
 // or the package's doc). It touches no gin global.
 func (s *Server) Routes(r gin.IRouter) {
+	s.sessionRoutes(r)
 	r.GET("/county", s.page(s.sitesPage, staffRoles...))
 	r.GET("/county/cases", s.page(s.casesPage, caseRoles...))
 	r.GET("/county/cases/:site/:code", s.page(s.casePage, caseRoles...))

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,6 +58,7 @@ type fixture struct {
 	sites   []*countytest.Site
 	secrets map[queue.Role]string
 	code    string // a case of nanlinqiao under an accusation: restricted
+	acc     *access.Service
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -133,7 +135,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	router.GET("/ui/*file", gin.WrapH(assets))
-	f.h = router
+	f.h, f.acc = router, acc
 	return f
 }
 
@@ -364,7 +366,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	srv, err := countyweb.New(countyweb.Options{Model: m, Auth: struct{ countyweb.Authenticator }{}})
+	srv, err := countyweb.New(countyweb.Options{Model: m, Auth: struct{ countyweb.Accounts }{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,5 +393,107 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/county/openapi.json", nil))
 	if w.Code != http.StatusOK || w.Body.String() != string(raw) {
 		t.Errorf("served %d, the document differs: %v", w.Code, w.Body.String() != string(raw))
+	}
+}
+
+// post sends a form with the cookies given, and returns the answer.
+func (f *fixture) post(path string, form url.Values, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	f.t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+func sessionCookie(t *testing.T, w *httptest.ResponseRecorder) *http.Cookie {
+	t.Helper()
+	for _, c := range w.Result().Cookies() {
+		if c.Name == access.CookieName {
+			if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+				t.Errorf("session cookie %+v: want HttpOnly, SameSite Strict", c)
+			}
+			return c
+		}
+	}
+	t.Fatalf("no session cookie: %d %v", w.Code, w.Header())
+	return nil
+}
+
+// County staff log in at the hub with the hub's own accounts: a wrong
+// password is refused on the form; the admin's one-time password leads to
+// the password page first, and nothing else opens until it is changed;
+// with the new one the pages open; logging out ends the session.
+func TestCountyLogin(t *testing.T) {
+	f := newFixture(t)
+	f.want(f.get("", "/login?next=/county/cases"), http.StatusOK, `name="next" value="/county/cases"`, "县级平台登录")
+	w := f.post("/login", url.Values{"user": {"county-supervisor"}, "password": {"wrong-password-0"}, "next": {"/county/cases"}})
+	f.want(w, http.StatusUnauthorized, `id="login-error"`)
+	if len(w.Result().Cookies()) != 0 {
+		t.Fatal("a refused login set a cookie")
+	}
+	// An outside address is never where a login goes.
+	w = f.post("/login", url.Values{"user": {"county-supervisor"}, "password": {"county-reads-9"}, "next": {"//evil.example/x"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/county" {
+		t.Fatalf("login: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	sup := sessionCookie(t, w)
+	w = f.post("/login", url.Values{"user": {"county-supervisor"}, "password": {"county-reads-9"}, "next": {"/county/cases"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/county/cases" {
+		t.Fatalf("login: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	r := httptest.NewRequest(http.MethodGet, "/county/cases", nil)
+	r.AddCookie(sup)
+	pw := httptest.NewRecorder()
+	f.h.ServeHTTP(pw, r)
+	f.want(pw, http.StatusOK, "全县")
+
+	// A password an admin reset: set by someone else, to change first.
+	admin := queue.Principal{ID: "admin", Role: queue.RoleAdmin}
+	if _, err := f.acc.CreateUser(ctx, admin, access.NewUser{Name: "county-new", Role: queue.RoleAdmin, Password: "own-password-0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.acc.SetPassword(ctx, admin, "county-new", "", "first-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	w = f.post("/login", url.Values{"user": {"county-new"}, "password": {"first-password-1"}, "next": {"/county"}})
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/password") {
+		t.Fatalf("first login: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	adm := sessionCookie(t, w)
+	r = httptest.NewRequest(http.MethodGet, "/county", nil)
+	r.AddCookie(adm)
+	pw = httptest.NewRecorder()
+	f.h.ServeHTTP(pw, r)
+	if pw.Code != http.StatusSeeOther || !strings.HasPrefix(pw.Header().Get("Location"), "/password") {
+		t.Fatalf("a page before the password was changed: %d to %q", pw.Code, pw.Header().Get("Location"))
+	}
+	f.want(f.post("/password", url.Values{"old": {"first-password-1"}, "new": {"short"}, "confirm": {"short"}}, adm),
+		http.StatusBadRequest, `id="password-error"`)
+	f.want(f.post("/password", url.Values{"old": {"first-password-1"}, "new": {"county-admin-new-2"}, "confirm": {"county-admin-other"}}, adm),
+		http.StatusBadRequest, "不一致")
+	w = f.post("/password", url.Values{"old": {"first-password-1"}, "new": {"county-admin-new-2"}, "confirm": {"county-admin-new-2"}, "next": {"/county"}}, adm)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
+		t.Fatalf("password changed: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	w = f.post("/login", url.Values{"user": {"county-new"}, "password": {"county-admin-new-2"}, "next": {"/county"}})
+	adm = sessionCookie(t, w)
+	r = httptest.NewRequest(http.MethodGet, "/county", nil)
+	r.AddCookie(adm)
+	pw = httptest.NewRecorder()
+	f.h.ServeHTTP(pw, r)
+	f.want(pw, http.StatusOK, "各站点")
+
+	// Logging out ends the session.
+	f.post("/logout", nil, adm)
+	r = httptest.NewRequest(http.MethodGet, "/api/v1/sites", nil)
+	r.AddCookie(adm)
+	pw = httptest.NewRecorder()
+	f.h.ServeHTTP(pw, r)
+	if pw.Code != http.StatusUnauthorized {
+		t.Fatalf("after logout: %d", pw.Code)
 	}
 }

@@ -1,0 +1,402 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"yiting/queue"
+	"yiting/queue/access"
+	"yiting/queue/county"
+	"yiting/queue/county/countyview"
+	"yiting/tlspin"
+)
+
+// linkProxy forwards a site's leaf link to the hub; blocking it cuts the
+// line (open connections closed, new ones refused) as a dropped rural
+// line would.
+type linkProxy struct {
+	ln      net.Listener
+	to      string
+	mu      sync.Mutex
+	blocked bool
+	conns   []net.Conn
+}
+
+func newLinkProxy(t *testing.T, to string) *linkProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &linkProxy{ln: ln, to: to}
+	t.Cleanup(func() { ln.Close(); p.block(true) })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			if p.blocked {
+				p.mu.Unlock()
+				c.Close()
+				continue
+			}
+			up, err := net.Dial("tcp", p.to)
+			if err != nil {
+				p.mu.Unlock()
+				c.Close()
+				continue
+			}
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *linkProxy) block(b bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.blocked = b
+	if b {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+// TestCountyNetwork (issue 14, "Done when", the transport): a hub and
+// three sites as separate processes on loopback, each site a hall server
+// with its own data and hall file. The sites issue tickets through their
+// APIs while the links are cut — the hub stopped, a site stopped, a leaf
+// port blocked — and restored; then every event of each site's log is in
+// the hub's county stream once and in order, and a server holding site
+// A's credentials put nothing there as site B.
+func TestCountyNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("minutes of waiting for the hub's source retries")
+	}
+	ctx := testCtx(t)
+	hubDir := t.TempDir()
+	leaf := freeAddr(t)
+	ids := []string{"421224101", "421224102", "421224103"}
+	creds := map[string]string{}
+	for i, id := range ids {
+		var out, errOut bytes.Buffer
+		if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-site", id, "-site-name", fmt.Sprintf("第%d乡镇综治中心", i+1)}, &out, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		creds[id] = filepath.Join(t.TempDir(), "county.creds")
+		if err := os.WriteFile(creds[id], out.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-site", ids[0], "-site-name", "x"}, &out, io.Discard); err == nil {
+		t.Fatal("a site added twice")
+	}
+	startHub := func() *process {
+		return startServer(t, []string{"YITING_ADMIN_PASSWORD=county-hub-pw"}, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
+	}
+	hub := startHub()
+	proxy := newLinkProxy(t, leaf) // the third site's line
+
+	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type siteProc struct {
+		id, data, hall string
+		proc           *process
+		c              *client
+		n              int
+	}
+	env := []string{"YITING_ADMIN_PASSWORD=county-net-pw"}
+	sites := make([]*siteProc, len(ids))
+	for i, id := range ids {
+		hubURL := "tls://" + leaf
+		if i == 2 {
+			hubURL = "tls://" + proxy.ln.Addr().String()
+		}
+		hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
+			fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", id, hubURL, creds[id]), 1)
+		s := &siteProc{id: id, data: t.TempDir(), hall: filepath.Join(t.TempDir(), "hall.toml")}
+		if err := os.WriteFile(s.hall, []byte(hall), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sites[i] = s
+	}
+	start := func(s *siteProc) {
+		s.proc = startServer(t, env, "-config", s.hall, "-data", s.data, "-role", "server", "-addr", "127.0.0.1:0")
+		if s.c, err = login(ctx, s.proc.url, "admin", "county-net-pw"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	issue := func(s *siteProc, n int) {
+		for i := 0; i < n; i++ {
+			s.n++
+			if _, err := s.c.do(ctx, "POST", "/api/v1/tickets", s.id+"-"+strconv.Itoa(s.n), map[string]any{"service": "consult"}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, s := range sites {
+		start(s)
+		issue(s, 3)
+	}
+
+	// Site A's key in a server of its holder's making, in site B's
+	// domain with a stream of B's subject, linked all along.
+	rogueBy(t, creds[ids[0]], "tls://"+leaf, ids[1])
+
+	// The hub stops while every site writes.
+	hub.stop(t)
+	for _, s := range sites {
+		issue(s, 2)
+	}
+	hub = startHub()
+	// A site stops, the others write; it comes back and writes.
+	sites[1].proc.stop(t)
+	issue(sites[0], 2)
+	issue(sites[2], 2)
+	start(sites[1])
+	issue(sites[1], 2)
+	// The third site's line is blocked while it writes.
+	proxy.block(true)
+	issue(sites[2], 4)
+	time.Sleep(2 * time.Second)
+	proxy.block(false)
+	issue(sites[2], 1)
+
+	// Every site's log reaches the hub: its /metrics shows each site's
+	// last event equal to the site's own.
+	want := map[string]uint64{}
+	for _, s := range sites {
+		published, _ := countyMetrics(t, ctx, s.c)
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			var lag uint64
+			published, lag = countyMetrics(t, ctx, s.c)
+			if lag == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("site %s: lag %d", s.id, lag)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		want[s.id] = published
+	}
+	for deadline := time.Now().Add(4 * time.Minute); ; {
+		got := hubLastEvents(t, hub.url)
+		done := true
+		for id, n := range want {
+			done = done && got[id] == n
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub's last events %v, the sites' %v", got, want)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	// The hub's read model equals each site's own: every event applied
+	// once, none missing, the day's tickets as the site issued them (all
+	// still waiting: nobody called).
+	cookie := hubLogin(t, hub.url, "admin", "county-hub-pw")
+	for deadline := time.Now().Add(time.Minute); ; {
+		model := hubModelSites(t, hub.url, cookie)
+		done := true
+		for _, s := range sites {
+			m := model[s.id]
+			if m.Last != want[s.id] {
+				done = false
+				continue
+			}
+			if m.Received != want[s.id] || m.Missing != 0 || m.Tickets.Issued != s.n || m.Tickets.Waiting != s.n {
+				t.Fatalf("site %s at the hub: %+v; the site wrote %d events, issued %d tickets", s.id, m, want[s.id], s.n)
+			}
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub's read model %+v, the sites' last events %v", model, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	hub.stop(t)
+	for _, s := range sites {
+		s.proc.stop(t)
+	}
+
+	// The county stream, read from the hub's store: each site's events
+	// 1…N once and in order, each the event of that sequence, none fake.
+	srv, err := natsserver.NewServer(&natsserver.Options{DontListen: true, JetStream: true, JetStreamDomain: county.HubDomain,
+		StoreDir: filepath.Join(hubDir, "nats"), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	defer srv.Shutdown()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the hub's store did not open")
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	st, err := js.Stream(ctx, county.CountyStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := map[string]uint64{}
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		m, err := st.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev queue.Event
+		if err := json.Unmarshal(m.Data, &ev); err != nil || ev.Type == "fake" {
+			t.Fatalf("county message %d (%s): %s", seq, m.Subject, m.Data)
+		}
+		site := strings.TrimSuffix(strings.TrimPrefix(m.Subject, "yiting."), ".events")
+		if h := m.Header.Get(county.SeqHeader); ev.Seq != next[site]+1 || h != strconv.FormatUint(ev.Seq, 10) {
+			t.Fatalf("county message %d: site %s event %d (header %s) after %d", seq, site, ev.Seq, h, next[site])
+		}
+		next[site] = ev.Seq
+	}
+	for id, n := range want {
+		if next[id] != n {
+			t.Errorf("site %s: the county holds %d of its %d events", id, next[id], n)
+		}
+	}
+}
+
+var hubMetricLine = regexp.MustCompile(`(?m)^yiting_county_site_last_event\{site="([^"]+)"\} (\S+)$`)
+
+// hubLastEvents reads each site's last event from the hub's /metrics.
+func hubLastEvents(t *testing.T, base string) map[string]uint64 {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	out := map[string]uint64{}
+	for _, m := range hubMetricLine.FindAllStringSubmatch(string(body), -1) {
+		v, _ := strconv.ParseFloat(m[2], 64)
+		out[m[1]] = uint64(v)
+	}
+	return out
+}
+
+// rogueBy runs a NATS server holding a site's credentials in another
+// site's domain, with a stream of that site's subject holding a fake
+// event, linked to the hub.
+func rogueBy(t *testing.T, credsPath, hubURL, asSite string) {
+	t.Helper()
+	c, err := county.ReadCredentials(credsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := tlspin.Config(c.HubPin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(hubURL)
+	srv, err := natsserver.NewServer(&natsserver.Options{DontListen: true, JetStream: true, JetStreamDomain: asSite, StoreDir: t.TempDir(),
+		NoSigs: true, NoLog: true, LeafNode: natsserver.LeafNodeOpts{Remotes: []*natsserver.RemoteLeafOpts{{URLs: []*url.URL{u}, Nkey: c.Seed, TLSConfig: tc}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(srv.Shutdown)
+	nc, err := nats.Connect("", nats.InProcessServer(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: county.StreamName, Subjects: []string{county.Subject(asSite)}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		data, _ := json.Marshal(queue.Event{Seq: uint64(i), Type: "fake"})
+		msg := &nats.Msg{Subject: county.Subject(asSite), Data: data, Header: nats.Header{county.SeqHeader: []string{strconv.Itoa(i)}}}
+		if _, err := js.PublishMsg(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// hubLogin logs in at the hub's login form and returns the session
+// cookie.
+func hubLogin(t *testing.T, base, user, password string) *http.Cookie {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(base+"/login", url.Values{"user": {user}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == access.CookieName && resp.StatusCode == http.StatusSeeOther {
+			return ck
+		}
+	}
+	t.Fatalf("login at the hub: %s", resp.Status)
+	return nil
+}
+
+// hubModelSites reads the hub's read model of every site.
+func hubModelSites(t *testing.T, base string, cookie *http.Cookie) map[string]countyview.SiteSummary {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/sites", nil)
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Sites []countyview.SiteSummary `json:"sites"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/v1/sites at the hub: %s %v", resp.Status, err)
+	}
+	out := map[string]countyview.SiteSummary{}
+	for _, s := range body.Sites {
+		out[s.Site] = s
+	}
+	return out
+}
