@@ -169,9 +169,11 @@ func splitNumber(n string) (prefix string, seq int, ok bool) {
 // service or target counter is no longer configured goes to its service
 // queue, or stays findable by number only.
 func (s *state) enqueue(t *Ticket) {
-	if q, ok := s.appts[apptKey(t)]; ok && !t.Appointment.IsZero() {
-		q.push(t)
-		return
+	if !t.Appointment.IsZero() {
+		if q, ok := s.appts[apptKey(t)]; ok {
+			q.push(t)
+			return
+		}
 	}
 	if q, ok := s.directed[t.TargetCounter]; ok && t.TargetCounter != "" {
 		q.push(t)
@@ -184,8 +186,10 @@ func (s *state) enqueue(t *Ticket) {
 
 // dequeue takes a ticket out of whichever queue holds it.
 func (s *state) dequeue(t *Ticket) {
-	if q, ok := s.appts[apptKey(t)]; ok && !t.Appointment.IsZero() && q.remove(t) {
-		return
+	if !t.Appointment.IsZero() {
+		if q, ok := s.appts[apptKey(t)]; ok && q.remove(t) {
+			return
+		}
 	}
 	if q, ok := s.directed[t.TargetCounter]; ok && q.remove(t) {
 		return
@@ -219,8 +223,10 @@ func (s *state) ahead(t *Ticket) int {
 	if t.Status != StatusWaiting {
 		return 0
 	}
-	if q, ok := s.appts[apptKey(t)]; ok && !t.Appointment.IsZero() {
-		return q.countBefore(t)
+	if !t.Appointment.IsZero() {
+		if q, ok := s.appts[apptKey(t)]; ok {
+			return q.countBefore(t)
+		}
 	}
 	if q, ok := s.directed[t.TargetCounter]; ok && t.TargetCounter != "" {
 		return q.countBefore(t)
