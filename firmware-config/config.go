@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"yiting/queue"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 )
 
@@ -35,6 +36,10 @@ type Config struct {
 	// County links the hall to its county hub (queue/county); the zero
 	// value: no link.
 	County County
+	// Appointments are the appointment diary's policy and plans
+	// (queue/booking); the zero value takes no appointments. The
+	// appointment tickets' prefix is Hall.AppointmentPrefix.
+	Appointments booking.Config
 }
 
 // County names the hall as a site of the county network: its site id

@@ -124,6 +124,9 @@ func (f *fileConfig) config() (*Config, *Error) {
 		return nil, e
 	}
 	c.County = f.County.countyConfig()
+	if c.Appointments, h.AppointmentPrefix, e = f.Appointments.appointmentsConfig(); e != nil {
+		return nil, e
+	}
 	return c, nil
 }
 

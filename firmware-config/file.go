@@ -24,6 +24,8 @@ type fileConfig struct {
 	Counters    []fileCounter `toml:"counters"`
 	Cases       *fileCases    `toml:"cases"`
 	County      *fileCounty   `toml:"county"`
+	// Appointments come after the counters: its plans name them.
+	Appointments *fileAppointments `toml:"appointments"`
 }
 
 type fileCounty struct {

@@ -137,6 +137,8 @@ func (c *Config) MarshalTOML() ([]byte, error) {
 	w.kv("hub", quote(c.County.Hub), `the county hub's leaf-node URL; "" = the stream waits for one`)
 	w.kv("credentials", quote(c.County.Credentials), "the site's credentials file from the hub's admin")
 
+	w.writeAppointments(c.Appointments, c.Hall.AppointmentPrefix)
+
 	cs := &c.Cases
 	w.raw("\n# The case tracker. 事项办理时限\n")
 	w.raw("# Spans: \"N days\" (日), \"N working days\" (工作日) or \"none\".\n[cases]\n")

@@ -72,6 +72,9 @@ func (c *Config) Validate() error {
 	if e := c.County.check(); e != nil {
 		return e
 	}
+	if e := c.checkAppointments(); e != nil {
+		return e
+	}
 	return nil
 }
 

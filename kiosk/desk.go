@@ -108,6 +108,9 @@ type HallInfo struct {
 	// Duty is who receives today by the duty rota ("县领导坐班接访：县委副书记
 	// 张某（领导接访室）"), for the kiosk's home screen.
 	Duty []string
+	// Appointments: the hall takes bookings; the kiosk offers 预约签到
+	// (when its Desk is an Appointer).
+	Appointments bool
 }
 
 // ServiceInfo is a service with how many wait for it. Today, for a

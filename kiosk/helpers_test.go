@@ -26,9 +26,10 @@ var cst = time.FixedZone("CST", 8*3600)
 // enquiry desk does not.
 func testInfo() kiosk.HallInfo {
 	return kiosk.HallInfo{
-		Name:     "测试综治中心",
-		Day:      "2026-11-20",
-		Location: cst,
+		Name:         "测试综治中心",
+		Day:          "2026-11-20",
+		Location:     cst,
+		Appointments: true,
 		Services: []kiosk.ServiceInfo{
 			{Service: queue.Service{ID: "petition", Name: "信访接待", Prefix: "A", Category: queue.CategoryPetition, NeedsID: true, CaseType: "petition"}, Waiting: 2},
 			{Service: queue.Service{ID: "law", Name: "涉法涉诉", Prefix: "B", Category: queue.CategoryPetition, Group: "涉法涉诉", NeedsID: true, CaseType: "petition.law_related"}},
@@ -63,6 +64,23 @@ type fakeDesk struct {
 	inquiries []kiosk.Inquiry
 	cases     []kiosk.CaseStatus
 	inqErr    error
+	// 预约签到: the check-ins asked, and the answer to each (nil: an
+	// appointment ticket Q00n for the medical room).
+	arrivals []kiosk.Arrival
+	arrive   func(a kiosk.Arrival) (kiosk.CheckIn, error)
+}
+
+func (h *fakeDesk) Arrive(ctx context.Context, a kiosk.Arrival) (kiosk.CheckIn, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.arrivals = append(h.arrivals, a)
+	if h.arrive != nil {
+		return h.arrive(a)
+	}
+	h.next++
+	t := queue.Ticket{ID: h.next, Seq: int(h.next), Number: queue.FormatNumber("Q", int(h.next)), ServiceID: "medical", TargetCounter: "r1",
+		Status: queue.StatusWaiting, IssuedAt: time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC), Appointment: time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)}
+	return kiosk.CheckIn{Issued: &kiosk.Issued{Ticket: t}, Message: "签到成功"}, nil
 }
 
 func (h *fakeDesk) Inquire(ctx context.Context, q kiosk.Inquiry) ([]kiosk.CaseStatus, error) {

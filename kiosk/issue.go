@@ -85,22 +85,24 @@ func (l *Loop) startIssue(svc ServiceInfo, cards []*idcard.Identity) {
 	s.cancelIssue = cancel
 	tap := s.tap
 	l.workers.Add(1)
-	go l.issue(ctx, cancel, tap, req)
+	go l.attempt(ctx, cancel, tap, func(ctx context.Context) (Issued, error) { return l.opts.Desk.Issue(ctx, req) })
 }
 
-// issue runs one tap's requests on its own goroutine.
-func (l *Loop) issue(ctx context.Context, cancel context.CancelFunc, tap uint64, req Request) {
+// attempt runs one tap's requests on its own goroutine: call (a ticket, a
+// check-in) again and again while the hall cannot be reached, with the
+// tap's one key.
+func (l *Loop) attempt(ctx context.Context, cancel context.CancelFunc, tap uint64, call func(context.Context) (Issued, error)) {
 	defer l.workers.Done()
 	defer cancel()
 	start := l.now()
 	wait := l.opts.RetryMin
 	for attempt := 1; ; attempt++ {
 		actx, acancel := context.WithTimeout(ctx, l.opts.IssueTimeout)
-		is, err := l.opts.Desk.Issue(actx, req)
+		is, err := call(actx)
 		acancel()
 		switch {
 		case err == nil:
-			l.post(l.runCtx, func() { l.issued(tap, req, is) })
+			l.post(l.runCtx, func() { l.issued(tap, is) })
 			return
 		case ctx.Err() != nil:
 			return // the visitor left, or the kiosk stops
@@ -132,7 +134,7 @@ func (l *Loop) retrying(tap uint64, err error, attempt int) {
 	}
 	s := &l.st
 	if !s.retrying {
-		l.log.Warn("kiosk: hall unreachable; retrying the ticket with the same key", "service", s.service.ID, "err", err)
+		l.log.Warn("kiosk: hall unreachable; retrying the ticket with the same key", "service", s.serviceID(), "err", err)
 	} else {
 		l.log.Debug("kiosk: retrying the ticket", "attempt", attempt, "err", err)
 	}
@@ -152,12 +154,16 @@ func (l *Loop) refused(tap uint64, err error) {
 	if !l.current(tap, StepIssuing) {
 		return
 	}
-	l.log.Error("kiosk: the hall refused the ticket", "service", l.st.service.ID, "err", err)
+	if l.st.checkin {
+		l.refusedCheckIn(err)
+		return
+	}
+	l.log.Error("kiosk: the hall refused the ticket", "service", l.st.serviceID(), "err", err)
 	l.fail(ErrCodeRefused, MsgRefused, false)
 }
 
 // issued shows the ticket and prints it.
-func (l *Loop) issued(tap uint64, req Request, is Issued) {
+func (l *Loop) issued(tap uint64, is Issued) {
 	s := &l.st
 	if !l.current(tap, StepIssuing) {
 		// Only a tap abandoned while retrying gets here.
@@ -167,6 +173,13 @@ func (l *Loop) issued(tap uint64, req Request, is Issued) {
 	}
 	s.card, s.group = nil, nil // the hall has what it needs; the kiosk keeps nothing
 	s.cancelIssue = nil
+	if s.service == nil { // a check-in: the booking named the service
+		if sv, ok := s.info.Service(is.Ticket.ServiceID); ok {
+			s.service = &sv
+		} else {
+			s.service = &ServiceInfo{Service: queue.Service{ID: is.Ticket.ServiceID, Name: is.Ticket.ServiceID}}
+		}
+	}
 	s.hall.OK, s.hall.Message = true, ""
 	t := is.Ticket
 	pt := PaperTicket(s.info, is)
@@ -232,7 +245,17 @@ func PaperTicket(info HallInfo, is Issued) printer.Ticket {
 	if c, ok := info.priorityClass(t.Priority); ok {
 		pt.Priority = c.Name + "优先"
 	}
-	if t.TargetCounter != "" && counter != "" {
+	switch {
+	case !t.Appointment.IsZero():
+		at := t.Appointment
+		if info.Location != nil {
+			at = at.In(info.Location)
+		}
+		pt.Note = AppointmentNote + at.Format("15:04")
+		if counter != "" {
+			pt.Note += "，请到" + counter
+		}
+	case t.TargetCounter != "" && counter != "":
 		pt.Note = FirstVisitNote + counter
 	}
 	return pt

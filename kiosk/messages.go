@@ -33,6 +33,9 @@ const (
 	// FirstVisitNote prefixes the counter a returning visitor is routed
 	// back to (首访负责制): "首访负责：请到3号窗口".
 	FirstVisitNote = "首访负责：请到"
+	// AppointmentNote prefixes an appointment ticket's booked time
+	// ("预约时间 10:00，请到医患纠纷调解室"): it is called then, before walk-ins.
+	AppointmentNote = "预约时间 "
 	// Footer is printed at the bottom of every ticket.
 	Footer = "请留意叫号，过号请重新取号"
 )

@@ -28,6 +28,7 @@ type state struct {
 	retrying  bool
 	inquiry   bool         // 查询进度: a card read is an inquiry, not a ticket
 	cases     []CaseStatus // in step cases
+	checkin   bool         // 预约签到: a card read checks in, not a ticket
 
 	tap         uint64             // the current tap's number; results of older taps are stale
 	cancelIssue context.CancelFunc // stops the current tap's retries
@@ -81,6 +82,9 @@ func (s *state) view(seq uint64) View {
 		}
 	case StepIssuing:
 		v.Message = MsgIssuing
+		if s.checkin {
+			v.Message = MsgCheckingIn
+		}
 		if s.retrying {
 			v.Message = MsgMaintenance
 		}
@@ -100,6 +104,8 @@ func (s *state) view(seq uint64) View {
 		v.Group = s.groupView()
 	case StepInquiry:
 		v.Message = MsgInquiry
+	case StepCheckIn:
+		v.Message = MsgCheckIn
 	case StepInquiring:
 		v.Message = MsgInquiring
 	case StepCases:
@@ -110,6 +116,15 @@ func (s *state) view(seq uint64) View {
 		v.Inquiry = &InquiryView{Cases: s.cases}
 	}
 	return v
+}
+
+// serviceID is the chosen service's id, "" for a check-in (the booking
+// names the service).
+func (s *state) serviceID() string {
+	if s.service == nil {
+		return ""
+	}
+	return s.service.ID
 }
 
 // viewEqual reports whether two views show the same, whatever their Seq.
@@ -140,7 +155,7 @@ func (l *Loop) idle() {
 	s := &l.st
 	s.service, s.card, s.visitor, s.priority, s.ticket = nil, nil, nil, "", nil
 	s.group, s.groupNote, s.groupOK = nil, "", false
-	s.inquiry, s.cases = false, nil
+	s.inquiry, s.cases, s.checkin = false, nil, false
 	s.cancelIssue = nil
 	l.to(StepIdle, 0)
 }
@@ -213,7 +228,7 @@ func (l *Loop) back() error {
 		// attempt did reach it, a ticket exists that nobody holds: it will
 		// be a no-show.
 		l.log.Warn("kiosk: visitor left while the hall was unreachable; a ticket may have been issued that nobody holds",
-			"tap", s.tap, "service", s.service.ID)
+			"tap", s.tap, "service", s.serviceID())
 		s.cancelIssue()
 	}
 	l.idle()
@@ -227,7 +242,7 @@ func (l *Loop) reading() {
 		return
 	}
 	switch s.step {
-	case StepIdle, StepWaitCard, StepInquiry:
+	case StepIdle, StepWaitCard, StepInquiry, StepCheckIn:
 	case StepError:
 		if s.err.Code != ErrCodeUnreadable {
 			return
@@ -286,6 +301,10 @@ func (l *Loop) card(ev idcard.Event) {
 			l.startInquiry(Inquiry{Card: ev.Identity})
 			return
 		}
+		if s.checkin && (s.step == StepCheckIn || s.step == StepReading) {
+			l.startCheckIn(ev.Identity, "")
+			return
+		}
 		if waiting {
 			l.startIssue(*s.service, []*idcard.Identity{ev.Identity})
 			return
@@ -320,6 +339,10 @@ func (l *Loop) expire() {
 			l.to(StepInquiry, l.opts.CardWait)
 			return
 		}
+		if s.checkin {
+			l.to(StepCheckIn, l.opts.CardWait)
+			return
+		}
 		if s.service != nil {
 			l.to(StepWaitCard, l.opts.CardWait)
 			return
@@ -344,7 +367,8 @@ func (l *Loop) gotInfo(info HallInfo, err error) {
 	}
 	s.info = info
 	s.menu = menu(info.Services)
-	s.hall = HallView{Name: info.Name, Day: info.Day, OK: true, Duty: info.Duty}
+	_, appointer := l.opts.Desk.(Appointer)
+	s.hall = HallView{Name: info.Name, Day: info.Day, OK: true, Duty: info.Duty, Appointments: appointer && info.Appointments}
 }
 
 func (l *Loop) printerChecked(res PrinterCheckResult, pending int) {

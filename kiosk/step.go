@@ -24,9 +24,10 @@ const (
 	StepInquiry               // 查询进度: waiting for a card or a case code
 	StepInquiring             // the hall is looking the cases up
 	StepCases                 // the cases found, until 返回 or the timeout
+	StepCheckIn               // 预约签到: waiting for a card or a booking code (then issuing → printing → ticket)
 )
 
-var stepNames = [...]string{"idle", "wait_card", "reading", "choose", "issuing", "printing", "ticket", "error", "group", "inquiry", "inquiring", "cases"}
+var stepNames = [...]string{"idle", "wait_card", "reading", "choose", "issuing", "printing", "ticket", "error", "group", "inquiry", "inquiring", "cases", "checkin"}
 
 // String returns the step's name as the page and the logs use it.
 func (s Step) String() string {

@@ -87,6 +87,8 @@ type HallView struct {
 	Message string `json:"message,omitempty"`
 	// Duty is who receives today (HallInfo.Duty).
 	Duty []string `json:"duty,omitempty"`
+	// Appointments: the menu offers 预约签到.
+	Appointments bool `json:"appointments,omitempty"`
 }
 
 // Category is one top-level button of the menu: 信访接待, 矛盾纠纷调解 …
@@ -124,6 +126,8 @@ type DeviceStatus struct {
 	Message string `json:"message,omitempty"`
 	// Duty is who receives today (HallInfo.Duty).
 	Duty []string `json:"duty,omitempty"`
+	// Appointments: the menu offers 预约签到.
+	Appointments bool `json:"appointments,omitempty"`
 }
 
 // PrinterStatus is the printer's state for staff: a fault (缺纸, 盖未关好 …)

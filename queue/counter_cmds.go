@@ -82,13 +82,22 @@ func (e *Engine) CallNext(ctx context.Context, p Principal, counterID string) (*
 		if err := ready(tx, c, cs); err != nil {
 			return nil, err
 		}
-		t := pickNext(tx.st, c, cs, e.hall.Priority)
+		t := nextAppointment(tx.st, c, tx.now)
 		if t == nil {
-			return nil, nil
+			if t = pickNext(tx.st, c, cs, e.hall.Priority); t == nil {
+				// Nobody else waits: an early appointment fills the idle
+				// counter rather than nobody (it jumps no one).
+				t = nextAppointment(tx.st, c, time.Time{})
+			}
+			if t == nil {
+				return nil, nil
+			}
 		}
-		if t.Priority != "" {
+		switch {
+		case !t.Appointment.IsZero(): // neither a priority nor a normal call
+		case t.Priority != "":
 			cs.Streak++
-		} else {
+		default:
 			cs.Streak = 0
 		}
 		call(tx, t, c, cs, p.Actor(), "", EventCalled)

@@ -52,6 +52,15 @@ func (e *Engine) setCounter(ctx context.Context, p Principal, counterID string, 
 				tx.st.enqueue(t)
 				tx.emit(EventTransferred, p.Actor(), c.Name+"已关闭 (counter closed)", t, nil)
 			}
+			// Appointment tickets booked for it wait for any counter of
+			// their service, still by their booked time.
+			for q := tx.st.appts[c.ID]; q.Len() > 0; {
+				t := q.head()
+				q.remove(t)
+				t.TargetCounter = ""
+				tx.st.enqueue(t)
+				tx.emit(EventTransferred, p.Actor(), c.Name+"已关闭 (counter closed)", t, nil)
+			}
 		}
 		tx.emit(EventCounter, p.Actor(), reason, nil, cs)
 		out = *cs

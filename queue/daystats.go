@@ -36,6 +36,9 @@ type DayGroup struct {
 	Ratings RatingStats
 	Wait    DurationCounts
 	Service DurationCounts
+	// The wait split between appointment tickets and walk-ins
+	// (GroupStats.AppointmentWait).
+	AppointmentWait, WalkInWait DurationCounts
 }
 
 // DayStats is the stored form of what was added: a builder of one day's
@@ -85,7 +88,7 @@ func (b *StatsBuilder) AddDay(d *DayStats) {
 
 func (g *group) day() DayGroup {
 	return DayGroup{ID: g.ID, Issued: g.Issued, Served: g.Served, NoShows: g.NoShows, Ratings: g.Ratings,
-		Wait: g.wait.counts(), Service: g.service.counts()}
+		Wait: g.wait.counts(), Service: g.service.counts(), AppointmentWait: g.appointment.counts(), WalkInWait: g.walkIn.counts()}
 }
 
 func (g *group) addDay(d *DayGroup) {
@@ -102,6 +105,8 @@ func (g *group) addDay(d *DayGroup) {
 	}
 	g.wait.merge(d.Wait)
 	g.service.merge(d.Service)
+	g.appointment.merge(d.AppointmentWait)
+	g.walkIn.merge(d.WalkInWait)
 }
 
 func days(m map[string]*group) []DayGroup {

@@ -27,6 +27,7 @@ func TestDependencyRules(t *testing.T) {
 		"yiting/kiosk/...":                   {"yiting/queue/httpapi", "yiting/queue/boltstore", "go.etcd.io/bbolt", "github.com/gin-gonic/gin", "github.com/tarm/serial", "periph.io/x/host/v3"},
 		"yiting/printer/...":                 {"yiting/queue/httpapi", "yiting/queue/boltstore", "yiting/kiosk", "github.com/gin-gonic/gin", "github.com/tarm/serial"},
 		"yiting/queue/cases/...":             {"yiting/queue/boltstore", "yiting/queue/httpapi", "go.etcd.io/bbolt", "github.com/gin-gonic/gin", "yiting/kiosk", "yiting/printer"},
+		"yiting/queue/booking/...":           {"yiting/queue/boltstore", "yiting/queue/httpapi", "go.etcd.io/bbolt", "github.com/gin-gonic/gin", "yiting/kiosk", "yiting/printer"},
 		"yiting/queue/personal/...":          {"yiting/queue/boltstore", "yiting/queue/httpapi", "go.etcd.io/bbolt", "github.com/gin-gonic/gin", "yiting/kiosk", "yiting/printer"},
 		"yiting/queue/web/...":               {"yiting/queue/boltstore", "yiting/queue/httpapi", "go.etcd.io/bbolt", "github.com/gin-gonic/gin"},
 		"yiting/queue/county/countyview/...": {"yiting/queue/boltstore", "yiting/queue/httpapi", "yiting/queue/web", "github.com/gin-gonic/gin", "yiting/kiosk", "yiting/printer"},

@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN   = "forbidden"    // credentials fine, not allowed to do this
 	EUNAVAILABLE = "unavailable"  // storage cannot commit (disk full, I/O error)
 	ETOOMANY     = "too_many"     // rate limited
+	EFULL        = "full"         // no place left: an appointment slot is fully booked
 	EINTERNAL    = "internal"     // a bug; details are in the log only
 )
 
@@ -49,6 +50,7 @@ var (
 	ErrForbidden   = &Error{Code: EFORBIDDEN}
 	ErrUnavailable = &Error{Code: EUNAVAILABLE}
 	ErrTooMany     = &Error{Code: ETOOMANY}
+	ErrFull        = &Error{Code: EFULL}
 )
 
 // Errorf returns an *Error with the code and a formatted message.

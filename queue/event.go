@@ -37,4 +37,5 @@ type Event struct {
 	Counter *CounterState `json:"counter,omitempty"` // the counter after the change
 	Day     string        `json:"day,omitempty"`     // for day.started
 	Case    *CaseStep     `json:"case,omitempty"`    // for case.* events (CaseEvent)
+	Booking *BookingStep  `json:"booking,omitempty"` // for booking.* events (BookingEvent)
 }

@@ -128,6 +128,10 @@ type Hall struct {
 	// RecallLimit: a ticket recalled more than this many times becomes a
 	// no-show on the next recall. 0 means no limit.
 	RecallLimit int
+	// AppointmentPrefix is the ticket prefix of appointment tickets
+	// (appointment.go), a letter no service uses; "" when the hall takes
+	// no appointments.
+	AppointmentPrefix string
 }
 
 // Service returns the service of that id.
@@ -168,7 +172,7 @@ func (h *Hall) Validate() error {
 	prefixes := map[string]string{}
 	for i, s := range h.Services {
 		f := fmt.Sprintf("services[%d]", i)
-		if !validID(s.ID) {
+		if !ValidID(s.ID) {
 			return bad(f+".id", "%q is not a valid id (letters, digits, '-' and '_', up to 32)", s.ID)
 		}
 		if ids[s.ID] {
@@ -189,10 +193,18 @@ func (h *Hall) Validate() error {
 			return bad(f+".category", "%q is not one of petition, mediation, legal, counselling, litigation, other", s.Category)
 		}
 	}
+	if ap := h.AppointmentPrefix; ap != "" {
+		if len(ap) != 1 || ap[0] < 'A' || ap[0] > 'Z' {
+			return bad("appointments.prefix", "%q must be one capital letter A-Z", ap)
+		}
+		if other, dup := prefixes[ap]; dup {
+			return bad("appointments.prefix", "%q is already the prefix of service %q", ap, other)
+		}
+	}
 	cids := map[string]bool{}
 	for i, c := range h.Counters {
 		f := fmt.Sprintf("counters[%d]", i)
-		if !validID(c.ID) {
+		if !ValidID(c.ID) {
 			return bad(f+".id", "%q is not a valid id", c.ID)
 		}
 		if cids[c.ID] {
@@ -242,7 +254,7 @@ func (h *Hall) Validate() error {
 	pids := map[string]bool{}
 	for i, p := range h.Priority.Classes {
 		f := fmt.Sprintf("priority.classes[%d]", i)
-		if !validID(p.ID) {
+		if !ValidID(p.ID) {
 			return bad(f+".id", "%q is not a valid id", p.ID)
 		}
 		if pids[p.ID] {
@@ -268,7 +280,9 @@ func (h *Hall) Validate() error {
 	return nil
 }
 
-func validID(s string) bool {
+// ValidID reports whether s is a valid configuration id: letters, digits,
+// '-' and '_', 1 to 32 of them.
+func ValidID(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false
 	}

@@ -76,7 +76,13 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // at 09:00 Shanghai time on a working day.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, dir: t.TempDir(), hall: testHall(), clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai))}
+	return newFixtureOn(t, testHall())
+}
+
+// newFixtureOn is newFixture on another hall.
+func newFixtureOn(t testing.TB, h *queue.Hall) *fixture {
+	t.Helper()
+	f := &fixture{t: t, dir: t.TempDir(), hall: h, clock: queuetest.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai))}
 	f.open()
 	t.Cleanup(func() { f.close() })
 	return f

@@ -16,6 +16,9 @@ type IssueRequest struct {
 	TargetCounter string
 	// CaseCode links the ticket to the matter registered for it.
 	CaseCode string
+	// Appointment makes it an appointment ticket: numbered with the
+	// hall's appointment prefix, called at its time before walk-ins.
+	Appointment Appointment
 	// IdempotencyKey makes a retried request return the ticket the first
 	// one issued instead of a second ticket. Keys are per issuer and per
 	// business day. Required: a kiosk sends one per tap.
@@ -97,6 +100,12 @@ func checkIssue(h *Hall, p Principal, req IssueRequest) error {
 	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > 128 || !utf8.ValidString(req.IdempotencyKey) {
 		return Errorf(EINVALID, "idempotency key: required, at most 128 characters")
 	}
+	if !req.Appointment.At.IsZero() && h.AppointmentPrefix == "" {
+		return Errorf(EINVALID, "本中心未开放预约 (the hall takes no appointments)")
+	}
+	if len(req.Appointment.Booking) > 64 {
+		return Errorf(EINVALID, "booking id too long")
+	}
 	if utf8.RuneCountInString(req.Visitor.MaskedName) > 32 || len(req.Visitor.Key) > 128 || len(req.CaseCode) > 64 {
 		return Errorf(EINVALID, "visitor: masked name or key too long")
 	}
@@ -123,12 +132,16 @@ func (tx *txn) issue(p Principal, req IssueRequest) Issued {
 	st := tx.st
 	sv, _ := st.hall.Service(req.ServiceID)
 	key := idemOf(p, req)
-	st.numbers[sv.ID]++
+	numbering, prefix := sv.ID, sv.Prefix
+	if !req.Appointment.At.IsZero() {
+		numbering, prefix = appointmentNumbering(st.hall), st.hall.AppointmentPrefix
+	}
+	st.numbers[numbering]++
 	tx.numbers = true
 	tx.meta.LastTicketID++
 	t := &Ticket{
 		ID:            tx.meta.LastTicketID,
-		Seq:           st.numbers[sv.ID],
+		Seq:           st.numbers[numbering],
 		Day:           tx.meta.Day,
 		ServiceID:     sv.ID,
 		Priority:      req.Priority,
@@ -139,11 +152,15 @@ func (tx *txn) issue(p Principal, req IssueRequest) Issued {
 		ArrivedAt:     tx.now,
 		TargetCounter: req.TargetCounter,
 		CaseCode:      req.CaseCode,
+		Appointment:   req.Appointment.At,
+		Booking:       req.Appointment.Booking,
 	}
-	t.Number = FormatNumber(sv.Prefix, t.Seq)
+	t.Number = FormatNumber(prefix, t.Seq)
 	// A new ticket stands behind every waiting one of its queue.
 	ahead := 0
-	if t.TargetCounter != "" {
+	if !t.Appointment.IsZero() {
+		ahead = st.appts[apptKey(t)].countBefore(t)
+	} else if t.TargetCounter != "" {
 		ahead = st.directed[t.TargetCounter].Len()
 	} else {
 		ahead = st.queues[qkey{sv.ID, t.Priority != ""}].Len()

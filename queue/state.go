@@ -36,6 +36,7 @@ type state struct {
 	byPrefix map[string][]uint64 // ticket prefix → ids by number - 1
 	queues   map[qkey]*waitq     // waiting, not directed to a counter
 	directed map[string]*waitq   // counter id → waiting tickets only it may call
+	appts    map[string]*waitq   // apptKey → waiting appointment tickets, by booked time
 	counters map[string]*CounterState
 	numbers  map[string]int     // service → last number today
 	idem     map[idemKey]uint64 // issuer|key → ticket id, today
@@ -53,6 +54,7 @@ func newState(h *Hall, snap *Snapshot) *state {
 		byPrefix: map[string][]uint64{},
 		queues:   map[qkey]*waitq{},
 		directed: map[string]*waitq{},
+		appts:    map[string]*waitq{},
 		counters: map[string]*CounterState{},
 		numbers:  map[string]int{},
 		idem:     map[idemKey]uint64{},
@@ -60,9 +62,11 @@ func newState(h *Hall, snap *Snapshot) *state {
 	for _, sv := range h.Services {
 		s.queues[qkey{sv.ID, true}] = newWaitq()
 		s.queues[qkey{sv.ID, false}] = newWaitq()
+		s.appts[apptServiceKey(sv.ID)] = newApptq()
 	}
 	for _, c := range h.Counters {
 		s.directed[c.ID] = newWaitq()
+		s.appts[c.ID] = newApptq()
 		s.counters[c.ID] = &CounterState{ID: c.ID, Status: CounterClosed, Day: snap.Meta.Day}
 	}
 	for _, cs := range snap.Counters {
@@ -165,6 +169,12 @@ func splitNumber(n string) (prefix string, seq int, ok bool) {
 // service or target counter is no longer configured goes to its service
 // queue, or stays findable by number only.
 func (s *state) enqueue(t *Ticket) {
+	if !t.Appointment.IsZero() {
+		if q, ok := s.appts[apptKey(t)]; ok {
+			q.push(t)
+			return
+		}
+	}
 	if q, ok := s.directed[t.TargetCounter]; ok && t.TargetCounter != "" {
 		q.push(t)
 		return
@@ -176,6 +186,11 @@ func (s *state) enqueue(t *Ticket) {
 
 // dequeue takes a ticket out of whichever queue holds it.
 func (s *state) dequeue(t *Ticket) {
+	if !t.Appointment.IsZero() {
+		if q, ok := s.appts[apptKey(t)]; ok && q.remove(t) {
+			return
+		}
+	}
 	if q, ok := s.directed[t.TargetCounter]; ok && q.remove(t) {
 		return
 	}
@@ -187,10 +202,12 @@ func (s *state) dequeue(t *Ticket) {
 // waiting counts the tickets waiting for a service, directed ones included.
 func (s *state) waiting(service string) int {
 	n := s.queues[qkey{service, true}].Len() + s.queues[qkey{service, false}].Len()
-	for _, q := range s.directed {
-		for _, t := range q.items {
-			if t.ServiceID == service {
-				n++
+	for _, qs := range []map[string]*waitq{s.directed, s.appts} {
+		for _, q := range qs {
+			for _, t := range q.items {
+				if t.ServiceID == service {
+					n++
+				}
 			}
 		}
 	}
@@ -205,6 +222,11 @@ func (s *state) waiting(service string) int {
 func (s *state) ahead(t *Ticket) int {
 	if t.Status != StatusWaiting {
 		return 0
+	}
+	if !t.Appointment.IsZero() {
+		if q, ok := s.appts[apptKey(t)]; ok {
+			return q.countBefore(t)
+		}
 	}
 	if q, ok := s.directed[t.TargetCounter]; ok && t.TargetCounter != "" {
 		return q.countBefore(t)

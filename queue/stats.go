@@ -63,6 +63,12 @@ type GroupStats struct {
 	Wait    DurationStats `json:"wait"`
 	Service DurationStats `json:"service"`
 	Ratings RatingStats   `json:"ratings"`
+	// The wait split (issue 16): appointment tickets wait from the later
+	// of their issue and their booked time (an early arrival waiting for
+	// the agreed hour is not kept waiting by the hall), walk-ins from
+	// their issue; both to the first call.
+	AppointmentWait DurationStats `json:"appointment_wait"`
+	WalkInWait      DurationStats `json:"walk_in_wait"`
 }
 
 // DayCount is one business day's tickets.
@@ -103,6 +109,9 @@ type Stats struct {
 	Wait    DurationStats `json:"wait"`
 	Service DurationStats `json:"service"`
 	Ratings RatingStats   `json:"ratings"`
+	// AppointmentWait and WalkInWait split Wait (GroupStats).
+	AppointmentWait DurationStats `json:"appointment_wait"`
+	WalkInWait      DurationStats `json:"walk_in_wait"`
 
 	ByService []GroupStats `json:"by_service"` // by id
 	ByCounter []GroupStats `json:"by_counter"` // by id; tickets that reached a counter
@@ -132,7 +141,8 @@ type StatsBuilder struct {
 // group accumulates one GroupStats.
 type group struct {
 	GroupStats
-	wait, service durations
+	wait, service       durations
+	appointment, walkIn durations // wait, split (GroupStats.AppointmentWait)
 }
 
 // NewStatsBuilder starts the statistics of the business days from..to
@@ -206,6 +216,11 @@ func (b *StatsBuilder) Add(t *Ticket) {
 		g.Issued++
 		if !t.FirstCall.IsZero() {
 			g.wait.add(millis(dur.Wait))
+			if t.Appointment.IsZero() {
+				g.walkIn.add(millis(dur.Wait))
+			} else {
+				g.appointment.add(millis(t.FirstCall.Sub(later(t.IssuedAt, t.Appointment))))
+			}
 		}
 		switch t.Status {
 		case StatusDone:
@@ -264,6 +279,7 @@ func (b *StatsBuilder) Stats() Stats {
 	s := b.s
 	all := b.all.finish()
 	s.Wait, s.Service, s.Ratings = all.Wait, all.Service, all.Ratings
+	s.AppointmentWait, s.WalkInWait = all.AppointmentWait, all.WalkInWait
 	s.Visitors, s.Visits = s.Tickets, s.Tickets
 	s.ByService = finishAll(b.service)
 	s.ByCounter = finishAll(b.counter)
@@ -294,5 +310,13 @@ func (g *group) finish() GroupStats {
 	gs := g.GroupStats
 	gs.Wait = g.wait.summary()
 	gs.Service = g.service.summary()
+	gs.AppointmentWait, gs.WalkInWait = g.appointment.summary(), g.walkIn.summary()
 	return gs
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -72,6 +72,15 @@ type Ticket struct {
 	Note          string  `json:"note,omitempty"` // park, cancel or out-of-order reason
 	Rating        *Rating `json:"rating,omitempty"`
 
+	// Appointment is the booked time of an appointment ticket (issued on
+	// arrival for a booking, queue/booking), zero for a walk-in. Call-next
+	// takes it before walk-ins once this time has come, never before
+	// (appointment.go).
+	Appointment time.Time `json:"appointment,omitzero"`
+	// Booking is the id of its booking — never the code the visitor
+	// types, which is a secret.
+	Booking string `json:"booking,omitempty"`
+
 	qi int // index in the engine's waiting queue; -1 when in none
 }
 

@@ -9,9 +9,10 @@ import "container/heap"
 // (Ticket.qi) so that the queue needs no map beside its slice.
 type waitq struct {
 	items []*Ticket
+	less  func(a, b *Ticket) bool // before, or apptBefore for appointments
 }
 
-func newWaitq() *waitq { return &waitq{} }
+func newWaitq() *waitq { return &waitq{less: before} }
 
 func before(a, b *Ticket) bool {
 	if !a.ArrivedAt.Equal(b.ArrivedAt) {
@@ -24,7 +25,7 @@ func before(a, b *Ticket) bool {
 type waitqHeap waitq
 
 func (h *waitqHeap) Len() int           { return len(h.items) }
-func (h *waitqHeap) Less(i, j int) bool { return before(h.items[i], h.items[j]) }
+func (h *waitqHeap) Less(i, j int) bool { return h.less(h.items[i], h.items[j]) }
 func (h *waitqHeap) Swap(i, j int) {
 	h.items[i], h.items[j] = h.items[j], h.items[i]
 	h.items[i].qi = i
@@ -71,7 +72,7 @@ func (q *waitq) remove(t *Ticket) bool {
 func (q *waitq) countBefore(t *Ticket) int {
 	n := 0
 	for _, x := range q.items {
-		if x.ID != t.ID && before(x, t) {
+		if x.ID != t.ID && q.less(x, t) {
 			n++
 		}
 	}

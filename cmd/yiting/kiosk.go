@@ -36,7 +36,7 @@ import (
 // and mounts its touchscreen page on mux. The returned stop function ends
 // the loop and waits for it.
 func startKiosk(ctx context.Context, mux *http.ServeMux, s *server) (stop func(), err error) {
-	desk, err := local.New(local.Opts{Engine: s.eng, Cases: s.book, Rota: s.rota})
+	desk, err := local.New(local.Opts{Engine: s.eng, Cases: s.book, Rota: s.rota, Diary: s.diary})
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	hallconfig "yiting/firmware-config"
 	"yiting/queue"
 	"yiting/queue/boltstore"
+	"yiting/queue/booking"
 )
 
 // runLoad is `yiting load`: it starts a fresh hall server on loopback in
@@ -155,12 +156,14 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return rep.finish()
 }
 
-// loadHall is a hall with the given number of counters over six services.
+// loadHall is a hall with the given number of counters over six services;
+// it takes no appointments (the default's plans name its rooms).
 func loadHall(counters int) *hallconfig.Config {
 	cfg, err := hallconfig.Default()
 	if err != nil {
 		panic(err) // the embedded default is tested
 	}
+	cfg.Appointments, cfg.Hall.AppointmentPrefix = booking.Config{}, ""
 	h := &cfg.Hall
 	h.Services = h.Services[:min(6, len(h.Services))]
 	h.Counters = nil

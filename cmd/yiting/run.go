@@ -21,6 +21,7 @@ import (
 	"yiting/queue"
 	"yiting/queue/access"
 	"yiting/queue/boltstore"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 	"yiting/queue/httpapi"
 	"yiting/queue/personal"
@@ -50,6 +51,18 @@ type options struct {
 	maxStreams  int // a principal's event streams
 	bodyTimeout time.Duration
 	hub         hubOptions // -role hub
+	// now is the hall's clock: time.Now. No flag sets it; a test of this
+	// package running the server in process sets it to move the day (the
+	// appointments' browser test).
+	now func() time.Time
+}
+
+// clock is the hall's clock.
+func (o *options) clock() func() time.Time {
+	if o.now == nil {
+		return time.Now
+	}
+	return o.now
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -180,6 +193,7 @@ type server struct {
 	acc   *access.Service
 	book  *cases.Book
 	rota  *rota.Rota     // the duty rota (领导接访, 心理咨询日)
+	diary *booking.Diary // the appointment diary (预约)
 	keys  *personal.Keys // personal data: keyed hash and sealing
 	log   *slog.Logger
 	data  string // the data directory
@@ -235,7 +249,7 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	s.onClose(func() { s.store.Close() })
 	s.onClose(startBackups(ctx, s.store, o.backupDir, o.backupEvery, o.backupKeep, log))
 
-	if s.eng, err = queue.New(ctx, &cfg.Hall, s.store, queue.Options{Logger: log}); err != nil {
+	if s.eng, err = queue.New(ctx, &cfg.Hall, s.store, queue.Options{Logger: log, Now: o.clock()}); err != nil {
 		return nil, err
 	}
 	s.onClose(func() { s.eng.Close() })
@@ -253,8 +267,8 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	if err != nil {
 		return nil, err
 	}
-	s.rota = rota.New(&cfg.Hall, s.store, nil, log)
-	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, s.acc.UserUnits, o.data, log); err != nil {
+	s.rota = rota.New(&cfg.Hall, s.store, o.clock(), log)
+	if s.book, err = openCases(cfg, s.eng, s.keys, s.store, s.rota, s.acc.UserUnits, o.data, o.clock(), log); err != nil {
 		return nil, err
 	}
 	if _, err := s.book.LogExisting(ctx); err != nil { // a data directory from before case events
@@ -264,6 +278,14 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		return nil, err
 	}
 	s.background(func(ctx context.Context) { s.book.Run(ctx, s.eng.Events()) }) // supervision sweeps, rectification, retention
+	s.diary, err = booking.New(booking.Options{Hall: &cfg.Hall, Engine: s.eng, Store: s.store, Keys: s.keys, Desk: s.book, Cases: s.book,
+		Config: cfg.Appointments, Calendar: s.book.Calendar, Duty: s.rota, Now: o.clock(), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Appointments.Plans) > 0 {
+		s.background(s.diary.Run) // no-shows, reminders
+	}
 
 	if err := bootstrapAdmin(ctx, s.acc, stdout); err != nil {
 		return nil, err
@@ -298,6 +320,7 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 		Version:    version,
 		Cases:      s.book,
 		Rota:       s.rota,
+		Diary:      s.diary,
 		Health:     s.store.Healthy,
 		// Every request at Info would be a journal line per ticket at a
 		// busy kiosk; failures still log at Warn and Error.
@@ -399,13 +422,13 @@ func keyPath(cfg *hallconfig.Config, dataDir string) string {
 // book follows the engine's ticket events: serving a ticket moves its
 // case.
 func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, store *boltstore.Store, duty cases.Duty,
-	staffUnits func(string) []string, dataDir string, log *slog.Logger) (*cases.Book, error) {
+	staffUnits func(string) []string, dataDir string, now func() time.Time, log *slog.Logger) (*cases.Book, error) {
 	sent := holidayFiles{dir: filepath.Join(dataDir, holidaySubdir)}
 	cal, err := cases.LoadCalendar(cases.DefaultHolidays(), os.DirFS(holidayDir), os.DirFS(sent.dir))
 	if err != nil {
 		return nil, err
 	}
-	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Logger: log, Duty: duty, StaffUnits: staffUnits,
+	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Now: now, Logger: log, Duty: duty, StaffUnits: staffUnits,
 		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears, ArchiveYears: cfg.Cases.ArchiveYears,
 		HolidayFiles: sent})
 	if err != nil {

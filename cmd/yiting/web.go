@@ -35,6 +35,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		Tickets:       s.store,
 		Cases:         s.book,
 		Rota:          s.rota,
+		Diary:         s.diary,
 		ConfigTOML:    toml,
 		QR:            func(payload string) ([][]bool, error) { return printer.QRMatrix(payload, escpos.QRLevelM) },
 		KioskPin:      s.pin,
@@ -42,6 +43,7 @@ func registerWeb(mux *http.ServeMux, s *server) {
 		AdminWarnings: adminWarnings(s.cfg),
 		Version:       version,
 		Logger:        s.log,
+		Now:           s.opts.clock(),
 	}
 	sp := newEspeakFinder(time.Now)
 	opts.Speech, opts.SpeechName = sp, "espeak-ng "+espeakVoice

@@ -107,10 +107,11 @@ type serviceJSON struct {
 }
 
 type servicesJSON struct {
-	Day      string        `json:"day"`
-	Services []serviceJSON `json:"services"`
-	Duty     []string      `json:"duty"`
-	Classes  []struct {
+	Day          string        `json:"day"`
+	Appointments bool          `json:"appointments"`
+	Services     []serviceJSON `json:"services"`
+	Duty         []string      `json:"duty"`
+	Classes      []struct {
 		ID     string `json:"id"`
 		Name   string `json:"name"`
 		MinAge int    `json:"min_age"`
@@ -142,7 +143,7 @@ func (c *Client) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	if _, err := c.do(ctx, http.MethodGet, "/api/v1/counters", "", nil, &cv); err != nil {
 		return kiosk.HallInfo{}, err
 	}
-	info := kiosk.HallInfo{Name: c.name, Day: sv.Day, Location: c.loc, Duty: sv.Duty}
+	info := kiosk.HallInfo{Name: c.name, Day: sv.Day, Location: c.loc, Duty: sv.Duty, Appointments: sv.Appointments}
 	for _, s := range sv.Services {
 		info.Services = append(info.Services, kiosk.ServiceInfo{Service: queue.Service{
 			ID: s.ID, Name: s.Name, Prefix: s.Prefix, Category: s.Category, Group: s.Group, NeedsID: s.NeedsID,
@@ -170,6 +171,15 @@ type personJSON struct {
 	Birth    string `json:"birth,omitempty"`
 }
 
+// personOf is what a card said, as the API takes it.
+func personOf(h kiosk.Holder) personJSON {
+	p := personJSON{IDNumber: h.IDNumber, Name: h.Name, Address: h.Address, CardType: h.CardType}
+	if !h.Birth.IsZero() {
+		p.Birth = h.Birth.Format(time.DateOnly)
+	}
+	return p
+}
+
 type issueJSON struct {
 	Service string       `json:"service"`
 	Persons []personJSON `json:"persons,omitempty"`
@@ -189,11 +199,7 @@ type issuedJSON struct {
 func (c *Client) Issue(ctx context.Context, req kiosk.Request) (kiosk.Issued, error) {
 	body := issueJSON{Service: req.ServiceID}
 	for _, h := range req.Holders() {
-		p := personJSON{IDNumber: h.IDNumber, Name: h.Name, Address: h.Address, CardType: h.CardType}
-		if !h.Birth.IsZero() {
-			p.Birth = h.Birth.Format(time.DateOnly)
-		}
-		body.Persons = append(body.Persons, p)
+		body.Persons = append(body.Persons, personOf(h))
 	}
 	var out issuedJSON
 	h, err := c.do(ctx, http.MethodPost, "/api/v1/tickets", req.IdempotencyKey, body, &out)
@@ -298,4 +304,41 @@ func (c *Client) Inquire(ctx context.Context, q kiosk.Inquiry) ([]kiosk.CaseStat
 		return nil, err
 	}
 	return out.Cases, nil
+}
+
+var _ kiosk.Appointer = (*Client)(nil)
+
+type arriveJSON struct {
+	Person *personJSON `json:"person,omitempty"`
+	Code   string      `json:"code,omitempty"`
+}
+
+type arrivedJSON struct {
+	Outcome string        `json:"outcome"`
+	Message string        `json:"message"`
+	Ticket  *queue.Ticket `json:"ticket"`
+	Ahead   int           `json:"ahead"`
+	CaseURL string        `json:"case_url"`
+}
+
+// Arrive sends POST /api/v1/appointments/arrive (预约签到) with the tap's
+// Idempotency-Key and the card read or the code typed, inside the same
+// TLS as Issue; the kiosk keeps none of it.
+func (c *Client) Arrive(ctx context.Context, a kiosk.Arrival) (kiosk.CheckIn, error) {
+	body := arriveJSON{Code: a.Code}
+	if a.Card != nil {
+		p := personOf(kiosk.Request{Card: a.Card}.Holders()[0])
+		body.Person = &p
+	}
+	var out arrivedJSON
+	h, err := c.do(ctx, http.MethodPost, "/api/v1/appointments/arrive", a.IdempotencyKey, body, &out)
+	if err != nil {
+		return kiosk.CheckIn{}, err
+	}
+	ci := kiosk.CheckIn{Message: out.Message}
+	if out.Ticket != nil {
+		ci.Issued = &kiosk.Issued{Ticket: *out.Ticket, Ahead: out.Ahead, CaseURL: out.CaseURL,
+			Replayed: h.Get("Idempotent-Replayed") == "true"}
+	}
+	return ci, nil
 }

@@ -22,6 +22,8 @@ import (
 	"yiting/kiosk/idcard/idcardsim"
 	"yiting/queue"
 	"yiting/queue/access"
+	"yiting/queue/booking"
+	"yiting/queue/cases"
 	"yiting/queue/httpapi"
 	"yiting/queue/queuetest"
 )
@@ -60,9 +62,19 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
+	return newServerWith(t, nil)
+}
+
+// newServerWith is newServer with the appointment diary on appts.
+func newServerWith(t *testing.T, appts *booking.Config) *server {
+	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := queuetest.NewHall(t, testHall(t), queuetest.HallOptions{})
+	hall := testHall(t)
+	if appts != nil {
+		hall.AppointmentPrefix = "Q"
+	}
+	h := queuetest.NewHall(t, hall, queuetest.HallOptions{Appointments: appts})
 	acc, err := access.New(ctx, h.Store, access.Options{Logger: quiet, BcryptCost: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +86,7 @@ func newServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := httpapi.New(httpapi.Options{Engine: h.Engine, Cases: h.Book, Auth: acc, Logger: quiet})
+	api, err := httpapi.New(httpapi.Options{Engine: h.Engine, Cases: h.Book, Diary: h.Diary, Auth: acc, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,5 +292,48 @@ func TestInquire(t *testing.T) {
 			t.Fatalf("inquiry %d over the device's limit: %v", i, err)
 		}
 		break
+	}
+}
+
+// TestArrive: a kiosk on another Pi checks a booked visitor in with the
+// card and gets the appointment ticket the in-process kiosk would; a
+// retry with the same key gets the same ticket; an unknown code is
+// ErrNotFound.
+func TestArrive(t *testing.T) {
+	s := newServerWith(t, &booking.Config{Policy: booking.DefaultPolicy(), Plans: []booking.Plan{{ID: "p", Name: "信访预约",
+		ServiceID: "petition", CounterID: "w1", Weekdays: []time.Weekday{time.Thursday}, Periods: []booking.Period{{From: 9 * time.Hour, To: 10 * time.Hour}},
+		Length: 30 * time.Minute, Capacity: 2}}})
+	card, _ := idcardsim.CardByLabel(idcardsim.LabelElderly)
+	start := time.Date(2026, 11, 26, 9, 0, 0, 0, s.hall.Config.Location)
+	if _, err := s.hall.Diary.Book(context.Background(), queue.Principal{ID: "boss", Role: queue.RoleSupervisor}, booking.BookRequest{
+		Plan: "p", Start: start, Persons: []cases.Person{{Name: card.Identity.Name, IDNumber: card.Identity.Number}},
+		Channel: booking.ChannelPhone, IdempotencyKey: "b"}); err == nil {
+		t.Fatal("a slot at the clock's very minute was booked") // 09:00 is not after 09:00
+	}
+	start = start.Add(30 * time.Minute)
+	if _, err := s.hall.Diary.Book(context.Background(), queue.Principal{ID: "boss", Role: queue.RoleSupervisor}, booking.BookRequest{
+		Plan: "p", Start: start, Persons: []cases.Person{{Name: card.Identity.Name, IDNumber: card.Identity.Number}},
+		Channel: booking.ChannelPhone, IdempotencyKey: "b2"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := hallclient.New(s.srv.URL, &hallclient.Opts{Token: s.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := c.Info(context.Background()); err != nil || !info.Appointments {
+		t.Fatalf("info: appointments %v, %v", info.Appointments, err)
+	}
+	a := kiosk.Arrival{Card: &card.Identity, IdempotencyKey: "tap-1"}
+	ci, err := c.Arrive(context.Background(), a)
+	if err != nil || ci.Issued == nil || ci.Issued.Ticket.Number != "Q001" || ci.Issued.Ticket.TargetCounter != "w1" ||
+		!ci.Issued.Ticket.Appointment.Equal(start) || ci.Issued.Replayed || ci.Issued.Ticket.CaseCode == "" {
+		t.Fatalf("arrive: %+v %v", ci, err)
+	}
+	again, err := c.Arrive(context.Background(), a)
+	if err != nil || again.Issued == nil || again.Issued.Ticket.ID != ci.Issued.Ticket.ID || !again.Issued.Replayed {
+		t.Fatalf("retry: %+v %v", again, err)
+	}
+	if _, err := c.Arrive(context.Background(), kiosk.Arrival{Code: "2345-6789", IdempotencyKey: "tap-2"}); !errors.Is(err, queue.ErrNotFound) {
+		t.Fatalf("unknown code: %v", err)
 	}
 }

@@ -56,6 +56,8 @@ var prompts = map[string]prompt{
 	"no_cases":                 {kiosk.MsgNoCases, "mei2 you3 cha2 dao4 nin2 zheng4 zai4 ban4 li3 de5 shi4 xiang4"},
 	kiosk.ErrCodeNoCase:        {kiosk.MsgInquiryNoCase, "mei2 you3 cha2 dao4 zhe4 ge4 shi4 xiang4 qing3 he2 dui4 an4 jian4 ma3 he2 shen1 fen4 zheng4 hao4 ma3 hou4 si4 wei4"},
 	kiosk.ErrCodeInquiryLimit:  {kiosk.MsgInquiryLimit, "cha2 xun2 guo4 yu2 pin2 fan2 qing3 shao1 hou4 zai4 shi4 huo4 dao4 fu2 wu4 tai2 zi1 xun2"},
+	"checkin":                  {kiosk.MsgCheckIn, "qing3 jiang1 shen1 fen4 zheng4 fang4 zai4 gan3 ying4 qu1 huo4 shu1 ru4 yu4 yue1 ma3 qian1 dao4"},
+	kiosk.ErrCodeNoBooking:     {kiosk.MsgNoBooking, "mei2 you3 zhao3 dao4 nin2 jin1 tian1 de5 yu4 yue1 qing3 he2 dui4 yu4 yue1 ma3 huo4 qu3 pu3 tong1 hao4"},
 	"wait_card":                {kiosk.MsgWaitCard, "qing3 jiang1 shen1 fen4 zheng4 fang4 zai4 gan3 ying4 qu1"},
 	"reading":                  {kiosk.MsgReading, "zheng4 zai4 du2 qu3 shen1 fen4 zheng4 qing3 bu2 yao4 yi2 dong4"},
 	"issuing":                  {kiosk.MsgIssuing, "zheng4 zai4 qu3 hao4 qing3 shao1 hou4"},

@@ -31,6 +31,8 @@ type Loop interface {
 	Finish(ctx context.Context) error                       // 完成 of a group visit
 	Inquire(ctx context.Context) error                      // 查询进度
 	InquireCode(ctx context.Context, code, last4 string) error
+	CheckIn(ctx context.Context) error // 预约签到
+	CheckInCode(ctx context.Context, code string) error
 }
 
 var _ Loop = (*kiosk.Loop)(nil)
@@ -107,6 +109,8 @@ func New(opts Opts) (*Handler, error) {
 	h.mux.HandleFunc("POST "+p+"/finish", h.control(h.finish))
 	h.mux.HandleFunc("POST "+p+"/inquire", h.control(h.inquire))
 	h.mux.HandleFunc("POST "+p+"/inquire-code", h.control(h.inquireCode))
+	h.mux.HandleFunc("POST "+p+"/checkin", h.control(h.checkIn))
+	h.mux.HandleFunc("POST "+p+"/checkin-code", h.control(h.checkInCode))
 	if opts.Demo != nil {
 		h.mux.HandleFunc("GET "+p+"/demo/cards", h.demoCards)
 		h.mux.HandleFunc("POST "+p+"/demo/place", h.control(h.demoPlace))
@@ -284,6 +288,22 @@ func (h *Handler) inquireCode(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, h.opts.Loop.InquireCode(r.Context(), b.Code, b.Last4))
 }
 
+// checkIn is the 预约签到 tile.
+func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
+	h.answer(w, h.opts.Loop.CheckIn(r.Context()))
+}
+
+// checkInCode is 签到 with a typed booking code.
+func (h *Handler) checkInCode(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Code string `json:"code"`
+	}
+	if !decode(w, r, &b) {
+		return
+	}
+	h.answer(w, h.opts.Loop.CheckInCode(r.Context(), b.Code))
+}
+
 // answer maps the loop's errors to statuses.
 func (h *Handler) answer(w http.ResponseWriter, err error) {
 	switch {
@@ -303,6 +323,10 @@ func (h *Handler) answer(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusBadRequest, "bad_code", "案件码应为18位数字加1位校验码，如 421224-20261126-0007-X")
 	case errors.Is(err, kiosk.ErrBadLast4):
 		writeError(w, http.StatusBadRequest, "bad_last4", "请输入身份证号码的后四位")
+	case errors.Is(err, kiosk.ErrNoAppointments):
+		writeError(w, http.StatusNotFound, "no_appointments", "本中心暂不办理预约")
+	case errors.Is(err, kiosk.ErrBadBookingCode):
+		writeError(w, http.StatusBadRequest, "bad_booking_code", "预约码为8位字母和数字，如 7KQ2-MX9D")
 	case errors.Is(err, kiosk.ErrStopped):
 		writeError(w, http.StatusServiceUnavailable, "stopped", "自助机正在重启，请稍候")
 	default:

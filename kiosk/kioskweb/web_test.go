@@ -30,6 +30,7 @@ type fakeLoop struct {
 	// 查询进度
 	inquiries int
 	codes     []string
+	checkIns  int // 预约签到
 }
 
 func newFakeLoop() *fakeLoop {
@@ -99,6 +100,20 @@ func (f *fakeLoop) InquireCode(ctx context.Context, code, last4 string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.codes = append(f.codes, code+"/"+last4)
+	return f.err
+}
+
+func (f *fakeLoop) CheckIn(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.checkIns++
+	return f.err
+}
+
+func (f *fakeLoop) CheckInCode(ctx context.Context, code string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.codes = append(f.codes, "booking:"+code)
 	return f.err
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"yiting/kiosk"
 	"yiting/queue"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 	"yiting/queue/rota"
 )
@@ -21,6 +22,9 @@ type Opts struct {
 	Principal queue.Principal
 	// Rota says who receives today; nil: no duty-only service is offered.
 	Rota *rota.Rota
+	// Diary checks booked visitors in (预约签到); nil: the hall takes no
+	// appointments.
+	Diary *booking.Diary
 }
 
 // Desk is the hall server's desk for the kiosk in its own process.
@@ -28,6 +32,7 @@ type Desk struct {
 	eng   *queue.Engine
 	cases *cases.Book
 	rota  *rota.Rota
+	diary *booking.Diary
 	p     queue.Principal
 }
 
@@ -38,7 +43,7 @@ func New(opts Opts) (*Desk, error) {
 	if opts.Engine == nil || opts.Cases == nil {
 		return nil, errors.New("local: Opts.Engine and Opts.Cases are required")
 	}
-	d := &Desk{eng: opts.Engine, cases: opts.Cases, rota: opts.Rota, p: opts.Principal}
+	d := &Desk{eng: opts.Engine, cases: opts.Cases, rota: opts.Rota, diary: opts.Diary, p: opts.Principal}
 	if d.p.Role == "" {
 		d.p = queue.Principal{ID: "local", Name: "本机自助取号机", Role: queue.RoleKiosk}
 	}
@@ -51,11 +56,12 @@ func (d *Desk) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	hall := d.eng.Hall()
 	st := d.eng.State()
 	info := kiosk.HallInfo{
-		Name:     hall.Name,
-		Day:      st.Day,
-		Location: hall.Location,
-		Counters: hall.Counters,
-		Priority: hall.Priority.Classes,
+		Name:         hall.Name,
+		Day:          st.Day,
+		Location:     hall.Location,
+		Counters:     hall.Counters,
+		Priority:     hall.Priority.Classes,
+		Appointments: d.diary != nil && len(d.diary.Config().Plans) > 0,
 	}
 	waiting := make(map[string]int, len(st.Services))
 	for _, q := range st.Services {

@@ -20,7 +20,7 @@ func StatusOf(code string) int {
 		return http.StatusForbidden
 	case queue.ENOTFOUND:
 		return http.StatusNotFound
-	case queue.ECONFLICT:
+	case queue.ECONFLICT, queue.EFULL:
 		return http.StatusConflict
 	case queue.ETOOMANY:
 		return http.StatusTooManyRequests

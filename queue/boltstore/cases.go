@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"yiting/queue"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 )
 
@@ -130,7 +131,7 @@ func (s *Store) LastSeq(ctx context.Context, day cases.Date) (int, error) {
 
 // writeCaseRecord writes a record of the case book that came in the
 // engine's batch (queue.Batch.Writes), inside the batch's transaction.
-func writeCaseRecord(tx *bolt.Tx, v any) error {
+func writeRecord(tx *bolt.Tx, v any) error {
 	switch w := v.(type) {
 	case *cases.Write:
 		return putCase(tx, w)
@@ -138,6 +139,8 @@ func writeCaseRecord(tx *bolt.Tx, v any) error {
 		return putRectifications(tx, w.Items, w.Cursor)
 	case *cases.LoggedWrite:
 		return tx.Bucket(bucketCaseMeta).Put(keyCasesLogged, []byte{1})
+	case *booking.Write:
+		return putBooking(tx, w)
 	}
 	return fmt.Errorf("boltstore: no way to write a %T", v)
 }

@@ -26,8 +26,9 @@ import (
 var bucketDayStats = []byte("day_stats") // business day → encodeDayStats
 
 // dayStatsFormat is the first byte of a record; a record of another format
-// or of another time zone is recomputed.
-const dayStatsFormat = 1
+// or of another time zone is recomputed. 2: the wait split between
+// appointment tickets and walk-ins.
+const dayStatsFormat = 2
 
 // DayStats returns the statistics of each business day from..to
 // (inclusive, "2006-01-02") that has tickets, in order, computing and
@@ -180,7 +181,7 @@ func (e *dayEncoder) group(g *queue.DayGroup) {
 	for _, n := range g.Ratings.Levels {
 		e.int(n)
 	}
-	for _, c := range []*queue.DurationCounts{&g.Wait, &g.Service} {
+	for _, c := range []*queue.DurationCounts{&g.Wait, &g.Service, &g.AppointmentWait, &g.WalkInWait} {
 		e.int(c.Count)
 		e.uint(c.SumMs)
 		e.uint(uint64(c.MaxMs))
@@ -296,7 +297,7 @@ func (r *dayDecoder) group(g *queue.DayGroup) {
 	for l := range g.Ratings.Levels {
 		g.Ratings.Levels[l] = r.int()
 	}
-	for _, c := range []*queue.DurationCounts{&g.Wait, &g.Service} {
+	for _, c := range []*queue.DurationCounts{&g.Wait, &g.Service, &g.AppointmentWait, &g.WalkInWait} {
 		c.Count = r.int()
 		c.SumMs = r.uint()
 		c.MaxMs = uint32(r.uint())

@@ -224,3 +224,41 @@ func TestDayStatsCrashChild(t *testing.T) {
 		}
 	}
 }
+
+// A stored day keeps the wait split between appointment tickets (from
+// their booked time) and walk-ins, as a recount gives it.
+func TestDayStatsKeepTheAppointmentWait(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hall := smallHall()
+	at := func(h, m int) time.Time { return time.Date(2026, 3, 2, h, m, 0, 0, hall.Location) }
+	tickets := []*queue.Ticket{
+		{ID: 1, Number: "A001", Seq: 1, Day: "2026-03-02", ServiceID: "petition", Status: queue.StatusDone,
+			IssuedAt: at(9, 0), ArrivedAt: at(9, 0), FirstCall: at(9, 20), CalledAt: at(9, 20), StartedAt: at(9, 21), DoneAt: at(9, 30)},
+		{ID: 2, Number: "Q001", Seq: 1, Day: "2026-03-02", ServiceID: "petition", Status: queue.StatusDone, Appointment: at(10, 0), Booking: "b",
+			IssuedAt: at(9, 40), ArrivedAt: at(9, 40), FirstCall: at(10, 2), CalledAt: at(10, 2), StartedAt: at(10, 3), DoneAt: at(10, 30)},
+	}
+	snap, err := st.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Meta.Day, snap.Meta.DayStartID, snap.Meta.LastTicketID = "2026-03-02", 1, 2
+	if err := st.Commit(context.Background(), &queue.Batch{Meta: snap.Meta, Tickets: tickets}); err != nil {
+		t.Fatal(err)
+	}
+	checkDays(t, st, hall.Location) // computes and stores the day
+	days, err := st.DayStats(context.Background(), "2026-03-02", "2026-03-02", hall.Location)
+	if err != nil || len(days) != 1 {
+		t.Fatal(days, err)
+	}
+	b := queue.NewStatsBuilder("2026-03-02", "2026-03-02", hall.Location)
+	b.AddDay(&days[0])
+	s := b.Stats()
+	if s.AppointmentWait.Count != 1 || s.AppointmentWait.Mean != 2*time.Minute || s.WalkInWait.Count != 1 || s.WalkInWait.Mean != 20*time.Minute ||
+		s.Wait.Count != 2 || s.ByService[0].AppointmentWait.Mean != 2*time.Minute {
+		t.Fatalf("the stored day's waits: appointment %+v, walk-in %+v, all %+v", s.AppointmentWait, s.WalkInWait, s.Wait)
+	}
+}

@@ -137,7 +137,7 @@ func (s *Store) Commit(ctx context.Context, b *queue.Batch) error {
 			}
 		}
 		for _, w := range b.Writes {
-			if err := writeCaseRecord(tx, w); err != nil {
+			if err := writeRecord(tx, w); err != nil {
 				return err
 			}
 		}

@@ -37,6 +37,8 @@ type ticketRec struct {
 	Transfers int           `json:"f,omitempty"`
 	Note      string        `json:"o,omitempty"`
 	Rating    *queue.Rating `json:"v,omitempty"`
+	Appt      int64         `json:"ap,omitempty"` // appointment tickets: the booked time
+	Booking   string        `json:"bk,omitempty"`
 }
 
 func nanos(t time.Time) int64 {
@@ -60,7 +62,7 @@ func toTicketRec(t *queue.Ticket) *ticketRec {
 		Issued: nanos(t.IssuedAt), Arrived: nanos(t.ArrivedAt), Called: nanos(t.CalledAt), FirstCall: nanos(t.FirstCall),
 		Started: nanos(t.StartedAt), Done: nanos(t.DoneAt),
 		Counter: t.CounterID, Staff: t.StaffID, Target: t.TargetCounter, Recalls: t.Recalls, Transfers: t.Transfers,
-		Note: t.Note, Rating: t.Rating,
+		Note: t.Note, Rating: t.Rating, Appt: nanos(t.Appointment), Booking: t.Booking,
 	}
 }
 
@@ -71,7 +73,7 @@ func (r *ticketRec) ticket() *queue.Ticket {
 		IssuedAt: fromNanos(r.Issued), ArrivedAt: fromNanos(r.Arrived), CalledAt: fromNanos(r.Called), FirstCall: fromNanos(r.FirstCall),
 		StartedAt: fromNanos(r.Started), DoneAt: fromNanos(r.Done),
 		CounterID: r.Counter, StaffID: r.Staff, TargetCounter: r.Target, Recalls: r.Recalls, Transfers: r.Transfers,
-		Note: r.Note, Rating: r.Rating,
+		Note: r.Note, Rating: r.Rating, Appointment: fromNanos(r.Appt), Booking: r.Booking,
 	}
 }
 
@@ -95,10 +97,11 @@ type eventRec struct {
 	Counter *queue.CounterState `json:"c,omitempty"`
 	Day     string              `json:"d,omitempty"`
 	Case    *queue.CaseStep     `json:"cs,omitempty"`
+	Booking *queue.BookingStep  `json:"bs,omitempty"`
 }
 
 func encodeEvent(ev *queue.Event) ([]byte, error) {
-	r := eventRec{Seq: ev.Seq, Time: nanos(ev.Time), Type: ev.Type, Actor: ev.Actor, Reason: ev.Reason, Counter: ev.Counter, Day: ev.Day, Case: ev.Case}
+	r := eventRec{Seq: ev.Seq, Time: nanos(ev.Time), Type: ev.Type, Actor: ev.Actor, Reason: ev.Reason, Counter: ev.Counter, Day: ev.Day, Case: ev.Case, Booking: ev.Booking}
 	if ev.Ticket != nil {
 		r.Ticket = toTicketRec(ev.Ticket)
 	}
@@ -110,7 +113,7 @@ func decodeEvent(b []byte) (queue.Event, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return queue.Event{}, err
 	}
-	ev := queue.Event{Seq: r.Seq, Time: fromNanos(r.Time), Type: r.Type, Actor: r.Actor, Reason: r.Reason, Counter: r.Counter, Day: r.Day, Case: r.Case}
+	ev := queue.Event{Seq: r.Seq, Time: fromNanos(r.Time), Type: r.Type, Actor: r.Actor, Reason: r.Reason, Counter: r.Counter, Day: r.Day, Case: r.Case, Booking: r.Booking}
 	if r.Ticket != nil {
 		ev.Ticket = r.Ticket.ticket()
 	}

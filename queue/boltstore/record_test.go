@@ -18,7 +18,8 @@ func TestRecordRoundTrip(t *testing.T) {
 		IssuedAt: at, ArrivedAt: at.Add(-time.Hour), CalledAt: at.Add(time.Minute), FirstCall: at.Add(time.Second),
 		StartedAt: at.Add(2 * time.Minute), DoneAt: at.Add(3 * time.Minute),
 		CounterID: "w1", StaffID: "clerk", TargetCounter: "w2", Recalls: 1, Transfers: 2, Note: "取材料",
-		Rating: &queue.Rating{Level: queue.Dissatisfied, Reasons: []string{"等待太久"}, At: at, By: "pad:p1"},
+		Rating:      &queue.Rating{Level: queue.Dissatisfied, Reasons: []string{"等待太久"}, At: at, By: "pad:p1"},
+		Appointment: at.Add(time.Hour), Booking: "b1",
 	}
 	checkAllFieldsSet(t, reflect.ValueOf(*tk))
 	b, err := encodeTicket(tk)
@@ -41,10 +42,13 @@ func TestRecordRoundTrip(t *testing.T) {
 				Closed: "2027-01-21", Extended: true, Persons: 2, Visits: 3, VisitPersons: 5, Collective: 1, Routes: 2,
 				RouteUnit: "信访局", Objected: true, Risk: "high", Major: true, Meetings: 1, Warnings: 2, ReviewOpen: true,
 				Supervisions: 3, AutoSupervisions: 1, LateReplies: 1, Levels: []string{"red"}, Satisfaction: -1,
-				TokenHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}}
+				TokenHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+		Booking: &queue.BookingStep{ID: "b1", Step: "arrived", Plan: "p", Service: "petition", Counter: "w1", Start: at,
+			Parties: 2, Party: 1, Ticket: "Q001", Case: "421224-20261126-0007-K", Channel: "desk"}}
 	checkAllFieldsSet(t, reflect.ValueOf(ev))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case.Facts))
+	checkAllFieldsSet(t, reflect.ValueOf(*ev.Booking))
 	b, err = encodeEvent(&ev)
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -147,6 +147,13 @@ func migrate(tx *bolt.Tx, v int) error {
 	case 9: // the county hub's registry of its sites: sites.go
 		_, err := tx.CreateBucketIfNotExists(bucketSites)
 		return err
+	case 10: // the appointment diary: bookings.go
+		for _, b := range bookingBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

@@ -49,6 +49,18 @@ type IssueRequest struct {
 	// IdempotencyKey makes a retried request return the first answer:
 	// the same ticket and the same case. Required, per issuer and day.
 	IdempotencyKey string
+	// Appointment makes it an appointment ticket for a booking that has
+	// arrived (queue/booking, through IssueIn only): for the booked
+	// counter, linked to the booked case if any. The booking identified
+	// the visitor, so a service that needs an ID card does not ask again.
+	Appointment *Appointment
+}
+
+// Appointment is what the appointment diary tells the desk of a booking.
+type Appointment struct {
+	queue.Appointment        // the booked time and the booking's id
+	CounterID         string // the booked counter or room; "" = the service's
+	CaseCode          string // the case a session was scheduled for; "" = none
 }
 
 // Issued is the desk's answer.
@@ -70,41 +82,80 @@ type Issued struct {
 // device registers faster than a kiosk can; ECONFLICT for a key reused
 // for another service or when the day's case codes are used up.
 func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (Issued, error) {
+	pre, err := b.prepareIssue(p, req)
+	if err != nil {
+		return Issued{}, err
+	}
+	is, err := run(ctx, b, func(tx *queue.Tx) (Issued, error) { return b.issueTx(ctx, tx, p, req, pre) })
+	if err != nil {
+		return Issued{}, err
+	}
+	b.logIssued(p, is, pre.size)
+	return is, nil
+}
+
+// IssueIn is Issue inside a command of another domain package, in its
+// transaction: the appointment diary's arrival (queue/booking) issues the
+// appointment ticket through the one desk and marks the booking arrived
+// in the same commit. Like Issue it is the last thing the command does.
+func (b *Book) IssueIn(ctx context.Context, tx *queue.Tx, p queue.Principal, req IssueRequest) (Issued, error) {
+	pre, err := b.prepareIssue(p, req)
+	if err != nil {
+		return Issued{}, err
+	}
+	is, err := b.issueTx(ctx, tx, p, req, pre)
+	if err == nil {
+		b.logIssued(p, is, pre.size)
+	}
+	return is, err
+}
+
+// issuePrep is what the checks of an issue request found, outside the
+// writer: the service, the cleaned persons, the bare ticket's request.
+type issuePrep struct {
+	sv      queue.Service
+	persons []Person
+	size    int
+	qreq    queue.IssueRequest
+}
+
+// prepareIssue checks a request before it goes to the writer.
+func (b *Book) prepareIssue(p queue.Principal, req IssueRequest) (issuePrep, error) {
 	if !p.CanIssue() {
-		return Issued{}, queue.Errorf(queue.EFORBIDDEN, "无权取号 (not allowed to issue tickets)")
+		return issuePrep{}, queue.Errorf(queue.EFORBIDDEN, "无权取号 (not allowed to issue tickets)")
 	}
 	sv, ok := b.hall.Service(req.ServiceID)
 	if !ok {
-		return Issued{}, queue.Errorf(queue.ENOTFOUND, "没有这项服务：%q (unknown service)", req.ServiceID)
+		return issuePrep{}, queue.Errorf(queue.ENOTFOUND, "没有这项服务：%q (unknown service)", req.ServiceID)
 	}
 	if err := checkKey(req.IdempotencyKey); err != nil {
-		return Issued{}, err
+		return issuePrep{}, err
 	}
 	var persons []Person
 	if len(req.Persons) > 0 {
 		var err error
 		if persons, err = b.cleanPersons(req.Persons, partyCap(sv.CaseType, ChannelInPerson)); err != nil {
-			return Issued{}, err
+			return issuePrep{}, err
 		}
 	}
 	if req.GroupSize < 0 || req.GroupSize > MaxGroup || (req.GroupSize > 0 && req.GroupSize < len(persons)) {
-		return Issued{}, queue.Errorf(queue.EINVALID, "来访人数应为%d至%d (group size must be %d..%d)", max(1, len(persons)), MaxGroup, max(1, len(persons)), MaxGroup)
+		return issuePrep{}, queue.Errorf(queue.EINVALID, "来访人数应为%d至%d (group size must be %d..%d)", max(1, len(persons)), MaxGroup, max(1, len(persons)), MaxGroup)
 	}
 	if err := checkText("summary", req.Summary, 2000); err != nil {
-		return Issued{}, err
+		return issuePrep{}, err
 	}
 	if p.Role.IsDevice() && (req.Priority != "" || req.NoID != "" || req.Summary != "" || req.GroupSize > len(persons)) {
-		return Issued{}, queue.Errorf(queue.EFORBIDDEN, "自助设备不能指定优先类别、人数或说明 (devices cannot choose a priority, a group size or notes)")
+		return issuePrep{}, queue.Errorf(queue.EFORBIDDEN, "自助设备不能指定优先类别、人数或说明 (devices cannot choose a priority, a group size or notes)")
 	}
-	if sv.NeedsID && !hasID(persons) {
+	if sv.NeedsID && !hasID(persons) && req.Appointment == nil { // a booking identified its visitor
 		if p.Role.IsDevice() {
-			return Issued{}, queue.Errorf(queue.EINVALID, "%s须刷身份证取号 (this service needs an ID card)", sv.Name)
+			return issuePrep{}, queue.Errorf(queue.EINVALID, "%s须刷身份证取号 (this service needs an ID card)", sv.Name)
 		}
 		if len(persons) == 0 {
-			return Issued{}, queue.Errorf(queue.EINVALID, "%s须登记来访人 (this service needs the visitor's name)", sv.Name)
+			return issuePrep{}, queue.Errorf(queue.EINVALID, "%s须登记来访人 (this service needs the visitor's name)", sv.Name)
 		}
 		if strings.TrimSpace(req.NoID) == "" || utf8.RuneCountInString(req.NoID) > 100 || !printable(req.NoID) {
-			return Issued{}, queue.Errorf(queue.EINVALID, "无证件号码时请写明原因，最多100字 (say why there is no ID number)")
+			return issuePrep{}, queue.Errorf(queue.EINVALID, "无证件号码时请写明原因，最多100字 (say why there is no ID number)")
 		}
 	}
 	size := max(req.GroupSize, len(persons))
@@ -115,99 +166,119 @@ func (b *Book) Issue(ctx context.Context, p queue.Principal, req IssueRequest) (
 			qreq.Visitor.Key = k
 		}
 	}
-	is, err := run(ctx, b, func(tx *queue.Tx) (Issued, error) {
-		if rp, ok, err := tx.Replay(p, qreq); err != nil || ok {
-			if err != nil {
-				return Issued{}, err
-			}
-			return b.replayed(ctx, tx, rp)
-		}
-		// A device taps cards no faster than a kiosk serves visitors:
-		// every tap with a card counts, whether it registers a case or
-		// joins one — so a stolen token can neither use up the day's
-		// codes nor probe ID numbers for open cases at speed.
-		if p.Role.IsDevice() && len(persons) > 0 {
-			if err := b.limit.take(p.Actor(), DateOf(tx.Now(), b.hall.Location), tx.Now()); err != nil {
-				return Issued{}, err
-			}
-		}
-		if qreq.Priority == "" {
-			qreq.Priority = agePriority(b.hall.Priority.Classes, persons, tx.Now())
-		}
-		duty := ""
-		if sv.DutyOnly {
-			var err error
-			if duty, err = b.dutyRoom(ctx, sv, tx.Now()); err != nil {
-				return Issued{}, err
-			}
-			qreq.TargetCounter = duty
-		}
-		if err := tx.CheckIssue(p, qreq); err != nil {
-			return Issued{}, err
-		}
-		var (
-			c      *Case
-			url    string
-			isNew  bool
-			linked bool
-		)
-		if sv.CaseType != "" && len(persons) > 0 {
-			open, err := b.firstVisit(ctx, tx, qreq.Visitor.Key, sv.CaseType)
-			if err != nil {
-				return Issued{}, err
-			}
-			if open != nil {
-				c, linked = open, true
-				qreq.TargetCounter = b.receiver(c, sv.ID)
-			} else {
-				var token string
-				c, token, err = b.open(ctx, tx, p, opening{service: sv, caseType: sv.CaseType, unit: b.homeUnit(sv.ID),
-					channel: ChannelInPerson, summary: req.Summary, persons: persons, size: size})
-				if err != nil {
-					return Issued{}, err
-				}
-				url, isNew = b.InquiryURL(token), true
-			}
-			qreq.CaseCode = c.Code
-		}
-		if duty != "" { // the visitor came to see the leader of the day
-			qreq.TargetCounter = duty
-		}
-		qi, err := tx.Issue(p, qreq) // checked above: it issues
+	return issuePrep{sv: sv, persons: persons, size: size, qreq: qreq}, nil
+}
+
+// issueTx is the desk's command on the writer.
+func (b *Book) issueTx(ctx context.Context, tx *queue.Tx, p queue.Principal, req IssueRequest, pre issuePrep) (Issued, error) {
+	sv, persons, size, qreq := pre.sv, pre.persons, pre.size, pre.qreq
+	if rp, ok, err := tx.Replay(p, qreq); err != nil || ok {
 		if err != nil {
 			return Issued{}, err
 		}
-		out := Issued{Ticket: qi.Ticket, Ahead: qi.Ahead, Linked: linked}
-		if c == nil {
-			return out, nil
+		return b.replayed(ctx, tx, rp)
+	}
+	// A device taps cards no faster than a kiosk serves visitors:
+	// every tap with a card counts, whether it registers a case or
+	// joins one — so a stolen token can neither use up the day's
+	// codes nor probe ID numbers for open cases at speed.
+	if p.Role.IsDevice() && len(persons) > 0 {
+		if err := b.limit.take(p.Actor(), DateOf(tx.Now(), b.hall.Location), tx.Now()); err != nil {
+			return Issued{}, err
 		}
-		now := tx.Now()
-		if linked {
-			c.Visits = append(c.Visits, Visit{At: now, Persons: size, Ticket: qi.Ticket.Number})
-			st := c.step(now, StepVisit, p.Actor(), fmt.Sprintf("再次来访 %s %d人", qi.Ticket.Number, size))
-			st.Persons, st.Ticket, st.Counter = size, qi.Ticket.ID, qreq.TargetCounter
-			if url, err = b.urlOf(c); err != nil {
+	}
+	if qreq.Priority == "" {
+		qreq.Priority = agePriority(b.hall.Priority.Classes, persons, tx.Now())
+	}
+	duty := ""
+	if sv.DutyOnly {
+		var err error
+		if duty, err = b.dutyRoom(ctx, sv, tx.Now()); err != nil {
+			return Issued{}, err
+		}
+		qreq.TargetCounter = duty
+	}
+	appt := req.Appointment
+	if appt != nil {
+		qreq.Appointment, qreq.TargetCounter = appt.Appointment, appt.CounterID
+	}
+	if err := tx.CheckIssue(p, qreq); err != nil {
+		return Issued{}, err
+	}
+	var (
+		c      *Case
+		url    string
+		isNew  bool
+		linked bool
+	)
+	if appt != nil && appt.CaseCode != "" { // a session scheduled for its case
+		sc, err := b.get(ctx, tx, appt.CaseCode)
+		if err != nil {
+			return Issued{}, err
+		}
+		if sc.Status.Open() {
+			c, linked, qreq.CaseCode = sc, true, sc.Code
+		}
+	}
+	if c == nil && sv.CaseType != "" && len(persons) > 0 {
+		open, err := b.firstVisit(ctx, tx, qreq.Visitor.Key, sv.CaseType)
+		if err != nil {
+			return Issued{}, err
+		}
+		if open != nil {
+			c, linked = open, true
+			qreq.TargetCounter = b.receiver(c, sv.ID)
+		} else {
+			var token string
+			c, token, err = b.open(ctx, tx, p, opening{service: sv, caseType: sv.CaseType, unit: b.homeUnit(sv.ID),
+				channel: ChannelInPerson, summary: req.Summary, persons: persons, size: size})
+			if err != nil {
 				return Issued{}, err
 			}
-		} else {
-			c.Visits[0].Ticket = qi.Ticket.Number
-			c.History[0].Ticket = qi.Ticket.ID
+			url, isNew = b.InquiryURL(token), true
 		}
-		if strings.TrimSpace(req.NoID) != "" {
-			c.step(now, StepRecord, p.Actor(), "无证件号码："+strings.TrimSpace(req.NoID))
-		}
-		b.save(tx, &Write{Case: c, New: isNew})
-		out.CaseCode, out.CaseURL = c.Code, url
-		return out, nil
-	})
+		qreq.CaseCode = c.Code
+	}
+	switch {
+	case appt != nil: // the booked counter or room, whoever first received the case
+		qreq.TargetCounter = appt.CounterID
+	case duty != "": // the visitor came to see the leader of the day
+		qreq.TargetCounter = duty
+	}
+	qi, err := tx.Issue(p, qreq) // checked above: it issues
 	if err != nil {
 		return Issued{}, err
 	}
+	out := Issued{Ticket: qi.Ticket, Ahead: qi.Ahead, Linked: linked}
+	if c == nil {
+		return out, nil
+	}
+	now := tx.Now()
+	if linked {
+		c.Visits = append(c.Visits, Visit{At: now, Persons: size, Ticket: qi.Ticket.Number})
+		st := c.step(now, StepVisit, p.Actor(), fmt.Sprintf("再次来访 %s %d人", qi.Ticket.Number, size))
+		st.Persons, st.Ticket, st.Counter = size, qi.Ticket.ID, qreq.TargetCounter
+		if url, err = b.urlOf(c); err != nil {
+			return Issued{}, err
+		}
+	} else {
+		c.Visits[0].Ticket = qi.Ticket.Number
+		c.History[0].Ticket = qi.Ticket.ID
+	}
+	if strings.TrimSpace(req.NoID) != "" {
+		c.step(now, StepRecord, p.Actor(), "无证件号码："+strings.TrimSpace(req.NoID))
+	}
+	b.save(tx, &Write{Case: c, New: isNew})
+	out.CaseCode, out.CaseURL = c.Code, url
+	return out, nil
+}
+
+// logIssued logs a ticket issued with its case (no personal data).
+func (b *Book) logIssued(p queue.Principal, is Issued, size int) {
 	if !is.Replayed && is.CaseCode != "" {
 		b.log.Info("ticket issued with its case", "ticket", is.Ticket.Number, "case", is.CaseCode, "linked", is.Linked,
 			"target_counter", is.Ticket.TargetCounter, "persons", size, "actor", p.Actor())
 	}
-	return is, nil
 }
 
 // replayed is the first answer to a retried request, read again.

@@ -289,7 +289,7 @@ func (b *Book) cleanPersons(in []Person, most int) ([]Person, error) {
 	persons := make([]Person, len(in))
 	keys := map[string]bool{}
 	for i, ps := range in {
-		ps, err := cleanPerson(i, ps)
+		ps, err := CleanPerson(i, ps)
 		if err != nil {
 			return nil, err
 		}
@@ -365,7 +365,11 @@ func (b *Book) homeUnit(serviceID string) string {
 	return unit
 }
 
-func cleanPerson(i int, ps Person) (Person, error) {
+// CleanPerson checks and trims the i-th person (0-based) of a request: a
+// name, a checked ID or permit number if any, a phone of digits; the birth
+// date read from the ID number. The appointment diary checks its visitors
+// with it too.
+func CleanPerson(i int, ps Person) (Person, error) {
 	n := i + 1
 	ps.Name = strings.TrimSpace(ps.Name)
 	ps.IDNumber = personal.NormalizeID(ps.IDNumber)

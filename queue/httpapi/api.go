@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"yiting/queue"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 	"yiting/queue/rota"
 )
@@ -36,6 +37,8 @@ type Options struct {
 	// Rota is the duty rota: /rota, and today's duty in /services; nil:
 	// /rota answers 503 and no duty-only service is offered.
 	Rota *rota.Rota
+	// Diary is the appointment diary: /appointments; nil: they answer 503.
+	Diary *booking.Diary
 	// Accounts serves the admin endpoints (users and device tokens).
 	// When nil they answer 503.
 	Accounts AccountAdmin
@@ -83,6 +86,7 @@ type API struct {
 	eng   *queue.Engine
 	cases *cases.Book
 	rota  *rota.Rota
+	diary *booking.Diary
 	auth  Authenticator
 	// streams are the open event streams by principal, closed when its
 	// credentials end (AccountAdmin.OnRevoke).
@@ -124,6 +128,7 @@ func New(opts Options) (*API, error) {
 		eng:       opts.Engine,
 		cases:     opts.Cases,
 		rota:      opts.Rota,
+		diary:     opts.Diary,
 		auth:      opts.Auth,
 		accounts:  opts.Accounts,
 		log:       opts.Logger,
@@ -244,6 +249,7 @@ func (a *API) routes() (*gin.Engine, error) {
 
 	a.caseRoutes(v1)
 	a.rotaRoutes(v1)
+	a.appointmentRoutes(v1)
 	v1.POST("/kiosk/inquiry", a.authed(a.kioskInquiry))
 
 	for _, cmd := range a.counterCommands() {

@@ -52,6 +52,34 @@
 // the public inquiry page's view without the visitor's messages; a
 // device's inquiries count against its card taps.
 //
+// # Appointments
+//
+// /api/v1/appointments… is the appointment diary (queue/booking), for the
+// hall's people only, never a device, except POST
+// /api/v1/appointments/arrive:
+//
+//   - plans and slots (GET /appointments/plans, /appointments/slots):
+//     staff, supervisors, admins — when and how much can be booked;
+//   - bookings (GET /appointments?day=, GET /appointments/{id}, and
+//     cancel and move): supervisors every one, staff those of their
+//     counters or their counters' services and those they made; admins
+//     none (they manage accounts, not visitors). Parties are masked;
+//   - booking (POST /appointments, Idempotency-Key): staff and
+//     supervisors, for a visitor at the desk or on the phone, or a session
+//     for a case they handle with all its parties (opened through the case
+//     book, audited). Only this answer holds the booking codes, to be told
+//     to the visitors; a full slot is 409 with code "full";
+//   - check-in (POST /appointments/arrive, Idempotency-Key): kiosks and
+//     staff, with the card read or the code typed; the answer is the
+//     appointment ticket (201) or what to tell a visitor who is early or
+//     late (200). A device sees the booking without its parties, and one
+//     that keeps failing look-ups gets 429.
+//
+// Visitors book, look up, move and cancel their own bookings on the public
+// pages (queue/web: /book, and from their case's page), by their code and
+// behind a per-address limit: there is no public JSON route to enumerate.
+// booking.* events reach supervisors and the staff who work the booking.
+//
 // One principal holds at most Options.MaxStreams streams; a new one over
 // it closes that principal's oldest (the one most likely dead: a board
 // reconnecting after a power cut) rather than being refused. Over HTTP/1

@@ -54,6 +54,8 @@ func defaultMessage(code string) string {
 		return "当前状态不允许此操作 (conflict)"
 	case queue.ETOOMANY:
 		return "请求过于频繁，请稍后再试 (too many requests)"
+	case queue.EFULL:
+		return "已约满，请选择其他时段 (fully booked)"
 	case queue.EUNAVAILABLE:
 		return "系统暂时不可用，请稍后重试 (unavailable)"
 	}

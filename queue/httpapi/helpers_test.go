@@ -20,6 +20,7 @@ import (
 	"yiting/queue"
 	"yiting/queue/access"
 	"yiting/queue/boltstore"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 	"yiting/queue/httpapi"
 	"yiting/queue/personal"
@@ -166,6 +167,9 @@ type setup struct {
 	log *slog.Logger
 	// cases, if set, adjusts the case book's options.
 	cases func(*cases.Options)
+	// appointments, if set, opens the appointment diary (the hall's
+	// AppointmentPrefix is then "Q").
+	appointments *booking.Config
 }
 
 // newFixture opens the store and the engine at 09:00 Shanghai time on a
@@ -180,16 +184,20 @@ func newFixture(t testing.TB, opts ...func(*setup)) *fixture {
 	if s.hall != nil {
 		s.hall(f.hall)
 	}
+	if s.appointments != nil {
+		f.hall.AppointmentPrefix = "Q"
+	}
 	log := s.log
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	h := queuetest.NewHall(t, f.hall, queuetest.HallOptions{Logger: log, Engine: s.engine, Cases: s.cases})
+	h := queuetest.NewHall(t, f.hall, queuetest.HallOptions{Logger: log, Engine: s.engine, Cases: s.cases, Appointments: s.appointments})
 	f.clock, f.store, f.eng, f.book, f.pkeys = h.Clock, h.Store, h.Engine, h.Book, h.Keys
 	eng := f.eng
 	f.auth = &fakeAuth{now: f.clock.Now}
 	s.api.Engine, s.api.Cases, s.api.Logger, s.api.Now = eng, f.book, log, f.clock.Now
 	s.api.Auth = f.auth
+	s.api.Diary = h.Diary
 	if s.wire != nil {
 		s.wire(f, &s.api)
 	}

@@ -44,6 +44,15 @@ func persons(bs []personBody) ([]cases.Person, error) {
 	return out, nil
 }
 
+// idempotencyKey reads the request's Idempotency-Key, or answers 400.
+func (a *API) idempotencyKey(c *gin.Context) (string, bool) {
+	key := c.Request.Header.Get(IdempotencyHeader)
+	if key == "" {
+		a.fail(c, invalid("缺少 Idempotency-Key 请求头 (the Idempotency-Key header is required; send one per request and the same on its retries)"))
+	}
+	return key, key != ""
+}
+
 type issueBody struct {
 	Service   string       `json:"service"`
 	Persons   []personBody `json:"persons"`
@@ -67,9 +76,8 @@ type issueResponse struct {
 // before today from the same issuer (the kiosk's first answer was lost; it
 // gets the same ticket and case, not a second one).
 func (a *API) issue(c *gin.Context, p queue.Principal) {
-	key := c.Request.Header.Get(IdempotencyHeader)
-	if key == "" {
-		a.fail(c, invalid("缺少 Idempotency-Key 请求头 (the Idempotency-Key header is required; send one per ticket and the same on retries)"))
+	key, ok := a.idempotencyKey(c)
+	if !ok {
 		return
 	}
 	var b issueBody

@@ -47,6 +47,8 @@ type servicesResponse struct {
 	Services        []serviceJSON       `json:"services"`
 	PriorityClasses []priorityClassJSON `json:"priority_classes"`
 	Duty            []string            `json:"duty"` // who receives today, by the duty rota
+	// Appointments: the hall takes bookings, and a kiosk offers 预约签到.
+	Appointments bool `json:"appointments,omitempty"`
 }
 
 // services is what a kiosk shows: each service with how many wait, and
@@ -58,7 +60,7 @@ func (a *API) services(c *gin.Context, p queue.Principal) {
 	h := a.eng.Hall()
 	st := a.eng.State()
 	out := servicesResponse{Day: st.Day, Services: make([]serviceJSON, len(h.Services)), PriorityClasses: make([]priorityClassJSON, len(h.Priority.Classes)),
-		Duty: []string{}}
+		Duty: []string{}, Appointments: a.diary != nil && len(a.diary.Config().Plans) > 0}
 	today := map[string]string{}
 	if a.rota != nil {
 		es, err := a.rota.Today(c.Request.Context())

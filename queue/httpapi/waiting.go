@@ -32,6 +32,9 @@ type waitingTicketJSON struct {
 	Directed  bool   `json:"directed,omitempty"`
 	Transfers int    `json:"transfers,omitempty"`
 	Note      string `json:"note,omitempty"` // the park reason
+	// Appointment is an appointment ticket's booked time: it is called
+	// first from then on.
+	Appointment time.Time `json:"appointment,omitzero"`
 }
 
 type waitingResponse struct {
@@ -103,7 +106,7 @@ func (a *API) counterWaiting(c *gin.Context, p queue.Principal) {
 
 func waitingJSON(t *queue.Ticket, counterID string, p queue.Principal) waitingTicketJSON {
 	w := waitingTicketJSON{ID: t.ID, Number: t.Number, Service: t.ServiceID, Priority: t.Priority, Status: t.Status,
-		IssuedAt: t.IssuedAt, ArrivedAt: t.ArrivedAt, Directed: t.TargetCounter == counterID, Transfers: t.Transfers}
+		IssuedAt: t.IssuedAt, ArrivedAt: t.ArrivedAt, Directed: t.TargetCounter == counterID, Transfers: t.Transfers, Appointment: t.Appointment}
 	if fullView(p) {
 		w.Note = t.Note
 	}

@@ -10,6 +10,7 @@ import (
 
 	"yiting/queue"
 	"yiting/queue/boltstore"
+	"yiting/queue/booking"
 	"yiting/queue/cases"
 	"yiting/queue/personal"
 	"yiting/queue/rota"
@@ -28,6 +29,9 @@ type Hall struct {
 	Book   *cases.Book
 	Keys   *personal.Keys
 	Rota   *rota.Rota // the duty rota on the store, the book's Duty
+	// Diary is the appointment diary, when HallOptions.Appointments
+	// configures one (the hall needs an AppointmentPrefix).
+	Diary *booking.Diary
 }
 
 // HallOptions change NewHall's defaults; the zero value is usable.
@@ -37,6 +41,9 @@ type HallOptions struct {
 	Logger *slog.Logger // discard if nil
 	Engine queue.Options
 	Cases  func(*cases.Options) // adjusts the book's options
+	// Appointments, if not nil, opens the appointment diary on them.
+	Appointments *booking.Config
+	Diary        func(*booking.Options) // adjusts the diary's options
 }
 
 // NewHall opens a hall on h.
@@ -90,5 +97,15 @@ func NewHall(tb testing.TB, h *queue.Hall, o HallOptions) *Hall {
 		tb.Fatal(err)
 	}
 	x.Engine.SetFollower(x.Book)
+	if o.Appointments != nil {
+		do := booking.Options{Hall: h, Engine: x.Engine, Store: st, Keys: x.Keys, Desk: x.Book, Cases: x.Book,
+			Config: *o.Appointments, Calendar: x.Book.Calendar, Duty: x.Rota, Now: eo.Now, Logger: o.Logger}
+		if o.Diary != nil {
+			o.Diary(&do)
+		}
+		if x.Diary, err = booking.New(do); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	return x
 }

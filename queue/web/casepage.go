@@ -84,6 +84,13 @@ type casePageBody struct {
 	AssignedTo               string // the unit of the assignment to sign for
 	Messages                 []messageLine
 	PausedKind               string // what stops the handling clock now (听证, 鉴定)
+	// The appointment diary: the sessions booked for the case, and the
+	// form that schedules one with all its parties (SessionPlans: the
+	// plans that book a room).
+	Sessions     []bookingLine
+	SessionPlans []option
+	CanSchedule  bool
+	Today        string
 }
 
 // caseOf reads the case of a page's {code} as a person of one of the
@@ -123,7 +130,12 @@ func (p *Pages) casePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.render(w, http.StatusOK, "case.html", view{Title: "案件 " + v.Code, Page: "case", Body: p.casePageBody(v, a), Data: struct {
+	body := p.casePageBody(v, a)
+	if err := p.caseSessions(r.Context(), pr, v, &body); err != nil {
+		p.casesFailed(w, r, err)
+		return
+	}
+	p.render(w, http.StatusOK, "case.html", view{Title: "案件 " + v.Code, Page: "case", Body: body, Data: struct {
 		pageData
 		Me    principalData `json:"me"`
 		Code  string        `json:"code"`
@@ -406,4 +418,39 @@ func (p *Pages) caseFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", typ)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(data)
+}
+
+// caseSessions fills the case page's appointments: the sessions booked
+// for the case and, for its staff and supervisors while it is open, the
+// plans a session may be scheduled in — those of a room, the case's own
+// service's first.
+func (p *Pages) caseSessions(ctx context.Context, pr queue.Principal, v cases.View, body *casePageBody) error {
+	if p.diary == nil || len(p.diary.Config().Plans) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, casesTimeout)
+	defer cancel()
+	vs, err := p.diary.OfCase(ctx, v.Code)
+	if err != nil {
+		return err
+	}
+	for _, b := range vs {
+		body.Sessions = append(body.Sessions, p.bookingLine(b))
+	}
+	body.CanSchedule = v.Status.Open() && v.Anonymised.IsZero() && (pr.Role == queue.RoleStaff || pr.Role == queue.RoleSupervisor)
+	body.Today = cases.DateOf(p.now(), p.hall.Location).String()
+	var own, other []option
+	for _, pl := range p.diary.Config().Plans {
+		if pl.CounterID == "" {
+			continue
+		}
+		o := option{pl.ID, pl.Name, false}
+		if pl.ServiceID == v.ServiceID {
+			own = append(own, o)
+		} else {
+			other = append(other, o)
+		}
+	}
+	body.SessionPlans = append(own, other...)
+	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/booking"
+	"yiting/queue/cases"
 )
 
 // statsTimeout bounds the statistics of one request.
@@ -17,22 +19,32 @@ const statsTimeout = 60 * time.Second
 
 // stats computes the figures of a period. One computation runs at a time:
 // two supervisors asking for a year at once would otherwise take both of
-// a Pi's spare cores from the ticket path.
-func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, error) {
+// a Pi's spare cores from the ticket path. The appointments' figures
+// (booking.Stats) are the period's bookings with the queue's waits.
+func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, booking.Stats, error) {
 	if p.tickets == nil {
-		return queue.Stats{}, errNoTickets
+		return queue.Stats{}, booking.Stats{}, errNoTickets
 	}
 	select {
 	case p.statsSem <- struct{}{}:
 		defer func() { <-p.statsSem }()
 	case <-ctx.Done():
-		return queue.Stats{}, ctx.Err()
+		return queue.Stats{}, booking.Stats{}, ctx.Err()
 	}
+	s, err := p.count(ctx, pd)
+	if err != nil {
+		return queue.Stats{}, booking.Stats{}, err
+	}
+	as, err := p.appointmentStats(ctx, pd, s)
+	return s, as, err
+}
+
+// count is the queue's figures of a period: the closed days from their
+// stored statistics; today's tickets (and any after, should the clock
+// have gone back) counted one by one.
+func (p *Pages) count(ctx context.Context, pd period) (queue.Stats, error) {
 	loc := p.hall.Location
 	b := queue.NewStatsBuilder(pd.From, pd.To, loc)
-	// The closed days come from their stored statistics; today's tickets
-	// (and any after, should the clock have gone back) are counted one by
-	// one.
 	today := p.now().In(loc).Format(time.DateOnly)
 	if pd.From < today {
 		days, err := p.tickets.DayStats(ctx, pd.From, min(pd.To, dayBefore(today)), loc)
@@ -53,6 +65,66 @@ func (p *Pages) stats(ctx context.Context, pd period) (queue.Stats, error) {
 		}
 	}
 	return b.Stats(), nil
+}
+
+// appointmentStats counts the period's bookings and sets the waits of
+// appointment tickets and walk-ins from the queue's figures: the period's
+// from s, a day's from that day's (only the days with bookings are
+// counted again, from their stored statistics).
+func (p *Pages) appointmentStats(ctx context.Context, pd period, s queue.Stats) (booking.Stats, error) {
+	if p.diary == nil {
+		return booking.Stats{}, nil
+	}
+	ab := booking.NewStatsBuilder(pd.From, pd.To, p.hall.Location)
+	from, _ := cases.ParseDate(pd.From)
+	to, _ := cases.ParseDate(pd.To)
+	err := p.diary.EachBooking(ctx, from, to, func(bk *booking.Booking) error {
+		ab.AddBooking(bk)
+		return nil
+	})
+	if err != nil {
+		return booking.Stats{}, err
+	}
+	as := ab.Stats()
+	days := map[string]queue.Stats{"": s}
+	for _, r := range as.ByServiceDay {
+		if _, ok := days[r.Day]; !ok {
+			if days[r.Day], err = p.count(ctx, period{From: r.Day, To: r.Day}); err != nil {
+				return booking.Stats{}, err
+			}
+		}
+	}
+	as.SetWaits(func(day, service string) (queue.DurationStats, queue.DurationStats) {
+		st := days[day]
+		if service == "" {
+			return st.AppointmentWait, st.WalkInWait
+		}
+		for _, g := range st.ByService {
+			if g.ID == service {
+				return g.AppointmentWait, g.WalkInWait
+			}
+		}
+		return queue.DurationStats{}, queue.DurationStats{}
+	})
+	return as, nil
+}
+
+// appointmentRow is a row of the appointments' table, named.
+type appointmentRow struct {
+	Name string
+	booking.StatsRow
+}
+
+// appointmentRows names the period's rows by service, and the total.
+func (p *Pages) appointmentRows(rs []booking.StatsRow, total booking.StatsRow) []appointmentRow {
+	var out []appointmentRow
+	for _, r := range rs {
+		out = append(out, appointmentRow{Name: p.serviceName(r.ServiceID), StatsRow: r})
+	}
+	if len(out) > 0 {
+		out = append(out, appointmentRow{Name: "合计", StatsRow: total})
+	}
+	return out
 }
 
 // dayBefore is the calendar day before a "2006-01-02" day.
@@ -98,6 +170,10 @@ type dashboardBody struct {
 	Charts    []chart
 	Export    []presetLink // CSV links
 	Generated string
+	// Appointments: bookings, arrivals, lateness, no-shows and waits of
+	// appointment tickets against walk-ins, by service (none without
+	// bookings).
+	Appointments []appointmentRow
 }
 
 type chart struct {
@@ -120,7 +196,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), statsTimeout)
 	defer cancel()
-	s, err := p.stats(ctx, pd)
+	s, as, err := p.stats(ctx, pd)
 	if err != nil {
 		p.statsFailed(w, r, err)
 		return
@@ -144,6 +220,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 			Service: p.serviceName(b.ServiceID), Counter: p.counterName(b.CounterID), Level: b.Level.Name()})
 	}
 	body.Charts = p.charts(s, body.Services)
+	body.Appointments = p.appointmentRows(as.ByService, as.Total)
 	p.render(w, http.StatusOK, "dashboard.html", view{Title: "统计分析", Page: "dashboard", Body: body, Data: struct {
 		pageData
 		Me principalData `json:"me"`

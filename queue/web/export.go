@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/booking"
 )
 
 // exportTables are the CSV exports of the dashboard.
 var exportTables = []struct{ id, label string }{
 	{"tickets", "票据明细"}, {"services", "按业务"}, {"counters", "按窗口"}, {"staff", "按工作人员"}, {"bad", "差评清单"},
+	{"appointments", "预约（按业务、按日）"},
 }
 
 // utf8BOM starts every export: Excel opens a CSV without it in the
@@ -59,7 +61,7 @@ func (p *Pages) export(w http.ResponseWriter, r *http.Request) {
 		p.exportTickets(ctx, w, r, pd, label)
 		return
 	}
-	s, err := p.stats(ctx, pd)
+	s, as, err := p.stats(ctx, pd)
 	if err != nil {
 		p.statsFailed(w, r, err)
 		return
@@ -72,6 +74,8 @@ func (p *Pages) export(w http.ResponseWriter, r *http.Request) {
 		rows = groupRows("窗口", p.named(s.ByCounter, p.counterName))
 	case "staff":
 		rows = groupRows("工作人员", p.named(s.ByStaff, staffName))
+	case "appointments":
+		rows = p.appointmentCSV(as)
 	case "bad":
 		rows = [][]string{{"评价时间", "日期", "票号", "业务", "窗口", "工作人员", "评价", "原因"}}
 		for _, b := range s.BadRatings {
@@ -178,6 +182,26 @@ func groupRows(what string, gs []namedGroup) [][]string {
 			strconv.Itoa(g.Ratings.Rated), pct(g.Ratings.RateRatio()), pct(g.Ratings.SatisfactionRatio()), strconv.Itoa(g.Ratings.Bad)})
 	}
 	return rows
+}
+
+// appointmentCSV is the appointments' table: a row per service and day,
+// then per service over the period ("合计" in the day column), then the
+// total.
+func (p *Pages) appointmentCSV(as booking.Stats) [][]string {
+	rows := [][]string{{"日期", "业务", "预约", "取消", "预约人数", "到达", "迟到", "平均迟到(分钟)", "爽约", "迟到失效", "爽约率",
+		"预约号平均等候(分钟)", "预约号90%等候(分钟)", "普通号平均等候(分钟)", "普通号90%等候(分钟)"}}
+	row := func(day, name string, r booking.StatsRow) []string {
+		return []string{day, name, strconv.Itoa(r.Booked), strconv.Itoa(r.Cancelled), strconv.Itoa(r.Persons), strconv.Itoa(r.Arrived),
+			strconv.Itoa(r.Late), minutes(r.Lateness.Mean), strconv.Itoa(r.NoShows), strconv.Itoa(r.Lapsed), pct(r.NoShowRate),
+			minutes(r.ApptWait.Mean), minutes(r.ApptWait.P90), minutes(r.WalkInWait.Mean), minutes(r.WalkInWait.P90)}
+	}
+	for _, r := range as.ByServiceDay {
+		rows = append(rows, row(r.Day, p.serviceName(r.ServiceID), r))
+	}
+	for _, r := range as.ByService {
+		rows = append(rows, row("合计", p.serviceName(r.ServiceID), r))
+	}
+	return append(rows, row("合计", "全部业务", as.Total))
 }
 
 // cellSafe keeps a cell from being read as a formula by a spreadsheet

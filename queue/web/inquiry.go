@@ -76,18 +76,14 @@ type inquiryPage struct {
 	Message string
 	Token   string
 	Write   bool // the page of the forms to ask and add material (no refresh)
+	Book    bool // the hall takes public bookings: a link to book a visit for the case
 }
 
 // maxTellBody bounds a message with its photos.
 const maxTellBody = 3*(5<<20) + 64<<10
 
 func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Robots-Tag", "noindex, nofollow")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	hd := publicHeaders(w)
 	token, ok := strings.CutPrefix(r.URL.Path, "/c/")
 	if !ok || strings.Contains(token, "/") {
 		h.render(w, http.StatusNotFound, inquiryPage{Message: "页面不存在"})
@@ -165,7 +161,8 @@ func (h *inquiry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := inquiryPage{Hall: h.p.hall.Name, Found: true, Case: pv, Message: msg, Token: token,
-		Write: r.Method != http.MethodPost && r.URL.Query().Get("write") == "1" && pv.CanTell}
+		Write: r.Method != http.MethodPost && r.URL.Query().Get("write") == "1" && pv.CanTell,
+		Book:  pv.CanTell && h.p.publicBooking()}
 	if pv.Due != nil {
 		page.Due = pv.Due.Date.String()
 	}
@@ -205,6 +202,19 @@ func (h *inquiry) render(w http.ResponseWriter, status int, p inquiryPage) {
 	if err := h.tmpl.Execute(w, p); err != nil {
 		h.p.log.Debug("inquiry page: writing failed", "err", err)
 	}
+}
+
+// publicHeaders sets the headers of a public page (the inquiry page, the
+// booking page): not cached, not indexed, no referrer (a token or a code
+// may be in the page), nothing but its own inline style and forms.
+func publicHeaders(w http.ResponseWriter) http.Header {
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Robots-Tag", "noindex, nofollow")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	return hd
 }
 
 // retryAfter is the Retry-After value, in whole seconds, of a refusal
@@ -277,6 +287,19 @@ func (l *guessLimiter) fail(ip string) bool {
 	if g.n == l.max {
 		g.reset = now.Add(l.window) // refused for a whole window from the last guess
 		return true
+	}
+	return false
+}
+
+// publicBooking reports whether the hall takes bookings on the public page.
+func (p *Pages) publicBooking() bool {
+	if p.diary == nil {
+		return false
+	}
+	for _, pl := range p.diary.Config().Plans {
+		if pl.Public {
+			return true
+		}
 	}
 	return false
 }

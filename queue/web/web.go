@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/booking"
 	"yiting/queue/rota"
 )
 
@@ -46,6 +47,10 @@ type Options struct {
 	// Rota is the duty rota (/dashboard/rota); without it the page
 	// answers 503.
 	Rota *rota.Rota
+	// Diary is the appointment diary: /dashboard/appointments, the
+	// sessions of the case page, the public booking page /book and the
+	// dashboard's appointment figures; nil: none of them.
+	Diary *booking.Diary
 	// Speech renders the board's announcements on the server; nil means
 	// the boards speak with the browser's speechSynthesis.
 	Speech Synthesizer
@@ -87,6 +92,7 @@ type Pages struct {
 	tickets    TicketSource
 	cases      CaseBook
 	rota       *rota.Rota
+	diary      *booking.Diary
 	qr         QRCoder
 	deskPrint  func(ctx context.Context, ticketID uint64, caseURL string) error
 	kioskPin   string
@@ -121,6 +127,7 @@ func New(opts Options) (*Pages, error) {
 		tickets:    opts.Tickets,
 		cases:      opts.Cases,
 		rota:       opts.Rota,
+		diary:      opts.Diary,
 		qr:         opts.QR,
 		deskPrint:  opts.DeskPrint,
 		kioskPin:   opts.KioskPin,
@@ -180,6 +187,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /dashboard/audit", p.page(p.auditPage))
 	mux.Handle("GET /dashboard/units", p.page(p.unitsPage))
 	mux.Handle("GET /dashboard/rota", p.page(p.rotaPage))
+	mux.Handle("GET /dashboard/appointments", p.page(p.appointmentsPage))
 	mux.Handle("GET /dashboard/units.csv", p.page(p.unitsCSV))
 	for _, f := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
 		mux.Handle("GET /dashboard/"+f, p.page(p.caseExport))
@@ -187,6 +195,9 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin", p.page(p.admin))
 	mux.Handle("GET /ui/{file}", p.page(p.asset))
 	mux.Handle("/c/", p.Inquiry(InquiryOptions{})) // the public inquiry page of a case (一件一码): sets its own headers
+	book := p.bookHandler()                        // the public booking page: sets its own headers
+	mux.Handle("/book", book)
+	mux.Handle("/book/mine", book)
 }
 
 // page adds the headers every answer of this package carries: no

@@ -112,6 +112,12 @@
       }, function () { toast("系统维护中，请稍候"); });
   }
 
+  // 预约签到: the loop waits for a card or a booking code.
+  function checkIn() {
+    fetch(prefix + "/checkin", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })
+      .then(function (r) { if (!r.ok) toast("请稍后再试"); }, function () { toast("系统维护中，请稍候"); });
+  }
+
   // ---- rendering -----------------------------------------------------------
   function waitingText(n) { return n > 0 ? "等候 " + n + " 人" : "无需等候"; }
 
@@ -155,6 +161,14 @@
     q.appendChild(el("span", "sub", "扫码查询"));
     q.addEventListener("click", inquire);
     box.appendChild(q);
+    if (!v.hall || !v.hall.appointments) return;
+    var a = el("button", "tile c-checkin");
+    a.type = "button";
+    a.setAttribute("data-category", "checkin");
+    a.appendChild(el("span", "name", "预约签到"));
+    a.appendChild(el("span", "sub", "已预约请在此签到"));
+    a.addEventListener("click", checkIn);
+    box.appendChild(a);
   }
 
   function renderCategory(v) {
@@ -274,6 +288,23 @@
     post("/inquire-code", { code: $("q-code").value, id_last4: $("q-last4").value });
   });
 
+  // The booking code's keypad: its alphabet has no 0/O, 1/I/L.
+  function bookingKey(k) {
+    var f = $("b-code");
+    var raw = f.value.replace(/-/g, "");
+    if (k === "删除") raw = raw.slice(0, -1);
+    else if (raw.length < 8) raw += k;
+    f.value = raw.length > 4 ? raw.slice(0, 4) + "-" + raw.slice(4) : raw;
+  }
+  "23456789ABCDEFGHJKMNPQRSTUVWXYZ".split("").concat(["删除"]).forEach(function (k) {
+    var b = el("button", "", k);
+    b.type = "button";
+    b.setAttribute("data-key", k);
+    b.addEventListener("click", function () { bookingKey(k); });
+    $("b-keypad").appendChild(b);
+  });
+  $("b-submit").addEventListener("click", function () { post("/checkin-code", { code: $("b-code").value }); });
+
   function renderStaff(v) {
     var msgs = [];
     var d = v.devices || {};
@@ -295,7 +326,7 @@
     switch (v.step) {
       case "idle": return nav.screen !== "menu";
       case "choose": return true;
-      case "wait_card": case "ticket": case "error": case "group": case "inquiry": case "cases": return true;
+      case "wait_card": case "ticket": case "error": case "group": case "inquiry": case "cases": case "checkin": return true;
       case "issuing": return !!v.retrying;
     }
     return false;
@@ -344,6 +375,10 @@
       case "inquiry":
         if (lastStep !== "inquiry" && lastStep !== "reading") resetCode();
         show("s-inquire");
+        break;
+      case "checkin":
+        if (lastStep !== "checkin" && lastStep !== "reading") $("b-code").value = "";
+        show("s-checkin");
         break;
       case "inquiring":
         $("busy-icon").className = "spinner";
@@ -394,7 +429,7 @@
     switch (v.step) {
       case "idle": key = nav.screen === "category" ? "category" : nav.screen === "inquiry" ? "scan" : "menu"; break;
       case "choose": key = nav.screen === "category" ? "category" : "choose"; break;
-      case "wait_card": case "reading": case "group": case "inquiry": case "inquiring": key = v.step; break;
+      case "wait_card": case "reading": case "group": case "inquiry": case "inquiring": case "checkin": key = v.step; break;
       case "cases": key = v.inquiry && v.inquiry.cases.length ? "cases" : "no_cases"; text = v.message; break;
       case "issuing": key = v.retrying ? "hall_unreachable" : "issuing"; break;
       case "ticket":

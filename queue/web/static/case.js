@@ -85,6 +85,54 @@
     });
   }
 
+  // 安排调解: the slots of the chosen room and day; the session books
+  // every party of the case, and each party's code is shown once.
+  const sched = $('schedule');
+  let scheduled = false; // the codes on screen are not thrown away by a reload
+  async function sessionSlots() {
+    const sel = $('session-start');
+    sel.replaceChildren();
+    try {
+      const out = await api('GET', '/api/v1/appointments/slots?plan=' + encodeURIComponent($('session-plan').value) +
+        '&day=' + encodeURIComponent($('session-day').value));
+      if (out.closed) sel.append(h('option', { value: '' }, out.closed));
+      for (const s of out.slots) {
+        sel.append(h('option', s.free > 0 ? { value: s.start } : { value: s.start, disabled: '' }, Y.hm(s.start) + (s.free > 0 ? '' : '（已约满）')));
+      }
+    } catch (err) { $('session-error').textContent = err.message; $('session-error').hidden = false; }
+  }
+  if (sched) {
+    $('session-plan').addEventListener('change', sessionSlots);
+    $('session-day').addEventListener('change', sessionSlots);
+    sessionSlots();
+    const key = 'session-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+    sched.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const f = new FormData(sched);
+      const btn = sched.querySelector('button[type=submit]');
+      btn.disabled = true;
+      scheduled = true; // opening the parties for the booking is a case step: no reload under it
+      try {
+        const out = await api('POST', '/api/v1/appointments', { plan: f.get('plan'), start: f.get('start'), channel: 'session', case: code,
+          note: f.get('note').trim() }, { 'Idempotency-Key': key + f.get('start') });
+        const b = out.booking;
+        $('session-error').hidden = true;
+        $('session-done').replaceChildren(
+          h('span', {}, '已安排：' + b.plan_name + ' ' + b.day + ' ' + Y.hm(b.start) + '。请告知各方预约码：'),
+          ...b.parties.map((p, i) => h('span', { class: 'code' }, p.masked_name + ' ' + out.codes[i] + '　')),
+          h('button', { type: 'button', id: 'session-reload' }, '刷新页面'));
+        $('session-done').hidden = false;
+        $('session-reload').addEventListener('click', () => location.reload());
+      } catch (err) {
+        scheduled = false;
+        $('session-error').textContent = err.message;
+        $('session-error').hidden = false;
+      } finally {
+        btn.disabled = false;
+      }
+    });
+  }
+
   // Another person's step on this case: reload unless someone is typing
   // (then say so).
   $('live-reload').addEventListener('click', () => location.reload());
@@ -94,6 +142,6 @@
     const a = document.activeElement;
     const typing = a && ['INPUT', 'SELECT', 'TEXTAREA'].includes(a.tagName) && a.value;
     const showingPersonal = $('personal-out') && !$('personal-out').hidden; // not thrown away by a reload
-    if (!typing && !acting && !showingPersonal) location.reload();
+    if (!typing && !acting && !showingPersonal && !scheduled) location.reload();
   });
 })();

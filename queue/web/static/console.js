@@ -130,7 +130,7 @@
     $('waiting-total').textContent = '共 ' + w.waiting_total + ' 人' + (w.waiting_total > w.waiting.length ? '，显示前 ' + w.waiting.length : '');
     const rows = w.waiting.map((t) => row(t,
       h('td', {}, Y.serviceName(t.service)),
-      h('td', {}, t.priority ? Y.className(t.priority) + '·优先' : (t.directed ? '指定本窗口' : '')),
+      h('td', {}, t.appointment ? '预约 ' + Y.hm(t.appointment) : t.priority ? Y.className(t.priority) + '·优先' : (t.directed ? '指定本窗口' : '')),
       h('td', {}, Y.duration(now - Date.parse(t.issued_at))),
       h('td', {}, h('button', { type: 'button', onclick: () => callDialog(t.number) }, '呼叫此号'))));
     $('waiting-list').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 5 }, '当前没有等候的号'))]));
