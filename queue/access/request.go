@@ -2,6 +2,7 @@ package access
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -32,4 +33,30 @@ func SecretOf(r *http.Request, allowQuery bool) (secret string, ok bool) {
 		}
 	}
 	return "", true
+}
+
+// SetSession sets the session cookie a login made: HttpOnly, SameSite
+// Strict, Secure over TLS — the one place its attributes are written (the
+// hall's API, the county hub's login form).
+func SetSession(w http.ResponseWriter, r *http.Request, secret string) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: secret, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode})
+}
+
+// ClearSession removes the session cookie (a logout).
+func ClearSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode})
+}
+
+// SafeNext is the page to go to after a login: a path on this server,
+// never another site (an open redirect would send a fresh login
+// elsewhere), nor the login page itself; otherwise fallback.
+func SafeNext(next, fallback string) string {
+	u, err := url.Parse(next)
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || strings.HasPrefix(u.Path, "/login") {
+		return fallback
+	}
+	return u.RequestURI()
 }

@@ -195,7 +195,7 @@ func (a *API) setOwnPassword(c *gin.Context, p queue.Principal) {
 		a.fail(c, err)
 		return
 	}
-	clearCookie(c)
+	access.ClearSession(c.Writer, c.Request)
 	c.Status(http.StatusNoContent)
 	c.Writer.WriteHeaderNow()
 }

@@ -148,14 +148,7 @@ func (a *API) login(c *gin.Context) {
 	// A session cookie (no Max-Age): the server decides when the
 	// session expires (it slides with use). Secure only over TLS: the
 	// hall's LAN is often plain HTTP, where a Secure cookie is never sent.
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name:     CookieName,
-		Value:    secret,
-		Path:     "/",
-		HttpOnly: true,
-		Secure:   c.Request.TLS != nil,
-		SameSite: http.SameSiteStrictMode,
-	})
+	access.SetSession(c.Writer, c.Request, secret)
 	writeJSON(c, http.StatusOK, loginResponse{Principal: principalOut(p), Token: secret})
 }
 
@@ -170,17 +163,9 @@ func (a *API) logout(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	clearCookie(c)
+	access.ClearSession(c.Writer, c.Request)
 	c.Status(http.StatusNoContent)
 	c.Writer.WriteHeaderNow()
-}
-
-// clearCookie tells the browser to forget the session cookie.
-func clearCookie(c *gin.Context) {
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: CookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteStrictMode,
-	})
 }
 
 type meResponse struct {

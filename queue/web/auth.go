@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"yiting/queue"
 	"yiting/queue/access"
@@ -45,14 +44,6 @@ func (p *Pages) staffPage(w http.ResponseWriter, r *http.Request, roles ...queue
 	return pr, true
 }
 
-// safeNext is the page to go to after the login: a path on this server,
-// never another site (an open redirect would let a link send a clerk's
-// fresh login elsewhere).
-func safeNext(next string) string {
-	u, err := url.Parse(next)
-	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") ||
-		strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/console"
-	}
-	return u.RequestURI()
-}
+// safeNext is the page to go to after the login (access.SafeNext), the
+// console by default.
+func safeNext(next string) string { return access.SafeNext(next, "/console") }

@@ -71,7 +71,7 @@ func (s *Server) loginPost(c *gin.Context) {
 		s.render(c, status, "login.html", view{Title: "县级平台登录", Body: f})
 		return
 	}
-	setSession(c, secret)
+	access.SetSession(c.Writer, c.Request, secret)
 	if p.MustChangePassword {
 		c.Redirect(http.StatusSeeOther, "/password?next="+url.QueryEscape(f.Next))
 		return
@@ -138,14 +138,8 @@ func (s *Server) logout(c *gin.Context) {
 			s.log.Error("countyweb: logout failed", "err", err)
 		}
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: access.CookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteStrictMode})
+	access.ClearSession(c.Writer, c.Request)
 	c.Redirect(http.StatusSeeOther, "/login")
-}
-
-func setSession(c *gin.Context, secret string) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: access.CookieName, Value: secret, Path: "/",
-		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 
 // securityHeaders are every page's.
@@ -156,13 +150,6 @@ func securityHeaders(c *gin.Context) {
 	hd.Set("Referrer-Policy", "no-referrer")
 }
 
-// safeNext is the page to go to after the login: a path on this server,
-// the county's overview otherwise.
-func safeNext(next string) string {
-	u, err := url.Parse(next)
-	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") ||
-		strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || strings.HasPrefix(u.Path, "/login") {
-		return "/county"
-	}
-	return u.RequestURI()
-}
+// safeNext is the page to go to after the login (access.SafeNext), the
+// county's overview by default.
+func safeNext(next string) string { return access.SafeNext(next, "/county") }
