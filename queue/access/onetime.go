@@ -11,13 +11,18 @@ import (
 // password: for an admin who hands it over on paper or by phone, and for
 // the county hub's command line (yiting -role hub -add-user).
 func (s *Service) CreateUserOneTime(ctx context.Context, actor queue.Principal, nu NewUser) (password string, info UserInfo, err error) {
+	if err := s.requireAdmin(actor); err != nil {
+		return "", UserInfo{}, err
+	}
 	nu.Password = newPassword()
-	if info, err = s.CreateUser(ctx, actor, nu); err != nil {
+	rec, err := s.newUserRecord(nu, actor.ID)
+	if err != nil {
 		return "", UserInfo{}, err
 	}
-	// Set by someone else: the account must change it at its first login.
-	if err := s.SetPassword(ctx, actor, info.Name, "", nu.Password); err != nil {
+	rec.MustChange = true // set by someone else: the first login sets the person's own
+	if err := s.addUser(ctx, rec); err != nil {
 		return "", UserInfo{}, err
 	}
-	return nu.Password, info, nil
+	s.log.Info("user created with a one-time password", "actor", actor.Actor(), "user", rec.Name, "role", rec.Role)
+	return nu.Password, userInfo(rec, 0), nil
 }
