@@ -67,8 +67,9 @@ func (sp span) bounds(d cases.Date) (first, next cases.Date) {
 }
 
 // caseStatsFormat is the first byte of a stored piece; another is counted
-// again. Format 1 placed registrations by their next case.
-const caseStatsFormat = 2
+// again. Format 1 placed registrations by their next case; 2 had no
+// units' parts.
+const caseStatsFormat = 3
 
 // StatsDays implements cases.CaseStore: the whole years and months of the
 // period as one piece each, its other days one by one.
@@ -342,9 +343,7 @@ func migrateCaseSpans(tx *bolt.Tx) error {
 // encodeStatsDay writes a sorted day: counts as varints, then each tally.
 func encodeStatsDay(d *cases.StatsDay) []byte {
 	e := dayEncoder{buf: []byte{caseStatsFormat}}
-	for _, n := range d.Counters() {
-		e.int(*n)
-	}
+	encodeCounts(&e, d)
 	e.int(len(d.Types))
 	for _, t := range d.Types {
 		e.str(t.Key.Type)
@@ -358,6 +357,24 @@ func encodeStatsDay(d *cases.StatsDay) []byte {
 			e.int(t.N)
 		}
 	}
+	for _, days := range []cases.Days{d.Prev, d.Prev2} {
+		e.int(len(days) / 8)
+		e.buf = append(e.buf, days...)
+	}
+	e.int(len(d.ByUnit))
+	for i := range d.ByUnit {
+		e.str(d.ByUnit[i].Unit)
+		encodeCounts(&e, &d.ByUnit[i].StatsDay)
+	}
+	return e.buf
+}
+
+// encodeCounts writes what a unit's part has too: the plain counts and
+// the due days.
+func encodeCounts(e *dayEncoder, d *cases.StatsDay) {
+	for _, n := range d.Counters() {
+		e.int(*n)
+	}
 	for _, s := range [][]cases.Tally[cases.Date]{d.AcceptPending, d.HandlePending, d.OverdueFrom} {
 		e.int(len(s))
 		for _, t := range s {
@@ -365,11 +382,15 @@ func encodeStatsDay(d *cases.StatsDay) []byte {
 			e.int(t.N)
 		}
 	}
-	for _, days := range []cases.Days{d.Prev, d.Prev2} {
-		e.int(len(days) / 8)
-		e.buf = append(e.buf, days...)
+}
+
+func decodeCounts(r *dayDecoder, d *cases.StatsDay) {
+	for _, p := range d.Counters() {
+		*p = r.int()
 	}
-	return e.buf
+	for _, s := range []*[]cases.Tally[cases.Date]{&d.AcceptPending, &d.HandlePending, &d.OverdueFrom} {
+		*s = tallies(r, func() cases.Date { return cases.Date(r.uint()) })
+	}
 }
 
 // decodeStatsDay reads a stored day; ok is false when it must be counted
@@ -381,15 +402,10 @@ func decodeStatsDay(v []byte, names map[string]string) (d *cases.StatsDay, ok bo
 	}
 	r := dayDecoder{buf: v[1:], names: names}
 	d = cases.NewStatsDay(0)
-	for _, p := range d.Counters() {
-		*p = r.int()
-	}
+	decodeCounts(&r, d)
 	d.Types = tallies(&r, func() cases.TypeKey { return cases.TypeKey{Type: r.str(), Service: r.str()} })
 	for _, s := range []*[]cases.Tally[string]{&d.Units, &d.Outcomes, &d.Channels, &d.Statuses} {
 		*s = tallies(&r, r.str)
-	}
-	for _, s := range []*[]cases.Tally[cases.Date]{&d.AcceptPending, &d.HandlePending, &d.OverdueFrom} {
-		*s = tallies(&r, func() cases.Date { return cases.Date(r.uint()) })
 	}
 	for _, days := range []*cases.Days{&d.Prev, &d.Prev2} {
 		n := 8 * r.len()
@@ -402,6 +418,13 @@ func decodeStatsDay(v []byte, names map[string]string) (d *cases.StatsDay, ok bo
 			if !days.Valid() {
 				r.err = errors.New("a table of days out of order")
 			}
+		}
+	}
+	if n := r.len(); n > 0 {
+		d.ByUnit = make([]cases.UnitDay, n)
+		for i := range d.ByUnit {
+			d.ByUnit[i].Unit = r.str()
+			decodeCounts(&r, &d.ByUnit[i].StatsDay)
 		}
 	}
 	if r.err != nil {

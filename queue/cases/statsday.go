@@ -40,6 +40,7 @@ type StatsDay struct {
 	Closed, Rateable, Mediated, Failed, Rated, Satisfied                      int
 	Routed, Reroutes, Supervised, Supervisions, AutoSupervisions, LateReplies int
 	Extended                                                                  int
+	Concluded                                                                 int // handled (办结), whatever the limit
 
 	// The visitors. Regs counts the registrations — a case and one of
 	// its visitor keys. Prev holds, for each registration that has one,
@@ -53,7 +54,17 @@ type StatsDay struct {
 	Regs        int
 	Prev, Prev2 Days
 
+	// ByUnit counts each unit's cases the same way, without the tallies
+	// and the visitors: the units' assessment (AssessDays).
+	ByUnit []UnitDay
+
 	prevs [2][]Date // Add's, until Sort makes Prev and Prev2 of them
+}
+
+// UnitDay is one unit's part of a StatsDay ("（未定）" for none).
+type UnitDay struct {
+	Unit string
+	StatsDay
 }
 
 // Tally is how many of a kind.
@@ -89,6 +100,27 @@ func bump[K comparable](s *[]Tally[K], k K, n int) {
 // visitor keys among the visitor's registrations (nil when the caller
 // counts visitors another way). Sort the day when every case is added.
 func (d *StatsDay) Add(f *Facts, regs []VisitorReg) {
+	d.count(f, regs, true)
+	unit := unitName(f.Unit)
+	i := slices.IndexFunc(d.ByUnit, func(u UnitDay) bool { return u.Unit == unit })
+	if i < 0 {
+		i = len(d.ByUnit)
+		d.ByUnit = append(d.ByUnit, UnitDay{Unit: unit})
+	}
+	d.ByUnit[i].count(f, nil, false)
+}
+
+// unitName is how the statistics name a case's unit.
+func unitName(unit string) string {
+	if unit == "" {
+		return "（未定）"
+	}
+	return unit
+}
+
+// count adds a case to the plain counts and the due days; with all, to
+// the tallies and the visitors too.
+func (d *StatsDay) count(f *Facts, regs []VisitorReg, all bool) {
 	d.Cases++
 	d.Visits += f.Visits
 	d.Persons += f.VisitPersons
@@ -101,17 +133,18 @@ func (d *StatsDay) Add(f *Facts, regs []VisitorReg) {
 	if f.Major {
 		d.Major++
 	}
-	bump(&d.Types, TypeKey{f.Type, f.ServiceID}, 1)
-	unit := f.Unit
-	if unit == "" {
-		unit = "（未定）"
+	if f.Handled != 0 {
+		d.Concluded++
 	}
-	bump(&d.Units, unit, 1)
-	if f.Outcome != "" {
-		bump(&d.Outcomes, string(f.Outcome), 1)
+	if all {
+		bump(&d.Types, TypeKey{f.Type, f.ServiceID}, 1)
+		bump(&d.Units, unitName(f.Unit), 1)
+		if f.Outcome != "" {
+			bump(&d.Outcomes, string(f.Outcome), 1)
+		}
+		bump(&d.Channels, string(f.Channel), 1)
+		bump(&d.Statuses, string(f.Status), 1)
 	}
-	bump(&d.Channels, string(f.Channel), 1)
-	bump(&d.Statuses, string(f.Status), 1)
 	open := f.Status.Open()
 	if f.AcceptDue != 0 {
 		switch {
@@ -204,12 +237,17 @@ func (d *StatsDay) Sort() {
 		d.Prev, d.Prev2 = mergeDays(d.Prev, DaysOf(d.prevs[0])), mergeDays(d.Prev2, DaysOf(d.prevs[1]))
 		d.prevs = [2][]Date{}
 	}
+	slices.SortFunc(d.ByUnit, func(x, y UnitDay) int { return cmp.Compare(x.Unit, y.Unit) })
+	for i := range d.ByUnit {
+		d.ByUnit[i].Sort()
+	}
 }
 
 // MergeStatsDays adds the days up into one, named by day: a month the
 // store keeps.
 func MergeStatsDays(day Date, days []StatsDay) *StatsDay {
 	m := NewStatsDay(day)
+	var units []UnitDay
 	sum := m.Counters()
 	for i := range days {
 		d := &days[i]
@@ -235,6 +273,17 @@ func MergeStatsDays(day Date, days []StatsDay) *StatsDay {
 		}
 		m.Prev = mergeDays(m.Prev, d.Prev)
 		m.Prev2 = mergeDays(m.Prev2, d.Prev2)
+		units = append(units, d.ByUnit...)
+	}
+	slices.SortStableFunc(units, func(x, y UnitDay) int { return cmp.Compare(x.Unit, y.Unit) })
+	for i := 0; i < len(units); {
+		j := i
+		var parts []StatsDay
+		for ; j < len(units) && units[j].Unit == units[i].Unit; j++ {
+			parts = append(parts, units[j].StatsDay)
+		}
+		m.ByUnit = append(m.ByUnit, UnitDay{Unit: units[i].Unit, StatsDay: *MergeStatsDays(0, parts)})
+		i = j
 	}
 	m.Sort()
 	return m
@@ -246,7 +295,7 @@ func (d *StatsDay) Counters() []*int {
 	return []*int{&d.Cases, &d.Visits, &d.Persons, &d.GroupVisits, &d.Collective, &d.Meetings, &d.RiskWarnings, &d.Major,
 		&d.AcceptOK, &d.AcceptDone, &d.HandleOK, &d.HandleDone, &d.Closed, &d.Rateable, &d.Mediated, &d.Failed,
 		&d.Rated, &d.Satisfied, &d.Routed, &d.Reroutes, &d.Supervised, &d.Supervisions, &d.AutoSupervisions,
-		&d.LateReplies, &d.Extended, &d.Regs}
+		&d.LateReplies, &d.Extended, &d.Regs, &d.Concluded}
 }
 
 // before counts the tallies of days before day.

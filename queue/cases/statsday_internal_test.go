@@ -78,6 +78,7 @@ func TestStatsFromDaysEqualCountingFacts(t *testing.T) {
 		// As a store reads it: the whole months merged, the other days
 		// one by one.
 		byMonths := newStatsAcc(from, to, today)
+		var pieces []StatsDay
 		for m := from.MonthStart(); m <= to; m = m.NextMonth() {
 			var in []StatsDay
 			for _, d := range days {
@@ -86,12 +87,32 @@ func TestStatsFromDaysEqualCountingFacts(t *testing.T) {
 				}
 			}
 			if m >= from && m.NextMonth()-1 <= to {
-				byMonths.addDay(MergeStatsDays(m, in))
+				pieces = append(pieces, *MergeStatsDays(m, in))
 				continue
 			}
-			for i := range in {
-				byMonths.addDay(&in[i])
+			pieces = append(pieces, in...)
+		}
+		for i := range pieces {
+			byMonths.addDay(&pieces[i])
+		}
+		// The units' assessment, from the facts and from the pieces.
+		units := []string{"信访局", "司法局", "人社局"}
+		assessFacts, err := Assess(from, to, today, units, func(fn func(*Facts) error) error {
+			for i := range all {
+				if err := fn(&all[i]); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AssessDays(from, to, today, units, pieces); !reflect.DeepEqual(got, assessFacts) {
+			t.Fatalf("%s..%s today %s: assessment\nfrom pieces %+v\n from facts %+v", from, to, today, got, assessFacts)
+		}
+		if got := AssessDays(from, to, today, units, days); !reflect.DeepEqual(got, assessFacts) {
+			t.Fatalf("%s..%s today %s: assessment\nfrom days %+v\n from facts %+v", from, to, today, got, assessFacts)
 		}
 		want, got, merged := byFacts.result(b), byDays.result(b), byMonths.result(b)
 		if !reflect.DeepEqual(got, want) {

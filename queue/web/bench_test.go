@@ -93,15 +93,17 @@ func BenchmarkCaseStatsPageBusyYear(b *testing.B) {
 		{"month", "from=2026-06-01&to=2026-06-30"},
 		{"rolling", "from=2026-01-20&to=2026-12-10"}, // 10 whole months and 23 days
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			for b.Loop() {
-				w := f.get("/dashboard/case-stats.csv?"+c.query, secSuper)
-				if w.Code != http.StatusOK {
-					b.Fatalf("status %d: %.300s", w.Code, w.Body)
+		for _, page := range []string{"case-stats", "units"} { // the statistics, the units' assessment
+			b.Run(page+"/"+c.name, func(b *testing.B) {
+				for b.Loop() {
+					w := f.get("/dashboard/"+page+".csv?"+c.query, secSuper)
+					if w.Code != http.StatusOK {
+						b.Fatalf("status %d: %.300s", w.Code, w.Body)
+					}
 				}
-			}
-			b.ReportMetric(float64(n), "cases")
-		})
+				b.ReportMetric(float64(n), "cases")
+			})
+		}
 	}
 }
 
