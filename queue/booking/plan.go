@@ -79,7 +79,7 @@ func DefaultPolicy() Policy {
 }
 
 // Plan returns the plan of that id.
-func (c *Config) Plan(id string) (Plan, bool) {
+func (c Config) Plan(id string) (Plan, bool) {
 	for _, p := range c.Plans {
 		if p.ID == id {
 			return p, true
@@ -114,51 +114,64 @@ func (c *Config) Validate(h *queue.Hall) error {
 	ids := map[string]bool{}
 	for i, p := range c.Plans {
 		f := fmt.Sprintf("appointments.plans[%d]", i)
-		if !queue.ValidID(p.ID) || ids[p.ID] {
-			return bad(f+".id", "%q is not a valid id or is used twice", p.ID)
+		if ids[p.ID] {
+			return bad(f+".id", "%q is used twice", p.ID)
 		}
 		ids[p.ID] = true
-		if p.Name == "" {
-			return bad(f+".name", "missing")
+		if err := checkPlan(h, p, f); err != nil {
+			return err
 		}
-		sv, ok := h.Service(p.ServiceID)
+	}
+	return nil
+}
+
+// checkPlan checks one plan against the hall; errors name the field
+// under f (queue.Invalid).
+func checkPlan(h *queue.Hall, p Plan, f string) error {
+	bad := queue.Invalid
+	if !queue.ValidID(p.ID) {
+		return bad(f+".id", "%q is not a valid id", p.ID)
+	}
+	if p.Name == "" {
+		return bad(f+".name", "missing")
+	}
+	sv, ok := h.Service(p.ServiceID)
+	if !ok {
+		return bad(f+".service", "no service %q", p.ServiceID)
+	}
+	if p.CounterID != "" {
+		ct, ok := h.Counter(p.CounterID)
 		if !ok {
-			return bad(f+".service", "no service %q", p.ServiceID)
+			return bad(f+".counter", "no counter %q", p.CounterID)
 		}
-		if p.CounterID != "" {
-			ct, ok := h.Counter(p.CounterID)
-			if !ok {
-				return bad(f+".counter", "no counter %q", p.CounterID)
-			}
-			if _, ok := ct.Serves(sv.ID); !ok {
-				return bad(f+".counter", "%q does not serve %q", ct.ID, sv.ID)
-			}
+		if _, ok := ct.Serves(sv.ID); !ok {
+			return bad(f+".counter", "%q does not serve %q", ct.ID, sv.ID)
 		}
-		if p.Duty != sv.DutyOnly || (p.Duty && p.CounterID == "") {
-			return bad(f+".duty", "a duty-only service (%q) is booked by a duty plan, in one room, and a duty plan books only such a service", sv.ID)
+	}
+	if p.Duty != sv.DutyOnly || (p.Duty && p.CounterID == "") {
+		return bad(f+".duty", "a duty-only service (%q) is booked by a duty plan, in one room, and a duty plan books only such a service", sv.ID)
+	}
+	if len(p.Weekdays) == 0 {
+		return bad(f+".days", "at least one day of the week")
+	}
+	if p.Length < 5*time.Minute || p.Length > 8*time.Hour {
+		return bad(f+".length", "must be 5m to 8h")
+	}
+	if p.Capacity < 1 || p.Capacity > 1000 {
+		return bad(f+".capacity", "must be 1 to 1000")
+	}
+	if p.WalkIn < 0 || p.WalkIn >= p.Capacity {
+		return bad(f+".walk_in", "must be 0 to capacity-1 (%d)", p.Capacity-1)
+	}
+	if len(p.Periods) == 0 {
+		return bad(f+".hours", "at least one period")
+	}
+	var end time.Duration
+	for j, pd := range p.Periods {
+		if pd.From < end || pd.To <= pd.From || pd.To > 24*time.Hour || pd.To-pd.From < p.Length {
+			return bad(fmt.Sprintf("%s.hours[%d]", f, j), "periods must be in order, not overlap, and hold at least one slot")
 		}
-		if len(p.Weekdays) == 0 {
-			return bad(f+".days", "at least one day of the week")
-		}
-		if p.Length < 5*time.Minute || p.Length > 8*time.Hour {
-			return bad(f+".length", "must be 5m to 8h")
-		}
-		if p.Capacity < 1 || p.Capacity > 1000 {
-			return bad(f+".capacity", "must be 1 to 1000")
-		}
-		if p.WalkIn < 0 || p.WalkIn >= p.Capacity {
-			return bad(f+".walk_in", "must be 0 to capacity-1 (%d)", p.Capacity-1)
-		}
-		if len(p.Periods) == 0 {
-			return bad(f+".hours", "at least one period")
-		}
-		var end time.Duration
-		for j, pd := range p.Periods {
-			if pd.From < end || pd.To <= pd.From || pd.To > 24*time.Hour || pd.To-pd.From < p.Length {
-				return bad(fmt.Sprintf("%s.hours[%d]", f, j), "periods must be in order, not overlap, and hold at least one slot")
-			}
-			end = pd.To
-		}
+		end = pd.To
 	}
 	return nil
 }
