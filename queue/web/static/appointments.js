@@ -1,6 +1,7 @@
 // The appointments page: fills the slots of the chosen plan and day from
 // the API, books for a visitor (the code is shown once, to be told to the
-// visitor), and cancels with a reason; the server renders the day.
+// visitor), moves a booking to another slot or cancels it with a reason;
+// the server renders the day.
 'use strict';
 
 (() => {
@@ -44,12 +45,47 @@
       } catch (err) { fail(err); }
     });
   }
-  for (const b of document.querySelectorAll('.appt-cancel')) {
-    b.addEventListener('click', async () => {
-      const reason = prompt('取消原因（必填）');
-      if (!reason) return;
+  // Move or cancel a booking: staff always may (no cut-off); the server
+  // checks the slot's places and the visitor's other bookings that day.
+  const change = $('change');
+  let current = null;
+  async function fillMove() {
+    const sel = $('move-start');
+    sel.replaceChildren();
+    try {
+      const out = await api('GET', '/api/v1/appointments/slots?plan=' + encodeURIComponent(current.plan) +
+        '&day=' + encodeURIComponent($('move-day').value));
+      if (out.closed) sel.append(h('option', { value: '' }, out.closed));
+      for (const s of out.slots) {
+        sel.append(h('option', s.free > 0 ? { value: s.start } : { value: s.start, disabled: '' }, Y.hm(s.start) + '（余 ' + s.free + '）'));
+      }
+    } catch (err) { fail(err); }
+  }
+  for (const b of document.querySelectorAll('.appt-change')) {
+    b.addEventListener('click', () => {
+      current = b.dataset;
+      $('change-what').textContent = current.what;
+      $('move-day').value = current.day;
+      $('cancel-reason').value = '';
+      change.hidden = false;
+      fillMove();
+      $('move-day').focus();
+    });
+  }
+  if (change) {
+    $('move-day').addEventListener('change', fillMove);
+    $('change-close').addEventListener('click', () => { change.hidden = true; });
+    $('move').addEventListener('submit', async (e) => {
+      e.preventDefault();
       try {
-        await api('POST', '/api/v1/appointments/' + encodeURIComponent(b.dataset.id) + '/cancel', { reason });
+        await api('POST', '/api/v1/appointments/' + encodeURIComponent(current.id) + '/move', { start: $('move-start').value });
+        location.reload();
+      } catch (err) { fail(err); }
+    });
+    $('cancel').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await api('POST', '/api/v1/appointments/' + encodeURIComponent(current.id) + '/cancel', { reason: $('cancel-reason').value.trim() });
         location.reload();
       } catch (err) { fail(err); }
     });
