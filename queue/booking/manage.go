@@ -106,6 +106,9 @@ func (d *Diary) AddPlan(ctx context.Context, p queue.Principal, pl Plan) (PlanIn
 		if _, edited := st.edits[pl.ID]; inFile || edited {
 			return "", queue.Errorf(queue.ECONFLICT, "编号%q已被使用，请换一个 (the id is in use)", pl.ID)
 		}
+		if d.hall.AppointmentPrefix == "" {
+			return "", queue.Errorf(queue.ECONFLICT, "本中心未设置预约号的字头，请先在配置文件 [appointments] 中设置 prefix (no appointment ticket prefix)")
+		}
 		if utf8.RuneCountInString(pl.Name) > 50 {
 			return "", queue.Errorf(queue.EINVALID, "项目名称最多50字 (name too long)")
 		}

@@ -445,3 +445,16 @@ func TestMoveKeepsOneBookingAPlanADay(t *testing.T) {
 		t.Fatalf("the visitor moving onto that day: %v", err)
 	}
 }
+
+// A hall whose file sets no appointment tickets' prefix takes no plan
+// from the page: its tickets would have no prefix of their own.
+func TestNoPlanWithoutAPrefix(t *testing.T) {
+	h := testHall(t)
+	h.AppointmentPrefix = ""
+	f := newFixtureWith(t, h, &booking.Config{Policy: booking.DefaultPolicy()})
+	_, err := f.Diary.AddPlan(bg, supervisor, booking.Plan{ID: "consult", Name: "咨询预约", ServiceID: "consult", Weekdays: weekdays(),
+		Periods: []booking.Period{{From: 9 * time.Hour, To: 10 * time.Hour}}, Length: 30 * time.Minute, Capacity: 1})
+	if queue.ErrorCode(err) != queue.ECONFLICT || !strings.Contains(queue.ErrorMessage(err), "prefix") || len(f.Diary.Config().Plans) != 0 {
+		t.Fatalf("adding a plan without a prefix: %v", err)
+	}
+}

@@ -35,7 +35,26 @@ type planValuesBody struct {
 	WalkIn   int      `json:"walk_in"`
 }
 
-func (b planValuesBody) values() (booking.PlanValues, error) {
+// valuesBody is a request body that holds a plan's values.
+type valuesBody interface {
+	values() (booking.PlanValues, error)
+}
+
+// decodeValues decodes a body holding a plan's values into b and returns
+// them; false when it answered the error.
+func (a *API) decodeValues(c *gin.Context, b valuesBody) (booking.PlanValues, bool) {
+	if !a.decode(c, b) {
+		return booking.PlanValues{}, false
+	}
+	v, err := b.values()
+	if err != nil {
+		a.fail(c, err)
+		return v, false
+	}
+	return v, true
+}
+
+func (b *planValuesBody) values() (booking.PlanValues, error) {
 	v := booking.PlanValues{Length: time.Duration(b.Length) * time.Minute, Capacity: b.Capacity, WalkIn: b.WalkIn}
 	for _, d := range b.Days {
 		wd, ok := weekdayOf(d)
@@ -102,12 +121,8 @@ func (a *API) appointmentPlanAdd(c *gin.Context, p queue.Principal) {
 		Counter string `json:"counter"`
 		Public  bool   `json:"public"`
 	}
-	if !a.decode(c, &b) {
-		return
-	}
-	v, err := b.values()
-	if err != nil {
-		a.fail(c, err)
+	v, ok := a.decodeValues(c, &b)
+	if !ok {
 		return
 	}
 	pl := booking.Plan{ID: b.ID, Name: b.Name, ServiceID: b.Service, CounterID: b.Counter, Public: b.Public,
@@ -121,12 +136,8 @@ func (a *API) appointmentPlanSet(c *gin.Context, p queue.Principal) {
 		return
 	}
 	var b planValuesBody
-	if !a.decode(c, &b) {
-		return
-	}
-	v, err := b.values()
-	if err != nil {
-		a.fail(c, err)
+	v, ok := a.decodeValues(c, &b)
+	if !ok {
 		return
 	}
 	a.answerPlan(c, http.StatusOK)(a.diary.SetPlan(c.Request.Context(), p, c.Param("plan"), v))

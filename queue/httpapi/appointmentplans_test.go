@@ -83,6 +83,11 @@ func TestAppointmentPlanRoutes(t *testing.T) {
 	var b bookedAnswer
 	want(t, f.do("POST", "/api/v1/appointments", secSuper, body, "Idempotency-Key", "b1"), http.StatusCreated, &b)
 	wantError(t, f.do("POST", "/api/v1/appointments/plans/session/close", secSuper, day), http.StatusConflict, "conflict", "1个已有预约", "11月27日 10:00")
+	// Staff move and cancel bookings; devices never.
+	for _, sec := range []string{secKiosk, secDisplay, secPadW1} {
+		wantError(t, f.do("POST", "/api/v1/appointments/"+b.Booking.ID+"/move", sec, map[string]any{"start": friday.AddDate(0, 0, 6)}), http.StatusForbidden, "forbidden")
+		wantError(t, f.do("POST", "/api/v1/appointments/"+b.Booking.ID+"/cancel", sec, map[string]any{"reason": "设备"}), http.StatusForbidden, "forbidden")
+	}
 	wantError(t, f.do("DELETE", "/api/v1/appointments/plans/session", secAdmin, nil), http.StatusConflict, "conflict", "1个已有预约")
 	want(t, f.do("POST", "/api/v1/appointments/"+b.Booking.ID+"/move", secSuper, map[string]any{"start": friday.AddDate(0, 0, 6)}), http.StatusOK, nil)
 	want(t, f.do("POST", "/api/v1/appointments/plans/session/close", secSuper, day), http.StatusOK, &pa)

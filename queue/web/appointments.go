@@ -49,14 +49,9 @@ func (p *Pages) appointmentsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := cases.DateOf(p.now(), p.hall.Location)
-	day := today
-	if q := r.URL.Query().Get("day"); q != "" {
-		d, err := cases.ParseDate(q)
-		if err != nil {
-			p.errorPage(w, http.StatusBadRequest, "日期有误", "日期应为 2026-01-31。")
-			return
-		}
-		day = d
+	day, ok := p.dayParam(w, r, "day", today)
+	if !ok {
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), casesTimeout)
 	defer cancel()
@@ -94,6 +89,21 @@ func (p *Pages) appointmentsPage(w http.ResponseWriter, r *http.Request) {
 		pageData
 		Me principalData `json:"me"`
 	}{p.data, principalOut(pr)}})
+}
+
+// dayParam is the day of a query parameter, def without one; a bad one
+// gets the error page.
+func (p *Pages) dayParam(w http.ResponseWriter, r *http.Request, key string, def cases.Date) (cases.Date, bool) {
+	q := r.URL.Query().Get(key)
+	if q == "" {
+		return def, true
+	}
+	d, err := cases.ParseDate(q)
+	if err != nil {
+		p.errorPage(w, http.StatusBadRequest, "日期有误", "日期应为 2026-01-31。")
+		return 0, false
+	}
+	return d, true
 }
 
 // planLine is a plan's slots on a day, or why it is closed.

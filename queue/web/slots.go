@@ -62,14 +62,9 @@ func (p *Pages) slotsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := cases.DateOf(p.now(), p.hall.Location)
-	from := today
-	if q := r.URL.Query().Get("from"); q != "" {
-		d, err := cases.ParseDate(q)
-		if err != nil {
-			p.errorPage(w, http.StatusBadRequest, "日期有误", "日期应为 2026-01-31。")
-			return
-		}
-		from = d
+	from, ok := p.dayParam(w, r, "from", today)
+	if !ok {
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), casesTimeout)
 	defer cancel()
