@@ -444,6 +444,10 @@ func TestMoveKeepsOneBookingAPlanADay(t *testing.T) {
 	if _, err := f.Diary.Move(bg, visitor, booking.Ref{Code: other.Codes[0]}, f.at(27, 10, 30)); queue.ErrorCode(err) != queue.ECONFLICT {
 		t.Fatalf("the visitor moving onto that day: %v", err)
 	}
+	// Staff move it to half an hour from now: no cut-off for staff.
+	if _, err := f.Diary.Move(bg, staff("win-06"), booking.Ref{ID: other.Booking.ID}, f.at(26, 9, 30)); err != nil {
+		t.Fatalf("staff moving it to a slot past the visitors' cut-off: %v", err)
+	}
 }
 
 // A hall whose file sets no appointment tickets' prefix takes no plan

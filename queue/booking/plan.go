@@ -14,25 +14,25 @@ import (
 // room (its tickets go there); a service's plan books the service (any
 // counter serving it calls its tickets).
 type Plan struct {
-	ID        string // stable id, letters, digits, - and _
-	Name      string // what the pages show: "调解预约（矛盾纠纷多元调解室）"
-	ServiceID string // the service booked: the ticket's service
-	CounterID string // the room or counter booked; "" = any counter serving the service
-	Weekdays  []time.Weekday
-	Periods   []Period // within a day, in order, not overlapping
-	Length    time.Duration
+	ID        string         `json:"id"`                // stable id, letters, digits, - and _
+	Name      string         `json:"name"`              // what the pages show: "调解预约（矛盾纠纷多元调解室）"
+	ServiceID string         `json:"service"`           // the service booked: the ticket's service
+	CounterID string         `json:"counter,omitempty"` // the room or counter booked; "" = any counter serving the service
+	Weekdays  []time.Weekday `json:"days"`
+	Periods   []Period       `json:"hours"` // within a day, in order, not overlapping
+	Length    time.Duration  `json:"length"`
 	// Capacity is how many bookings one slot holds. A mediation session
 	// is one booking whatever the number of its parties.
-	Capacity int
+	Capacity int `json:"capacity"`
 	// WalkIn places of each slot are never booked: kept for visitors who
 	// come without an appointment.
-	WalkIn int
+	WalkIn int `json:"walk_in"`
 	// Duty: bookable only on the days the duty rota opens the service in
 	// this room (县负责人坐班接访).
-	Duty bool
+	Duty bool `json:"duty,omitempty"`
 	// Public: visitors may book it themselves (the hall's booking page,
 	// their case's page); otherwise staff book it (sessions, counselling).
-	Public bool
+	Public bool `json:"public,omitempty"`
 }
 
 // Bookable is the places of a slot bookings may take.
@@ -40,7 +40,8 @@ func (p Plan) Bookable() int { return max(p.Capacity-p.WalkIn, 0) }
 
 // Period is a part of a day, from and to since local midnight.
 type Period struct {
-	From, To time.Duration
+	From time.Duration `json:"from"`
+	To   time.Duration `json:"to"`
 }
 
 // Policy is the diary's rules for every plan. (The appointment tickets'
