@@ -14,7 +14,7 @@ import (
 )
 
 // The appointment plans' edits made on the appointments page
-// (queue/booking, plans.go), schema 11:
+// (queue/booking, plans.go), schema 12:
 //
 //	booking_plans  plan id → JSON booking.Edit
 //	               "#version" → the plans' version (8 bytes): the edits committed

@@ -249,6 +249,9 @@ func decodeDayStats(v []byte, loc *time.Location) (d queue.DayStats, ok bool, er
 type dayDecoder struct {
 	buf []byte
 	err error
+	// names, when set, holds the strings read so far: the many pieces of
+	// a period name the same few units and types, read once each.
+	names map[string]string
 }
 
 var errDayStatsShort = errors.New("the day's statistics are cut short")
@@ -284,8 +287,16 @@ func (r *dayDecoder) str() string {
 	if r.err != nil {
 		return ""
 	}
-	s := string(r.buf[:n])
+	b := r.buf[:n]
 	r.buf = r.buf[n:]
+	if r.names == nil {
+		return string(b)
+	}
+	s, ok := r.names[string(b)]
+	if !ok {
+		s = string(b)
+		r.names[s] = s
+	}
 	return s
 }
 

@@ -67,9 +67,10 @@ func BenchmarkDashboardBusyYear(b *testing.B) {
 }
 
 // BenchmarkCaseStatsPageBusyYear: the case statistics as a supervisor
-// downloads them (/dashboard/case-stats.csv) for one day and for the year
-// of the busiest centre (boltstore.FillCases: 600 matters a working day),
-// from the stored days (issue 15):
+// downloads them (/dashboard/case-stats.csv) for one day, a month, the
+// year and a period of odd ends of the busiest centre
+// (boltstore.FillCases: 600 matters a working day), from the stored days,
+// months and years (issue 15):
 //
 //	go test -run '^$' -bench CaseStatsPageBusyYear ./queue/web
 func BenchmarkCaseStatsPageBusyYear(b *testing.B) {
@@ -87,6 +88,8 @@ func BenchmarkCaseStatsPageBusyYear(b *testing.B) {
 	for _, c := range []struct{ name, query string }{
 		{"day", "from=2026-06-03&to=2026-06-03"},
 		{"year", "from=2026-01-01&to=2026-12-31"},
+		{"month", "from=2026-06-01&to=2026-06-30"},
+		{"rolling", "from=2026-01-20&to=2026-12-10"}, // 10 whole months and 23 days
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
