@@ -166,8 +166,9 @@ func TestAppointmentsPages(t *testing.T) {
 		t.Fatalf("a device: %d", w.Code)
 	}
 	w = f.get("/cases/"+code, secSuper)
-	if b := w.Body.String(); !strings.Contains(b, `id="sessions"`) || !strings.Contains(b, `id="schedule"`) || !strings.Contains(b, "调解预约") {
-		t.Fatalf("case page: %s", b)
+	if b := w.Body.String(); !strings.Contains(b, `id="sessions"`) || !strings.Contains(b, `id="schedule"`) || !strings.Contains(b, "调解预约") ||
+		!strings.Contains(b, `class="appt-change"`) || !strings.Contains(b, `id="move-day"`) || !strings.Contains(b, `data-day="2026-11-02"`) {
+		t.Fatalf("case page (its session to move or cancel): %s", b)
 	}
 }
 

@@ -5,25 +5,14 @@
 'use strict';
 
 (() => {
-  const { $, h, api } = Y;
+  const { $, api } = Y;
   Y.staffBar();
   function fail(err) {
     $('appt-error').textContent = err.message;
     $('appt-error').hidden = false;
   }
   const form = $('book');
-  async function fillSlots() {
-    const sel = $('book-start');
-    sel.replaceChildren();
-    try {
-      const out = await api('GET', '/api/v1/appointments/slots?plan=' + encodeURIComponent($('book-plan').value) +
-        '&day=' + encodeURIComponent($('book-day').value));
-      if (out.closed) sel.append(h('option', { value: '' }, out.closed));
-      for (const s of out.slots) {
-        sel.append(h('option', s.free > 0 ? { value: s.start } : { value: s.start, disabled: '' }, Y.hm(s.start) + '（余 ' + s.free + '）'));
-      }
-    } catch (err) { fail(err); }
-  }
+  const fillSlots = () => Y.fillSlots($('book-start'), $('book-plan').value, $('book-day').value).catch(fail);
   if (form) {
     $('book-plan').addEventListener('change', fillSlots);
     $('book-day').addEventListener('change', fillSlots);
@@ -47,47 +36,5 @@
   }
   // Move or cancel a booking: staff always may (no cut-off); the server
   // checks the slot's places and the visitor's other bookings that day.
-  const change = $('change');
-  let current = null;
-  async function fillMove() {
-    const sel = $('move-start');
-    sel.replaceChildren();
-    try {
-      const out = await api('GET', '/api/v1/appointments/slots?plan=' + encodeURIComponent(current.plan) +
-        '&day=' + encodeURIComponent($('move-day').value));
-      if (out.closed) sel.append(h('option', { value: '' }, out.closed));
-      for (const s of out.slots) {
-        sel.append(h('option', s.free > 0 ? { value: s.start } : { value: s.start, disabled: '' }, Y.hm(s.start) + '（余 ' + s.free + '）'));
-      }
-    } catch (err) { fail(err); }
-  }
-  for (const b of document.querySelectorAll('.appt-change')) {
-    b.addEventListener('click', () => {
-      current = b.dataset;
-      $('change-what').textContent = current.what;
-      $('move-day').value = current.day;
-      $('cancel-reason').value = '';
-      change.hidden = false;
-      fillMove();
-      $('move-day').focus();
-    });
-  }
-  if (change) {
-    $('move-day').addEventListener('change', fillMove);
-    $('change-close').addEventListener('click', () => { change.hidden = true; });
-    $('move').addEventListener('submit', async (e) => {
-      e.preventDefault();
-      try {
-        await api('POST', '/api/v1/appointments/' + encodeURIComponent(current.id) + '/move', { start: $('move-start').value });
-        location.reload();
-      } catch (err) { fail(err); }
-    });
-    $('cancel').addEventListener('submit', async (e) => {
-      e.preventDefault();
-      try {
-        await api('POST', '/api/v1/appointments/' + encodeURIComponent(current.id) + '/cancel', { reason: $('cancel-reason').value.trim() });
-        location.reload();
-      } catch (err) { fail(err); }
-    });
-  }
+  Y.apptChange(fail);
 })();
