@@ -68,3 +68,21 @@ func TestPlanEditsAndTakenSlots(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkPlansVersion: the read every booking and move makes on the
+// writer to know whether the plans in memory are the committed ones.
+//
+//	go test -run '^$' -bench PlansVersion ./queue/boltstore
+func BenchmarkPlansVersion(b *testing.B) {
+	st, err := boltstore.Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := st.PlansVersion(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
