@@ -86,6 +86,11 @@ func TestPublicBookingPage(t *testing.T) {
 	if strings.Contains(w.Body.String(), "name=\"start\"") {
 		t.Fatal("a staff-only plan offers slots on the public page")
 	}
+	// A day it does not run says so once.
+	w = f.get("/book?plan=petition&day=2026-11-07", "")
+	if body := w.Body.String(); !strings.Contains(body, "该日不开放预约") || strings.Contains(body, "该日没有可预约的时段：") {
+		t.Errorf("a Saturday: %s", body)
+	}
 	w = f.get("/book?plan=petition&day=2026-11-03", "")
 	key := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
 	if len(key) != 2 || !strings.Contains(w.Body.String(), "14:00–14:30（余 1）") {
