@@ -95,7 +95,7 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 			a.Post = append(a.Post, s.ID)
 		}
 	}
-	if c.countyOwns() { // the county decides these (reportup.go)
+	if b.ownedByCounty(c) { // the county decides these (reportup.go)
 		a.Route, a.Extend, a.Conclude, a.Close, a.Withdraw, a.NotAccept = false, false, false, false, false, false
 	}
 	a.ReportUp = b.county && p.Role == queue.RoleSupervisor && c.canReportUp()

@@ -158,6 +158,11 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		return View{}, err
 	}
 	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
+		if !to.Superior {
+			if err := b.checkSiteDecision(c, "分流"); err != nil {
+				return err
+			}
+		}
 		switch c.Status {
 		case StatusReceived, StatusRouted, StatusHandling:
 		case StatusRegistered:
@@ -166,11 +171,6 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 			}
 		default:
 			return conflict(c, "不能再分流", "cannot be routed now")
-		}
-		if !to.Superior {
-			if err := checkSiteDecision(c, "分流"); err != nil {
-				return err
-			}
 		}
 		if r.ReplyBy != 0 {
 			switch {
@@ -290,7 +290,7 @@ func (b *Book) Extend(ctx context.Context, p queue.Principal, code string, req E
 		return View{}, err
 	}
 	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
-		if err := checkSiteDecision(c, "延期"); err != nil {
+		if err := b.checkSiteDecision(c, "延期"); err != nil {
 			return err
 		}
 		switch {
@@ -367,7 +367,7 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 		case res.Superior && c.Status == StatusFollowUp, !res.Superior && c.Status != StatusHandling:
 			return conflict(c, "须在调处中才能办结", "only a case in handling is concluded")
 		case !res.Superior:
-			if err := checkSiteDecision(c, "办结"); err != nil {
+			if err := b.checkSiteDecision(c, "办结"); err != nil {
 				return err
 			}
 		}
@@ -429,7 +429,7 @@ func (b *Book) Close(ctx context.Context, p queue.Principal, code string, req Cl
 		return View{}, queue.Errorf(queue.EINVALID, "终结时只能填写撤回或不予受理；其他结果在办结时登记 (close takes withdrawn or not_accepted; other outcomes are set by conclude)")
 	}
 	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
-		if err := checkSiteDecision(c, "终结（含撤回、不予受理）"); err != nil {
+		if err := b.checkSiteDecision(c, "终结（含撤回、不予受理）"); err != nil {
 			return err
 		}
 		switch {

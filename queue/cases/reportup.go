@@ -59,10 +59,15 @@ func (c *Case) settle(how, by string, now time.Time) {
 	}
 }
 
+// ownedByCounty reports whether the county owns the case now: reported
+// up and undecided, on a hall that is still a county site (a hall taken
+// out of the network decides its cases again).
+func (b *Book) ownedByCounty(c *Case) bool { return b.county && c.countyOwns() }
+
 // checkSiteDecision refuses a routing or conclusion decision of the site
 // on a case the county owns.
-func checkSiteDecision(c *Case, what string) error {
-	if !c.countyOwns() {
+func (b *Book) checkSiteDecision(c *Case, what string) error {
+	if !b.ownedByCounty(c) {
 		return nil
 	}
 	return queue.Errorf(queue.EFORBIDDEN, "案件%s已上报县综治中心，%s由县级决定；本中心可继续登记记录、调处，等待县级交办或办结 (reported up: the county decides)", c.Code, what)

@@ -161,3 +161,23 @@ func TestReportUpNotACountySite(t *testing.T) {
 	_, err := f.book.ReportUp(ctx, boss, code, "无法协调")
 	wantCode(t, err, queue.ECONFLICT, "未接入县级平台")
 }
+
+// TestReportUpHallLeavesTheCounty: a hall taken out of the county network
+// (its [county] section removed) decides the cases it had reported up
+// again: nobody else would.
+func TestReportUpHallLeavesTheCounty(t *testing.T) {
+	f := siteFixture(t)
+	code := f.register("petition", synthPerson(4)).Case.Code
+	must[cases.View](t)(f.book.Receive(ctx, clerk1, code, "win-01"))
+	must[cases.View](t)(f.book.ReportUp(ctx, boss, code, "跨乡镇纠纷"))
+	alone, err := cases.New(cases.Options{Hall: f.eng.Hall(), Engine: f.eng, Store: f.store, Keys: f.keys, PublicURL: "http://yiting.local",
+		Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, a, err := alone.CaseFor(ctx, boss, code)
+	if err != nil || v.CountyOwns || !a.Route || a.ReportUp {
+		t.Fatalf("alone: owns %v, may %+v (%v)", v.CountyOwns, a, err)
+	}
+	must[cases.View](t)(alone.Route(ctx, boss, code, cases.RouteTo{Kind: cases.RouteUnit, Unit: "信访局"}))
+}
