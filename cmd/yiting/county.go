@@ -55,7 +55,7 @@ func startCounty(ctx context.Context, s *server, c hallconfig.County) ([]prometh
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "yiting_county_commands_applied_total",
 			Help: "The county's commands (交办, 督办, 预警) this site applied since it started."}, func() float64 { return float64(cmds.Applied()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "yiting_county_commands_refused_total",
-			Help: "The county's commands this site could not apply (no such case, an unknown unit…), since it started; the journal says why."},
+			Help: "The county's commands this site could not apply (no such case, an unknown unit…), since it started; the county's case page says why."},
 			func() float64 { return float64(cmds.Refused()) }),
 	}
 	return metrics, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -29,26 +30,9 @@ func TestCountyReportUp(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	hubDir := t.TempDir()
-	leaf := freeAddr(t)
 	const site = "421224104"
-	var out bytes.Buffer
-	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-site", site, "-site-name", "第四乡镇综治中心"}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	creds := filepath.Join(t.TempDir(), "county.creds")
-	if err := os.WriteFile(creds, out.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out.Reset()
-	t.Setenv("YITING_ADMIN_PASSWORD", "county-hub-pw")
-	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-user", "county-boss", "-user-role", "supervisor"}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	bossOneTime := oneTimePassword(t, out.String())
-	startHub := func() *process {
-		return startServer(t, []string{"YITING_ADMIN_PASSWORD=county-hub-pw"}, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
-	}
+	leaf := freeAddr(t)
+	creds, bossOneTime, startHub := countyHub(t, ctx, t.TempDir(), leaf, site)
 	hub := startHub()
 
 	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
@@ -56,7 +40,7 @@ func TestCountyReportUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
-		"[county]\nsite = \""+site+"\"\nhub = \"tls://"+leaf+"\"\ncredentials = \""+creds+"\"", 1)
+		"[county]\nsite = \""+site+"\"\nhub = \"tls://"+leaf+"\"\ncredentials = \""+creds[site]+"\"", 1)
 	hallPath := filepath.Join(t.TempDir(), "hall.toml")
 	if err := os.WriteFile(hallPath, []byte(hall), 0o644); err != nil {
 		t.Fatal(err)
@@ -195,5 +179,32 @@ func waitHub(t *testing.T, what string, done func() bool) {
 			t.Fatalf("%s never reached the county", what)
 		}
 		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// countyHub prepares a hub's data directory: the sites (named 第N乡镇综治中心)
+// with their credentials files, and the supervisor county-boss with a
+// one-time password; startHub starts the hub on it with its leaf listener
+// on leaf (its admin's password county-hub-pw).
+func countyHub(t *testing.T, ctx context.Context, dir, leaf string, sites ...string) (creds map[string]string, bossOneTime string, startHub func() *process) {
+	t.Helper()
+	creds = map[string]string{}
+	for i, id := range sites {
+		var out bytes.Buffer
+		if err := dispatch(ctx, []string{"-role", "hub", "-data", dir, "-add-site", id, "-site-name", fmt.Sprintf("第%d乡镇综治中心", i+1)}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		creds[id] = filepath.Join(t.TempDir(), "county.creds")
+		if err := os.WriteFile(creds[id], out.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("YITING_ADMIN_PASSWORD", "county-hub-pw") // the hub's admin, made by the first -add-user
+	var out bytes.Buffer
+	if err := dispatch(ctx, []string{"-role", "hub", "-data", dir, "-add-user", "county-boss", "-user-role", "supervisor"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return creds, oneTimePassword(t, out.String()), func() *process {
+		return startServer(t, []string{"YITING_ADMIN_PASSWORD=county-hub-pw"}, "-role", "hub", "-data", dir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
 	}
 }

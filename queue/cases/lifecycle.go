@@ -188,13 +188,7 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		if r.Unit != "" {
 			c.Unit = r.Unit
 		}
-		if c.AcceptedAt.IsZero() {
-			c.AcceptedAt = now
-			if c.Limit.HandleFromAccept {
-				c.HandleDue = b.deadlines(c).handle
-			}
-			b.resolveAuto(c, now, "accept", "已受理")
-		}
+		b.accept(c, now)
 		if due := c.HandleDue; r.ReplyBy != 0 && due != 0 && r.ReplyBy > due {
 			return queue.Errorf(queue.EINVALID, "单位回复期限（%s）不能晚于办理期限（%s） (reply_by after the handling limit)", r.ReplyBy, due)
 		}
@@ -206,6 +200,19 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		return nil
 	})
 	return b.out(ctx, c, err)
+}
+
+// accept makes the case accepted (受理) now unless it was: the accept
+// limit is met, and a handling limit counted from acceptance starts.
+func (b *Book) accept(c *Case, now time.Time) {
+	if !c.AcceptedAt.IsZero() {
+		return
+	}
+	c.AcceptedAt = now
+	if c.Limit.HandleFromAccept {
+		c.HandleDue = b.deadlines(c).handle
+	}
+	b.resolveAuto(c, now, "accept", "已受理")
 }
 
 func (b *Book) routeNote(r Route) string {
@@ -381,10 +388,7 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 			c.HandleDue = b.deadlines(c).handle
 		}
 		if res.Superior {
-			if c.AcceptedAt.IsZero() {
-				c.AcceptedAt = now
-				b.resolveAuto(c, now, "accept", "已受理")
-			}
+			b.accept(c, now)
 			if c.HandlingAt.IsZero() {
 				c.HandlingAt = now
 			}

@@ -145,7 +145,7 @@ func TestReportUpCountyConcludesEarly(t *testing.T) {
 	_, err := f.book.Conclude(ctx, county, code, cases.Result{Outcome: cases.OutcomeMediated, Superior: true})
 	wantCode(t, err, queue.ECONFLICT, "调解协议")
 	v := must[cases.View](t)(f.book.Conclude(ctx, county, code, cases.Result{Outcome: cases.OutcomeFailed, Referral: cases.ReferLitigation, Superior: true}))
-	if v.Status != cases.StatusFollowUp || v.AcceptedAt.IsZero() || v.HandledAt.IsZero() || v.Referral != cases.ReferLitigation {
+	if v.Status != cases.StatusFollowUp || v.AcceptedAt.IsZero() || v.HandledAt.IsZero() || v.HandleDue == 0 || v.Referral != cases.ReferLitigation {
 		t.Fatalf("concluded by the county: %+v", v)
 	}
 }
