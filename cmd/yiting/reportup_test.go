@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"yiting/queue/county/countyview"
 )
@@ -22,8 +25,10 @@ import (
 // as reported, with its reason (the party's name masked). The township
 // can no longer route it. The county's 交办 to a unit the township does
 // not have is refused there, and the reason comes back up beside the
-// command; the county then concludes the case, and the township's case
-// is concluded with the county's result, no longer waiting at the county.
+// command (the county's overview, list and case page, with the report
+// and the refusal on them, pass axe-core in Chromium); the county then
+// concludes the case, and the township's case is concluded with the
+// county's result, no longer waiting at the county.
 func TestCountyReportUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a minute of waiting for the hub's source retries")
@@ -113,6 +118,24 @@ func TestCountyReportUp(t *testing.T) {
 	if c := d.Commands[0]; c.ID != sent.Command.ID || !strings.Contains(c.RefusedWhy, "月球管理局") || !c.Applied.IsZero() {
 		t.Fatalf("the refused command at the county: %+v", c)
 	}
+	// The county's pages with the report and the refusal on them pass
+	// axe-core.
+	axeSource(t)
+	county := newTab(t, newBrowser(t), "county", chromedp.WithNewBrowserContext())
+	county.open(hub.url+"/login?next="+url.QueryEscape("/county"), 1440, 900)
+	county.do(chromedp.SendKeys(chromedp.ID("user"), "county-boss"), chromedp.SendKeys(chromedp.ID("password"), "county-boss-own-1"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	wait[bool](county, `location.pathname === '/county' && document.readyState === 'complete'`, 15*time.Second)
+	for _, p := range []struct{ path, ready string }{
+		{"/county", `document.getElementById('kpi-reported').textContent === '1'`},
+		{"/county/cases?reported=1", `document.querySelectorAll('#cases tr[data-code]').length === 1`},
+		{"/county/cases/" + site + "/" + code, `!!document.getElementById('reported') && !!document.querySelector('#sent tr .error') && !!document.getElementById('cmd-outcome')`},
+	} {
+		county.open(hub.url+p.path, 1440, 900)
+		wait[bool](county, `document.readyState === 'complete' && `+p.ready, 15*time.Second)
+		axeCheck(t, county, p.path)
+	}
+
 	// The county concludes it; the township's case is concluded.
 	if st := hubPost(t, hub.url, bossCookie, casePath+"/commands", map[string]any{"kind": "conclude", "outcome": "failed",
 		"referral": "litigation", "text": "属山林权属争议，引导当事人依法起诉"}, &sent); st != http.StatusAccepted {
