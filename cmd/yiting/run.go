@@ -283,7 +283,7 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Appointments.Plans) > 0 {
+	if cfg.Hall.AppointmentPrefix != "" { // plans from the file or, later, the page
 		s.background(s.diary.Run) // no-shows, reminders
 	}
 

@@ -59,7 +59,15 @@
 // /api/v1/appointments/arrive:
 //
 //   - plans and slots (GET /appointments/plans, /appointments/slots):
-//     staff, supervisors, admins — when and how much can be booked;
+//     staff, supervisors, admins — when and how much can be booked, and
+//     which of a plan's values the page set over the hall file's;
+//   - managing the plans (POST /appointments/plans, PUT and DELETE
+//     /appointments/plans/{plan}, …/restore, …/close, …/reopen): admins
+//     and supervisors only — a plan's days, hours, slot length, capacity
+//     and walk-in places, a day closed with its reason or reopened, a
+//     plan added, removed or restored; each a booking.* event of the plan
+//     with what changed, in effect at once; a change that would strand
+//     bookings is 409 with how many and which slots;
 //   - bookings (GET /appointments?day=, GET /appointments/{id}, and
 //     cancel and move): supervisors every one, staff those of their
 //     counters or their counters' services and those they made; admins
