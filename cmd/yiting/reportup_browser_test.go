@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,18 +16,7 @@ import (
 func TestReportUpInChromium(t *testing.T) {
 	axeSource(t)
 	browser := newBrowser(t)
-	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hall := strings.Replace(string(def), "[county]\nsite = \"\"", "[county]\nsite = \"421224105\"", 1)
-	if hall == string(def) {
-		t.Fatal("the default hall file has no [county] site to set")
-	}
-	path := filepath.Join(t.TempDir(), "hall.toml")
-	if err := os.WriteFile(path, []byte(hall), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := siteHallFile(t, "421224105", "", "")
 	const adminPW = "report-up-admin-pw"
 	srv := startServer(t, []string{"YITING_ADMIN_PASSWORD=" + adminPW}, "-config", path, "-data", t.TempDir(), "-addr", freeAddr(t), "-log-level", "warn")
 	api := newHallClient(t, srv.url, "admin", adminPW)

@@ -40,16 +40,7 @@ func TestCountyReportUp(t *testing.T) {
 	creds, bossOneTime, startHub := countyHub(t, ctx, t.TempDir(), leaf, site)
 	hub := startHub()
 
-	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
-		"[county]\nsite = \""+site+"\"\nhub = \"tls://"+leaf+"\"\ncredentials = \""+creds[site]+"\"", 1)
-	hallPath := filepath.Join(t.TempDir(), "hall.toml")
-	if err := os.WriteFile(hallPath, []byte(hall), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	hallPath := siteHallFile(t, site, "tls://"+leaf, creds[site])
 	township := startServer(t, []string{"YITING_ADMIN_PASSWORD=county-net-pw"}, "-config", hallPath, "-data", t.TempDir(), "-role", "server", "-addr", "127.0.0.1:0")
 	admin, err := login(ctx, township.url, "admin", "county-net-pw")
 	if err != nil {
