@@ -116,6 +116,18 @@
 // GET /api/v1/case-rules names the years the running deadlines touch that
 // still have no file.
 //
+// # The county
+//
+// POST /api/v1/cases/{code}/report-up reports a case up to the county
+// centre (上报, issue 14) on a hall that is a site of a county network:
+// supervisors only, with a reason, which goes up with the parties'
+// identifiers masked. The county owns the case from then on, until it
+// assigns it back down or concludes it: the book refuses the site's
+// routing, extension, conclusion and closing of it (403). A county
+// command the hall could not apply is an event (county.command_refused,
+// its reason in Chinese) that goes up to the county with the others; on
+// the event stream it reaches supervisors and admins only.
+//
 // # Metrics
 //
 // GET /metrics is open to the Pi itself (a loopback peer with no

@@ -38,6 +38,7 @@
     warnings: (f) => ({ unit: f.get('unit'), text: f.get('text') }),
     'ack-warning': () => ({}),
     major: (f) => ({ reason: f.get('reason') }),
+    'report-up': (f) => ({ reason: f.get('reason') }),
     review: (f) => ({ action: f.get('action') }),
     accusation: (f) => ({ unit: f.get('unit'), staff: f.get('staff').trim() }),
     recuse: (f) => ({ staff: f.get('staff').trim(), reason: f.get('reason') }),
