@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -110,10 +108,6 @@ func TestCountyNetwork(t *testing.T) {
 	hub := startHub()
 	proxy := newLinkProxy(t, leaf) // the third site's line
 
-	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	type siteProc struct {
 		id, data, hall string
 		proc           *process
@@ -127,16 +121,11 @@ func TestCountyNetwork(t *testing.T) {
 		if i == 2 {
 			hubURL = "tls://" + proxy.ln.Addr().String()
 		}
-		hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
-			fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", id, hubURL, creds[id]), 1)
-		s := &siteProc{id: id, data: t.TempDir(), hall: filepath.Join(t.TempDir(), "hall.toml")}
-		if err := os.WriteFile(s.hall, []byte(hall), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		sites[i] = s
+		sites[i] = &siteProc{id: id, data: t.TempDir(), hall: siteHallFile(t, id, hubURL, creds[id])}
 	}
 	start := func(s *siteProc) {
 		s.proc = startServer(t, env, "-config", s.hall, "-data", s.data, "-role", "server", "-addr", "127.0.0.1:0")
+		var err error
 		if s.c, err = login(ctx, s.proc.url, "admin", "county-net-pw"); err != nil {
 			t.Fatal(err)
 		}
@@ -250,6 +239,9 @@ func TestCountyNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := reg.Case.Code
+	if !strings.HasPrefix(code, sites[0].id+"-") || len(code) != 25 {
+		t.Errorf("the township's case code %s does not carry its region %s", code, sites[0].id)
+	}
 	casePath := "/api/v1/county/cases/" + sites[0].id + "/" + code
 	waitHubCase(t, hub.url, bossCookie, casePath, nil)
 	sites[0].proc.stop(t)
