@@ -96,7 +96,11 @@ func (a *API) events(c *gin.Context, p queue.Principal) {
 	// them. cancel ends the stream: Shutdown, the principal's credentials
 	// ended, or it opened too many.
 	ctx, cancel := context.WithCancel(a.stopCtx)
-	unregister := a.streams.add(p, &cancel)
+	// The gauge counts the stream before its head, which the client
+	// sees, is written.
+	unregistered := a.streams.add(p, &cancel)
+	a.metrics.sseClients.Inc()
+	unregister := func() { unregistered(); a.metrics.sseClients.Dec() }
 	conn, release, err := a.hijack(c, &buf)
 	switch {
 	case err == nil:
@@ -241,9 +245,6 @@ func (s *responseSink) send(buf *bytes.Buffer) bool {
 // stream sends the events after after to out until ctx ends, the client
 // is gone, or the engine stops.
 func (a *API) stream(ctx context.Context, out sink, p queue.Principal, after uint64) {
-	a.metrics.sseClients.Inc()
-	defer a.metrics.sseClients.Dec()
-
 	feed := a.eng.Events()
 	full := fullView(p)
 	var buf bytes.Buffer
