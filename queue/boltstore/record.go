@@ -98,10 +98,11 @@ type eventRec struct {
 	Day     string              `json:"d,omitempty"`
 	Case    *queue.CaseStep     `json:"cs,omitempty"`
 	Booking *queue.BookingStep  `json:"bs,omitempty"`
+	Refusal *queue.Refusal      `json:"rf,omitempty"`
 }
 
 func encodeEvent(ev *queue.Event) ([]byte, error) {
-	r := eventRec{Seq: ev.Seq, Time: nanos(ev.Time), Type: ev.Type, Actor: ev.Actor, Reason: ev.Reason, Counter: ev.Counter, Day: ev.Day, Case: ev.Case, Booking: ev.Booking}
+	r := eventRec{Seq: ev.Seq, Time: nanos(ev.Time), Type: ev.Type, Actor: ev.Actor, Reason: ev.Reason, Counter: ev.Counter, Day: ev.Day, Case: ev.Case, Booking: ev.Booking, Refusal: ev.Refusal}
 	if ev.Ticket != nil {
 		r.Ticket = toTicketRec(ev.Ticket)
 	}
@@ -113,7 +114,7 @@ func decodeEvent(b []byte) (queue.Event, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return queue.Event{}, err
 	}
-	ev := queue.Event{Seq: r.Seq, Time: fromNanos(r.Time), Type: r.Type, Actor: r.Actor, Reason: r.Reason, Counter: r.Counter, Day: r.Day, Case: r.Case, Booking: r.Booking}
+	ev := queue.Event{Seq: r.Seq, Time: fromNanos(r.Time), Type: r.Type, Actor: r.Actor, Reason: r.Reason, Counter: r.Counter, Day: r.Day, Case: r.Case, Booking: r.Booking, Refusal: r.Refusal}
 	if r.Ticket != nil {
 		ev.Ticket = r.Ticket.ticket()
 	}

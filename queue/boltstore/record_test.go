@@ -42,13 +42,17 @@ func TestRecordRoundTrip(t *testing.T) {
 				Closed: "2027-01-21", Extended: true, Persons: 2, Visits: 3, VisitPersons: 5, Collective: 1, Routes: 2,
 				RouteUnit: "信访局", Objected: true, Risk: "high", Major: true, Meetings: 1, Warnings: 2, ReviewOpen: true,
 				Supervisions: 3, AutoSupervisions: 1, LateReplies: 1, Levels: []string{"red"}, Satisfaction: -1,
-				TokenHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+				TokenHash:  "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+				ReportedUp: &queue.CaseReport{At: at, Reason: "涉及多个乡镇", Settled: "assigned"}}},
+		Refusal: &queue.Refusal{Command: "c1", Kind: "assign", Case: "421224-20261126-0007-K", Reason: "本站点没有该单位"},
 		Booking: &queue.BookingStep{ID: "b1", Step: "arrived", Plan: "p", Service: "petition", Counter: "w1", Start: at,
 			Parties: 2, Party: 1, Ticket: "Q001", Case: "421224-20261126-0007-K", Channel: "desk", Change: "名额 8→6"}}
 	checkAllFieldsSet(t, reflect.ValueOf(ev))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case.Facts))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Booking))
+	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case.Facts.ReportedUp))
+	checkAllFieldsSet(t, reflect.ValueOf(*ev.Refusal))
 	b, err = encodeEvent(&ev)
 	if err != nil {
 		t.Fatal(err)
