@@ -64,6 +64,7 @@ type fixture struct {
 	sender  *fakeSender
 	letter  string // a closed case of xiapu, and its inquiry token
 	token   string
+	reg     *county.Registry // the hub's registry, without a running hub's server
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -141,9 +142,12 @@ func newFixture(t *testing.T) *fixture {
 	}
 
 	f.sender = &fakeSender{}
+	if f.reg, err = county.NewRegistry(county.RegistryOptions{Store: f.sites[0].Hall.Store, Pin: testPin, Now: clock.Now, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
 	srv, err := countyweb.New(countyweb.Options{Model: f.model, Auth: acc, County: "通山县综治中心", Now: clock.Now, Logger: quiet,
-		Commands: f.sender,
-		Links:    links{"nanlinqiao": {Connected: true, Since: now, Pending: 0}, "xiapu": {Since: now.Add(time.Hour), Pending: 12}}})
+		Commands: f.sender, Registry: f.reg, Users: acc,
+		Links: links{"nanlinqiao": {Connected: true, Since: now, Pending: 0}, "xiapu": {Since: now.Add(time.Hour), Pending: 12}}})
 	if err != nil {
 		t.Fatal(err)
 	}
