@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,63 +26,6 @@ import (
 	"yiting/queue/county/countyview"
 	"yiting/tlspin"
 )
-
-// linkProxy forwards a site's leaf link to the hub; blocking it cuts the
-// line (open connections closed, new ones refused) as a dropped rural
-// line would.
-type linkProxy struct {
-	ln      net.Listener
-	to      string
-	mu      sync.Mutex
-	blocked bool
-	conns   []net.Conn
-}
-
-func newLinkProxy(t *testing.T, to string) *linkProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &linkProxy{ln: ln, to: to}
-	t.Cleanup(func() { ln.Close(); p.block(true) })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			if p.blocked {
-				p.mu.Unlock()
-				c.Close()
-				continue
-			}
-			up, err := net.Dial("tcp", p.to)
-			if err != nil {
-				p.mu.Unlock()
-				c.Close()
-				continue
-			}
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { io.Copy(up, c); up.Close() }()
-			go func() { io.Copy(c, up); c.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *linkProxy) block(b bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.blocked = b
-	if b {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
 
 // TestCountyNetwork (issue 14, "Done when", the transport): a hub and
 // three sites as separate processes on loopback, each site a hall server
@@ -128,7 +69,11 @@ func TestCountyNetwork(t *testing.T) {
 		return startServer(t, []string{"YITING_ADMIN_PASSWORD=county-hub-pw"}, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
 	}
 	hub := startHub()
-	proxy := newLinkProxy(t, leaf) // the third site's line
+	proxy, err := newLinkProxy(leaf) // the third site's line
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.close)
 
 	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
 	if err != nil {
@@ -145,7 +90,7 @@ func TestCountyNetwork(t *testing.T) {
 	for i, id := range ids {
 		hubURL := "tls://" + leaf
 		if i == 2 {
-			hubURL = "tls://" + proxy.ln.Addr().String()
+			hubURL = "tls://" + proxy.addr()
 		}
 		hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
 			fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", id, hubURL, creds[id]), 1)

@@ -87,6 +87,11 @@ func TestHubSitesWhileRunning(t *testing.T) {
 	if up := siteLinkUp(t, ctx, c); up != 1 {
 		t.Fatalf("the site's link: %v", up)
 	}
+	// The hub's /metrics shows what the county sees of the site.
+	views, err := (&countyWatch{url: hub.url + "/metrics"}).read(ctx, http.DefaultClient)
+	if err != nil || views[id] != published {
+		t.Fatalf("the hub's yiting_county_site_view_event: %v %v, want %d for %s", views, err, published, id)
+	}
 
 	// Removed: the link is closed at once and the site cannot return.
 	resp = hubForm(t, hub.url, admin, "/county/admin/sites/"+id+"/remove", url.Values{"confirm": {id}})
