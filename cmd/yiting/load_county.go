@@ -48,6 +48,7 @@ func runCountyLoad(ctx context.Context, args []string, stdout, stderr io.Writer)
 	live := fs.Duration("live", time.Minute, "how long every site works live")
 	days := fs.Int("days", 5, "busy days of every site's events to fill the hub with, measuring its memory after each (0 skips)")
 	dayEvents := fs.Int("day-events", 10000, "events of a busy township's working day")
+	settle := fs.Duration("settle", 150*time.Second, "after the busy days, the hub's memory again after this long idle (Go collects at least every 2 min; JetStream's caches expire)")
 	poll := fs.Duration("poll", 20*time.Millisecond, "how often the hub's /metrics is read: the latency's resolution")
 	procs := fs.Int("procs", 0, "the hub's GOMAXPROCS (0: as many as the machine has)")
 	if err := fs.Parse(args); err != nil {
@@ -202,6 +203,16 @@ func runCountyLoad(ctx context.Context, args []string, stdout, stderr io.Writer)
 			held += s.log.Last()
 		}
 		rep.row(fmt.Sprintf("hub resident memory after busy day %d (%d events held), 5 s after", d, held), mem, "—", true)
+	}
+	if *days > 0 && *settle > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(*settle):
+		}
+		if err := rssRow(rep, hub, fmt.Sprintf("hub resident memory after the busy days and %v idle", *settle)); err != nil {
+			return err
+		}
 	}
 	peak, err := hub.memory("VmHWM")
 	if err != nil {
