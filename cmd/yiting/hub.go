@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -110,7 +111,11 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 	}
 	defer view.stop()
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	// The live heap (go_gc_heap_live_bytes) besides the default figures:
+	// the hub's heap in use is mostly garbage and JetStream's pooled
+	// buffers, which say nothing of what it holds.
+	live := collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/live:bytes$`)}
+	reg.MustRegister(collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(live)), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		linkCollector{links: view.links, model: view.model, log: log})
 	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	// Prometheus on the hub itself; the county's pages, with their logins.

@@ -567,8 +567,9 @@ func (w *countyWatch) latencies() latencies {
 
 // hubMemory is the hub's resident memory now: all of it, its anonymous
 // part (the Go heap and runtime), its file-backed part (bbolt's and
-// JetStream's mapped files, which the kernel can drop), and the Go heap
-// in use as the hub's /metrics tells.
+// JetStream's mapped files, which the kernel can drop), and the live heap
+// the hub's last collection marked (its /metrics' go_gc_heap_live_bytes):
+// what it holds, without the garbage.
 func hubMemory(hub *childServer) (string, error) {
 	var mb [3]float64
 	for i, f := range []string{"VmRSS", "RssAnon", "RssFile"} {
@@ -579,10 +580,10 @@ func hubMemory(hub *childServer) (string, error) {
 		mb[i] = float64(v) / 1e6
 	}
 	heap := "?"
-	if v, err := scrapeGauge(hub.url+"/metrics", "go_memstats_heap_inuse_bytes"); err == nil {
+	if v, err := scrapeGauge(hub.url+"/metrics", "go_gc_heap_live_bytes"); err == nil {
 		heap = fmt.Sprintf("%.0f", v/1e6)
 	}
-	return fmt.Sprintf("%.0f MB (anonymous %.0f, file %.0f; Go heap in use %s)", mb[0], mb[1], mb[2], heap), nil
+	return fmt.Sprintf("%.0f MB (anonymous %.0f, file %.0f; live heap %s)", mb[0], mb[1], mb[2], heap), nil
 }
 
 func rssRow(rep *loadReport, hub *childServer, what string) error {

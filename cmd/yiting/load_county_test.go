@@ -26,7 +26,7 @@ func TestCountyLoadReports(t *testing.T) {
 	for _, row := range []string{
 		`\| a week's backlog \(400 events\) from the site's stream to the hub's read model, from the line's return \| \d+ events/s`,
 		`\| live: an event from its commit at a site to the hub's read model, 2 sites at 5 events/s each \(\d+ events, 2s\) \| p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms`,
-		`\| hub resident memory after busy day 2 \(\d+ events held\), 5 s after \| \d+ MB \(anonymous \d+, file \d+; Go heap in use \d+\)`,
+		`\| hub resident memory after busy day 2 \(\d+ events held\), 5 s after \| \d+ MB \(anonymous \d+, file \d+; live heap \d+\)`,
 		`\| hub resident memory after the busy days and 1s idle \| \d+ MB`,
 		`\| hub resident memory, peak over the run \(all / anonymous\) \| \d+ MB / \d+ MB`,
 	} {
