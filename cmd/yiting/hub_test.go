@@ -75,10 +75,6 @@ func TestCountyNetwork(t *testing.T) {
 	}
 	t.Cleanup(proxy.close)
 
-	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	type siteProc struct {
 		id, data, hall string
 		proc           *process
@@ -92,13 +88,7 @@ func TestCountyNetwork(t *testing.T) {
 		if i == 2 {
 			hubURL = "tls://" + proxy.addr()
 		}
-		hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
-			fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", id, hubURL, creds[id]), 1)
-		s := &siteProc{id: id, data: t.TempDir(), hall: filepath.Join(t.TempDir(), "hall.toml")}
-		if err := os.WriteFile(s.hall, []byte(hall), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		sites[i] = s
+		sites[i] = &siteProc{id: id, data: t.TempDir(), hall: countyHallFile(t, id, hubURL, creds[id])}
 	}
 	start := func(s *siteProc) {
 		s.proc = startServer(t, env, "-config", s.hall, "-data", s.data, "-role", "server", "-addr", "127.0.0.1:0")
@@ -372,6 +362,26 @@ func TestCountyNetwork(t *testing.T) {
 			t.Errorf("site %s: the county holds %d of its %d events", id, next[id], n)
 		}
 	}
+}
+
+// countyHallFile writes the default hall file as site id's, linked to
+// the hub at hubURL with the credentials file creds, and returns its path.
+func countyHallFile(t *testing.T, id, hubURL, creds string) string {
+	t.Helper()
+	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
+		fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", id, hubURL, creds), 1)
+	if hall == string(def) {
+		t.Fatal("the default hall file has no empty [county] section to fill")
+	}
+	path := filepath.Join(t.TempDir(), "hall.toml")
+	if err := os.WriteFile(path, []byte(hall), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 var hubMetricLine = regexp.MustCompile(`(?m)^yiting_county_site_last_event\{site="([^"]+)"\} (\S+)$`)

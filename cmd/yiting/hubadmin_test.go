@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -43,17 +42,7 @@ func TestHubSitesWhileRunning(t *testing.T) {
 	if err := os.WriteFile(credsPath, creds, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
-		fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", id, "tls://"+leaf, credsPath), 1)
-	hallPath := filepath.Join(t.TempDir(), "hall.toml")
-	if err := os.WriteFile(hallPath, []byte(hall), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	site := startServer(t, []string{"YITING_ADMIN_PASSWORD=county-net-pw"}, "-config", hallPath, "-data", t.TempDir(), "-role", "server", "-addr", "127.0.0.1:0")
+	site := startServer(t, []string{"YITING_ADMIN_PASSWORD=county-net-pw"}, "-config", countyHallFile(t, id, "tls://"+leaf, credsPath), "-data", t.TempDir(), "-role", "server", "-addr", "127.0.0.1:0")
 	c, err := login(ctx, site.url, "admin", "county-net-pw")
 	if err != nil {
 		t.Fatal(err)
@@ -143,17 +132,10 @@ var linkUpLine = regexp.MustCompile(`(?m)^yiting_county_link_up (\S+)$`)
 // siteLinkUp reads the site's yiting_county_link_up.
 func siteLinkUp(t *testing.T, ctx context.Context, c *client) float64 {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	m := linkUpLine.FindStringSubmatch(string(body))
+	body, status := siteMetricsPage(t, ctx, c)
+	m := linkUpLine.FindStringSubmatch(body)
 	if m == nil {
-		t.Fatalf("the site's /metrics lacks yiting_county_link_up: %s", resp.Status)
+		t.Fatalf("the site's /metrics lacks yiting_county_link_up: %d", status)
 	}
 	v, _ := strconv.ParseFloat(m[1], 64)
 	return v

@@ -165,17 +165,7 @@ func newFixture(t *testing.T) *fixture {
 // get requests path as role ("" for none).
 func (f *fixture) get(role queue.Role, path string) *httptest.ResponseRecorder {
 	f.t.Helper()
-	r := httptest.NewRequest(http.MethodGet, path, nil)
-	if s := f.secrets[role]; s != "" {
-		if role.IsDevice() {
-			r.Header.Set("Authorization", "Bearer "+s)
-		} else {
-			r.AddCookie(&http.Cookie{Name: access.CookieName, Value: s})
-		}
-	}
-	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, r)
-	return w
+	return f.send(role, http.MethodGet, path, "", "")
 }
 
 func (f *fixture) want(w *httptest.ResponseRecorder, status int, fragments ...string) string {
