@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"yiting/queue"
+	"yiting/queue/access"
 	"yiting/queue/boltstore"
 	"yiting/queue/county"
 	"yiting/queue/sites"
@@ -83,7 +85,8 @@ func runCountyLoad(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	hub, err := startProcess(ctx, "", randomHex(12), *procs, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf, "-log-level", "error")
+	adminPassword := randomHex(12)
+	hub, err := startProcess(ctx, "", adminPassword, *procs, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf, "-log-level", "error")
 	if err != nil {
 		return err
 	}
@@ -214,6 +217,11 @@ func runCountyLoad(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
+	if *nSites > 1 {
+		if err := removalCost(ctx, rep, w, hub.url, adminPassword, all); err != nil {
+			return err
+		}
+	}
 	peak, err := hub.memory("VmHWM")
 	if err != nil {
 		return err
@@ -221,6 +229,57 @@ func runCountyLoad(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rep.row("hub resident memory, peak over the run (all / anonymous)", fmt.Sprintf("%.0f MB / %.0f MB", float64(peak)/1e6, float64(w.peakAnon.Load())/1e6), "—", true)
 	fmt.Fprintf(stdout, "load average at the end %s\n", loadAverage())
 	return rep.finish()
+}
+
+// removalCost removes the first site on the running hub as its admin
+// would (DELETE /api/v1/sites/<site>) and measures what it costs: how
+// soon the removed site's link is closed, and how soon every other
+// site's next event reaches the read model again (the hub closes every
+// link on a removal).
+func removalCost(ctx context.Context, rep *loadReport, w *countyWatch, base, adminPassword string, all []*loadSite) error {
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(base+"/login", url.Values{"user": {"admin"}, "password": {adminPassword}})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == access.CookieName {
+			session = c
+		}
+	}
+	if session == nil {
+		return fmt.Errorf("county-load: the hub's login: %s", resp.Status)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, base+"/api/v1/sites/"+all[0].id, nil)
+	req.AddCookie(session)
+	start := time.Now()
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("county-load: removing site %s: %s", all[0].id, resp.Status)
+	}
+	for all[0].srv.LinkUp() {
+		if time.Since(start) > time.Minute {
+			return fmt.Errorf("county-load: the removed site %s is still linked", all[0].id)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	closed := time.Since(start)
+	rest := all[1:]
+	start = time.Now()
+	for _, s := range rest {
+		s.log.commit(1)
+	}
+	if err := w.caughtUp(ctx, rest, 5*time.Minute); err != nil {
+		return err
+	}
+	rep.row(fmt.Sprintf("a site removed on the running hub: its link closed after; the other %d sites' next event in the read model after", len(rest)),
+		fmt.Sprintf("%.0f ms; %.1f s", float64(closed)/1e6, time.Since(start).Seconds()), "—", true)
+	return nil
 }
 
 // registerLoadSites registers the sites in the hub's registry at dir and
