@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -82,6 +83,16 @@ func TestHubSitesWhileRunning(t *testing.T) {
 		t.Fatalf("the hub's yiting_county_site_view_event: %v %v, want %d for %s", views, err, published, id)
 	}
 
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		if c := hubSiteConnected(t, hub.url, admin, id); c != nil && *c {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the county's API never showed the site linked")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
 	// Removed: the link is closed at once and the site cannot return.
 	resp = hubForm(t, hub.url, admin, "/county/admin/sites/"+id+"/remove", url.Values{"confirm": {id}})
 	resp.Body.Close()
@@ -107,9 +118,43 @@ func TestHubSitesWhileRunning(t *testing.T) {
 	if m.Last != published || m.Named {
 		t.Fatalf("the removed site at the hub: %+v; it had published %d before", m, published)
 	}
+	// Its row on the county's pages says it is off line, not what its
+	// link was before the removal.
+	if c := hubSiteConnected(t, hub.url, admin, id); c == nil || *c {
+		t.Fatalf("the removed site's link on the county's API: %v", c)
+	}
 	if _, ok := hubLastEvents(t, hub.url)[id]; ok {
 		t.Fatal("the hub's /metrics still lists the removed site's link")
 	}
+}
+
+// hubSiteConnected reads a site's link from the hub's API: nil when
+// unknown.
+func hubSiteConnected(t *testing.T, base string, cookie *http.Cookie, site string) *bool {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/sites", nil)
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Sites []struct {
+			Site      string `json:"site"`
+			Connected *bool  `json:"connected"`
+		} `json:"sites"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range body.Sites {
+		if s.Site == site {
+			return s.Connected
+		}
+	}
+	t.Fatalf("the hub's API lists no site %s", site)
+	return nil
 }
 
 // hubForm posts a form to the hub as the cookie's person, not following

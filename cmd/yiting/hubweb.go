@@ -186,6 +186,8 @@ func (h *hubLinks) refresh(ctx context.Context) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.last = links
+	// Only the registered sites: a removed one's link is unknown (down).
+	fresh := make(map[string]countyweb.Link, len(links))
 	for _, l := range links {
 		prev, known := h.links[l.Site]
 		next := countyweb.Link{Connected: l.Up, Since: prev.Since, Pending: int64(l.Lag)}
@@ -196,8 +198,9 @@ func (h *hubLinks) refresh(ctx context.Context) {
 		case prev.Connected != l.Up:
 			next.Since = now
 		}
-		h.links[l.Site] = next
+		fresh[l.Site] = next
 	}
+	h.links = fresh
 }
 
 // bootstrapAdmin makes the account admin on the first start, with
