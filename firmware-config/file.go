@@ -11,7 +11,7 @@ package hallconfig
 
 type fileConfig struct {
 	Name        *string       `toml:"name" hint:"a string such as \"通山县综治中心\""`
-	RegionCode  *string       `toml:"region_code" hint:"a string of 6 digits such as \"421224\""`
+	RegionCode  *string       `toml:"region_code" hint:"a string of 6 digits such as \"421224\" (a county), or 9 (a township)"`
 	Timezone    *string       `toml:"timezone" hint:"a string such as \"Asia/Shanghai\""`
 	RecallLimit *int          `toml:"recall_limit" hint:"a whole number such as 3"`
 	KeyFile     *string       `toml:"key_file" hint:"a string: \"\" or an absolute path"`

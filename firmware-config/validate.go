@@ -334,10 +334,10 @@ var provinces = map[string]bool{
 
 func checkRegion(code string) *Error {
 	if code == "" {
-		return fieldError("region_code", "missing: the 6-digit administrative division code, such as \"421224\" (通山县)")
+		return fieldError("region_code", "missing: the administrative division code, 6 digits for a county such as \"421224\" (通山县), 9 for a township such as \"421224101\"")
 	}
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return fieldError("region_code", fmt.Sprintf("%q must be 6 digits, such as \"421224\"", code))
+	if (len(code) != 6 && len(code) != 9) || strings.Trim(code, "0123456789") != "" {
+		return fieldError("region_code", fmt.Sprintf("%q must be 6 digits (a county, such as \"421224\") or 9 (a township, such as \"421224101\")", code))
 	}
 	if !provinces[code[:2]] {
 		return fieldError("region_code", fmt.Sprintf("%q does not start with a province code (GB/T 2260: 11 北京 … 65 新疆, 71, 81, 82)", code))

@@ -100,6 +100,7 @@ type Issued struct {
 // HallInfo is what the kiosk shows and prints about the hall.
 type HallInfo struct {
 	Name     string         // 通山县综治中心
+	Region   string         // its division code, the head of its case codes: "421224"
 	Day      string         // the business day, "2006-01-02"
 	Location *time.Location // the hall's time zone, for the ticket's time
 	Services []ServiceInfo  // in the configuration's order

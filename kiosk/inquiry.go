@@ -80,9 +80,19 @@ var (
 )
 
 var (
-	codeInput  = regexp.MustCompile(`^[0-9]{6}-?[0-9]{8}-?[0-9]{4}-?[0-9X]$`)
+	codeInput  = regexp.MustCompile(`^[0-9]{6}(?:[0-9]{3})?-?[0-9]{8}-?[0-9]{4}-?[0-9X]$`)
 	last4Input = regexp.MustCompile(`^[0-9]{3}[0-9X]$`)
 )
+
+// codeDigits is how many characters a case code of the hall's region has
+// without its dashes (queue/cases.Code): the region's 6 or 9 digits, the
+// day's 8, the sequence's 4 and the check character.
+func codeDigits(region string) int {
+	if len(region) == 9 {
+		return 22
+	}
+	return 19
+}
 
 // Inquire is the 查询进度 tile: the kiosk waits for a card or a code. It
 // returns ErrNoInquiry when the desk offers none (the page then shows how

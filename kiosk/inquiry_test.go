@@ -93,3 +93,35 @@ func TestInquiryNotOffered(t *testing.T) {
 		t.Errorf("Inquire: %v", err)
 	}
 }
+
+// A township's case codes have a 9-digit region (issue 14): the page's
+// keypad learns the length from the view, and the loop takes such a code.
+func TestInquiryTownshipCode(t *testing.T) {
+	r := newRig(t, func(o *kiosk.Opts) { o.Desk.(*fakeDesk).info.Region = "421224101" })
+	ctx := context.Background()
+	r.loop.Inquire(ctx)
+	if v := r.step(t, kiosk.StepInquiry); v.Hall.CodeDigits != 22 {
+		t.Errorf("a township's code has %d characters, want 22", v.Hall.CodeDigits)
+	}
+	for _, bad := range []string{"4212241-20261120-0001-X", "42122410-20261120-0001-X", "4212241011-20261120-0001-X"} {
+		if err := r.loop.InquireCode(ctx, bad, "0013"); !errors.Is(err, kiosk.ErrBadCode) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	if err := r.loop.InquireCode(ctx, "421224101-20261120-0001-0", "0013"); err != nil {
+		t.Fatal(err)
+	}
+	r.step(t, kiosk.StepCases)
+	if q := r.desk.inquiries[len(r.desk.inquiries)-1]; q.Code != "421224101-20261120-0001-0" {
+		t.Errorf("asked %+v", q)
+	}
+}
+
+// A county hall's codes have 19 characters.
+func TestInquiryCountyCodeDigits(t *testing.T) {
+	r := newRig(t, func(o *kiosk.Opts) { o.Desk.(*fakeDesk).info.Region = "421224" })
+	r.loop.Inquire(context.Background())
+	if v := r.step(t, kiosk.StepInquiry); v.Hall.CodeDigits != 19 {
+		t.Errorf("a county's code has %d characters, want 19", v.Hall.CodeDigits)
+	}
+}

@@ -368,7 +368,8 @@ func (l *Loop) gotInfo(info HallInfo, err error) {
 	s.info = info
 	s.menu = menu(info.Services)
 	_, appointer := l.opts.Desk.(Appointer)
-	s.hall = HallView{Name: info.Name, Day: info.Day, OK: true, Duty: info.Duty, Appointments: appointer && info.Appointments}
+	s.hall = HallView{Name: info.Name, Day: info.Day, OK: true, Duty: info.Duty, Appointments: appointer && info.Appointments,
+		CodeDigits: codeDigits(info.Region)}
 }
 
 func (l *Loop) printerChecked(res PrinterCheckResult, pending int) {

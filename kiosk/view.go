@@ -89,6 +89,10 @@ type HallView struct {
 	Duty []string `json:"duty,omitempty"`
 	// Appointments: the menu offers 预约签到.
 	Appointments bool `json:"appointments,omitempty"`
+	// CodeDigits is how many characters the hall's case codes have
+	// without dashes: 19, or 22 at a township (a 9-digit region), for the
+	// code keypad of 查询进度.
+	CodeDigits int `json:"code_digits"`
 }
 
 // Category is one top-level button of the menu: 信访接待, 矛盾纠纷调解 …

@@ -136,8 +136,14 @@ func (t Ticket) lines(cols int) []line {
 		feed(1)
 		out = append(out, line{kind: kindQR, text: t.CaseURL, align: escpos.Center})
 		feed(1)
-		if t.CaseCode != "" {
-			text("案件码："+t.CaseCode, escpos.Center, 1, 1, true)
+		if code := "案件码：" + t.CaseCode; t.CaseCode != "" && typeface.Width(clean(code)) <= cols {
+			text(code, escpos.Center, 1, 1, true)
+		} else if t.CaseCode != "" {
+			// A township's code (25 characters) on 58 mm paper: the code
+			// whole on its own line, never broken before its check
+			// character.
+			text("案件码", escpos.Center, 1, 1, true)
+			text(t.CaseCode, escpos.Center, 1, 1, true)
 		}
 		text("扫码查询办理进度", escpos.Center, 1, 1, false)
 	}

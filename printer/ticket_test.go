@@ -2,6 +2,7 @@ package printer_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,5 +95,24 @@ func TestTicketValidate(t *testing.T) {
 	}
 	if err := sampleTicket().Validate(p); err != nil {
 		t.Error(err)
+	}
+}
+
+// A township's case code (a 9-digit region, issue 14) is 25 characters:
+// on 58 mm paper it stands whole on its own line; on 80 mm beside its
+// label.
+func TestTicketTownshipCaseCode(t *testing.T) {
+	tk := sampleTicket()
+	tk.CaseURL, tk.CaseCode = "https://county.example/c/abc", "421224101-20261126-0007-5"
+	narrow := strings.Split(tk.Text(32), "\n")
+	if !slices.ContainsFunc(narrow, func(l string) bool { return strings.TrimSpace(l) == tk.CaseCode }) {
+		t.Errorf("58 mm: the code is not whole on its own line:\n%s", strings.Join(narrow, "\n"))
+	}
+	if wide := tk.Text(48); !strings.Contains(wide, "案件码："+tk.CaseCode) {
+		t.Errorf("80 mm: the code is not beside its label:\n%s", wide)
+	}
+	tk.CaseCode = "421224-20261126-0007-5"
+	if narrow := tk.Text(32); !strings.Contains(narrow, "案件码："+tk.CaseCode) {
+		t.Errorf("58 mm, a county's code: not beside its label:\n%s", narrow)
 	}
 }

@@ -6,7 +6,10 @@ import (
 )
 
 // BookingStep is what an event says of a step of a booking (queue/booking):
-// booked, moved, cancelled, arrived, lapsed, no-show, reminded. Like a
+// booked, moved, cancelled, arrived, lapsed, no-show, reminded — or of a
+// change of a plan on the appointments page (plan_changed, plan_added,
+// plan_removed, plan_restored, day_closed, day_reopened: no ID, Change
+// says what changed). Like a
 // CaseStep it never carries personal data — no names, no ID numbers, no
 // phone numbers and never the code a visitor types: the booking's record
 // keeps those, sealed.
@@ -22,6 +25,7 @@ type BookingStep struct {
 	Ticket  string    `json:"ticket,omitempty"`  // the appointment ticket of an arrival
 	Case    string    `json:"case,omitempty"`    // the case a session was scheduled for
 	Channel string    `json:"channel,omitempty"` // how it was booked
+	Change  string    `json:"change,omitempty"`  // a plan's step: what changed, in Chinese ("名额 8→6")
 }
 
 const bookingEventPrefix = "booking."

@@ -1,5 +1,7 @@
 package queue
 
+import "time"
+
 // CaseFacts is where a case stands after a step, as far as its time
 // limits and statistics need: the days it was registered, accepted,
 // concluded and closed and the days those were due, its outcome, and the
@@ -51,4 +53,22 @@ type CaseFacts struct {
 	// the token: the county's public page finds the case by the token a
 	// visitor's phone brings.
 	TokenHash string `json:"token_hash,omitempty"`
+
+	// ReportedUp: the site reported the case up to the county (上报,
+	// issue 14); nil if it never did.
+	ReportedUp *CaseReport `json:"reported_up,omitempty"`
+}
+
+// CaseReport is a case's report up to the county (上报): when, why, and
+// whether the county has decided it yet. The county owns the case (routes
+// and concludes it) until it assigns it back down (交办) or concludes it.
+type CaseReport struct {
+	At time.Time `json:"at"`
+	// Reason is the site supervisor's reason, with the parties' names,
+	// ID numbers, phones and addresses and any other ID or mobile number
+	// masked before it left the site.
+	Reason string `json:"reason"`
+	// Settled: "" while the case awaits the county; "assigned" once the
+	// county assigned it down, "concluded" once it concluded it.
+	Settled string `json:"settled,omitempty"`
 }

@@ -3,15 +3,19 @@ package queue
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
-// DayStats are one business day's figures in the form that adds up: the
-// store keeps them for each closed day (computed once from the day's
+// DayStats are one business day's figures in the form that adds up — or a
+// month's or a year's, its days merged (MergeDayStats): the store keeps
+// them for each closed day, month and year (computed once from the
 // tickets, dropped when one of them changes), and a year's dashboard
-// merges 250 of them (StatsBuilder.AddDay) instead of reading 250,000
-// tickets. Build them with a StatsBuilder over the day's tickets and
+// reads one of them (StatsBuilder.AddDay) instead of 250,000 tickets.
+// Build them with a StatsBuilder over the day's tickets and
 // StatsBuilder.DayStats.
 type DayStats struct {
+	// Day is the business day ("2006-01-02"), or the month ("2006-01")
+	// or year ("2006") merged.
 	Day        string
 	Tickets    int
 	Served     int
@@ -25,6 +29,7 @@ type DayStats struct {
 	ByCounter  []DayGroup
 	ByStaff    []DayGroup
 	BadRatings []BadRating // in the order they were added
+	ByDay      []DayCount  // its days with tickets, in order: the chart's
 }
 
 // DayGroup is one service's, counter's or staff member's day.
@@ -48,7 +53,19 @@ func (b *StatsBuilder) DayStats() DayStats {
 	d := DayStats{Day: s.From, Tickets: s.Tickets, Served: s.Served, NoShows: s.NoShows, Cancelled: s.Cancelled,
 		Expired: s.Expired, Unfinished: s.Unfinished, ByHour: s.ByHour, All: b.all.day(),
 		ByService: days(b.service), ByCounter: days(b.counter), ByStaff: days(b.staff),
-		BadRatings: slices.Clone(s.BadRatings)}
+		BadRatings: slices.Clone(s.BadRatings), ByDay: b.byDay()}
+	return d
+}
+
+// MergeDayStats adds up the days (or months) of the period from..to into
+// the piece named day: a month or year the store keeps.
+func MergeDayStats(day, from, to string, loc *time.Location, parts []DayStats) DayStats {
+	b := NewStatsBuilder(from, to, loc)
+	for i := range parts {
+		b.AddDay(&parts[i])
+	}
+	d := b.DayStats()
+	d.Day = day
 	return d
 }
 
@@ -64,14 +81,14 @@ func (b *StatsBuilder) AddDay(d *DayStats) {
 	for h, n := range d.ByHour {
 		s.ByHour[h] += n
 	}
-	if d.Tickets > 0 {
-		dc := b.days[d.Day]
+	for _, c := range d.ByDay {
+		dc := b.days[c.Day]
 		if dc == nil {
-			dc = &DayCount{Day: d.Day}
-			b.days[d.Day] = dc
+			dc = &DayCount{Day: c.Day}
+			b.days[c.Day] = dc
 		}
-		dc.Issued += d.Tickets
-		dc.Served += d.Served
+		dc.Issued += c.Issued
+		dc.Served += c.Served
 	}
 	b.all.addDay(&d.All)
 	for i := range d.ByService {

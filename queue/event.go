@@ -38,4 +38,5 @@ type Event struct {
 	Day     string        `json:"day,omitempty"`     // for day.started
 	Case    *CaseStep     `json:"case,omitempty"`    // for case.* events (CaseEvent)
 	Booking *BookingStep  `json:"booking,omitempty"` // for booking.* events (BookingEvent)
+	Refusal *Refusal      `json:"refusal,omitempty"` // for county.command_refused
 }

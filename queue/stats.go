@@ -284,17 +284,25 @@ func (b *StatsBuilder) Stats() Stats {
 	s.ByService = finishAll(b.service)
 	s.ByCounter = finishAll(b.counter)
 	s.ByStaff = finishAll(b.staff)
-	s.ByDay = make([]DayCount, 0, len(b.days))
-	for _, d := range b.days {
-		s.ByDay = append(s.ByDay, *d)
+	if s.ByDay = b.byDay(); s.ByDay == nil {
+		s.ByDay = []DayCount{}
 	}
-	slices.SortFunc(s.ByDay, func(x, y DayCount) int { return cmp.Compare(x.Day, y.Day) })
 	s.BadRatings = slices.Clone(b.s.BadRatings)
 	slices.SortStableFunc(s.BadRatings, func(x, y BadRating) int { return y.At.Compare(x.At) })
 	if s.BadRatings == nil {
 		s.BadRatings = []BadRating{}
 	}
 	return s
+}
+
+// byDay lists the days counted, in order.
+func (b *StatsBuilder) byDay() []DayCount {
+	var out []DayCount
+	for _, d := range b.days {
+		out = append(out, *d)
+	}
+	slices.SortFunc(out, func(x, y DayCount) int { return cmp.Compare(x.Day, y.Day) })
+	return out
 }
 
 func finishAll(m map[string]*group) []GroupStats {

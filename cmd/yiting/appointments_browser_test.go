@@ -31,37 +31,8 @@ import (
 func TestAppointmentsInChromium(t *testing.T) {
 	loc := queuetest.Shanghai(t)
 	clock := queuetest.NewClock(time.Date(2026, 12, 3, 8, 50, 0, 0, loc)) // a Thursday
-	cfg, err := hallconfig.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	o, err := parseFlags([]string{"-data", t.TempDir(), "-addr", addr}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.now = clock.Now
 	const adminPW = "appointments-admin-pw"
-	t.Setenv("YITING_ADMIN_PASSWORD", adminPW)
-	ctx, stop := context.WithCancel(context.Background())
-	s, err := openServer(ctx, o, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
-	if err != nil {
-		stop()
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- s.serve(ctx, io.Discard) }()
-	t.Cleanup(func() { stop(); <-served; s.close() })
-	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if r, err := http.Get(base + "/healthz"); err == nil {
-			r.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the hall did not start serving in 30 s")
-		}
-	}
+	s, base := clockedHall(t, clock, adminPW)
 	admin := newHallClient(t, base, "admin", adminPW)
 	admin.user("mediator", "调解员", "mediator-password", "room-multi")
 	mediator := queue.Principal{ID: "mediator", Role: queue.RoleStaff, Counters: []string{"room-multi"}}
@@ -213,4 +184,42 @@ func withCheckChar(digits string) string {
 		sum += int(digits[i]-'0') * w
 	}
 	return digits + string("10X98765432"[sum%11])
+}
+
+// clockedHall runs the hall in process on the default hall file with a
+// clock the test moves (there is no flag to set a server's clock), and
+// an admin of that password; it returns the server and its address.
+func clockedHall(t *testing.T, clock *queuetest.Clock, adminPW string) (*server, string) {
+	t.Helper()
+	cfg, err := hallconfig.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	o, err := parseFlags([]string{"-data", t.TempDir(), "-addr", addr}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.now = clock.Now
+	t.Setenv("YITING_ADMIN_PASSWORD", adminPW)
+	ctx, stop := context.WithCancel(context.Background())
+	s, err := openServer(ctx, o, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	if err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.serve(ctx, io.Discard) }()
+	t.Cleanup(func() { stop(); <-served; s.close() })
+	base := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if r, err := http.Get(base + "/healthz"); err == nil {
+			r.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the hall did not start serving in 30 s")
+		}
+	}
+	return s, base
 }

@@ -66,6 +66,7 @@ func TestPagesAccessibleInChromium(t *testing.T) {
 		{"dashboard/rota", staff, "/dashboard/rota", 1440, 900, `document.readyState === 'complete'`},
 		{"dashboard/audit", staff, "/dashboard/audit", 1440, 900, `document.readyState === 'complete'`},
 		{"dashboard/appointments", staff, "/dashboard/appointments", 1440, 900, `document.readyState === 'complete'`},
+		{"dashboard/appointments/plans", staff, "/dashboard/appointments/plans", 1440, 900, `document.readyState === 'complete'`},
 		{"book", visitor, "/book", 390, 844, `document.readyState === 'complete'`},
 		{"book/days", visitor, "/book?plan=legal-aid", 390, 844, `document.readyState === 'complete'`},
 		{"book/mine", visitor, "/book/mine", 390, 844, `document.readyState === 'complete'`},

@@ -7,8 +7,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	hallconfig "yiting/firmware-config"
-	"yiting/queue"
-	"yiting/queue/cases"
 	"yiting/queue/county"
 )
 
@@ -33,7 +31,7 @@ func startCounty(ctx context.Context, s *server, c hallconfig.County) ([]prometh
 		return nil, err
 	}
 	s.background(func(ctx context.Context) { pub.Run(ctx) })
-	cmds, err := county.NewCommands(ctx, county.CommandsOptions{Site: c.Site, Conn: srv.Conn(), Apply: applyCommand(s.book), Logger: s.log})
+	cmds, err := county.NewCommands(ctx, county.CommandsOptions{Site: c.Site, Conn: srv.Conn(), Apply: county.Apply(s.eng, s.book), Logger: s.log})
 	if err != nil {
 		return nil, err
 	}
@@ -57,51 +55,8 @@ func startCounty(ctx context.Context, s *server, c hallconfig.County) ([]prometh
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "yiting_county_commands_applied_total",
 			Help: "The county's commands (交办, 督办, 预警) this site applied since it started."}, func() float64 { return float64(cmds.Applied()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "yiting_county_commands_refused_total",
-			Help: "The county's commands this site could not apply (no such case, an unknown unit…), since it started; the journal says why."},
+			Help: "The county's commands this site could not apply (no such case, an unknown unit…), since it started; the county's case page says why."},
 			func() float64 { return float64(cmds.Refused()) }),
 	}
 	return metrics, nil
-}
-
-// applyCommand carries out the county's commands on the site's cases, as
-// the county (a supervisor whose actor is the command's: its steps name
-// it). A command whose steps the case already has was applied before a
-// crash and is not applied again. What the case cannot take — no such
-// case, an unknown unit, a closed case — is refused for good; anything
-// else (a full disk) is tried again.
-func applyCommand(book *cases.Book) func(context.Context, *county.Command) error {
-	return func(ctx context.Context, c *county.Command) error {
-		p := queue.Principal{ID: c.Actor(), Name: "县综治中心（" + c.By + "）", Role: queue.RoleSupervisor}
-		v, err := book.Case(ctx, p, c.Case)
-		if err == nil {
-			for _, st := range v.History {
-				if st.Actor == p.Actor() {
-					return nil // applied before
-				}
-			}
-			switch c.Kind {
-			case county.CommandAssign:
-				_, err = book.Route(ctx, p, c.Case, cases.RouteTo{Kind: cases.RouteUnit, Unit: c.Unit, Note: c.Text, Superior: true})
-			case county.CommandSupervise:
-				level := c.Level
-				if ls := book.Notices(); level == "" && len(ls) > 0 {
-					level = ls[len(ls)-1].ID // the mildest: the county names a sharper one
-				}
-				_, err = book.Supervise(ctx, p, c.Case, level, c.Text)
-			case county.CommandWarn:
-				_, err = book.Warn(ctx, p, c.Case, c.Unit, c.Text)
-			case county.CommandRate:
-				_, err = book.RateFromCounty(ctx, p, c.Case, c.Satisfied)
-			default:
-				err = queue.Errorf(queue.EINVALID, "未知的县级指令 %q", c.Kind)
-			}
-		}
-		switch queue.ErrorCode(err) {
-		case "":
-			return nil
-		case queue.EINVALID, queue.ENOTFOUND, queue.ECONFLICT, queue.EFORBIDDEN:
-			return &county.Refused{Err: err}
-		}
-		return err
-	}
 }

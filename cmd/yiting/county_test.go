@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -24,18 +25,7 @@ import (
 // shows how far; after a stop and a restart, with tickets issued before
 // and after, the stream holds every event of the log once, in order.
 func TestCountySiteStream(t *testing.T) {
-	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hall := strings.Replace(string(def), "[county]\nsite = \"\"", "[county]\nsite = \"421224101\"", 1)
-	if hall == string(def) {
-		t.Fatal("the default hall file has no [county] site to set")
-	}
-	path := filepath.Join(t.TempDir(), "hall.toml")
-	if err := os.WriteFile(path, []byte(hall), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := siteHallFile(t, "421224101", "", "")
 	dir := t.TempDir()
 	env := []string{"YITING_ADMIN_PASSWORD=county-site-pw"}
 	ctx := testCtx(t)
@@ -134,4 +124,25 @@ func countyMetrics(t *testing.T, ctx context.Context, c *client) (published, lag
 		t.Fatalf("/metrics lacks the county gauges: %d found (status %d)", found, status)
 	}
 	return published, lag
+}
+
+// siteHallFile writes the default hall file as a county site's: its site
+// id, and the hub and credentials file when not "" (a site alone
+// otherwise); it returns its path.
+func siteHallFile(t *testing.T, site, hub, creds string) string {
+	t.Helper()
+	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
+		fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", site, hub, creds), 1)
+	if hall == string(def) {
+		t.Fatal("the default hall file has no empty [county] section to set")
+	}
+	path := filepath.Join(t.TempDir(), "hall.toml")
+	if err := os.WriteFile(path, []byte(hall), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -44,29 +44,9 @@ func TestCountyNetwork(t *testing.T) {
 	hubDir := t.TempDir()
 	leaf := freeAddr(t)
 	ids := []string{"421224101", "421224102", "421224103"}
-	creds := map[string]string{}
-	for i, id := range ids {
-		var out, errOut bytes.Buffer
-		if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-site", id, "-site-name", fmt.Sprintf("第%d乡镇综治中心", i+1)}, &out, &errOut); err != nil {
-			t.Fatal(err)
-		}
-		creds[id] = filepath.Join(t.TempDir(), "county.creds")
-		if err := os.WriteFile(creds[id], out.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-site", ids[0], "-site-name", "x"}, &out, io.Discard); err == nil {
+	creds, bossOneTime, startHub := countyHub(t, ctx, hubDir, leaf, ids...)
+	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-site", ids[0], "-site-name", "x"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("a site added twice")
-	}
-	out.Reset()
-	t.Setenv("YITING_ADMIN_PASSWORD", "county-hub-pw") // the hub's admin, made by the first -add-user
-	if err := dispatch(ctx, []string{"-role", "hub", "-data", hubDir, "-add-user", "county-boss", "-user-role", "supervisor"}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	bossOneTime := oneTimePassword(t, out.String())
-	startHub := func() *process {
-		return startServer(t, []string{"YITING_ADMIN_PASSWORD=county-hub-pw"}, "-role", "hub", "-data", hubDir, "-addr", "127.0.0.1:0", "-leaf-addr", leaf)
 	}
 	hub := startHub()
 	proxy, err := newLinkProxy(leaf) // the third site's line

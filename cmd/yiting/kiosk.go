@@ -78,7 +78,7 @@ func runKioskRole(ctx context.Context, o *options, cfg *hallconfig.Config, log *
 		return fmt.Errorf("kiosk: data directory: %w", err)
 	}
 	client, err := hallclient.New(o.server, &hallclient.Opts{
-		Token: token, Pin: o.pin, Name: cfg.Hall.Name, Location: cfg.Hall.Location, Logger: log,
+		Token: token, Pin: o.pin, Name: cfg.Hall.Name, Region: cfg.Hall.RegionCode, Location: cfg.Hall.Location, Logger: log,
 	})
 	if err != nil {
 		return err

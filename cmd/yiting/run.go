@@ -283,7 +283,7 @@ func openServer(ctx context.Context, o *options, cfg *hallconfig.Config, log *sl
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Appointments.Plans) > 0 {
+	if cfg.Hall.AppointmentPrefix != "" { // plans from the file or, later, the page
 		s.background(s.diary.Run) // no-shows, reminders
 	}
 
@@ -430,7 +430,7 @@ func openCases(cfg *hallconfig.Config, eng *queue.Engine, keys *personal.Keys, s
 	}
 	book, err := cases.New(cases.Options{Hall: &cfg.Hall, Engine: eng, Store: store, Keys: keys, PublicURL: cfg.PublicURL, Calendar: cal, Now: now, Logger: log, Duty: duty, StaffUnits: staffUnits,
 		Limits: cfg.Cases.Limits, RectifyWithin: cfg.Cases.RectifyWithin, RetentionYears: cfg.Cases.RetentionYears, ArchiveYears: cfg.Cases.ArchiveYears,
-		HolidayFiles: sent})
+		HolidayFiles: sent, County: cfg.County.Site != ""})
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ type Opts struct {
 	// Name and Location are the hall's name and time zone from the local
 	// configuration: the API does not serve them.
 	Name     string
+	Region   string // the division code, the head of its case codes
 	Location *time.Location
 	Logger   *slog.Logger // nil: discard
 }
@@ -45,12 +46,13 @@ type Opts struct {
 // Client is a kiosk.Desk over the hall server's API. It is safe for
 // concurrent use.
 type Client struct {
-	base  *url.URL
-	token string
-	http  *http.Client
-	name  string
-	loc   *time.Location
-	log   *slog.Logger
+	base   *url.URL
+	token  string
+	http   *http.Client
+	name   string
+	region string
+	loc    *time.Location
+	log    *slog.Logger
 }
 
 var _ kiosk.Desk = (*Client)(nil)
@@ -70,7 +72,7 @@ func New(baseURL string, opts *Opts) (*Client, error) {
 	if u.Scheme == "http" && !loopback(u.Hostname()) {
 		return nil, fmt.Errorf("hallclient: server URL %q: the kiosk sends card data, so it must be https:// with the certificate's pin (-pin) shown on /admin", baseURL)
 	}
-	c := &Client{base: u, token: opts.Token, http: opts.HTTP, name: opts.Name, loc: opts.Location, log: opts.Logger}
+	c := &Client{base: u, token: opts.Token, http: opts.HTTP, name: opts.Name, region: opts.Region, loc: opts.Location, log: opts.Logger}
 	if c.http == nil {
 		tr := &http.Transport{
 			Proxy:                 nil, // the hall's own network: never through a proxy
@@ -143,7 +145,7 @@ func (c *Client) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	if _, err := c.do(ctx, http.MethodGet, "/api/v1/counters", "", nil, &cv); err != nil {
 		return kiosk.HallInfo{}, err
 	}
-	info := kiosk.HallInfo{Name: c.name, Day: sv.Day, Location: c.loc, Duty: sv.Duty, Appointments: sv.Appointments}
+	info := kiosk.HallInfo{Name: c.name, Region: c.region, Day: sv.Day, Location: c.loc, Duty: sv.Duty, Appointments: sv.Appointments}
 	for _, s := range sv.Services {
 		info.Services = append(info.Services, kiosk.ServiceInfo{Service: queue.Service{
 			ID: s.ID, Name: s.Name, Prefix: s.Prefix, Category: s.Category, Group: s.Group, NeedsID: s.NeedsID,

@@ -320,7 +320,7 @@ func (h *Handler) answer(w http.ResponseWriter, err error) {
 	case errors.Is(err, kiosk.ErrNoInquiry):
 		writeError(w, http.StatusNotFound, "no_inquiry", "请用手机扫描凭条上的二维码查询办理进度")
 	case errors.Is(err, kiosk.ErrBadCode):
-		writeError(w, http.StatusBadRequest, "bad_code", "案件码应为18位数字加1位校验码，如 421224-20261126-0007-X")
+		writeError(w, http.StatusBadRequest, "bad_code", "案件码应为18位（乡镇为21位）数字加1位校验码，如 421224-20261126-0007-X")
 	case errors.Is(err, kiosk.ErrBadLast4):
 		writeError(w, http.StatusBadRequest, "bad_last4", "请输入身份证号码的后四位")
 	case errors.Is(err, kiosk.ErrNoAppointments):

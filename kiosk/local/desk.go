@@ -57,6 +57,7 @@ func (d *Desk) Info(ctx context.Context) (kiosk.HallInfo, error) {
 	st := d.eng.State()
 	info := kiosk.HallInfo{
 		Name:         hall.Name,
+		Region:       hall.RegionCode,
 		Day:          st.Day,
 		Location:     hall.Location,
 		Counters:     hall.Counters,

@@ -192,10 +192,11 @@ func fillBusyYear(tb testing.TB, s *Store, perDay int) int {
 }
 
 // BenchmarkCaseStatsBusyYear: the statistics (Book.Stats, on a real bbolt
-// file) of one day and of a year of 600 matters a working day — the
-// busiest centre of docs/domain.md; Tongshan registers ~2,200 a year —
-// from the stored days (casestats.go). The year must cost no more than
-// five times the day (issue 15):
+// file) of one day, a month, a year and a period of odd ends, of 600
+// matters a working day — the busiest centre of docs/domain.md; Tongshan
+// registers ~2,200 a year — from the stored days, months and years
+// (casestats.go). The year must cost no more than five times the day
+// (issue 15):
 //
 //	go test -run '^$' -bench CaseStatsBusyYear ./queue/boltstore
 func BenchmarkCaseStatsBusyYear(b *testing.B) {
@@ -237,6 +238,10 @@ func BenchmarkCaseStatsBusyYear(b *testing.B) {
 	}{
 		{"day", cases.MakeDate(2026, 6, 3), cases.MakeDate(2026, 6, 3)},
 		{"year", year[0], year[1]},
+		{"month", cases.MakeDate(2026, 6, 1), cases.MakeDate(2026, 6, 30)},
+		// Neither whole year nor whole months at its ends: 10 months
+		// and 23 days.
+		{"rolling", cases.MakeDate(2026, 1, 20), cases.MakeDate(2026, 12, 10)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {

@@ -141,6 +141,8 @@ func writeRecord(tx *bolt.Tx, v any) error {
 		return tx.Bucket(bucketCaseMeta).Put(keyCasesLogged, []byte{1})
 	case *booking.Write:
 		return putBooking(tx, w)
+	case *booking.PlanWrite:
+		return putPlanEdit(tx, w)
 	}
 	return fmt.Errorf("boltstore: no way to write a %T", v)
 }

@@ -4,46 +4,81 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"yiting/queue/cases"
 )
 
-// The case statistics of each registration day (cases.StatsDay), so that
-// a year's indicators merge 250 stored days instead of reading 150,000
-// facts records (issue 15). Two buckets:
+// The case statistics of each registration day, month and year
+// (cases.StatsDay), so that a year's indicators read one stored year, and
+// any period a few months and days, instead of 150,000 facts records
+// (issue 15). Four buckets:
 //
-//	case_day_stats  registration day (4 bytes) → the day's StatsDay, or
-//	                nothing when it must be counted again
-//	case_regs       visitor key | day | code → nothing: each visitor's
-//	                cases in order, where a registration finds the one
-//	                before and after it (cases.VisitorReg)
+//	case_day_stats    registration day (4 bytes) → the day's StatsDay, or
+//	                  nothing when it must be counted again
+//	case_month_stats  a month's first day → its days merged, or nothing
+//	                  when it must be merged again
+//	case_year_stats   a year's first day → its months merged, or nothing
+//	case_regs         visitor key | day | code → nothing: each visitor's
+//	                  cases in order, where a registration finds the two
+//	                  before it (cases.VisitorReg)
 //
-// putCase marks the case's day to count again, and, when the case's
-// visitor keys change, the days of the same visitor's cases before and
-// after it, in the transaction that writes the case. StatsDays counts the
-// marked days in the write transaction that stores them. A stored day
-// therefore always equals a recount from the facts records, whatever the
-// point a crash interrupts (TestCaseStatsSurviveCrash).
+// putCase marks the case's day, month and year to count again, and, when
+// the case's visitor keys change, those of the same visitor's two cases
+// after it, whose registrations look back at it, in the transaction that
+// writes the case. StatsDays counts what is marked in the write
+// transaction that stores it. A stored day, month or year therefore always
+// equals a recount from the facts records, whatever the point a crash
+// interrupts (TestCaseStatsSurviveCrash).
 var (
-	bucketCaseDayStats = []byte("case_day_stats")
-	bucketCaseRegs     = []byte("case_regs")
+	bucketCaseDayStats   = []byte("case_day_stats")
+	bucketCaseMonthStats = []byte("case_month_stats")
+	bucketCaseYearStats  = []byte("case_year_stats")
+	bucketCaseRegs       = []byte("case_regs")
 )
 
-// caseStatsFormat is the first byte of a stored day; another is counted
-// again.
-const caseStatsFormat = 1
+// A span is how long a stored piece is: a day, a month or a year, each
+// merged from the spans one shorter.
+type span int
 
-// StatsDays implements cases.CaseStore.
+const (
+	spanDay span = iota
+	spanMonth
+	spanYear
+)
+
+var spanBuckets = [...][]byte{bucketCaseDayStats, bucketCaseMonthStats, bucketCaseYearStats}
+
+// bounds are the first day of the span of sp around d and the first day
+// after it.
+func (sp span) bounds(d cases.Date) (first, next cases.Date) {
+	switch sp {
+	case spanYear:
+		return cases.MakeDate(d.Year(), time.January, 1), cases.MakeDate(d.Year()+1, time.January, 1)
+	case spanMonth:
+		return d.MonthStart(), d.NextMonth()
+	}
+	return d, d + 1
+}
+
+// caseStatsFormat is the first byte of a stored piece; another is counted
+// again. Format 1 placed registrations by their next case; 2 had no
+// units' parts.
+const caseStatsFormat = 3
+
+// StatsDays implements cases.CaseStore: the whole years and months of the
+// period as one piece each, its other days one by one.
 func (s *Store) StatsDays(ctx context.Context, from, to cases.Date) ([]cases.StatsDay, error) {
 	var out []cases.StatsDay
 	stale := false
 	err := s.view(ctx, "case statistics", func(tx *bolt.Tx) error {
 		var err error
-		out, stale, err = statsDays(ctx, tx, from, to, false)
+		out, stale, err = statsDays(ctx, tx, from, to, spanYear, false)
 		return err
 	})
 	if err != nil || !stale {
@@ -51,7 +86,7 @@ func (s *Store) StatsDays(ctx context.Context, from, to cases.Date) ([]cases.Sta
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		var err error
-		out, _, err = statsDays(ctx, tx, from, to, true)
+		out, _, err = statsDays(ctx, tx, from, to, spanYear, true)
 		return err
 	})
 	if err != nil {
@@ -60,37 +95,56 @@ func (s *Store) StatsDays(ctx context.Context, from, to cases.Date) ([]cases.Sta
 	return out, nil
 }
 
-// statsDays reads the stored days from..to; a day marked to count again
-// is counted and stored when the transaction is writable, else reported
-// as stale.
-func statsDays(ctx context.Context, tx *bolt.Tx, from, to cases.Date, write bool) (out []cases.StatsDay, stale bool, err error) {
-	sb := tx.Bucket(bucketCaseDayStats)
-	c := sb.Cursor()
-	var recount []cases.Date
-	for k, v := c.Seek(dayKey(max(from, 0), "")); k != nil && dayOf(k) <= to; k, v = c.Next() {
+// statsDays reads the stored pieces of from..to, each as long as it can be
+// up to longest; a piece marked to count again is counted and stored when
+// the transaction is writable, else reported as stale.
+func statsDays(ctx context.Context, tx *bolt.Tx, from, to cases.Date, longest span, write bool) (out []cases.StatsDay, stale bool, err error) {
+	type piece struct {
+		first cases.Date
+		span  span
+	}
+	var recount []piece
+	names := map[string]string{}
+	c := tx.Bucket(bucketCaseDayStats).Cursor()
+	for k, v := c.Seek(dayKey(max(from, 0), "")); k != nil && dayOf(k) <= to; {
 		if err := ctx.Err(); err != nil {
 			return nil, false, err
 		}
-		d, ok, err := decodeStatsDay(v)
-		if err != nil {
-			return nil, false, fmt.Errorf("boltstore: case statistics of %s: %w", dayOf(k), err)
-		}
-		if !ok {
-			if !write {
-				return nil, true, nil
+		p, next := piece{first: dayOf(k)}, dayOf(k)+1
+		for sp := longest; sp > spanDay; sp-- {
+			if first, after := sp.bounds(p.first); first >= from && after-1 <= to {
+				p, next = piece{first, sp}, after
+				v = tx.Bucket(spanBuckets[sp]).Get(dayKey(first, ""))
+				break
 			}
-			recount = append(recount, dayOf(k))
-			continue
 		}
-		d.Day = dayOf(k)
-		out = append(out, *d)
-	}
-	for _, day := range recount {
-		d, err := countCaseDay(tx, day)
+		d, ok, err := decodeStatsDay(v, names)
 		if err != nil {
-			return nil, false, err
+			return nil, false, fmt.Errorf("boltstore: case statistics of %s: %w", p.first, err)
 		}
-		if err := sb.Put(dayKey(day, ""), encodeStatsDay(d)); err != nil {
+		switch {
+		case ok:
+			d.Day = p.first
+			out = append(out, *d)
+		case !write:
+			return nil, true, nil
+		default:
+			recount = append(recount, p)
+		}
+		if p.span == spanDay {
+			k, v = c.Next()
+		} else {
+			k, v = c.Seek(dayKey(next, ""))
+		}
+	}
+	for _, p := range recount {
+		var d *cases.StatsDay
+		if p.span == spanDay {
+			d, err = countCaseDay(tx, p.first)
+		} else {
+			d, err = mergeCaseSpan(ctx, tx, p.first, p.span)
+		}
+		if err != nil {
 			return nil, false, err
 		}
 		out = append(out, *d)
@@ -99,7 +153,20 @@ func statsDays(ctx context.Context, tx *bolt.Tx, from, to cases.Date, write bool
 	return out, false, nil
 }
 
-// countCaseDay counts the cases registered on a day from their facts.
+// mergeCaseSpan merges a month's days or a year's months, counting those
+// marked, and stores it.
+func mergeCaseSpan(ctx context.Context, tx *bolt.Tx, first cases.Date, sp span) (*cases.StatsDay, error) {
+	_, after := sp.bounds(first)
+	parts, _, err := statsDays(ctx, tx, first, after-1, sp-1, true)
+	if err != nil {
+		return nil, err
+	}
+	m := cases.MergeStatsDays(first, parts)
+	return m, tx.Bucket(spanBuckets[sp]).Put(dayKey(first, ""), encodeStatsDay(m))
+}
+
+// countCaseDay counts the cases registered on a day from their facts, and
+// stores it.
 func countCaseDay(tx *bolt.Tx, day cases.Date) (*cases.StatsDay, error) {
 	d := cases.NewStatsDay(day)
 	dec := newFactsDecoder()
@@ -114,59 +181,76 @@ func countCaseDay(tx *bolt.Tx, day cases.Date) (*cases.StatsDay, error) {
 		}
 		places = places[:0]
 		for _, key := range cases.DistinctKeys(f.VisitorKeys) {
-			prev, next := neighbours(regs, key, day, f.Code)
-			places = append(places, cases.VisitorReg{Prev: prev, Next: next})
+			prev, prev2, _, _ := around(regs, key, day, f.Code)
+			places = append(places, cases.VisitorReg{Prev: prev, Prev2: prev2})
 		}
 		d.Add(f, places)
 	}
 	d.Sort()
-	return d, nil
+	return d, tx.Bucket(bucketCaseDayStats).Put(dayKey(day, ""), encodeStatsDay(d))
 }
 
 func regKey(key string, day cases.Date, code string) []byte {
 	return append([]byte(key+"|"), dayKey(day, code)...)
 }
 
-// neighbours returns the days of a visitor's cases just before and after
-// one of theirs (0: none), in the order of day and code.
-func neighbours(c *bolt.Cursor, key string, day cases.Date, code string) (prev, next cases.Date) {
+// around returns the days of a visitor's two cases just before one of
+// theirs and the two just after it (0: none), in the order of day and
+// code; the case itself may or may not be in the index.
+func around(c *bolt.Cursor, key string, day cases.Date, code string) (prev, prev2, next, next2 cases.Date) {
 	prefix := []byte(key + "|")
 	at := regKey(key, day, code)
-	k, _ := c.Seek(at)
-	if k != nil && bytes.Equal(k, at) {
-		if n, _ := c.Next(); n != nil && bytes.HasPrefix(n, prefix) {
-			next = dayOf(n[len(prefix):])
+	step := func(k []byte) cases.Date {
+		if k == nil || !bytes.HasPrefix(k, prefix) {
+			return 0
 		}
-		c.Seek(at)
-	} else if k != nil && bytes.HasPrefix(k, prefix) {
-		next = dayOf(k[len(prefix):])
+		return dayOf(k[len(prefix):])
 	}
+	k, _ := c.Seek(at)
+	exact := k != nil && bytes.Equal(k, at)
+	if exact {
+		k, _ = c.Next()
+	}
+	if next = step(k); next != 0 {
+		n, _ := c.Next()
+		next2 = step(n)
+	}
+	k, _ = c.Seek(at)
 	var p []byte
 	if k == nil {
 		p, _ = c.Last()
 	} else {
 		p, _ = c.Prev()
 	}
-	if p != nil && bytes.HasPrefix(p, prefix) {
-		prev = dayOf(p[len(prefix):])
+	if prev = step(p); prev != 0 {
+		p, _ = c.Prev()
+		prev2 = step(p)
 	}
-	return prev, next
+	return prev, prev2, next, next2
 }
 
-// markCaseStats is putCase's part: the case's day is counted again, and
-// the visitor index follows the case's keys, marking the days of the
-// same visitor's neighbouring cases, whose place among theirs changed.
+// markCaseStats is putCase's part: the case's day, month and year are
+// counted again, and the visitor index follows the case's keys, marking the days
+// of the same visitor's two next cases, which look back at this one.
 func markCaseStats(tx *bolt.Tx, day cases.Date, code string, oldKeys, newKeys []string) error {
-	sb := tx.Bucket(bucketCaseDayStats)
-	if err := sb.Put(dayKey(day, ""), nil); err != nil {
+	markDay := func(d cases.Date) error {
+		for sp, b := range spanBuckets {
+			first, _ := span(sp).bounds(d)
+			if err := tx.Bucket(b).Put(dayKey(first, ""), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := markDay(day); err != nil {
 		return err
 	}
 	rb := tx.Bucket(bucketCaseRegs)
 	mark := func(key string) error {
-		prev, next := neighbours(rb.Cursor(), key, day, code)
-		for _, d := range []cases.Date{prev, next} {
+		_, _, next, next2 := around(rb.Cursor(), key, day, code)
+		for _, d := range []cases.Date{next, next2} {
 			if d != 0 {
-				if err := sb.Put(dayKey(d, ""), nil); err != nil {
+				if err := markDay(d); err != nil {
 					return err
 				}
 			}
@@ -229,12 +313,37 @@ func migrateCaseStats(tx *bolt.Tx) error {
 	})
 }
 
+// migrateCaseSpans marks every month and year with a day of cases to be
+// merged (schema 11); the days themselves are counted again, their format
+// having changed.
+func migrateCaseSpans(tx *bolt.Tx) error {
+	var days []cases.Date
+	err := tx.Bucket(bucketCaseDayStats).ForEach(func(k, _ []byte) error {
+		days = append(days, dayOf(k))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, sp := range []span{spanMonth, spanYear} {
+		b, err := tx.CreateBucketIfNotExists(spanBuckets[sp])
+		if err != nil {
+			return err
+		}
+		for _, d := range days {
+			first, _ := sp.bounds(d)
+			if err := b.Put(dayKey(first, ""), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // encodeStatsDay writes a sorted day: counts as varints, then each tally.
 func encodeStatsDay(d *cases.StatsDay) []byte {
 	e := dayEncoder{buf: []byte{caseStatsFormat}}
-	for _, n := range d.Counters() {
-		e.int(*n)
-	}
+	encodeCounts(&e, d)
 	e.int(len(d.Types))
 	for _, t := range d.Types {
 		e.str(t.Key.Type)
@@ -248,6 +357,24 @@ func encodeStatsDay(d *cases.StatsDay) []byte {
 			e.int(t.N)
 		}
 	}
+	for _, days := range []cases.Days{d.Prev, d.Prev2} {
+		e.int(len(days) / 8)
+		e.buf = append(e.buf, days...)
+	}
+	e.int(len(d.ByUnit))
+	for i := range d.ByUnit {
+		e.str(d.ByUnit[i].Unit)
+		encodeCounts(&e, &d.ByUnit[i].StatsDay)
+	}
+	return e.buf
+}
+
+// encodeCounts writes what a unit's part has too: the plain counts and
+// the due days.
+func encodeCounts(e *dayEncoder, d *cases.StatsDay) {
+	for _, n := range d.Counters() {
+		e.int(*n)
+	}
 	for _, s := range [][]cases.Tally[cases.Date]{d.AcceptPending, d.HandlePending, d.OverdueFrom} {
 		e.int(len(s))
 		for _, t := range s {
@@ -255,37 +382,51 @@ func encodeStatsDay(d *cases.StatsDay) []byte {
 			e.int(t.N)
 		}
 	}
-	e.int(len(d.Regs))
-	for _, t := range d.Regs {
-		e.uint(uint64(t.Key.Prev))
-		e.uint(uint64(t.Key.Next))
-		e.int(t.N)
+}
+
+func decodeCounts(r *dayDecoder, d *cases.StatsDay) {
+	for _, p := range d.Counters() {
+		*p = r.int()
 	}
-	return e.buf
+	for _, s := range []*[]cases.Tally[cases.Date]{&d.AcceptPending, &d.HandlePending, &d.OverdueFrom} {
+		*s = tallies(r, func() cases.Date { return cases.Date(r.uint()) })
+	}
 }
 
 // decodeStatsDay reads a stored day; ok is false when it must be counted
 // again (marked, or of another format). An empty tally stays nil, as
 // counting leaves it.
-func decodeStatsDay(v []byte) (d *cases.StatsDay, ok bool, err error) {
+func decodeStatsDay(v []byte, names map[string]string) (d *cases.StatsDay, ok bool, err error) {
 	if len(v) == 0 || v[0] != caseStatsFormat {
 		return nil, false, nil
 	}
-	r := dayDecoder{buf: v[1:]}
+	r := dayDecoder{buf: v[1:], names: names}
 	d = cases.NewStatsDay(0)
-	for _, p := range d.Counters() {
-		*p = r.int()
-	}
+	decodeCounts(&r, d)
 	d.Types = tallies(&r, func() cases.TypeKey { return cases.TypeKey{Type: r.str(), Service: r.str()} })
 	for _, s := range []*[]cases.Tally[string]{&d.Units, &d.Outcomes, &d.Channels, &d.Statuses} {
 		*s = tallies(&r, r.str)
 	}
-	for _, s := range []*[]cases.Tally[cases.Date]{&d.AcceptPending, &d.HandlePending, &d.OverdueFrom} {
-		*s = tallies(&r, func() cases.Date { return cases.Date(r.uint()) })
+	for _, days := range []*cases.Days{&d.Prev, &d.Prev2} {
+		n := 8 * r.len()
+		if r.err == nil && n > len(r.buf) {
+			r.err = errDayStatsShort
+		}
+		if r.err == nil && n > 0 {
+			*days = bytes.Clone(r.buf[:n]) // the transaction's memory is not ours
+			r.buf = r.buf[n:]
+			if !days.Valid() {
+				r.err = errors.New("a table of days out of order")
+			}
+		}
 	}
-	d.Regs = tallies(&r, func() cases.VisitorReg {
-		return cases.VisitorReg{Prev: cases.Date(r.uint()), Next: cases.Date(r.uint())}
-	})
+	if n := r.len(); n > 0 {
+		d.ByUnit = make([]cases.UnitDay, n)
+		for i := range d.ByUnit {
+			d.ByUnit[i].Unit = r.str()
+			decodeCounts(&r, &d.ByUnit[i].StatsDay)
+		}
+	}
 	if r.err != nil {
 		return nil, false, r.err
 	}

@@ -35,23 +35,65 @@ func caseRecount(t testing.TB, st *boltstore.Store) []cases.StatsDay {
 	return cases.CountStatsDays(all, 1, 1<<30)
 }
 
-// checkCaseDays compares every stored day with a recount.
+// checkCaseDays compares every stored day with a recount, and every
+// stored month and year with the merge of its recounted days.
 func checkCaseDays(t testing.TB, st *boltstore.Store) int {
 	t.Helper()
-	got, err := st.StatsDays(context.Background(), 1, 1<<30)
+	ctx := context.Background()
+	want := caseRecount(t, st)
+	months, years := map[cases.Date][]cases.StatsDay{}, map[cases.Date][]cases.StatsDay{}
+	for _, w := range want {
+		got, err := st.StatsDays(ctx, w.Day, w.Day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || !reflect.DeepEqual(got[0], w) {
+			t.Fatalf("day %s: stored\n%+v\nrecount\n%+v", w.Day, got, w)
+		}
+		months[w.Day.MonthStart()] = append(months[w.Day.MonthStart()], w)
+		y := cases.MakeDate(w.Day.Year(), time.January, 1)
+		years[y] = append(years[y], w)
+	}
+	for _, s := range []struct {
+		pieces map[cases.Date][]cases.StatsDay
+		last   func(cases.Date) cases.Date
+	}{
+		{months, func(m cases.Date) cases.Date { return m.NextMonth() - 1 }},
+		{years, func(y cases.Date) cases.Date { return cases.MakeDate(y.Year(), time.December, 31) }},
+	} {
+		for first, days := range s.pieces {
+			got, err := st.StatsDays(ctx, first, s.last(first))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := cases.MergeStatsDays(first, days); len(got) != 1 || !reflect.DeepEqual(got[0], *w) {
+				t.Fatalf("%s..%s: stored\n%+v\nmerged\n%+v", first, s.last(first), got, w)
+			}
+		}
+	}
+	// A period of whole months and odd days is read as both.
+	got, err := st.StatsDays(ctx, cases.MakeDate(2026, 2, 20), cases.MakeDate(2026, 5, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := caseRecount(t, st)
-	if len(got) != len(want) {
-		t.Fatalf("%d days stored, %d days have cases", len(got), len(want))
+	var n int
+	for _, d := range got {
+		n += d.Cases
 	}
-	for i := range got {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Fatalf("day %s: stored\n%+v\nrecount\n%+v", got[i].Day, got[i], want[i])
+	if wantN := countCases(want, cases.MakeDate(2026, 2, 20), cases.MakeDate(2026, 5, 3)); n != wantN || len(got) < 3 {
+		t.Fatalf("2026-02-20..05-03: %d pieces of %d cases, want %d cases", len(got), n, wantN)
+	}
+	return len(want)
+}
+
+func countCases(days []cases.StatsDay, from, to cases.Date) int {
+	n := 0
+	for _, d := range days {
+		if d.Day >= from && d.Day <= to {
+			n += d.Cases
 		}
 	}
-	return len(got)
+	return n
 }
 
 // fillSomeCases writes a year of 4 cases a working day through the real

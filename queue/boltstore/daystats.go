@@ -14,75 +14,130 @@ import (
 	"yiting/queue"
 )
 
-// The statistics of each business day (queue.DayStats), so that a year's
-// dashboard merges 250 stored days instead of reading 250,000 tickets
-// (issue 15). A day's record is computed from its tickets the first time
-// it is asked for, inside the write transaction that stores it, and
-// deleted by every commit that writes one of that day's tickets (Commit):
-// bbolt serialises the two, so a stored day always equals a recount of its
-// tickets, whatever the point a crash interrupts (TestDayStatsSurviveCrash).
-// Only the caller's closed days are asked for: today's tickets change at
-// every commit and are counted from the tickets themselves.
-var bucketDayStats = []byte("day_stats") // business day → encodeDayStats
+// The statistics of each business day, month and year (queue.DayStats),
+// so that a year's dashboard reads one stored year, and any period a few
+// months and days, instead of 250,000 tickets (issue 15). A record is
+// computed the first time it is asked for — a day from its tickets, a
+// month from its days, a year from its months — inside the write
+// transaction that stores it, and deleted by every commit that writes one
+// of its tickets (Commit): bbolt serialises the two, so a stored record
+// always equals a recount of its tickets, whatever the point a crash
+// interrupts (TestDayStatsSurviveCrash). Only the caller's closed days are
+// asked for: today's tickets change at every commit and are counted from
+// the tickets themselves.
+//
+//	day_stats  "2006-01-02", "2006-01" or "2006" → encodeDayStats
+var bucketDayStats = []byte("day_stats")
 
 // dayStatsFormat is the first byte of a record; a record of another format
 // or of another time zone is recomputed. 2: the wait split between
-// appointment tickets and walk-ins.
-const dayStatsFormat = 2
+// appointment tickets and walk-ins; 3: the days of a month or year.
+const dayStatsFormat = 3
 
-// DayStats returns the statistics of each business day from..to
-// (inclusive, "2006-01-02") that has tickets, in order, computing and
-// storing those not stored yet. Hours of the day count in loc.
+// DayStats returns the statistics of from..to (inclusive, "2006-01-02")
+// as the store keeps them: each whole year and month of the period as one
+// piece, its other days with tickets one by one, in order; it computes and
+// stores those not stored yet. Hours of the day count in loc.
 func (s *Store) DayStats(ctx context.Context, from, to string, loc *time.Location) ([]queue.DayStats, error) {
 	var out []queue.DayStats
-	var missing []string
+	stale := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		sb := tx.Bucket(bucketDayStats)
-		c := tx.Bucket(bucketDays).Cursor()
-		for k, _ := c.Seek([]byte(from)); k != nil && string(k) <= to; k, _ = c.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			d, ok, err := decodeDayStats(sb.Get(k), loc)
-			if err != nil {
-				return fmt.Errorf("day %s: %w", k, err)
-			}
-			if !ok {
-				missing = append(missing, string(k))
-				continue
-			}
-			d.Day = string(k)
-			out = append(out, d)
-		}
-		return nil
+		var err error
+		out, stale, err = dayPieces(ctx, tx, from, to, loc, len("2006"), false)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: day statistics: %w", err)
 	}
-	if len(missing) == 0 {
+	if !stale {
 		return out, nil
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		for _, day := range missing {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			d, err := countDay(tx, day, loc)
-			if err != nil {
-				return fmt.Errorf("day %s: %w", day, err)
-			}
-			if err := tx.Bucket(bucketDayStats).Put([]byte(day), encodeDayStats(&d, loc)); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return nil
+		var err error
+		out, _, err = dayPieces(ctx, tx, from, to, loc, len("2006"), true)
+		return err
 	})
 	if err != nil {
 		return nil, unavailable("day statistics", err)
 	}
-	slices.SortFunc(out, func(x, y queue.DayStats) int { return cmp.Compare(x.Day, y.Day) })
 	return out, nil
+}
+
+// dayPieces reads the stored pieces of from..to, each as long as it can be
+// down to the key length shortest (4: years, 7: months, 10: days only); a
+// piece not stored is counted and stored when the transaction is writable,
+// else reported as stale.
+func dayPieces(ctx context.Context, tx *bolt.Tx, from, to string, loc *time.Location, shortest int, write bool) (out []queue.DayStats, stale bool, err error) {
+	sb := tx.Bucket(bucketDayStats)
+	var missing []string
+	c := tx.Bucket(bucketDays).Cursor()
+	for k, _ := c.Seek([]byte(from)); k != nil && string(k) <= to; {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		key, next := string(k), ""
+		for _, n := range []int{len("2006"), len("2006-01")} {
+			if len(k) != len("2006-01-02") {
+				break
+			}
+			if first, last, after := pieceBounds(string(k[:n])); n >= shortest && first >= from && last <= to {
+				key, next = string(k[:n]), after
+				break
+			}
+		}
+		d, ok, err := decodeDayStats(sb.Get([]byte(key)), loc)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", key, err)
+		}
+		switch {
+		case ok:
+			d.Day = key
+			out = append(out, d)
+		case !write:
+			return nil, true, nil
+		default:
+			missing = append(missing, key)
+		}
+		if next == "" {
+			k, _ = c.Next()
+		} else {
+			k, _ = c.Seek([]byte(next))
+		}
+	}
+	for _, key := range missing {
+		var d queue.DayStats
+		if len(key) == len("2006-01-02") {
+			d, err = countDay(tx, key, loc)
+		} else {
+			first, last, _ := pieceBounds(key)
+			var parts []queue.DayStats
+			parts, _, err = dayPieces(ctx, tx, first, last, loc, len(key)+3, true)
+			d = queue.MergeDayStats(key, first, last, loc, parts)
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if err := sb.Put([]byte(key), encodeDayStats(&d, loc)); err != nil {
+			return nil, false, err
+		}
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(x, y queue.DayStats) int { return cmp.Compare(x.Day, y.Day) })
+	return out, false, nil
+}
+
+// pieceBounds are the first and last business days of a year ("2006") or
+// month ("2006-01") and the first day after it.
+func pieceBounds(key string) (first, last, after string) {
+	t, err := time.Parse("2006-01"[:len(key)], key)
+	if err != nil {
+		return "", "", "" // never whole
+	}
+	next := t.AddDate(1, 0, 0)
+	if len(key) == len("2006-01") {
+		next = t.AddDate(0, 1, 0)
+	}
+	return t.Format(time.DateOnly), next.AddDate(0, 0, -1).Format(time.DateOnly), next.Format(time.DateOnly)
 }
 
 // countDay counts the tickets of one business day from the tickets
@@ -119,8 +174,10 @@ func dropDayStats(tx *bolt.Tx, tickets []*queue.Ticket) error {
 			continue
 		}
 		last = t.Day
-		if err := sb.Delete([]byte(t.Day)); err != nil {
-			return err
+		for _, key := range []string{t.Day, t.Day[:min(len(t.Day), len("2006-01"))], t.Day[:min(len(t.Day), len("2006"))]} {
+			if err := sb.Delete([]byte(key)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -160,6 +217,12 @@ func encodeDayStats(d *queue.DayStats, loc *time.Location) []byte {
 			at = uint64(b.At.UnixNano())
 		}
 		e.uint(at)
+	}
+	e.int(len(d.ByDay))
+	for _, c := range d.ByDay {
+		e.str(c.Day)
+		e.int(c.Issued)
+		e.int(c.Served)
 	}
 	return e.buf
 }
@@ -237,6 +300,12 @@ func decodeDayStats(v []byte, loc *time.Location) (d queue.DayStats, ok bool, er
 		}
 		d.BadRatings = append(d.BadRatings, b)
 	}
+	if n := r.len(); n > 0 {
+		d.ByDay = make([]queue.DayCount, n)
+		for i := range d.ByDay {
+			d.ByDay[i] = queue.DayCount{Day: r.str(), Issued: r.int(), Served: r.int()}
+		}
+	}
 	if r.err != nil {
 		return queue.DayStats{}, false, r.err
 	}
@@ -249,6 +318,9 @@ func decodeDayStats(v []byte, loc *time.Location) (d queue.DayStats, ok bool, er
 type dayDecoder struct {
 	buf []byte
 	err error
+	// names, when set, holds the strings read so far: the many pieces of
+	// a period name the same few units and types, read once each.
+	names map[string]string
 }
 
 var errDayStatsShort = errors.New("the day's statistics are cut short")
@@ -284,8 +356,16 @@ func (r *dayDecoder) str() string {
 	if r.err != nil {
 		return ""
 	}
-	s := string(r.buf[:n])
+	b := r.buf[:n]
 	r.buf = r.buf[n:]
+	if r.names == nil {
+		return string(b)
+	}
+	s, ok := r.names[string(b)]
+	if !ok {
+		s = string(b)
+		r.names[s] = s
+	}
 	return s
 }
 

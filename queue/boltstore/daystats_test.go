@@ -15,16 +15,35 @@ import (
 	"yiting/queue/boltstore"
 )
 
-// recount is the definition a stored day must equal: the day's tickets
-// counted one by one.
+// recount is the definition a stored day, month ("2006-01") or year
+// ("2006") must equal: its tickets counted one by one.
 func recount(t testing.TB, st *boltstore.Store, day string, loc *time.Location) queue.DayStats {
 	t.Helper()
-	b := queue.NewStatsBuilder(day, day, loc)
-	err := st.TicketsBetween(context.Background(), day, day, func(tk *queue.Ticket) error { b.Add(tk); return nil })
+	from, to := pieceSpan(t, day)
+	b := queue.NewStatsBuilder(from, to, loc)
+	err := st.TicketsBetween(context.Background(), from, to, func(tk *queue.Ticket) error { b.Add(tk); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.DayStats()
+	d := b.DayStats()
+	d.Day = day
+	return d
+}
+
+// pieceSpan is the first and last day of a day, month or year.
+func pieceSpan(t testing.TB, key string) (from, to string) {
+	if len(key) == len("2006-01-02") {
+		return key, key
+	}
+	first, err := time.Parse("2006-01"[:len(key)], key)
+	if err != nil {
+		t.Fatalf("a piece named %q", key)
+	}
+	next := first.AddDate(1, 0, 0)
+	if len(key) == len("2006-01") {
+		next = first.AddDate(0, 1, 0)
+	}
+	return first.Format(time.DateOnly), next.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 // sameDay compares two days; a stored rating's time comes back in the
@@ -40,19 +59,41 @@ func sameDay(got, want queue.DayStats) bool {
 	return reflect.DeepEqual(norm(got), norm(want))
 }
 
-// checkDays compares every stored day of the file with a recount.
+// checkDays compares every stored day, month and year of the file with a
+// recount, and returns how many days have tickets.
 func checkDays(t testing.TB, st *boltstore.Store, loc *time.Location) int {
 	t.Helper()
-	days, err := st.DayStats(context.Background(), "0000-00-00", "9999-99-99", loc)
+	ctx := context.Background()
+	var days []string
+	seen := map[string]bool{}
+	err := st.TicketsBetween(ctx, "0000-00-00", "9999-99-99", func(tk *queue.Ticket) error {
+		for _, key := range []string{tk.Day, tk.Day[:7], tk.Day[:4]} {
+			if !seen[key] {
+				seen[key] = true
+				days = append(days, key)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range days {
-		if want := recount(t, st, d.Day, loc); !sameDay(d, want) {
-			t.Fatalf("day %s: stored\n%+v\nrecount\n%+v", d.Day, d, want)
+	n := 0
+	for _, key := range days {
+		want := recount(t, st, key, loc)
+		from, to := pieceSpan(t, key)
+		if from == to {
+			n++
+		}
+		got, err := st.DayStats(ctx, from, to, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || !sameDay(got[0], want) {
+			t.Fatalf("%s: %d pieces stored; the first\n%.2000v\nrecount\n%.2000v", key, len(got), got[0], want)
 		}
 	}
-	return len(days)
+	return n
 }
 
 // rate changes a ticket of an earlier day the way a late rating or the

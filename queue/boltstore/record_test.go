@@ -44,7 +44,7 @@ func TestRecordRoundTrip(t *testing.T) {
 				Supervisions: 3, AutoSupervisions: 1, LateReplies: 1, Levels: []string{"red"}, Satisfaction: -1,
 				TokenHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
 		Booking: &queue.BookingStep{ID: "b1", Step: "arrived", Plan: "p", Service: "petition", Counter: "w1", Start: at,
-			Parties: 2, Party: 1, Ticket: "Q001", Case: "421224-20261126-0007-K", Channel: "desk"}}
+			Parties: 2, Party: 1, Ticket: "Q001", Case: "421224-20261126-0007-K", Channel: "desk", Change: "名额 8→6"}}
 	checkAllFieldsSet(t, reflect.ValueOf(ev))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case))
 	checkAllFieldsSet(t, reflect.ValueOf(*ev.Case.Facts))

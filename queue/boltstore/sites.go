@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,6 +23,22 @@ func (s *Store) AddSite(ctx context.Context, site sites.Site) error {
 		b := tx.Bucket(bucketSites)
 		if b.Get([]byte(site.ID)) != nil {
 			return fmt.Errorf("boltstore: site %q: %w", site.ID, queue.ErrConflict)
+		}
+		// Two sites of one region would number their cases alike.
+		if site.RegionCode != "" {
+			err := b.ForEach(func(_, v []byte) error {
+				var other sites.Site
+				if err := json.Unmarshal(v, &other); err != nil {
+					return err
+				}
+				if other.RegionCode == site.RegionCode {
+					return queue.Invalid("region_code", "区划代码 %s 已由站点 %s（%s）使用：两个站点的案件码会重复", site.RegionCode, other.ID, other.Name)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 		}
 		return putAccountJSON(b, site.ID, site)
 	})

@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,11 @@ func TestSites(t *testing.T) {
 	}
 	if err := st.AddSite(ctx, a); !errors.Is(err, queue.ErrConflict) {
 		t.Fatalf("the same id twice: %v", err)
+	}
+	// Another site of a's region would number its cases as a does.
+	c := sites.Site{ID: "nanlinqiao-2", Name: "南林桥镇二号", RegionCode: a.RegionCode, PublicKey: "UC", Created: a.Created}
+	if err := st.AddSite(ctx, c); !errors.Is(err, queue.ErrInvalid) || !strings.Contains(err.Error(), "421224101") {
+		t.Fatalf("a region twice: %v", err)
 	}
 	if err := st.RemoveSite(ctx, b.ID); err != nil {
 		t.Fatal(err)

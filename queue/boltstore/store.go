@@ -22,7 +22,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 10
+const SchemaVersion = 12
 
 // FileName is the database file inside the data directory.
 const FileName = "yiting.db"
@@ -154,6 +154,11 @@ func migrate(tx *bolt.Tx, v int) error {
 			}
 		}
 		return nil
+	case 11: // the case statistics of each month and year: casestats.go
+		return migrateCaseSpans(tx)
+	case 12: // the appointment plans' edits made on the page: bookingplans.go
+		_, err := tx.CreateBucketIfNotExists(bucketBookingPlans)
+		return err
 	}
 	return fmt.Errorf("no migration to schema %d", v)
 }

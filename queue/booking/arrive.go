@@ -103,16 +103,16 @@ func (d *Diary) Arrive(ctx context.Context, p queue.Principal, req ArriveRequest
 			return Arrival{}, queue.Errorf(queue.ECONFLICT, "该预约%s，请取普通号 (the booking is %s)", pt.Status.Name(), pt.Status)
 		}
 		switch {
-		case now.Before(b.Start.Add(-d.cfg.Policy.Early)):
-			a.Outcome, a.From = OutcomeEarly, b.Start.Add(-d.cfg.Policy.Early)
+		case now.Before(b.Start.Add(-d.file.Policy.Early)):
+			a.Outcome, a.From = OutcomeEarly, b.Start.Add(-d.file.Policy.Early)
 			a.Message = fmt.Sprintf("您预约的是%s %s，请于%s以后签到；也可以现在取普通号排队", b.Start.In(d.hall.Location).Format("01月02日"), at,
 				a.From.In(d.hall.Location).Format("15:04"))
 			return a, nil
-		case now.After(b.Start.Add(d.cfg.Policy.Late)):
+		case now.After(b.Start.Add(d.file.Policy.Late)):
 			pt.Status, pt.At = PartyLapsed, now
 			d.save(tx, &Write{Booking: b}, p.Actor(), "lapsed", i+1, "")
 			a.Outcome, a.Booking = OutcomeLapsed, d.View(b)
-			a.Message = fmt.Sprintf("您预约的时间%s已过（迟到超过%d分钟），预约已失效；请取普通号排队", at, int(d.cfg.Policy.Late/time.Minute))
+			a.Message = fmt.Sprintf("您预约的时间%s已过（迟到超过%d分钟），预约已失效；请取普通号排队", at, int(d.file.Policy.Late/time.Minute))
 			return a, nil
 		}
 		if ckey != "" { // a typed code: the booking names the person
@@ -181,9 +181,9 @@ func (d *Diary) findToday(ctx context.Context, tx *queue.Tx, vk, ckey string, no
 	bi := 0
 	score := func(b *Booking) int { // 0 open now, 1 to come, 2 passed
 		switch {
-		case now.Before(b.Start.Add(-d.cfg.Policy.Early)):
+		case now.Before(b.Start.Add(-d.file.Policy.Early)):
 			return 1
-		case now.After(b.Start.Add(d.cfg.Policy.Late)):
+		case now.After(b.Start.Add(d.file.Policy.Late)):
 			return 2
 		}
 		return 0

@@ -54,9 +54,9 @@ const maxNote = 200
 // holds a booking of the plan that day or the key was used for another
 // request; EFORBIDDEN for a principal that may not book so.
 func (d *Diary) Book(ctx context.Context, p queue.Principal, req BookRequest) (Booked, error) {
-	pl, ok := d.cfg.Plan(req.Plan)
+	pl, ok := d.current().plan(req.Plan)
 	if !ok {
-		return Booked{}, queue.Errorf(queue.ENOTFOUND, "没有这个预约项目：%q (unknown plan)", req.Plan)
+		return Booked{}, noPlan(req.Plan)
 	}
 	if err := checkBooker(p, pl, req.Channel); err != nil {
 		return Booked{}, err
@@ -71,7 +71,7 @@ func (d *Diary) Book(ctx context.Context, p queue.Principal, req BookRequest) (B
 		// Before the case's parties are opened (an audited view): a slot
 		// already full or no slot at all opens nothing. The writer checks
 		// again.
-		if err := d.checkSlot(ctx, pl, req.Start, d.now()); err != nil {
+		if err := d.checkSlot(ctx, d.current(), pl, req.Start, d.now()); err != nil {
 			return Booked{}, err
 		}
 		if n, err := d.store.Taken(ctx, pl.ID, req.Start); err != nil || n >= pl.Bookable() {
@@ -91,12 +91,29 @@ func (d *Diary) Book(ctx context.Context, p queue.Principal, req BookRequest) (B
 			return d.replay(ctx, tx, id, req)
 		}
 		now := tx.Now()
-		if err := d.checkSlot(ctx, pl, req.Start, now); err != nil {
+		// The plan as it is now: a change of the page earlier in this
+		// batch or committed since the request came counts.
+		st, err := d.stateIn(ctx, tx)
+		if err != nil {
+			return Booked{}, err
+		}
+		pl, ok := st.plan(req.Plan)
+		if !ok {
+			return Booked{}, noPlan(req.Plan)
+		}
+		if err := d.checkSlot(ctx, st, pl, req.Start, now); err != nil {
+			return Booked{}, err
+		}
+		id, err := randomID(d.rand)
+		if err != nil {
 			return Booked{}, err
 		}
 		day := cases.DateOf(req.Start, d.hall.Location)
 		for _, ps := range persons {
-			if err := d.checkOnce(ctx, tx, ps, pl, day); err != nil {
+			if ps.IDNumber == "" {
+				continue
+			}
+			if err := d.checkOnce(ctx, tx, d.keys.VisitorKey(ps.IDNumber), personal.MaskName(ps.Name), pl, req.Start, id); err != nil {
 				return Booked{}, err
 			}
 		}
@@ -107,12 +124,9 @@ func (d *Diary) Book(ctx context.Context, p queue.Principal, req BookRequest) (B
 		if n >= pl.Bookable() {
 			return Booked{}, d.full(pl, req.Start)
 		}
-		b := &Booking{Plan: pl.ID, ServiceID: pl.ServiceID, CounterID: pl.CounterID, Day: day, Start: req.Start.In(time.UTC),
+		b := &Booking{ID: id, Plan: pl.ID, ServiceID: pl.ServiceID, CounterID: pl.CounterID, Day: day, Start: req.Start.In(time.UTC),
 			End: req.Start.Add(pl.Length).In(time.UTC), CaseCode: req.CaseCode, Channel: req.Channel, Note: strings.TrimSpace(req.Note),
 			By: actorOf(p), At: now}
-		if b.ID, err = randomID(d.rand); err != nil {
-			return Booked{}, err
-		}
 		codes := make([]string, len(persons))
 		for i, ps := range persons {
 			if codes[i], err = newCode(d.rand); err != nil {
@@ -197,13 +211,11 @@ func (d *Diary) persons(ctx context.Context, p queue.Principal, req BookRequest)
 }
 
 // checkOnce refuses a second active booking of a plan on a day for the
-// same person: a place is for one visit, and a visitor cannot hold a
-// day's places.
-func (d *Diary) checkOnce(ctx context.Context, tx *queue.Tx, ps cases.Person, pl Plan, day cases.Date) error {
-	if ps.IDNumber == "" {
-		return nil
-	}
-	vk := d.keys.VisitorKey(ps.IDNumber)
+// same visitor (by the keyed hash of their ID number): a place is for one
+// visit, and a visitor cannot hold a day's places. self is the booking
+// being made or moved, which does not count against itself.
+func (d *Diary) checkOnce(ctx context.Context, tx *queue.Tx, vk, masked string, pl Plan, start time.Time, self string) error {
+	day := cases.DateOf(start, d.hall.Location)
 	held, err := d.store.BookingsOf(ctx, vk, day)
 	if err != nil {
 		return err
@@ -212,12 +224,12 @@ func (d *Diary) checkOnce(ctx context.Context, tx *queue.Tx, ps cases.Person, pl
 		held = append(held, v.([]*Booking)...)
 	}
 	for _, b := range held {
-		if b.Active() && b.Plan == pl.ID {
+		if b.Active() && b.Plan == pl.ID && b.ID != self {
 			return queue.Errorf(queue.ECONFLICT, "%s当天已有%s的预约（%s），如需改时间请改约 (already booked that day)",
-				personal.MaskName(ps.Name), pl.Name, b.Start.In(d.hall.Location).Format("15:04"))
+				masked, pl.Name, b.Start.In(d.hall.Location).Format("15:04"))
 		}
 	}
-	tx.Keep(visitorDayKey(vk, day), append(pendingOf(tx, vk, day), &Booking{Plan: pl.ID}))
+	tx.Keep(visitorDayKey(vk, day), append(pendingOf(tx, vk, day), &Booking{ID: self, Plan: pl.ID, Start: start}))
 	return nil
 }
 

@@ -111,8 +111,8 @@ func (d *Diary) change(ctx context.Context, p queue.Principal, ref Ref, step str
 		switch {
 		case p.Role == "" && b.Channel == ChannelSession:
 			return View{}, queue.Errorf(queue.EFORBIDDEN, "调解安排请联系调解员更改 (a session is changed by its mediator)")
-		case p.Role == "" && !now.Before(b.Start.Add(-d.cfg.Policy.Cutoff)):
-			return View{}, queue.Errorf(queue.ECONFLICT, "距预约时间不足%s，不能自行更改，请致电或到服务台 (past the cut-off)", Spoken(d.cfg.Policy.Cutoff))
+		case p.Role == "" && !now.Before(b.Start.Add(-d.file.Policy.Cutoff)):
+			return View{}, queue.Errorf(queue.ECONFLICT, "距预约时间不足%s，不能自行更改，请致电或到服务台 (past the cut-off)", Spoken(d.file.Policy.Cutoff))
 		case p.Role != "" && ref.Code == "" && !canManage(d.hall, p, b):
 			return View{}, queue.Errorf(queue.EFORBIDDEN, "无权更改该预约 (not your booking)")
 		case !b.Active():
@@ -172,21 +172,35 @@ func (d *Diary) Cancel(ctx context.Context, p queue.Principal, ref Ref, reason s
 	})
 }
 
-// Move moves a booking to another slot of its plan, if it has a place.
+// Move moves a booking to another slot of its plan, if it has a place
+// and none of its parties holds another booking of the plan that day
+// (checkOnce, as when booking).
 func (d *Diary) Move(ctx context.Context, p queue.Principal, ref Ref, start time.Time) (View, error) {
 	return d.change(ctx, p, ref, "moved", func(tx *queue.Tx, b *Booking, now time.Time) error {
-		pl, ok := d.cfg.Plan(b.Plan)
+		st, err := d.stateIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		pl, ok := st.plan(b.Plan)
 		if !ok {
 			return queue.Errorf(queue.ECONFLICT, "预约项目已停用，请取消后重新预约 (the plan is gone)")
 		}
 		if start.Equal(b.Start) {
 			return queue.Errorf(queue.EINVALID, "新时段与原时段相同 (same slot)")
 		}
-		if err := d.checkSlot(ctx, pl, start, now); err != nil {
+		if err := d.checkSlot(ctx, st, pl, start, now); err != nil {
 			return err
 		}
-		if p.Role == "" && !now.Before(start.Add(-d.cfg.Policy.Cutoff)) {
-			return queue.Errorf(queue.ECONFLICT, "新时段距现在不足%s，请致电或到服务台 (past the cut-off)", Spoken(d.cfg.Policy.Cutoff))
+		if p.Role == "" && !now.Before(start.Add(-d.file.Policy.Cutoff)) {
+			return queue.Errorf(queue.ECONFLICT, "新时段距现在不足%s，请致电或到服务台 (past the cut-off)", Spoken(d.file.Policy.Cutoff))
+		}
+		for _, pt := range b.Parties {
+			if pt.VisitorKey == "" {
+				continue
+			}
+			if err := d.checkOnce(ctx, tx, pt.VisitorKey, pt.MaskedName, pl, start, b.ID); err != nil {
+				return err
+			}
 		}
 		n, err := d.taken(ctx, tx, pl.ID, start)
 		if err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"yiting/queue"
@@ -39,6 +41,8 @@ type Options struct {
 	Keys   *personal.Keys
 	Desk   Desk
 	Cases  Cases // nil: no sessions for cases
+	// Config is the hall file's: its plans are the starting point of the
+	// plans in effect, which the edits in the store change (plans.go).
 	Config Config
 	// Calendar returns the working-day calendar of the moment (closed
 	// days): cases.Book.Calendar. Nil: weekends only.
@@ -61,7 +65,8 @@ type Diary struct {
 	keys     *personal.Keys
 	desk     Desk
 	cases    Cases
-	cfg      Config
+	file     Config                    // the hall file's
+	plans    atomic.Pointer[planState] // in effect: the file's and the store's edits
 	calendar func() *cases.Calendar
 	duty     cases.Duty
 	notifier Notifier
@@ -71,7 +76,8 @@ type Diary struct {
 	limit    *guessLimit
 }
 
-// New checks the options and returns the diary.
+// New checks the options, reads the plans' edits from the store and
+// returns the diary.
 func New(opts Options) (*Diary, error) {
 	switch {
 	case opts.Hall == nil, opts.Engine == nil, opts.Store == nil, opts.Keys == nil, opts.Desk == nil:
@@ -81,7 +87,7 @@ func New(opts Options) (*Diary, error) {
 		return nil, err
 	}
 	d := &Diary{hall: opts.Hall, eng: opts.Engine, store: opts.Store, keys: opts.Keys, desk: opts.Desk, cases: opts.Cases,
-		cfg: opts.Config, calendar: opts.Calendar, duty: opts.Duty, notifier: opts.Notifier, now: opts.Now, log: opts.Logger, rand: opts.Rand}
+		file: opts.Config, calendar: opts.Calendar, duty: opts.Duty, notifier: opts.Notifier, now: opts.Now, log: opts.Logger, rand: opts.Rand}
 	if d.calendar == nil {
 		cal := cases.NewCalendar()
 		d.calendar = func() *cases.Calendar { return cal }
@@ -99,14 +105,18 @@ func New(opts Options) (*Diary, error) {
 		d.notifier = LogNotifier{Log: d.log}
 	}
 	d.limit = newGuessLimit()
+	if _, err := d.load(context.Background()); err != nil {
+		return nil, fmt.Errorf("booking: reading the plans' edits: %w", err)
+	}
 	return d, nil
 }
 
-// Config is the diary's configuration.
-func (d *Diary) Config() Config { return d.cfg }
+// Config is the diary's configuration in effect: the policy of the hall
+// file and the plans of the file and the page.
+func (d *Diary) Config() Config { return d.current().cfg }
 
 // Policy is the diary's rules.
-func (d *Diary) Policy() Policy { return d.cfg.Policy }
+func (d *Diary) Policy() Policy { return d.file.Policy }
 
 func (d *Diary) today() cases.Date { return cases.DateOf(d.now(), d.hall.Location) }
 
@@ -169,9 +179,7 @@ func (d *Diary) stepOf(b *Booking, step string, party int, ticket string) queue.
 func (d *Diary) View(b *Booking) View {
 	v := View{ID: b.ID, Plan: b.Plan, ServiceID: b.ServiceID, CounterID: b.CounterID, Day: b.Day.String(), Start: b.Start, End: b.End,
 		CaseCode: b.CaseCode, Channel: b.Channel, Note: b.Note, By: b.By, Cancelled: !b.Active(), Reason: b.CancelReason}
-	if p, ok := d.cfg.Plan(b.Plan); ok {
-		v.PlanName = p.Name
-	}
+	v.PlanName = d.planName(b.Plan)
 	if c, ok := d.hall.Counter(b.CounterID); ok {
 		v.Room = c.Name
 	}

@@ -14,25 +14,25 @@ import (
 // room (its tickets go there); a service's plan books the service (any
 // counter serving it calls its tickets).
 type Plan struct {
-	ID        string // stable id, letters, digits, - and _
-	Name      string // what the pages show: "调解预约（矛盾纠纷多元调解室）"
-	ServiceID string // the service booked: the ticket's service
-	CounterID string // the room or counter booked; "" = any counter serving the service
-	Weekdays  []time.Weekday
-	Periods   []Period // within a day, in order, not overlapping
-	Length    time.Duration
+	ID        string         `json:"id"`                // stable id, letters, digits, - and _
+	Name      string         `json:"name"`              // what the pages show: "调解预约（矛盾纠纷多元调解室）"
+	ServiceID string         `json:"service"`           // the service booked: the ticket's service
+	CounterID string         `json:"counter,omitempty"` // the room or counter booked; "" = any counter serving the service
+	Weekdays  []time.Weekday `json:"days"`
+	Periods   []Period       `json:"hours"` // within a day, in order, not overlapping
+	Length    time.Duration  `json:"length"`
 	// Capacity is how many bookings one slot holds. A mediation session
 	// is one booking whatever the number of its parties.
-	Capacity int
+	Capacity int `json:"capacity"`
 	// WalkIn places of each slot are never booked: kept for visitors who
 	// come without an appointment.
-	WalkIn int
+	WalkIn int `json:"walk_in"`
 	// Duty: bookable only on the days the duty rota opens the service in
 	// this room (县负责人坐班接访).
-	Duty bool
+	Duty bool `json:"duty,omitempty"`
 	// Public: visitors may book it themselves (the hall's booking page,
 	// their case's page); otherwise staff book it (sessions, counselling).
-	Public bool
+	Public bool `json:"public,omitempty"`
 }
 
 // Bookable is the places of a slot bookings may take.
@@ -40,7 +40,8 @@ func (p Plan) Bookable() int { return max(p.Capacity-p.WalkIn, 0) }
 
 // Period is a part of a day, from and to since local midnight.
 type Period struct {
-	From, To time.Duration
+	From time.Duration `json:"from"`
+	To   time.Duration `json:"to"`
 }
 
 // Policy is the diary's rules for every plan. (The appointment tickets'
@@ -79,7 +80,7 @@ func DefaultPolicy() Policy {
 }
 
 // Plan returns the plan of that id.
-func (c *Config) Plan(id string) (Plan, bool) {
+func (c Config) Plan(id string) (Plan, bool) {
 	for _, p := range c.Plans {
 		if p.ID == id {
 			return p, true
@@ -114,51 +115,64 @@ func (c *Config) Validate(h *queue.Hall) error {
 	ids := map[string]bool{}
 	for i, p := range c.Plans {
 		f := fmt.Sprintf("appointments.plans[%d]", i)
-		if !queue.ValidID(p.ID) || ids[p.ID] {
-			return bad(f+".id", "%q is not a valid id or is used twice", p.ID)
+		if ids[p.ID] {
+			return bad(f+".id", "%q is used twice", p.ID)
 		}
 		ids[p.ID] = true
-		if p.Name == "" {
-			return bad(f+".name", "missing")
+		if err := checkPlan(h, p, f); err != nil {
+			return err
 		}
-		sv, ok := h.Service(p.ServiceID)
+	}
+	return nil
+}
+
+// checkPlan checks one plan against the hall; errors name the field
+// under f (queue.Invalid).
+func checkPlan(h *queue.Hall, p Plan, f string) error {
+	bad := queue.Invalid
+	if !queue.ValidID(p.ID) {
+		return bad(f+".id", "%q is not a valid id", p.ID)
+	}
+	if p.Name == "" {
+		return bad(f+".name", "missing")
+	}
+	sv, ok := h.Service(p.ServiceID)
+	if !ok {
+		return bad(f+".service", "no service %q", p.ServiceID)
+	}
+	if p.CounterID != "" {
+		ct, ok := h.Counter(p.CounterID)
 		if !ok {
-			return bad(f+".service", "no service %q", p.ServiceID)
+			return bad(f+".counter", "no counter %q", p.CounterID)
 		}
-		if p.CounterID != "" {
-			ct, ok := h.Counter(p.CounterID)
-			if !ok {
-				return bad(f+".counter", "no counter %q", p.CounterID)
-			}
-			if _, ok := ct.Serves(sv.ID); !ok {
-				return bad(f+".counter", "%q does not serve %q", ct.ID, sv.ID)
-			}
+		if _, ok := ct.Serves(sv.ID); !ok {
+			return bad(f+".counter", "%q does not serve %q", ct.ID, sv.ID)
 		}
-		if p.Duty != sv.DutyOnly || (p.Duty && p.CounterID == "") {
-			return bad(f+".duty", "a duty-only service (%q) is booked by a duty plan, in one room, and a duty plan books only such a service", sv.ID)
+	}
+	if p.Duty != sv.DutyOnly || (p.Duty && p.CounterID == "") {
+		return bad(f+".duty", "a duty-only service (%q) is booked by a duty plan, in one room, and a duty plan books only such a service", sv.ID)
+	}
+	if len(p.Weekdays) == 0 {
+		return bad(f+".days", "at least one day of the week")
+	}
+	if p.Length < 5*time.Minute || p.Length > 8*time.Hour {
+		return bad(f+".length", "must be 5m to 8h")
+	}
+	if p.Capacity < 1 || p.Capacity > 1000 {
+		return bad(f+".capacity", "must be 1 to 1000")
+	}
+	if p.WalkIn < 0 || p.WalkIn >= p.Capacity {
+		return bad(f+".walk_in", "must be 0 to capacity-1 (%d)", p.Capacity-1)
+	}
+	if len(p.Periods) == 0 {
+		return bad(f+".hours", "at least one period")
+	}
+	var end time.Duration
+	for j, pd := range p.Periods {
+		if pd.From < end || pd.To <= pd.From || pd.To > 24*time.Hour || pd.To-pd.From < p.Length {
+			return bad(fmt.Sprintf("%s.hours[%d]", f, j), "periods must be in order, not overlap, and hold at least one slot")
 		}
-		if len(p.Weekdays) == 0 {
-			return bad(f+".days", "at least one day of the week")
-		}
-		if p.Length < 5*time.Minute || p.Length > 8*time.Hour {
-			return bad(f+".length", "must be 5m to 8h")
-		}
-		if p.Capacity < 1 || p.Capacity > 1000 {
-			return bad(f+".capacity", "must be 1 to 1000")
-		}
-		if p.WalkIn < 0 || p.WalkIn >= p.Capacity {
-			return bad(f+".walk_in", "must be 0 to capacity-1 (%d)", p.Capacity-1)
-		}
-		if len(p.Periods) == 0 {
-			return bad(f+".hours", "at least one period")
-		}
-		var end time.Duration
-		for j, pd := range p.Periods {
-			if pd.From < end || pd.To <= pd.From || pd.To > 24*time.Hour || pd.To-pd.From < p.Length {
-				return bad(fmt.Sprintf("%s.hours[%d]", f, j), "periods must be in order, not overlap, and hold at least one slot")
-			}
-			end = pd.To
-		}
+		end = pd.To
 	}
 	return nil
 }

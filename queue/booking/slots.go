@@ -20,9 +20,12 @@ type Slot struct {
 }
 
 // Closed tells why a day has no slots of a plan, "" when it has.
-func (d *Diary) closed(ctx context.Context, p Plan, day cases.Date) (string, error) {
+func (d *Diary) closed(ctx context.Context, st *planState, p Plan, day cases.Date) (string, error) {
 	if !p.runsOn(day.Weekday()) {
 		return "该日不开放预约", nil
+	}
+	if c, ok := st.closure(p.ID, day); ok {
+		return "该日暂停预约：" + c.Reason, nil
 	}
 	if !d.calendar().Workday(day) {
 		return "节假日不办公", nil
@@ -43,14 +46,16 @@ func (d *Diary) closed(ctx context.Context, p Plan, day cases.Date) (string, err
 }
 
 // Slots lists a plan's slots on a day with their free places; none on a
-// closed day (the weekday is not the plan's, a holiday of the calendar, a
-// duty plan's day without its duty), with the reason in Chinese.
+// closed day (the weekday is not the plan's, a day closed on the page, a
+// holiday of the calendar, a duty plan's day without its duty), with the
+// reason in Chinese.
 func (d *Diary) Slots(ctx context.Context, planID string, day cases.Date) ([]Slot, string, error) {
-	p, ok := d.cfg.Plan(planID)
+	st := d.current()
+	p, ok := st.plan(planID)
 	if !ok {
-		return nil, "", queue.Errorf(queue.ENOTFOUND, "没有这个预约项目：%q (unknown plan)", planID)
+		return nil, "", noPlan(planID)
 	}
-	why, err := d.closed(ctx, p, day)
+	why, err := d.closed(ctx, st, p, day)
 	if err != nil || why != "" {
 		return nil, why, err
 	}
@@ -77,7 +82,7 @@ func clockAt(midnight time.Time, since time.Duration, loc *time.Location) time.T
 
 // checkSlot checks that start is a slot of the plan on an open day within
 // the horizon, not past.
-func (d *Diary) checkSlot(ctx context.Context, p Plan, start time.Time, now time.Time) error {
+func (d *Diary) checkSlot(ctx context.Context, st *planState, p Plan, start time.Time, now time.Time) error {
 	if start.IsZero() {
 		return queue.Errorf(queue.EINVALID, "请选择预约时段 (a slot is required)")
 	}
@@ -85,10 +90,10 @@ func (d *Diary) checkSlot(ctx context.Context, p Plan, start time.Time, now time
 	if !start.After(now) {
 		return queue.Errorf(queue.EINVALID, "该时段已过，请选择以后的时段 (the slot is past)")
 	}
-	if today := cases.DateOf(now, d.hall.Location); int(day-today) > d.cfg.Policy.Horizon {
-		return queue.Errorf(queue.EINVALID, "只能预约%d天以内的时段 (at most %d days ahead)", d.cfg.Policy.Horizon, d.cfg.Policy.Horizon)
+	if today := cases.DateOf(now, d.hall.Location); int(day-today) > d.file.Policy.Horizon {
+		return queue.Errorf(queue.EINVALID, "只能预约%d天以内的时段 (at most %d days ahead)", d.file.Policy.Horizon, d.file.Policy.Horizon)
 	}
-	why, err := d.closed(ctx, p, day)
+	why, err := d.closed(ctx, st, p, day)
 	if err != nil {
 		return err
 	}

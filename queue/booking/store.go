@@ -33,6 +33,14 @@ type Store interface {
 	// BookingByIdem returns the id booked under a hashed idempotency key,
 	// or "".
 	BookingByIdem(ctx context.Context, key string) (string, error)
+	// EachTaken calls fn, by start, for the slots of a plan starting
+	// from..to (inclusive) that active bookings hold, with how many.
+	EachTaken(ctx context.Context, plan string, from, to time.Time, fn func(start time.Time, n int) error) error
+	// PlanEdits returns the plans' edits (PlanWrite) and their version.
+	PlanEdits(ctx context.Context) ([]Edit, uint64, error)
+	// PlansVersion is the plans' version: how many PlanWrites have been
+	// committed (0 before the first).
+	PlansVersion(ctx context.Context) (uint64, error)
 }
 
 // Write is one command's write of a booking. New: the booking is new (its

@@ -47,7 +47,7 @@ func (d *Diary) NoShows(ctx context.Context) (int, error) {
 	today := cases.DateOf(now, d.hall.Location)
 	var due []string
 	err := d.store.EachBooking(ctx, today.AddDays(-7), today, func(b *Booking) error {
-		if b.Active() && now.After(b.Start.Add(d.cfg.Policy.Late)) && b.has(PartyBooked) {
+		if b.Active() && now.After(b.Start.Add(d.file.Policy.Late)) && b.has(PartyBooked) {
 			due = append(due, b.ID)
 		}
 		return nil
@@ -62,7 +62,7 @@ func (d *Diary) NoShows(ctx context.Context) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			if !b.Active() || !tx.Now().After(b.Start.Add(d.cfg.Policy.Late)) {
+			if !b.Active() || !tx.Now().After(b.Start.Add(d.file.Policy.Late)) {
 				continue
 			}
 			for i := range b.Parties {
@@ -95,7 +95,7 @@ func (b *Booking) has(s PartyStatus) bool {
 func (d *Diary) Remind(ctx context.Context) (int, error) {
 	now := d.now()
 	today := cases.DateOf(now, d.hall.Location)
-	if now.Before(today.Start(d.hall.Location).Add(d.cfg.Policy.RemindAt)) {
+	if now.Before(today.Start(d.hall.Location).Add(d.file.Policy.RemindAt)) {
 		return 0, nil
 	}
 	type claim struct {
@@ -199,7 +199,7 @@ func (d *Diary) reminder(b *Booking, i int) (Reminder, error) {
 	}
 	at := b.Start.In(d.hall.Location)
 	text := fmt.Sprintf("【%s】%s，您预约了%s %s的%s，请提前到大厅自助机刷身份证或输入预约码%s签到。如需改约，请至少提前%s办理。",
-		d.hall.Name, pt.MaskedName, at.Format("01月02日"), at.Format("15:04"), where, FormatCode(code), Spoken(d.cfg.Policy.Cutoff))
+		d.hall.Name, pt.MaskedName, at.Format("01月02日"), at.Format("15:04"), where, FormatCode(code), Spoken(d.file.Policy.Cutoff))
 	return Reminder{Booking: b.ID, Party: i + 1, Phone: phone, MaskedName: pt.MaskedName, Plan: v.PlanName, Room: v.Room,
 		Start: b.Start, Code: FormatCode(code), Text: text}, nil
 }

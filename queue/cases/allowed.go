@@ -39,6 +39,7 @@ type Allowed struct {
 	Recuse      bool     `json:"recuse,omitempty"`    // step aside (staff) or name who steps aside (supervisors)
 	Sensitive   bool     `json:"sensitive,omitempty"` // a protected case
 	ReadOnly    bool     `json:"read_only,omitempty"` // p may look, not act
+	ReportUp    bool     `json:"report_up,omitempty"` // 上报 to the county centre (reportup.go)
 }
 
 // CaseFor returns the case as p may see it and what p may do with it now.
@@ -94,6 +95,10 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 			a.Post = append(a.Post, s.ID)
 		}
 	}
+	if b.ownedByCounty(c) { // the county decides these (reportup.go)
+		a.Route, a.Extend, a.Conclude, a.Close, a.Withdraw, a.NotAccept = false, false, false, false, false, false
+	}
+	a.ReportUp = b.county && p.Role == queue.RoleSupervisor && c.canReportUp()
 	a.Warn = a.Supervise
 	a.CloseReview = p.Role == queue.RoleSupervisor && c.Review.Open()
 	if open && b.CanHandle(p, c) {
@@ -115,6 +120,6 @@ func (b *Book) allowed(p queue.Principal, c *Case) Allowed {
 	a.Personal = c.Anonymised.IsZero() && len(c.Persons) > 0 &&
 		(p.Role == queue.RoleSupervisor || (p.Role == queue.RoleStaff && b.involved(p, c.holders())))
 	a.ReadOnly = len(a.Receive) == 0 && !a.Route && !a.Handle && !a.Record && !a.Close && !a.Withdraw && !a.Supervise &&
-		!a.Personal && !a.Ack && !a.Object && len(a.AckWarning) == 0 && !a.CloseReview
+		!a.Personal && !a.Ack && !a.Object && len(a.AckWarning) == 0 && !a.CloseReview && !a.ReportUp
 	return a
 }

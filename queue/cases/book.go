@@ -73,9 +73,12 @@ type Options struct {
 	// take turns) goes to the receiving clerk's unit when they have
 	// exactly one. Nil: such a case keeps no unit until it is assigned.
 	StaffUnits func(staffID string) []string
-	Now        func() time.Time // time.Now if nil
-	Logger     *slog.Logger     // slog.Default() if nil
-	Rand       io.Reader        // crypto/rand if nil
+	// County: the hall is a site of a county network (hall file
+	// [county] site): its supervisors may report a case up (ReportUp).
+	County bool
+	Now    func() time.Time // time.Now if nil
+	Logger *slog.Logger     // slog.Default() if nil
+	Rand   io.Reader        // crypto/rand if nil
 }
 
 // DefaultSensitive: medical disputes and counselling (docs/domain.md,
@@ -111,6 +114,7 @@ type Book struct {
 	limit        *issuerLimit // card taps per device
 	duty         Duty
 	staffOf      func(staffID string) []string
+	county       bool // a county site: ReportUp
 }
 
 // New checks the options and returns the book.
@@ -186,7 +190,7 @@ func New(opts Options) (*Book, error) {
 	if b.rand == nil {
 		b.rand = rand.Reader
 	}
-	b.duty, b.staffOf = opts.Duty, opts.StaffUnits
+	b.duty, b.staffOf, b.county = opts.Duty, opts.StaffUnits, opts.County
 	b.limit = newIssuerLimit()
 	return b, nil
 }

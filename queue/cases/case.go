@@ -330,6 +330,8 @@ const (
 	// StepRecomputed: a holiday file moved a stored deadline
 	// (节假日调整): old date → new date.
 	StepRecomputed StepKind = "recomputed"
+	// StepReportedUp: reported up to the county centre (上报, reportup.go).
+	StepReportedUp StepKind = "reported_up"
 )
 
 // StepKinds lists every kind of step, and so every case event's type
@@ -340,7 +342,7 @@ func StepKinds() []StepKind {
 		StepRouteProposed, StepPersonalViewed, StepLogged, StepRectificationOpened, StepRectificationClosed,
 		StepAcknowledged, StepObjected, StepAssessed, StepMeeting, StepWarned, StepWarningAck, StepMajor,
 		StepReviewOpened, StepReviewClosed, StepAccusation, StepRecused, StepMessage, StepAnswered, StepPosted,
-		StepPaused, StepResumed, StepRecomputed}
+		StepPaused, StepResumed, StepRecomputed, StepReportedUp}
 }
 
 // Name is the step in Chinese, for the case's timeline.
@@ -420,6 +422,8 @@ func (k StepKind) Name() string {
 		return "恢复计时"
 	case StepRecomputed:
 		return "期限重算（节假日调整）"
+	case StepReportedUp:
+		return "上报县综治中心"
 	}
 	return string(k)
 }
@@ -504,6 +508,9 @@ type Case struct {
 
 	// The visitor's channel (messages.go).
 	Messages []Message `json:"messages,omitempty"`
+
+	// Reported up to the county centre (reportup.go).
+	Escalation *Escalation `json:"escalation,omitempty"`
 }
 
 func (c *Case) step(at time.Time, kind StepKind, actor, note string) *Step {

@@ -15,9 +15,15 @@ import (
 //	421224-20261126-0007-X
 //	region  day      seq  check
 //
-// region is the county's division code (GB/T 2260), day the day of
-// registration, seq the registration's number that day in this hall. The
-// check character is ISO 7064 MOD 11-2 over the 18 digits — the scheme of
+// region is the hall's division code: the county's 6 digits (GB/T 2260),
+// or a township's 9 (the county's and the township's 3, GB/T 10114), so
+// that the codes of the county network's sites never meet (issue 14):
+//
+//	421224101-20261126-0007-5
+//
+// day is the day of registration, seq the registration's number that day
+// in this hall. The check character is ISO 7064 MOD 11-2 over the digits
+// (18 or 21) — the scheme of
 // the ID card number (GB 11643), so "X" is already familiar. MOD 11-2
 // catches every single mistyped digit and every swap of two neighbours
 // (the weights are powers of 2 mod 11: no weight and no difference of
@@ -28,7 +34,7 @@ import (
 
 // Code is a parsed case code.
 type Code struct {
-	Region string // 6 digits
+	Region string // 6 or 9 digits
 	Day    Date
 	Seq    int // 1..9999
 }
@@ -78,40 +84,43 @@ func ParseCode(s string) (Code, error) {
 		}
 	}
 	v := b.String()
-	if len(v) != 19 {
-		return Code{}, codeError("应为19位，如 421224-20261126-0007-X (must be 19 characters)")
+	if len(v) != 19 && len(v) != 22 {
+		return Code{}, codeError("应为19位或22位，如 421224-20261126-0007-X (must be 19 or 22 characters)")
 	}
-	digits, check := v[:18], v[18]
+	digits, check := v[:len(v)-1], v[len(v)-1]
 	if strings.ContainsRune(digits, 'X') {
 		return Code{}, codeError("只有最后一位校验码可以是X (only the check character may be X)")
 	}
 	if checkChar(digits) != check {
 		return Code{}, codeError("校验码不符，请核对案件码是否抄错 (check character does not match: a digit is mistyped)")
 	}
-	day, err := ParseDate(digits[6:10] + "-" + digits[10:12] + "-" + digits[12:14])
-	if err != nil || day.Compact() != digits[6:14] {
+	region, rest := digits[:len(digits)-12], digits[len(digits)-12:] // rest: day and seq
+	day, err := ParseDate(rest[0:4] + "-" + rest[4:6] + "-" + rest[6:8])
+	if err != nil || day.Compact() != rest[:8] {
 		return Code{}, codeError("日期部分不是有效日期 (the date part is not a date)")
 	}
 	seq := 0
-	for _, c := range digits[14:18] {
+	for _, c := range rest[8:] {
 		seq = seq*10 + int(c-'0')
 	}
 	if seq == 0 {
 		return Code{}, codeError("序号不能为0000 (sequence 0000)")
 	}
-	return Code{Region: digits[:6], Day: day, Seq: seq}, nil
+	return Code{Region: region, Day: day, Seq: seq}, nil
 }
 
 // CodeDay is the registration day of a canonical code, read from its
 // date digits without checking the rest (the check character, the
 // region): for the store's own index keys.
 func CodeDay(canonical string) (Date, bool) {
-	// "421224-20261126-0007-5": the day is characters 7 to 14.
-	if len(canonical) != 22 || canonical[6] != '-' || canonical[15] != '-' {
+	// "421224-20261126-0007-5": the day is the 8 characters after the
+	// region's 6 or 9.
+	r := len(canonical) - 16
+	if (r != 6 && r != 9) || canonical[r] != '-' || canonical[r+9] != '-' {
 		return 0, false
 	}
 	n := 0
-	for _, c := range canonical[7:15] {
+	for _, c := range canonical[r+1 : r+9] {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
@@ -139,8 +148,10 @@ func codeError(format string, args ...any) *queue.Error {
 	return queue.Errorf(queue.EINVALID, "案件码"+format, args...)
 }
 
-func validRegion(r string) bool {
-	if len(r) != 6 {
+// ValidRegion says whether r can begin a case code: a county's 6 digits
+// or a township's 9.
+func ValidRegion(r string) bool {
+	if len(r) != 6 && len(r) != 9 {
 		return false
 	}
 	for _, c := range r {

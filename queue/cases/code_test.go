@@ -83,7 +83,7 @@ func TestCodeCatchesTypos(t *testing.T) {
 	checked := 0
 	for _, day := range []cases.Date{cases.MakeDate(2025, 1, 1), cases.MakeDate(2026, 2, 17), cases.MakeDate(2026, 11, 26), cases.MakeDate(2031, 12, 31)} {
 		for _, seq := range []int{1, 7, 10, 99, 123, 600, 4711, 9999} {
-			for _, region := range []string{"421224", "110101", "650102"} {
+			for _, region := range []string{"421224", "110101", "650102", "421224101"} {
 				good := strings.ReplaceAll(cases.Code{Region: region, Day: day, Seq: seq}.String(), "-", "")
 				if _, err := cases.ParseCode(good); err != nil {
 					t.Fatalf("%s: %v", good, err)
@@ -118,9 +118,32 @@ func TestCodeCatchesTypos(t *testing.T) {
 	}
 }
 
+// TestCodeTownship: a township's code has its 9-digit region (issue 14),
+// so two sites' codes of the same day and number differ; it reads back.
+func TestCodeTownship(t *testing.T) {
+	c := cases.Code{Region: "421224101", Day: cases.MakeDate(2026, 11, 26), Seq: 7}
+	s := c.String()
+	if s != "421224101-20261126-0007-5" {
+		t.Fatalf("code %q", s)
+	}
+	for _, typed := range []string{s, strings.ReplaceAll(s, "-", "")} {
+		if got, err := cases.ParseCode(typed); err != nil || got != c {
+			t.Fatalf("parse %q = %+v, %v", typed, got, err)
+		}
+	}
+	other := cases.Code{Region: "421224102", Day: c.Day, Seq: c.Seq}.String()
+	county := cases.Code{Region: "421224", Day: c.Day, Seq: c.Seq}.String()
+	if other == s || county == s || other[:9] == s[:9] {
+		t.Errorf("codes of two sites meet: %s %s %s", s, other, county)
+	}
+	if !cases.ValidRegion("421224101") || !cases.ValidRegion("421224") || cases.ValidRegion("4212241") || cases.ValidRegion("42122410a") {
+		t.Error("ValidRegion")
+	}
+}
+
 func TestParseCodeRefuses(t *testing.T) {
 	good := cases.Code{Region: "421224", Day: cases.MakeDate(2026, 11, 26), Seq: 7}.String()
-	for _, bad := range []string{"", "421224", good + "1", "421224-20261126-0007-A", "421224-2026112X-0007-" + good[21:],
+	for _, bad := range []string{"", "421224", good + "1", "1" + good, "12" + good, "421224-20261126-0007-A", "421224-2026112X-0007-" + good[21:],
 		"421224-20261326-0007-1", "421224-20261126-0000-" + cases.Code{Region: "421224", Day: cases.MakeDate(2026, 11, 26)}.String()[21:]} {
 		if _, err := cases.ParseCode(bad); queue.ErrorCode(err) != queue.EINVALID {
 			t.Errorf("ParseCode(%q) = %v, want invalid", bad, err)
@@ -155,6 +178,9 @@ func TestCodeDay(t *testing.T) {
 		{"421224-2026112-0007-5", 0, false},
 		{"42122420261126000075", 0, false},
 		{"421224-2026a126-0007-5", 0, false},
+		{"421224101-20261126-0007-5", cases.MakeDate(2026, 11, 26), true},
+		{"4212241-20261126-0007-5", 0, false},
+		{"421224101-2026112-0007-5", 0, false},
 	} {
 		if got, ok := cases.CodeDay(c.code); got != c.want || ok != c.ok {
 			t.Errorf("CodeDay(%q) = %s %v, want %s %v", c.code, got, ok, c.want, c.ok)

@@ -57,6 +57,18 @@ func (d Date) Year() int { return d.utc().Year() }
 // Weekday is d's day of the week.
 func (d Date) Weekday() time.Weekday { return d.utc().Weekday() }
 
+// MonthStart is the first day of d's month.
+func (d Date) MonthStart() Date {
+	t := d.utc()
+	return MakeDate(t.Year(), t.Month(), 1)
+}
+
+// NextMonth is the first day of the month after d's.
+func (d Date) NextMonth() Date {
+	t := d.utc()
+	return MakeDate(t.Year(), t.Month()+1, 1)
+}
+
 // AddDays returns the day n days after d (before, for negative n).
 func (d Date) AddDays(n int) Date { return d + Date(n) }
 

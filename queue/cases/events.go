@@ -22,6 +22,7 @@ func (b *Book) stepEvent(c *Case, f *Facts, s Step) queue.CaseStep {
 		Facts:      stepFacts(f, b.typeName(c.Type, c.ServiceID)),
 	}
 	e.Facts.TokenHash = c.TokenHash
+	e.Facts.ReportedUp = c.Escalation.caseReport()
 	return e
 }
 

@@ -158,6 +158,11 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		return View{}, err
 	}
 	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
+		if !to.Superior {
+			if err := b.checkSiteDecision(c, "分流"); err != nil {
+				return err
+			}
+		}
 		switch c.Status {
 		case StatusReceived, StatusRouted, StatusHandling:
 		case StatusRegistered:
@@ -183,21 +188,31 @@ func (b *Book) Route(ctx context.Context, p queue.Principal, code string, to Rou
 		if r.Unit != "" {
 			c.Unit = r.Unit
 		}
-		if c.AcceptedAt.IsZero() {
-			c.AcceptedAt = now
-			if c.Limit.HandleFromAccept {
-				c.HandleDue = b.deadlines(c).handle
-			}
-			b.resolveAuto(c, now, "accept", "已受理")
-		}
+		b.accept(c, now)
 		if due := c.HandleDue; r.ReplyBy != 0 && due != 0 && r.ReplyBy > due {
 			return queue.Errorf(queue.EINVALID, "单位回复期限（%s）不能晚于办理期限（%s） (reply_by after the handling limit)", r.ReplyBy, due)
 		}
 		c.Status = StatusRouted
+		if to.Superior {
+			c.settle(SettledAssigned, p.Actor(), now)
+		}
 		c.step(now, StepRouted, p.Actor(), b.routeNote(r))
 		return nil
 	})
 	return b.out(ctx, c, err)
+}
+
+// accept makes the case accepted (受理) now unless it was: the accept
+// limit is met, and a handling limit counted from acceptance starts.
+func (b *Book) accept(c *Case, now time.Time) {
+	if !c.AcceptedAt.IsZero() {
+		return
+	}
+	c.AcceptedAt = now
+	if c.Limit.HandleFromAccept {
+		c.HandleDue = b.deadlines(c).handle
+	}
+	b.resolveAuto(c, now, "accept", "已受理")
 }
 
 func (b *Book) routeNote(r Route) string {
@@ -282,6 +297,9 @@ func (b *Book) Extend(ctx context.Context, p queue.Principal, code string, req E
 		return View{}, err
 	}
 	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
+		if err := b.checkSiteDecision(c, "延期"); err != nil {
+			return err
+		}
 		switch {
 		case c.Limit.Extension.Days <= 0:
 			return queue.Errorf(queue.ECONFLICT, "此类案件的办理期限不能延长 (this case type has no extension)")
@@ -318,6 +336,11 @@ type Result struct {
 	Outcome  Outcome  // mediated, failed or answered
 	Referral Referral // with failed: where the parties are sent
 	Note     string
+	// Superior: the county centre concludes a case reported up to it
+	// (reportup.go) with its own result: in any status before follow-up
+	// (its decision is the acceptance of a case not yet accepted), and
+	// only while the case is the county's.
+	Superior bool
 }
 
 // Conclude ends the handling (办结/调结) with its result; the case goes to
@@ -345,8 +368,15 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 		return View{}, err
 	}
 	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
-		if c.Status != StatusHandling {
+		switch {
+		case res.Superior && !c.countyOwns():
+			return conflict(c, "未上报县综治中心或县级已交办，由站点办结", "not reported up: the site concludes it")
+		case res.Superior && c.Status == StatusFollowUp, !res.Superior && c.Status != StatusHandling:
 			return conflict(c, "须在调处中才能办结", "only a case in handling is concluded")
+		case !res.Superior:
+			if err := b.checkSiteDecision(c, "办结"); err != nil {
+				return err
+			}
 		}
 		if res.Outcome == OutcomeMediated && !c.hasRecord(RecordAgreement) {
 			return queue.Errorf(queue.ECONFLICT, "调解成功须先登记调解协议 (record the agreement first)")
@@ -356,6 +386,13 @@ func (b *Book) Conclude(ctx context.Context, p queue.Principal, code string, res
 			// with it, and the limit it is judged by is the one it had.
 			ps.To, ps.EndedAt, ps.EndedBy = DateOf(now, b.hall.Location), now, p.Actor()
 			c.HandleDue = b.deadlines(c).handle
+		}
+		if res.Superior {
+			b.accept(c, now)
+			if c.HandlingAt.IsZero() {
+				c.HandlingAt = now
+			}
+			c.settle(SettledConcluded, p.Actor(), now)
 		}
 		c.Status = StatusFollowUp
 		c.HandledAt = now
@@ -396,6 +433,9 @@ func (b *Book) Close(ctx context.Context, p queue.Principal, code string, req Cl
 		return View{}, queue.Errorf(queue.EINVALID, "终结时只能填写撤回或不予受理；其他结果在办结时登记 (close takes withdrawn or not_accepted; other outcomes are set by conclude)")
 	}
 	c, err := b.handled(ctx, p, code, func(c *Case, now time.Time) error {
+		if err := b.checkSiteDecision(c, "终结（含撤回、不予受理）"); err != nil {
+			return err
+		}
 		switch {
 		case c.Status == StatusClosed:
 			return conflict(c, "已经终结", "already closed")

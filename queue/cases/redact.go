@@ -33,6 +33,9 @@ func (c *Case) texts() []*string {
 	if c.Major != nil {
 		out = append(out, &c.Major.Reason)
 	}
+	if c.Escalation != nil {
+		out = append(out, &c.Escalation.Reason)
+	}
 	if c.Review != nil {
 		out = append(out, &c.Review.Action)
 	}

@@ -214,7 +214,7 @@ func (b *Book) open(ctx context.Context, tx *queue.Tx, p queue.Principal, o open
 	}
 	tx.Keep(seqKey(day), last+1)
 	region := b.hall.RegionCode
-	if !validRegion(region) {
+	if !ValidRegion(region) {
 		region = "000000"
 	}
 	code := Code{Region: region, Day: day, Seq: last + 1}.String()

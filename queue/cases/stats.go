@@ -112,9 +112,10 @@ type statsAcc struct {
 	channels, stat  map[string]int
 	// Open cases due (and so late) by today, and overdue now.
 	acceptLate, handleLate, overdue int
-	// From the days' registrations: visitors first seen in the period,
-	// those of them seen again in it, and all registrations.
-	visitors, repeat, regs int
+	// From the days' registrations (StatsDay.Prev): all of them, those
+	// whose visitor's previous one is in the period too, and those whose
+	// previous but one is.
+	regs, returns, again int
 }
 
 func newStatsAcc(from, to, today Date) *statsAcc {
@@ -150,15 +151,9 @@ func (a *statsAcc) addDay(d *StatsDay) {
 	a.acceptLate += before(d.AcceptPending, a.today)
 	a.handleLate += before(d.HandlePending, a.today)
 	a.overdue += before(d.OverdueFrom, a.today)
-	for _, t := range d.Regs {
-		a.regs += t.N
-		if t.Key.Prev < a.from {
-			a.visitors += t.N
-			if t.Key.Next != 0 && t.Key.Next <= a.to {
-				a.repeat += t.N
-			}
-		}
-	}
+	a.regs += d.Regs
+	a.returns += d.Prev.CountFrom(a.from)
+	a.again += d.Prev2.CountFrom(a.from)
 }
 
 // result finishes the statistics; b names the case types (nil: the
@@ -188,7 +183,7 @@ func (a *statsAcc) result(b *Book) *Stats {
 			}
 		}
 	} else {
-		s.Visitors, s.RepeatVisitors, s.RepeatCases = a.visitors, a.repeat, a.regs-a.visitors
+		s.Visitors, s.RepeatVisitors, s.RepeatCases = a.regs-a.returns, a.returns-a.again, a.returns
 	}
 	// Types count by case type; the service only names it.
 	byType := map[string]int{}

@@ -58,6 +58,11 @@ func TestStatsFromDaysEqualCountingFacts(t *testing.T) {
 	for range 200 {
 		from := MakeDate(2026, 3, 2) + Date(r.IntN(60))
 		to := from + Date(r.IntN(40))
+		if r.IntN(3) == 0 { // a period of whole months
+			from = from.MonthStart()
+			to = from.NextMonth() + Date(r.IntN(2)*31)
+			to = to.MonthStart() - 1
+		}
 		today := from + Date(r.IntN(90))
 		byFacts := newStatsAcc(from, to, today)
 		for i := range all {
@@ -70,9 +75,51 @@ func TestStatsFromDaysEqualCountingFacts(t *testing.T) {
 		for i := range days {
 			byDays.addDay(&days[i])
 		}
-		want, got := byFacts.result(b), byDays.result(b)
+		// As a store reads it: the whole months merged, the other days
+		// one by one.
+		byMonths := newStatsAcc(from, to, today)
+		var pieces []StatsDay
+		for m := from.MonthStart(); m <= to; m = m.NextMonth() {
+			var in []StatsDay
+			for _, d := range days {
+				if d.Day.MonthStart() == m {
+					in = append(in, d)
+				}
+			}
+			if m >= from && m.NextMonth()-1 <= to {
+				pieces = append(pieces, *MergeStatsDays(m, in))
+				continue
+			}
+			pieces = append(pieces, in...)
+		}
+		for i := range pieces {
+			byMonths.addDay(&pieces[i])
+		}
+		// The units' assessment, from the facts and from the pieces.
+		units := []string{"信访局", "司法局", "人社局"}
+		assessFacts, err := Assess(from, to, today, units, func(fn func(*Facts) error) error {
+			for i := range all {
+				if err := fn(&all[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AssessDays(from, to, today, units, pieces); !reflect.DeepEqual(got, assessFacts) {
+			t.Fatalf("%s..%s today %s: assessment\nfrom pieces %+v\n from facts %+v", from, to, today, got, assessFacts)
+		}
+		if got := AssessDays(from, to, today, units, days); !reflect.DeepEqual(got, assessFacts) {
+			t.Fatalf("%s..%s today %s: assessment\nfrom days %+v\n from facts %+v", from, to, today, got, assessFacts)
+		}
+		want, got, merged := byFacts.result(b), byDays.result(b), byMonths.result(b)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s..%s today %s:\n from days %+v\nfrom facts %+v", from, to, today, got, want)
+		}
+		if !reflect.DeepEqual(merged, want) {
+			t.Fatalf("%s..%s today %s:\nfrom months %+v\n from facts %+v", from, to, today, merged, want)
 		}
 		repeats += want.RepeatVisitors
 	}

@@ -97,6 +97,10 @@ type View struct {
 	// clock is stopped now.
 	Pauses []Pause `json:"pauses,omitempty"`
 	Paused bool    `json:"paused,omitempty"`
+	// Escalation: reported up to the county centre (上报); CountyOwns:
+	// the county has not decided it yet, and routes and concludes it.
+	Escalation *Escalation `json:"escalation,omitempty"`
+	CountyOwns bool        `json:"county_owns,omitempty"`
 }
 
 // MaskedNames lists the parties' masked names.
@@ -123,7 +127,7 @@ func (b *Book) view(c *Case) View {
 		Records: c.Records, Visits: c.Visits, VisitCount: c.Journal.Visits + len(c.Visits) - c.storedVisits, Satisfaction: c.Satisfaction, History: c.History, Anonymised: c.Anonymised,
 		Risk: c.Risk, RiskName: c.Risk.Name(), Meetings: c.Meetings, Warnings: c.Warnings, Major: c.Major, Review: c.Review,
 		Accused: c.Accused, Recusals: c.Recusals, Messages: c.Messages, ConfirmBy: b.confirmBy(c),
-		Pauses: c.Pauses, Paused: c.Paused() != nil,
+		Pauses: c.Pauses, Paused: c.Paused() != nil, Escalation: c.Escalation, CountyOwns: b.ownedByCounty(c),
 	}
 	if v.ReviewBy = b.reviewBy(c); v.ReviewBy != 0 {
 		v.ReviewName = c.Limit.Review
@@ -182,6 +186,9 @@ func (b *Book) counterName(id string) string {
 
 // nextStep says in Chinese what happens next, for staff and the visitor.
 func (b *Book) nextStep(c *Case) string {
+	if b.ownedByCounty(c) {
+		return "已上报县综治中心，等待县级交办或办结"
+	}
 	switch c.Status {
 	case StatusRegistered:
 		return "已登记，请留意叫号，到窗口接待"

@@ -21,7 +21,9 @@ const CommandStream = "COMMANDS"
 
 // Refused wraps the error of a command the site will never apply (the
 // case is not there, the unit unknown…): it is logged and dropped rather
-// than tried again.
+// than tried again. Apply returns it once the refusal is in the site's
+// event log (queue.EventCommandRefused), whose stream carries the reason
+// up to the county.
 type Refused struct{ Err error }
 
 func (r *Refused) Error() string { return "county: command refused: " + r.Err.Error() }

@@ -39,6 +39,18 @@
 // per site, the last Yiting-Seq it applied: a message at or below it is a
 // redelivery, one above it by more than one is a gap to report.
 //
+// # Commands and refusals
+//
+// The county's commands about a site's cases (Command: 交办, 督办, 预警, a
+// rating, 县级办结 of a case the site reported up) go down through the
+// hub's outbox into the site's stream COMMANDS, and the site applies each
+// once (Apply). What it did comes back up as the case's steps under the
+// command's actor "county:<id>"; a command it cannot apply (no such case,
+// a unit it does not have, a closed case, a conclusion of a case it did
+// not report up) comes back up as an event of its own log,
+// "county.command_refused" (queue.Refusal: the command's id, kind, case
+// and the reason in Chinese), in the same stream as every other event.
+//
 // # Identity
 //
 // A site logs in to the hub with its own NATS nkey (Credentials, made by

@@ -28,6 +28,7 @@ func (a *API) appointmentRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/appointments/:id/move", a.authed(a.appointmentMove))
 	v1.POST("/appointments/arrive", a.authed(a.appointmentArrive))
 	v1.GET("/cases/:code/appointments", a.authed(a.caseAppointments))
+	a.appointmentPlanRoutes(v1)
 }
 
 func (a *API) diaryReady(c *gin.Context) bool {
@@ -58,6 +59,20 @@ type planJSON struct {
 	WalkIn   int      `json:"walk_in"`
 	Duty     bool     `json:"duty,omitempty"`
 	Public   bool     `json:"public,omitempty"`
+	// Where the values come from: File holds the hall file's (none for a
+	// plan added on the page), Edited names those set on the page.
+	File      *planJSON     `json:"file,omitempty"`
+	Edited    []string      `json:"edited,omitempty"`
+	Closed    []closureJSON `json:"closed,omitempty"`
+	Removed   bool          `json:"removed,omitempty"`
+	ChangedAt *time.Time    `json:"changed_at,omitempty"`
+	ChangedBy string        `json:"changed_by,omitempty"`
+}
+
+type closureJSON struct {
+	Day    string `json:"day"`
+	Reason string `json:"reason"`
+	By     string `json:"by"`
 }
 
 func planOut(p booking.Plan) planJSON {
@@ -67,17 +82,30 @@ func planOut(p booking.Plan) planJSON {
 		out.Days = append(out.Days, d.String()[:3])
 	}
 	for _, pd := range p.Periods {
-		out.Hours = append(out.Hours, clock(pd.From)+"-"+clock(pd.To))
+		out.Hours = append(out.Hours, booking.ClockName(pd.From)+"-"+booking.ClockName(pd.To))
 	}
 	return out
 }
 
-func clock(d time.Duration) string {
-	m := int(d / time.Minute)
-	return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04")
+func planInfoOut(pi booking.PlanInfo) planJSON {
+	out := planOut(pi.Plan)
+	if pi.File != nil {
+		f := planOut(*pi.File)
+		out.File = &f
+	}
+	out.Edited, out.Removed, out.ChangedBy = pi.Edited, pi.Removed, pi.By
+	if !pi.At.IsZero() {
+		out.ChangedAt = &pi.At
+	}
+	for _, c := range pi.Closed {
+		out.Closed = append(out.Closed, closureJSON{Day: c.Day.String(), Reason: c.Reason, By: c.By})
+	}
+	return out
 }
 
-// appointmentPlans: GET /appointments/plans — the plans and the policy.
+// appointmentPlans: GET /appointments/plans — the plans in effect with
+// where their values come from, the plans removed on the page, and the
+// policy.
 func (a *API) appointmentPlans(c *gin.Context, p queue.Principal) {
 	if !a.diaryReady(c) {
 		return
@@ -86,7 +114,7 @@ func (a *API) appointmentPlans(c *gin.Context, p queue.Principal) {
 		a.fail(c, err)
 		return
 	}
-	cfg := a.diary.Config()
+	cfg := a.diary.Policy()
 	out := struct {
 		Prefix        string     `json:"prefix"`
 		EarlyMinutes  int        `json:"early_minutes"`
@@ -94,10 +122,15 @@ func (a *API) appointmentPlans(c *gin.Context, p queue.Principal) {
 		CutoffMinutes int        `json:"cutoff_minutes"`
 		HorizonDays   int        `json:"horizon_days"`
 		Plans         []planJSON `json:"plans"`
-	}{a.eng.Hall().AppointmentPrefix, int(cfg.Policy.Early / time.Minute), int(cfg.Policy.Late / time.Minute), int(cfg.Policy.Cutoff / time.Minute),
-		cfg.Policy.Horizon, []planJSON{}}
-	for _, pl := range cfg.Plans {
-		out.Plans = append(out.Plans, planOut(pl))
+		Removed       []planJSON `json:"removed_plans"`
+	}{a.eng.Hall().AppointmentPrefix, int(cfg.Early / time.Minute), int(cfg.Late / time.Minute), int(cfg.Cutoff / time.Minute),
+		cfg.Horizon, []planJSON{}, []planJSON{}}
+	for _, pi := range a.diary.Plans() {
+		if pi.Removed {
+			out.Removed = append(out.Removed, planInfoOut(pi))
+		} else {
+			out.Plans = append(out.Plans, planInfoOut(pi))
+		}
 	}
 	writeJSON(c, http.StatusOK, out)
 }

@@ -82,6 +82,9 @@ func (a *API) caseRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/cases/:code/major", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
 		return b().FlagMajor(x, p, code, r.Reason)
 	}))
+	v1.POST("/cases/:code/report-up", caseCmd(a, func(x ctx, p P, code string, r *reasonBody) (cases.View, error) {
+		return b().ReportUp(x, p, code, r.Reason)
+	}))
 	v1.POST("/cases/:code/accusation", caseCmd(a, func(x ctx, p P, code string, r *struct {
 		Unit  string `json:"unit"`
 		Staff string `json:"staff"`

@@ -26,9 +26,9 @@ type caseFixture struct {
 	keys *personal.Keys
 }
 
-func newCaseFixture(t testing.TB) *caseFixture {
+func newCaseFixture(t testing.TB, opts ...func(*setup)) *caseFixture {
 	t.Helper()
-	f := newFixture(t, func(s *setup) {
+	f := newFixture(t, append([]func(*setup){func(s *setup) {
 		s.hall = func(h *queue.Hall) {
 			for i := range h.Services {
 				switch h.Services[i].ID {
@@ -39,7 +39,7 @@ func newCaseFixture(t testing.TB) *caseFixture {
 				}
 			}
 		}
-	})
+	}}, opts...)...)
 	return &caseFixture{fixture: f, book: f.book, keys: f.pkeys}
 }
 

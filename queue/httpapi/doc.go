@@ -59,7 +59,15 @@
 // /api/v1/appointments/arrive:
 //
 //   - plans and slots (GET /appointments/plans, /appointments/slots):
-//     staff, supervisors, admins — when and how much can be booked;
+//     staff, supervisors, admins — when and how much can be booked, and
+//     which of a plan's values the page set over the hall file's;
+//   - managing the plans (POST /appointments/plans, PUT and DELETE
+//     /appointments/plans/{plan}, …/restore, …/close, …/reopen): admins
+//     and supervisors only — a plan's days, hours, slot length, capacity
+//     and walk-in places, a day closed with its reason or reopened, a
+//     plan added, removed or restored; each a booking.* event of the plan
+//     with what changed, in effect at once; a change that would strand
+//     bookings is 409 with how many and which slots;
 //   - bookings (GET /appointments?day=, GET /appointments/{id}, and
 //     cancel and move): supervisors every one, staff those of their
 //     counters or their counters' services and those they made; admins
@@ -107,6 +115,18 @@
 // with a step naming the old and the new day (cases.Book.SetHolidayFile).
 // GET /api/v1/case-rules names the years the running deadlines touch that
 // still have no file.
+//
+// # The county
+//
+// POST /api/v1/cases/{code}/report-up reports a case up to the county
+// centre (上报, issue 14) on a hall that is a site of a county network:
+// supervisors only, with a reason, which goes up with the parties'
+// identifiers masked. The county owns the case from then on, until it
+// assigns it back down or concludes it: the book refuses the site's
+// routing, extension, conclusion and closing of it (403). A county
+// command the hall could not apply is an event (county.command_refused,
+// its reason in Chinese) that goes up to the county with the others; on
+// the event stream it reaches supervisors and admins only.
 //
 // # Metrics
 //

@@ -279,6 +279,9 @@ func (a *API) stream(ctx context.Context, out sink, p queue.Principal, after uin
 				if evs[i].Type.IsBooking() && (evs[i].Booking == nil || !canWatchBooking(a.eng.Hall(), p, evs[i].Booking)) {
 					continue // a booking step: staff of its counter or service and supervisors only
 				}
+				if evs[i].Type == queue.EventCommandRefused && p.Role != queue.RoleSupervisor && p.Role != queue.RoleAdmin {
+					continue // a county command the hall refused: its supervisors' business
+				}
 				if err := writeEvent(&buf, redactEvent(evs[i], full)); err != nil {
 					a.log.Error("event stream: encoding an event failed", "seq", evs[i].Seq, "err", err)
 					return

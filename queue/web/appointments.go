@@ -15,8 +15,10 @@ import (
 // what admins and supervisors manage — and, for staff and supervisors,
 // the day's bookings they work with cancel and move, and the form that
 // books for a visitor at the desk or on the phone (the code is shown once,
-// to be told to the visitor). The plans are the hall file's
-// [appointments]; the page's script sends the changes to the API.
+// to be told to the visitor), and moves or cancels a booking (staff
+// always may: no cut-off). The plans are those in effect (the hall file's
+// [appointments] and the changes of /dashboard/appointments/plans); the
+// page's script sends the changes to the API.
 
 type slotLine struct {
 	Start, End                      string
@@ -33,6 +35,7 @@ type planLine struct {
 
 type bookingLine struct {
 	ID, Start, End, Plan, Room, Channel, Parties, By, Note, Reason string
+	PlanID, Day                                                    string
 	Cancelled, CanChange                                           bool
 }
 
@@ -42,18 +45,13 @@ func (p *Pages) appointmentsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.diary == nil || len(p.diary.Config().Plans) == 0 {
-		p.errorPage(w, http.StatusServiceUnavailable, "未开放预约", "配置文件中没有 [appointments] 预约项目。")
+		p.errorPage(w, http.StatusServiceUnavailable, "未开放预约", "没有预约项目：配置文件中没有 [appointments]，或所有项目已在“预约时段管理”（/dashboard/appointments/plans）中停用。")
 		return
 	}
 	today := cases.DateOf(p.now(), p.hall.Location)
-	day := today
-	if q := r.URL.Query().Get("day"); q != "" {
-		d, err := cases.ParseDate(q)
-		if err != nil {
-			p.errorPage(w, http.StatusBadRequest, "日期有误", "日期应为 2026-01-31。")
-			return
-		}
-		day = d
+	day, ok := p.dayParam(w, r, "day", today)
+	if !ok {
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), casesTimeout)
 	defer cancel()
@@ -84,13 +82,28 @@ func (p *Pages) appointmentsPage(w http.ResponseWriter, r *http.Request) {
 		Plans                  []planLine
 		PlanOptions            []option
 		Bookings               []bookingLine
-		CanBook                bool
+		CanBook, CanManage     bool
 		Policy                 booking.Policy
 	}{day.String(), today.String(), day.AddDays(-1).String(), day.AddDays(1).String(), plans, planOpts, bookings,
-		pr.Role != queue.RoleAdmin, p.diary.Policy()}, Data: struct {
+		pr.Role != queue.RoleAdmin, pr.Role != queue.RoleStaff, p.diary.Policy()}, Data: struct {
 		pageData
 		Me principalData `json:"me"`
 	}{p.data, principalOut(pr)}})
+}
+
+// dayParam is the day of a query parameter, def without one; a bad one
+// gets the error page.
+func (p *Pages) dayParam(w http.ResponseWriter, r *http.Request, key string, def cases.Date) (cases.Date, bool) {
+	q := r.URL.Query().Get(key)
+	if q == "" {
+		return def, true
+	}
+	d, err := cases.ParseDate(q)
+	if err != nil {
+		p.errorPage(w, http.StatusBadRequest, "日期有误", "日期应为 2026-01-31。")
+		return 0, false
+	}
+	return d, true
 }
 
 // planLine is a plan's slots on a day, or why it is closed.
@@ -115,7 +128,7 @@ func (p *Pages) clock(t time.Time) string { return t.In(p.hall.Location).Format(
 
 // bookingLine is a booking as the pages list it: masked.
 func (p *Pages) bookingLine(v booking.View) bookingLine {
-	l := bookingLine{ID: v.ID, Start: v.Start.In(p.hall.Location).Format("01-02 15:04"), End: p.clock(v.End), Plan: v.PlanName, Room: v.Room,
+	l := bookingLine{ID: v.ID, PlanID: v.Plan, Day: v.Day, Start: v.Start.In(p.hall.Location).Format("01-02 15:04"), End: p.clock(v.End), Plan: v.PlanName, Room: v.Room,
 		Channel: v.Channel.Name(), By: v.By, Note: v.Note, Cancelled: v.Cancelled, Reason: v.Reason, CanChange: !v.Cancelled}
 	for i, pt := range v.Parties {
 		if i > 0 {

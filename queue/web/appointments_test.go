@@ -86,6 +86,11 @@ func TestPublicBookingPage(t *testing.T) {
 	if strings.Contains(w.Body.String(), "name=\"start\"") {
 		t.Fatal("a staff-only plan offers slots on the public page")
 	}
+	// A day it does not run says so once.
+	w = f.get("/book?plan=petition&day=2026-11-07", "")
+	if body := w.Body.String(); !strings.Contains(body, "该日不开放预约") || strings.Contains(body, "该日没有可预约的时段：") {
+		t.Errorf("a Saturday: %s", body)
+	}
 	w = f.get("/book?plan=petition&day=2026-11-03", "")
 	key := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
 	if len(key) != 2 || !strings.Contains(w.Body.String(), "14:00–14:30（余 1）") {
@@ -166,8 +171,9 @@ func TestAppointmentsPages(t *testing.T) {
 		t.Fatalf("a device: %d", w.Code)
 	}
 	w = f.get("/cases/"+code, secSuper)
-	if b := w.Body.String(); !strings.Contains(b, `id="sessions"`) || !strings.Contains(b, `id="schedule"`) || !strings.Contains(b, "调解预约") {
-		t.Fatalf("case page: %s", b)
+	if b := w.Body.String(); !strings.Contains(b, `id="sessions"`) || !strings.Contains(b, `id="schedule"`) || !strings.Contains(b, "调解预约") ||
+		!strings.Contains(b, `class="appt-change"`) || !strings.Contains(b, `id="move-day"`) || !strings.Contains(b, `data-day="2026-11-02"`) {
+		t.Fatalf("case page (its session to move or cancel): %s", b)
 	}
 }
 
@@ -230,5 +236,46 @@ func TestBookingFromTheCasePage(t *testing.T) {
 	}
 	if w := f.get("/book?case=nosuchtoken", ""); w.Code != http.StatusNotFound {
 		t.Fatalf("a wrong token: %d", w.Code)
+	}
+}
+
+// The page that manages the plans: admins and supervisors see each plan
+// with a week of its slots (how full each is), each value marked as the
+// hall file's or the page's with the file's beside it, and a closed day
+// with its reason; clerks get 403, devices the login.
+func TestAppointmentPlansPage(t *testing.T) {
+	f := newApptFixture(t)
+	ctx := context.Background()
+	boss := queue.Principal{ID: "boss", Role: queue.RoleSupervisor}
+	pl, _ := f.diary.Config().Plan("petition")
+	if _, err := f.diary.SetPlan(ctx, boss, "petition", booking.PlanValues{Weekdays: pl.Weekdays, Periods: pl.Periods, Length: pl.Length,
+		Capacity: 3, WalkIn: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.diary.Book(ctx, boss, booking.BookRequest{Plan: "petition", Start: time.Date(2026, 11, 3, 14, 30, 0, 0, queuetest.Shanghai(t)),
+		Persons: []cases.Person{synthPerson(5)}, Channel: booking.ChannelPhone, IdempotencyKey: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.diary.CloseDay(ctx, boss, "session", cases.MakeDate(2026, 11, 4), "调解员外出"); err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range []string{secSuper, secAdmin} {
+		w := f.get("/dashboard/appointments/plans", sec)
+		wantStatus(t, w, http.StatusOK)
+		b := w.Body.String()
+		for _, want := range []string{"11-03 周二", "14:30 1/2", "本页修改（配置文件：2）", `value="3"`, "11-04 周三</th>", "该日暂停预约：调解员外出",
+			`data-day="2026-11-04"`, "11-07 周六", "该日不开放预约", "配置文件中的项目"} {
+			if !strings.Contains(b, want) {
+				t.Errorf("%s: the page lacks %q", sec, want)
+			}
+		}
+		if strings.Contains(b, synthPerson(5).Name) {
+			t.Fatalf("a visitor's name on the page")
+		}
+	}
+	w := f.get("/dashboard/appointments/plans", secStaff)
+	wantStatus(t, w, http.StatusForbidden)
+	if w = f.get("/dashboard/appointments/plans", secPad); w.Code != http.StatusSeeOther {
+		t.Fatalf("a device: %d", w.Code)
 	}
 }

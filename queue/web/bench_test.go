@@ -53,6 +53,8 @@ func BenchmarkDashboardBusyYear(b *testing.B) {
 		{"today", "range=today", 1_000},
 		{"closed-day", "from=2025-06-03&to=2025-06-03", 1_000},
 		{"year", year, 250_000},
+		// The same year without today: stored months and days only.
+		{"year-to-yesterday", "from=2025-01-01&to=" + last.AddDate(0, 0, -1).Format(time.DateOnly), 249_000},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
@@ -67,9 +69,10 @@ func BenchmarkDashboardBusyYear(b *testing.B) {
 }
 
 // BenchmarkCaseStatsPageBusyYear: the case statistics as a supervisor
-// downloads them (/dashboard/case-stats.csv) for one day and for the year
-// of the busiest centre (boltstore.FillCases: 600 matters a working day),
-// from the stored days (issue 15):
+// downloads them (/dashboard/case-stats.csv) for one day, a month, the
+// year and a period of odd ends of the busiest centre
+// (boltstore.FillCases: 600 matters a working day), from the stored days,
+// months and years (issue 15):
 //
 //	go test -run '^$' -bench CaseStatsPageBusyYear ./queue/web
 func BenchmarkCaseStatsPageBusyYear(b *testing.B) {
@@ -87,16 +90,20 @@ func BenchmarkCaseStatsPageBusyYear(b *testing.B) {
 	for _, c := range []struct{ name, query string }{
 		{"day", "from=2026-06-03&to=2026-06-03"},
 		{"year", "from=2026-01-01&to=2026-12-31"},
+		{"month", "from=2026-06-01&to=2026-06-30"},
+		{"rolling", "from=2026-01-20&to=2026-12-10"}, // 10 whole months and 23 days
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			for b.Loop() {
-				w := f.get("/dashboard/case-stats.csv?"+c.query, secSuper)
-				if w.Code != http.StatusOK {
-					b.Fatalf("status %d: %.300s", w.Code, w.Body)
+		for _, page := range []string{"case-stats", "units"} { // the statistics, the units' assessment
+			b.Run(page+"/"+c.name, func(b *testing.B) {
+				for b.Loop() {
+					w := f.get("/dashboard/"+page+".csv?"+c.query, secSuper)
+					if w.Code != http.StatusOK {
+						b.Fatalf("status %d: %.300s", w.Code, w.Body)
+					}
 				}
-			}
-			b.ReportMetric(float64(n), "cases")
-		})
+				b.ReportMetric(float64(n), "cases")
+			})
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	_ "embed"
 	"html/template"
@@ -203,7 +204,7 @@ func (h *bookHandler) book(w http.ResponseWriter, r *http.Request, page bookPage
 		}
 	}
 	if len(page.Slots) == 0 {
-		page.Message = "该日没有可预约的时段" + strings.TrimPrefix("："+why, "：")
+		page.Message = cmp.Or(why, "该日没有可预约的时段") // why says it of the day already
 	}
 	page.Key = newFormKey()
 	h.render(w, page)

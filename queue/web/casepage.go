@@ -81,6 +81,7 @@ type casePageBody struct {
 	Docs                     []docLink
 	Warnings                 []warningLine
 	MajorAt, Review          string
+	ReportedUp               string // 已上报县综治中心: when, by whom, why, and what the county did
 	AssignedTo               string // the unit of the assignment to sign for
 	Messages                 []messageLine
 	PausedKind               string // what stops the handling clock now (听证, 鉴定)
@@ -230,6 +231,17 @@ func (p *Pages) casePageBody(v cases.View, a cases.Allowed) casePageBody {
 			l.Who = "答复（" + m.From + "）"
 		}
 		b.Messages = append(b.Messages, l)
+	}
+	if e := v.Escalation; e != nil {
+		b.ReportedUp = "已上报县综治中心（" + p.when(e.At) + " " + e.By + "）：" + e.Reason
+		switch e.Settled {
+		case cases.SettledAssigned:
+			b.ReportedUp += "。县级已于 " + p.when(e.SettledAt) + " 交办"
+		case cases.SettledConcluded:
+			b.ReportedUp += "。县级已于 " + p.when(e.SettledAt) + " 办结"
+		default:
+			b.ReportedUp += "。等待县级交办或办结：本中心可继续登记记录、调处，分流、延期、办结和终结由县级决定"
+		}
 	}
 	if r := v.Review; r != nil {
 		b.Review = "来访人于 " + p.when(r.OpenedAt) + " 评价不满意，待督导人员复查"

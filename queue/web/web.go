@@ -188,6 +188,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.Handle("GET /dashboard/units", p.page(p.unitsPage))
 	mux.Handle("GET /dashboard/rota", p.page(p.rotaPage))
 	mux.Handle("GET /dashboard/appointments", p.page(p.appointmentsPage))
+	mux.Handle("GET /dashboard/appointments/plans", p.page(p.slotsPage))
 	mux.Handle("GET /dashboard/units.csv", p.page(p.unitsCSV))
 	for _, f := range []string{"cases.csv", "case-stats.csv", "case-report.html"} {
 		mux.Handle("GET /dashboard/"+f, p.page(p.caseExport))

@@ -265,14 +265,17 @@
   function key(k) {
     var f = $(field);
     var raw = f.value.replace(/-/g, "");
+    // 421224-20261126-0007-X, or 421224101-… at a township: the dashes
+    // as printed on the ticket.
+    var digits = (view && view.hall && view.hall.code_digits) || 19;
+    var r = digits - 13;
     if (k === "删除") raw = raw.slice(0, -1);
-    else if (field === "q-code" && raw.length < 19) raw += k;
+    else if (field === "q-code" && raw.length < digits) raw += k;
     else if (field === "q-last4" && raw.length < 4) raw += k;
     if (field === "q-code") {
-      // 421224-20261126-0007-X: the dashes as printed on the ticket.
-      var parts = [raw.slice(0, 6), raw.slice(6, 14), raw.slice(14, 18), raw.slice(18)];
+      var parts = [raw.slice(0, r), raw.slice(r, r + 8), raw.slice(r + 8, r + 12), raw.slice(r + 12)];
       f.value = parts.filter(function (p) { return p; }).join("-");
-      if (raw.length === 19) pick("q-last4");
+      if (raw.length === digits) pick("q-last4");
     } else {
       f.value = raw;
     }

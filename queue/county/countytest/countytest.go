@@ -58,7 +58,7 @@ func NewSite(t testing.TB, id, name, region string, now time.Time) *Site {
 	}
 	cfg.Hall.Name, cfg.Hall.RegionCode = name, region
 	s := &Site{t: t, ID: id, next: 1}
-	s.Hall = queuetest.NewHall(t, &cfg.Hall, queuetest.HallOptions{Now: now})
+	s.Hall = queuetest.NewHall(t, &cfg.Hall, queuetest.HallOptions{Now: now, Cases: func(o *cases.Options) { o.County = true }})
 	if s.srv, err = county.StartSiteServer(county.SiteServerOptions{Site: id, StoreDir: filepath.Join(t.TempDir(), "nats")}); err != nil {
 		t.Fatal(err)
 	}

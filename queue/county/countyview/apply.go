@@ -150,6 +150,9 @@ func applyEvent(tx *bolt.Tx, site string, ev *queue.Event) error {
 	if c := ev.Case; c != nil && c.Code != "" {
 		return putStep(tx, site, ev, c)
 	}
+	if r := ev.Refusal; r != nil && r.Command != "" {
+		return putRefusal(tx, site, ev, r)
+	}
 	return nil
 }
 

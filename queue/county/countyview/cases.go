@@ -22,7 +22,10 @@ type CaseQuery struct {
 	Unit    string // the unit responsible now
 	Stage   string // an open cases.Status ("registered" … "followup")
 	Overdue bool   // only those past their pending due day
-	Limit   int    // rows at most; 500 if 0, at most 5000
+	// Reported: only those a site reported up (上报) that wait for the
+	// county's decision (交办 or 办结).
+	Reported bool
+	Limit    int // rows at most; 500 if 0, at most 5000
 }
 
 // Case list limits.
@@ -54,18 +57,22 @@ type CaseRow struct {
 	Major       bool       `json:"major,omitempty"`
 	Sensitive   bool       `json:"sensitive,omitempty"`
 	Restricted  bool       `json:"restricted,omitempty"`
-	Updated     time.Time  `json:"updated"` // the last step's time at the site
+	// Reported: the site reported it up (上报) and it waits for the
+	// county to assign it down or conclude it.
+	Reported bool      `json:"reported,omitempty"`
+	Updated  time.Time `json:"updated"` // the last step's time at the site
 }
 
 // CaseCounts are how many open cases of the query's site and unit there
-// are in each stage, overdue and under supervision, whatever the stage
-// and overdue filters.
+// are in each stage, overdue, under supervision and reported up, whatever
+// the stage, overdue and reported filters.
 type CaseCounts struct {
 	Open       int            `json:"open"`
 	Overdue    int            `json:"overdue"`
 	Supervised int            `json:"supervised"` // an open supervision (督办)
 	HighRisk   int            `json:"high_risk"`
 	Major      int            `json:"major"`
+	Reported   int            `json:"reported"` // reported up, waiting for the county (上报)
 	Stages     map[string]int `json:"stages"`
 }
 
@@ -94,7 +101,7 @@ func (m *Model) Cases(ctx context.Context, q CaseQuery) (CaseList, error) {
 				return
 			}
 			list.Counts.add(row)
-			if (q.Stage != "" && row.Status != q.Stage) || (q.Overdue && !row.overdue()) {
+			if (q.Stage != "" && row.Status != q.Stage) || (q.Overdue && !row.overdue()) || (q.Reported && !row.Reported) {
 				return
 			}
 			list.Rows = append(list.Rows, row)
@@ -162,6 +169,9 @@ func (n *CaseCounts) add(r CaseRow) {
 	}
 	if r.Major {
 		n.Major++
+	}
+	if r.Reported {
+		n.Reported++
 	}
 }
 
@@ -274,6 +284,9 @@ func (m *Model) row(rec *caseRec, now time.Time) (CaseRow, error) {
 	}
 	if f.Channel != "" {
 		r.Channel, r.ChannelName = string(f.Channel), f.Channel.Name()
+	}
+	if s.Facts != nil && s.Facts.ReportedUp != nil {
+		r.Reported = s.Facts.ReportedUp.Settled == "" && f.Status.Open()
 	}
 	if f.Risk != "" {
 		r.Risk, r.RiskName = string(f.Risk), f.Risk.Name()

@@ -9,11 +9,15 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"yiting/queue"
 )
 
-// The commands the county sent about a case (交办, 督办, 预警), kept beside
-// the case so its page lists them: whether the site applied one shows in
-// the case's timeline, by the command's actor ("county:<id>").
+// The commands the county sent about a case (交办, 督办, 预警, 办结), kept
+// beside the case so its page lists them: whether the site applied one
+// shows in the case's timeline, by the command's actor ("county:<id>");
+// whether it refused one, and why, in the site's refusal event
+// (queue.EventCommandRefused), kept by the command's id.
 var bucketCommands = []byte("commands") // site 0 code 0 command id → JSON SentCommand
 
 // SentCommand is a command as the county's page lists it.
@@ -26,9 +30,35 @@ type SentCommand struct {
 	Text     string    `json:"text"`
 	By       string    `json:"by"`
 	At       time.Time `json:"at"`
+	Outcome  string    `json:"outcome,omitempty"`  // conclude: the county's result
+	Referral string    `json:"referral,omitempty"` // conclude: with failed, where the parties are sent
 	// Applied is when the site's first step under the command's actor
 	// happened; zero until the county has it.
 	Applied time.Time `json:"applied,omitzero"`
+	// Refused is when the site refused it, and RefusedWhy why, in
+	// Chinese (an unknown unit, a closed case…); zero and "" unless it did.
+	Refused    time.Time `json:"refused,omitzero"`
+	RefusedWhy string    `json:"refused_why,omitempty"`
+}
+
+// refusal is a site's refusal of a command as the model keeps it.
+type refusal struct {
+	Case   string    `json:"case,omitempty"`
+	Kind   string    `json:"kind"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`  // at the site
+	Seq    uint64    `json:"seq"` // the event's, in the site's log
+}
+
+// putRefusal keeps a site's refusal of a command by the command's id: a
+// second refusal of the same command (the site refused it again after a
+// crash before acknowledging it) replaces the first.
+func putRefusal(tx *bolt.Tx, site string, ev *queue.Event, r *queue.Refusal) error {
+	v, err := json.Marshal(refusal{Case: r.Case, Kind: r.Kind, Reason: r.Reason, At: ev.Time, Seq: ev.Seq})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketRefusals).Put(key([]byte(site), []byte(r.Command)), v)
 }
 
 // Actor is the actor of the steps the command makes at the site.
@@ -63,6 +93,13 @@ func (m *Model) Commands(ctx context.Context, d *CaseDetail) ([]SentCommand, err
 					sc.Applied = st.Time
 					break
 				}
+			}
+			if v := tx.Bucket(bucketRefusals).Get(key([]byte(d.Site), []byte(sc.ID))); v != nil {
+				var r refusal
+				if err := json.Unmarshal(v, &r); err != nil {
+					return fmt.Errorf("countyview: the refusal of command %s: %w", sc.ID, err)
+				}
+				sc.Refused, sc.RefusedWhy = r.At, r.Reason
 			}
 			out = append(out, sc)
 		}

@@ -24,7 +24,10 @@
 //
 // Sites (the county's view of every site), a site's tickets of a day
 // (the hall's own statistics, queue.StatsBuilder), open and overdue cases
-// across sites (Cases), a case with its timeline (Case), and the
+// across sites (Cases; those reported up and waiting for the county,
+// 上报, filtered and counted), a case with its timeline (Case), the
+// commands the county sent about it with what the site did — applied, or
+// refused and why (Commands) — and the
 // townships' and units' assessment (Assess) with the definitions of
 // queue/cases (cases.Assess, cases.RankUnits) and the window ratings of
 // queue (queue.RatingStats). Time comes from an injected clock; "overdue"

@@ -30,6 +30,8 @@ var (
 	bucketOpen    = []byte("open")    // site 0 code → nothing: the cases not closed
 	bucketSteps   = []byte("steps")   // site 0 code 0 event seq → JSON Step
 	bucketTokens  = []byte("tokens")  // a case's inquiry token hash → site 0 code
+	// The commands the sites refused, with why (commands.go).
+	bucketRefusals = []byte("refusals") // site 0 command id → JSON refusal
 )
 
 // SiteName names a site for the county's pages.
@@ -131,7 +133,7 @@ func Open(path string, o Options) (*Model, error) {
 
 func (m *Model) init() error {
 	return m.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketSites, bucketTickets, bucketCases, bucketOpen, bucketSteps, bucketTokens, bucketCommands} {
+		for _, b := range [][]byte{bucketMeta, bucketSites, bucketTickets, bucketCases, bucketOpen, bucketSteps, bucketTokens, bucketCommands, bucketRefusals} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("countyview: bucket %s: %w", b, err)
 			}

@@ -68,7 +68,8 @@ func (s *Server) oneSite(c *gin.Context, _ queue.Principal) {
 
 // caseQuery reads the filters of a case list.
 func caseQuery(c *gin.Context, site string) countyview.CaseQuery {
-	return countyview.CaseQuery{Site: site, Unit: c.Query("unit"), Stage: c.Query("stage"), Overdue: c.Query("overdue") == "1"}
+	return countyview.CaseQuery{Site: site, Unit: c.Query("unit"), Stage: c.Query("stage"), Overdue: c.Query("overdue") == "1",
+		Reported: c.Query("reported") == "1"}
 }
 
 // cases lists the open cases of q that p may see, and how many it left
@@ -118,7 +119,15 @@ func (s *Server) oneCase(c *gin.Context, p queue.Principal) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, d)
+	sent, err := s.model.Commands(c.Request.Context(), d)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, struct {
+		*countyview.CaseDetail
+		Commands []countyview.SentCommand `json:"commands"`
+	}{d, append([]countyview.SentCommand{}, sent...)})
 }
 
 // assess is the assessment of the period ?period= names

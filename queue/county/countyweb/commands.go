@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"yiting/queue"
+	"yiting/queue/cases"
 	"yiting/queue/county"
 	"yiting/queue/county/countyview"
 )
@@ -31,10 +32,12 @@ func newCommandID() string {
 
 // commandBody is a command as the API and the case page's form send it.
 type commandBody struct {
-	Kind  string `json:"kind" form:"kind"` // assign (交办), supervise (督办), warn (预警)
-	Unit  string `json:"unit" form:"unit"`
-	Level string `json:"level" form:"level"`
-	Text  string `json:"text" form:"text"`
+	Kind     string `json:"kind" form:"kind"` // assign (交办), supervise (督办), warn (预警), conclude (办结)
+	Unit     string `json:"unit" form:"unit"`
+	Level    string `json:"level" form:"level"`
+	Text     string `json:"text" form:"text"`
+	Outcome  string `json:"outcome" form:"outcome"`   // conclude: answered, failed, mediated
+	Referral string `json:"referral" form:"referral"` // conclude with failed: litigation, arbitration, administrative
 }
 
 // send sends a command about the request's case from p: supervisors
@@ -52,6 +55,17 @@ func (s *Server) send(c *gin.Context, p queue.Principal, b commandBody) (*county
 	}
 	cmd := &county.Command{ID: newCommandID(), Site: d.Site, Case: d.Code, Kind: county.CommandKind(b.Kind),
 		Unit: strings.TrimSpace(b.Unit), Level: strings.TrimSpace(b.Level), Text: strings.TrimSpace(b.Text), By: p.ID, At: s.now()}
+	switch cmd.Kind {
+	case county.CommandConclude:
+		cmd.Unit, cmd.Level, cmd.Outcome = "", "", b.Outcome
+		if cmd.Outcome == string(cases.OutcomeFailed) {
+			cmd.Referral = b.Referral
+		}
+	case county.CommandSupervise:
+		cmd.Unit = "" // the form sends every field
+	default:
+		cmd.Level = ""
+	}
 	if err := cmd.Check(); err != nil {
 		return nil, queue.Errorf(queue.EINVALID, "%s", err.Error())
 	}
@@ -59,7 +73,7 @@ func (s *Server) send(c *gin.Context, p queue.Principal, b commandBody) (*county
 		return nil, err
 	}
 	sent := countyview.SentCommand{ID: cmd.ID, Kind: string(cmd.Kind), KindName: cmd.Kind.Name(), Unit: cmd.Unit, Level: cmd.Level,
-		Text: cmd.Text, By: cmd.By, At: cmd.At}
+		Text: cmd.Text, By: cmd.By, At: cmd.At, Outcome: cmd.Outcome, Referral: cmd.Referral}
 	if err := s.model.RecordCommand(c.Request.Context(), d.Site, d.Code, sent); err != nil {
 		// Sent all the same: only the page's list misses it.
 		s.log.Error("countyweb: recording a command sent failed", "id", cmd.ID, "err", err)
@@ -71,7 +85,7 @@ func (s *Server) send(c *gin.Context, p queue.Principal, b commandBody) (*county
 func (s *Server) sendCommand(c *gin.Context, p queue.Principal) {
 	var b commandBody
 	if err := c.ShouldBindJSON(&b); err != nil {
-		s.fail(c, queue.Errorf(queue.EINVALID, "请求格式有误 (a JSON body: kind, unit, level, text)"))
+		s.fail(c, queue.Errorf(queue.EINVALID, "请求格式有误 (a JSON body: kind, unit, level, text, outcome, referral)"))
 		return
 	}
 	cmd, err := s.send(c, p, b)

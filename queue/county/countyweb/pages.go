@@ -115,7 +115,7 @@ func (s *Server) sitesPage(c *gin.Context, p queue.Principal) {
 		return
 	}
 	var rows []siteRow
-	var online, open, overdue, supervised int
+	var online, open, overdue, supervised, reported int
 	for _, sum := range sites {
 		r := siteRow{SiteSummary: sum, Link: "未知", LinkClass: "unknown", Since: "", LastTime: s.when(sum.LastTime), Lag: "尚未收到事件", Pending: "—"}
 		if s.links != nil {
@@ -142,21 +142,22 @@ func (s *Server) sitesPage(c *gin.Context, p queue.Principal) {
 		open += sum.Cases.Open
 		overdue += sum.Cases.Overdue
 		supervised += sum.Cases.Supervised
+		reported += sum.Cases.Reported
 		rows = append(rows, r)
 	}
 	s.render(c, http.StatusOK, "sites.html", view{Title: "各站点", Nav: "sites", Me: p.ID, Body: struct {
-		Sites                             []siteRow
-		Links                             bool
-		Online, Open, Overdue, Supervised int
-		Generated                         string
-		ShowCases                         bool
-	}{rows, s.links != nil, online, open, overdue, supervised, s.when(s.now()), slices.Contains(caseRoles, p.Role)}})
+		Sites                                       []siteRow
+		Links                                       bool
+		Online, Open, Overdue, Supervised, Reported int
+		Generated                                   string
+		ShowCases                                   bool
+	}{rows, s.links != nil, online, open, overdue, supervised, reported, s.when(s.now()), slices.Contains(caseRoles, p.Role)}})
 }
 
 // caseFilters are the case list's filters as the form shows them.
 type caseFilters struct {
 	Site, Unit, Stage string
-	Overdue           bool
+	Overdue, Reported bool
 	Sites             []countyview.SiteName
 	Stages            []countyview.SiteName // status and name
 }
@@ -173,7 +174,7 @@ func (s *Server) casesPage(c *gin.Context, p queue.Principal) {
 		s.failPage(c, err)
 		return
 	}
-	f := caseFilters{Site: q.Site, Unit: q.Unit, Stage: q.Stage, Overdue: q.Overdue}
+	f := caseFilters{Site: q.Site, Unit: q.Unit, Stage: q.Stage, Overdue: q.Overdue, Reported: q.Reported}
 	for _, st := range sites {
 		f.Sites = append(f.Sites, countyview.SiteName{ID: st.Site, Name: st.Name})
 	}
@@ -212,29 +213,41 @@ func (s *Server) casePage(c *gin.Context, p queue.Principal) {
 	}
 	type sentRow struct {
 		countyview.SentCommand
-		When, Applied string
+		When, Applied, Refused, Detail string
 	}
 	rows := make([]sentRow, len(sent))
 	for i, sc := range sent {
-		rows[i] = sentRow{SentCommand: sc, When: s.when(sc.At)}
+		rows[i] = sentRow{SentCommand: sc, When: s.when(sc.At), Detail: sc.Unit + sc.Level}
 		if !sc.Applied.IsZero() {
 			rows[i].Applied = s.when(sc.Applied)
 		}
+		if !sc.Refused.IsZero() {
+			rows[i].Refused = s.when(sc.Refused)
+		}
+		if sc.Outcome != "" {
+			rows[i].Detail = cases.Outcome(sc.Outcome).Name()
+			if sc.Referral != "" {
+				rows[i].Detail += "，" + cases.Referral(sc.Referral).Name()
+			}
+		}
 	}
+
 	s.render(c, http.StatusOK, "case.html", view{Title: "案件 " + d.Code, Nav: "cases", Me: p.ID, Body: struct {
-		C       *countyview.CaseDetail
-		F       *queue.CaseFacts
-		Outcome string
-		Steps   any
-		Updated string
-		Sent    []sentRow
-		CanSend bool
-		Levels  []cases.NoticeLevel
-		Error   string
-		Done    bool
+		C                 *countyview.CaseDetail
+		F                 *queue.CaseFacts
+		Outcome           string
+		Steps             any
+		Updated           string
+		Sent              []sentRow
+		CanSend           bool
+		Levels            []cases.NoticeLevel
+		Error             string
+		Done              bool
+		Report            *queue.CaseReport
+		Reported, Settled string // when, and what the county did
 	}{d, f, cases.Outcome(f.Outcome).Name(), steps, s.when(d.Updated), rows,
 		s.sender != nil && p.Role == queue.RoleSupervisor && d.Status != string(cases.StatusClosed), s.model.Notices(),
-		c.Query("error"), c.Query("sent") == "1"}})
+		c.Query("error"), c.Query("sent") == "1", f.ReportedUp, reportedAt(s, f.ReportedUp), settledName(f.ReportedUp)}})
 }
 
 func (s *Server) assessmentPage(c *gin.Context, p queue.Principal) {
@@ -248,4 +261,25 @@ func (s *Server) assessmentPage(c *gin.Context, p queue.Principal) {
 		Label  string
 		Period string
 	}{a, label, c.Query("period")}})
+}
+
+// reportedAt is when a case was reported up, for its page.
+func reportedAt(s *Server, r *queue.CaseReport) string {
+	if r == nil {
+		return ""
+	}
+	return s.when(r.At)
+}
+
+// settledName says what the county did with a case reported up to it.
+func settledName(r *queue.CaseReport) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.Settled == cases.SettledAssigned:
+		return "县级已交办"
+	case r.Settled == cases.SettledConcluded:
+		return "县级已办结"
+	}
+	return "待县级交办或办结"
 }

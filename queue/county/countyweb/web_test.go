@@ -64,7 +64,10 @@ type fixture struct {
 	sender  *fakeSender
 	letter  string // a closed case of xiapu, and its inquiry token
 	token   string
-	reg     *county.Registry // the hub's registry, without a running hub's server
+	// A case xiapu reported up, about which it refused the county's
+	// command "refused-1" (a unit it does not have).
+	reported string
+	reg      *county.Registry // the hub's registry, without a running hub's server
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -97,6 +100,20 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.letter, f.token = letter.Case.Code, letter.URL[strings.LastIndex(letter.URL, "/")+1:]
+	up, err := f.sites[1].Hall.Book.Register(ctx, countytest.Boss, cases.RegisterRequest{ServiceID: "petition", Channel: cases.ChannelLetter,
+		Persons: []cases.Person{queuetest.Person(79)}, Summary: "跨乡镇纠纷", IdempotencyKey: "reported-up"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reported = up.Case.Code
+	if _, err := f.sites[1].Hall.Book.ReportUp(ctx, countytest.Boss, f.reported, "涉及两个乡镇的山林权属，本镇无法协调"); err != nil {
+		t.Fatal(err)
+	}
+	refusedCmd := &county.Command{ID: "refused-1", Site: "xiapu", Case: f.reported, Kind: county.CommandAssign, Unit: "月球管理局",
+		Text: "请月球管理局办理", By: "county-supervisor", At: now}
+	if err := county.Apply(f.sites[1].Hall.Engine, f.sites[1].Hall.Book)(ctx, refusedCmd); queue.ErrorCode(err) != queue.ENOTFOUND {
+		t.Fatalf("the site took a command for a unit it does not have: %v", err)
+	}
 	clock := queuetest.NewClock(now.AddDate(0, 0, 30)) // the first day's petitions are overdue
 	for _, s := range f.sites {
 		s.Hall.Clock.Set(clock.Now())
@@ -107,6 +124,10 @@ func newFixture(t *testing.T) *fixture {
 	stop := countytest.Running(t, f.model, hub)
 	countytest.CaughtUp(t, f.model, hub)
 	stop()
+	if err := f.model.RecordCommand(ctx, "xiapu", f.reported, countyview.SentCommand{ID: "refused-1", Kind: "assign", KindName: "交办",
+		Unit: "月球管理局", Text: "请月球管理局办理", By: "county-supervisor", At: now}); err != nil {
+		t.Fatal(err)
+	}
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	acc, err := access.New(ctx, f.sites[0].Hall.Store, access.Options{Logger: quiet})
@@ -608,4 +629,49 @@ func TestCountyPublicPage(t *testing.T) {
 	// A supervisor cannot rate for a visitor through the county's API.
 	f.wantError(f.sendJSON(queue.RoleSupervisor, "/api/v1/county/cases/xiapu/"+f.letter+"/commands", `{"kind":"rate","satisfied":true}`),
 		http.StatusBadRequest, queue.EINVALID)
+}
+
+// A case a township reported up: the county's overview and list count
+// it, the list filters it, its page says why and when and offers the
+// county's conclusion, and a command the site refused shows why beside
+// it, on the page and in the API; the conclusion goes down as a command.
+func TestCountyReportedUp(t *testing.T) {
+	f := newFixture(t)
+	f.want(f.get(queue.RoleSupervisor, "/county"), http.StatusOK, `id="kpi-reported">1<`, `href="/county/cases?reported=1"`)
+	body := f.want(f.get(queue.RoleSupervisor, "/county/cases?reported=1"), http.StatusOK, `id="kpi-reported">1<`, f.reported, `name="reported" value="1" checked`)
+	if n := strings.Count(body, `<tr data-site=`); n != 1 {
+		t.Fatalf("the filtered list has %d rows", n)
+	}
+	page := "/county/cases/xiapu/" + f.reported
+	f.want(f.get(queue.RoleSupervisor, page), http.StatusOK, `id="reported"`, "夏铺镇综治中心已上报县综治中心", "本镇无法协调", "待县级交办或办结",
+		`<option value="conclude">`, `id="cmd-outcome"`, "站点未执行", "本站点没有单位“月球管理局”")
+	var list countyview.CaseList
+	f.decode(f.get(queue.RoleStaff, "/api/v1/county/cases?reported=1"), &list)
+	if len(list.Rows) != 1 || list.Rows[0].Code != f.reported || !list.Rows[0].Reported || list.Counts.Reported != 1 {
+		t.Fatalf("the API's reported cases: %+v", list)
+	}
+	var d struct {
+		Facts    queue.CaseFacts
+		Commands []countyview.SentCommand
+	}
+	f.decode(f.get(queue.RoleSupervisor, "/api/v1/county/cases/xiapu/"+f.reported), &d)
+	if d.Facts.ReportedUp == nil || len(d.Commands) != 1 || d.Commands[0].Refused.IsZero() || !strings.Contains(d.Commands[0].RefusedWhy, "月球管理局") {
+		t.Fatalf("the API's case: %+v, commands %+v", d.Facts.ReportedUp, d.Commands)
+	}
+	// A case not reported up offers no conclusion.
+	body = f.want(f.get(queue.RoleSupervisor, "/county/cases/nanlinqiao/"+f.code), http.StatusOK, `id="cmd-kind"`)
+	if strings.Contains(body, `value="conclude"`) || strings.Contains(body, `id="reported"`) {
+		t.Fatal("a case not reported up offers the county's conclusion")
+	}
+	w := f.sendJSON(queue.RoleSupervisor, "/api/v1/county/cases/xiapu/"+f.reported+"/commands",
+		`{"kind":"conclude","outcome":"failed","referral":"litigation","unit":"x","level":"red","text":"属山林权属争议，引导当事人向法院起诉"}`)
+	f.want(w, http.StatusAccepted, `"kind":"conclude"`)
+	f.wantError(f.sendJSON(queue.RoleSupervisor, "/api/v1/county/cases/xiapu/"+f.reported+"/commands", `{"kind":"conclude","text":"已答复"}`),
+		http.StatusBadRequest, queue.EINVALID)
+	f.sender.mu.Lock()
+	last := f.sender.sent[len(f.sender.sent)-1]
+	f.sender.mu.Unlock()
+	if last.Kind != county.CommandConclude || last.Outcome != "failed" || last.Referral != "litigation" || last.Unit != "" || last.Level != "" {
+		t.Fatalf("sent %+v", last)
+	}
 }

@@ -1,28 +1,18 @@
 // The appointments page: fills the slots of the chosen plan and day from
 // the API, books for a visitor (the code is shown once, to be told to the
-// visitor), and cancels with a reason; the server renders the day.
+// visitor), moves a booking to another slot or cancels it with a reason;
+// the server renders the day.
 'use strict';
 
 (() => {
-  const { $, h, api } = Y;
+  const { $, api } = Y;
   Y.staffBar();
   function fail(err) {
     $('appt-error').textContent = err.message;
     $('appt-error').hidden = false;
   }
   const form = $('book');
-  async function fillSlots() {
-    const sel = $('book-start');
-    sel.replaceChildren();
-    try {
-      const out = await api('GET', '/api/v1/appointments/slots?plan=' + encodeURIComponent($('book-plan').value) +
-        '&day=' + encodeURIComponent($('book-day').value));
-      if (out.closed) sel.append(h('option', { value: '' }, out.closed));
-      for (const s of out.slots) {
-        sel.append(h('option', s.free > 0 ? { value: s.start } : { value: s.start, disabled: '' }, Y.hm(s.start) + '（余 ' + s.free + '）'));
-      }
-    } catch (err) { fail(err); }
-  }
+  const fillSlots = () => Y.fillSlots($('book-start'), $('book-plan').value, $('book-day').value).catch(fail);
   if (form) {
     $('book-plan').addEventListener('change', fillSlots);
     $('book-day').addEventListener('change', fillSlots);
@@ -44,14 +34,7 @@
       } catch (err) { fail(err); }
     });
   }
-  for (const b of document.querySelectorAll('.appt-cancel')) {
-    b.addEventListener('click', async () => {
-      const reason = prompt('取消原因（必填）');
-      if (!reason) return;
-      try {
-        await api('POST', '/api/v1/appointments/' + encodeURIComponent(b.dataset.id) + '/cancel', { reason });
-        location.reload();
-      } catch (err) { fail(err); }
-    });
-  }
+  // Move or cancel a booking: staff always may (no cut-off); the server
+  // checks the slot's places and the visitor's other bookings that day.
+  Y.apptChange(fail);
 })();

@@ -38,6 +38,7 @@
     warnings: (f) => ({ unit: f.get('unit'), text: f.get('text') }),
     'ack-warning': () => ({}),
     major: (f) => ({ reason: f.get('reason') }),
+    'report-up': (f) => ({ reason: f.get('reason') }),
     review: (f) => ({ action: f.get('action') }),
     accusation: (f) => ({ unit: f.get('unit'), staff: f.get('staff').trim() }),
     recuse: (f) => ({ staff: f.get('staff').trim(), reason: f.get('reason') }),
@@ -89,18 +90,9 @@
   // every party of the case, and each party's code is shown once.
   const sched = $('schedule');
   let scheduled = false; // the codes on screen are not thrown away by a reload
-  async function sessionSlots() {
-    const sel = $('session-start');
-    sel.replaceChildren();
-    try {
-      const out = await api('GET', '/api/v1/appointments/slots?plan=' + encodeURIComponent($('session-plan').value) +
-        '&day=' + encodeURIComponent($('session-day').value));
-      if (out.closed) sel.append(h('option', { value: '' }, out.closed));
-      for (const s of out.slots) {
-        sel.append(h('option', s.free > 0 ? { value: s.start } : { value: s.start, disabled: '' }, Y.hm(s.start) + (s.free > 0 ? '' : '（已约满）')));
-      }
-    } catch (err) { $('session-error').textContent = err.message; $('session-error').hidden = false; }
-  }
+  function sessionFail(err) { $('session-error').textContent = err.message; $('session-error').hidden = false; }
+  const sessionSlots = () => Y.fillSlots($('session-start'), $('session-plan').value, $('session-day').value).catch(sessionFail);
+  Y.apptChange(sessionFail);
   if (sched) {
     $('session-plan').addEventListener('change', sessionSlots);
     $('session-day').addEventListener('change', sessionSlots);

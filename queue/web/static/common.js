@@ -245,6 +245,53 @@ const Y = (() => {
   }
 
   // Staff pages: the logged-in person and the logout button.
+  // --- appointments -------------------------------------------------------
+
+  // fillSlots fills a select with a plan's slots of a day (a full one
+  // disabled), or why the day is closed.
+  async function fillSlots(sel, plan, day) {
+    sel.replaceChildren();
+    const out = await api('GET', '/api/v1/appointments/slots?plan=' + encodeURIComponent(plan) + '&day=' + encodeURIComponent(day));
+    if (out.closed) sel.append(h('option', { value: '' }, out.closed));
+    for (const s of out.slots) {
+      sel.append(h('option', s.free > 0 ? { value: s.start } : { value: s.start, disabled: '' },
+        hm(s.start) + (s.free > 0 ? '（余 ' + s.free + '）' : '（已约满）')));
+    }
+  }
+
+  // apptChange wires the buttons .appt-change of a list of bookings to the
+  // form #change (the template "apptchange"): staff move a booking to
+  // another slot of its plan or cancel it with a reason, then the page
+  // reloads; fail shows an error.
+  function apptChange(fail) {
+    const change = $('change');
+    if (!change) return;
+    let current = null;
+    const slots = () => fillSlots($('move-start'), current.plan, $('move-day').value).catch(fail);
+    for (const b of document.querySelectorAll('.appt-change')) {
+      b.addEventListener('click', () => {
+        current = b.dataset;
+        $('change-what').textContent = current.what;
+        $('move-day').value = current.day;
+        $('cancel-reason').value = '';
+        change.hidden = false;
+        slots();
+        $('move-day').focus();
+      });
+    }
+    $('move-day').addEventListener('change', slots);
+    $('change-close').addEventListener('click', () => { change.hidden = true; });
+    const send = (what, body) => async (e) => {
+      e.preventDefault();
+      try {
+        await api('POST', '/api/v1/appointments/' + encodeURIComponent(current.id) + '/' + what, body());
+        location.reload();
+      } catch (err) { fail(err); }
+    };
+    $('move').addEventListener('submit', send('move', () => ({ start: $('move-start').value })));
+    $('cancel').addEventListener('submit', send('cancel', () => ({ reason: $('cancel-reason').value.trim() })));
+  }
+
   function staffBar() {
     const me = data.me;
     const name = $('me-name');
@@ -266,5 +313,6 @@ const Y = (() => {
   return {
     data, deviceToken, useToken, api, ApiError, serverNow, stream, followCases, watch, ticketTypes,
     services, counters, serviceName, counterName, className, h, $, duration, clock, hm, dateLine, throttle, staffBar,
+    fillSlots, apptChange,
   };
 })();
