@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -68,7 +66,7 @@ func TestCountyNetwork(t *testing.T) {
 		if i == 2 {
 			hubURL = "tls://" + proxy.addr()
 		}
-		sites[i] = &siteProc{id: id, data: t.TempDir(), hall: countyHallFile(t, id, hubURL, creds[id])}
+		sites[i] = &siteProc{id: id, data: t.TempDir(), hall: siteHallFile(t, id, hubURL, creds[id])}
 	}
 	start := func(s *siteProc) {
 		s.proc = startServer(t, env, "-config", s.hall, "-data", s.data, "-role", "server", "-addr", "127.0.0.1:0")
@@ -342,26 +340,6 @@ func TestCountyNetwork(t *testing.T) {
 			t.Errorf("site %s: the county holds %d of its %d events", id, next[id], n)
 		}
 	}
-}
-
-// countyHallFile writes the default hall file as site id's, linked to
-// the hub at hubURL with the credentials file creds, and returns its path.
-func countyHallFile(t *testing.T, id, hubURL, creds string) string {
-	t.Helper()
-	def, err := os.ReadFile(filepath.Join("..", "..", "firmware-config", "default.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hall := strings.Replace(string(def), "[county]\nsite = \"\"\nhub = \"\"\ncredentials = \"\"",
-		fmt.Sprintf("[county]\nsite = %q\nhub = %q\ncredentials = %q", id, hubURL, creds), 1)
-	if hall == string(def) {
-		t.Fatal("the default hall file has no empty [county] section to fill")
-	}
-	path := filepath.Join(t.TempDir(), "hall.toml")
-	if err := os.WriteFile(path, []byte(hall), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 var hubMetricLine = regexp.MustCompile(`(?m)^yiting_county_site_last_event\{site="([^"]+)"\} (\S+)$`)

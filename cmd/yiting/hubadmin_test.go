@@ -43,7 +43,7 @@ func TestHubSitesWhileRunning(t *testing.T) {
 	if err := os.WriteFile(credsPath, creds, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	site := startServer(t, []string{"YITING_ADMIN_PASSWORD=county-net-pw"}, "-config", countyHallFile(t, id, "tls://"+leaf, credsPath), "-data", t.TempDir(), "-role", "server", "-addr", "127.0.0.1:0")
+	site := startServer(t, []string{"YITING_ADMIN_PASSWORD=county-net-pw"}, "-config", siteHallFile(t, id, "tls://"+leaf, credsPath), "-data", t.TempDir(), "-role", "server", "-addr", "127.0.0.1:0")
 	c, err := login(ctx, site.url, "admin", "county-net-pw")
 	if err != nil {
 		t.Fatal(err)
