@@ -70,6 +70,7 @@ func TestCountyNetwork(t *testing.T) {
 	}
 	start := func(s *siteProc) {
 		s.proc = startServer(t, env, "-config", s.hall, "-data", s.data, "-role", "server", "-addr", "127.0.0.1:0")
+		var err error
 		if s.c, err = login(ctx, s.proc.url, "admin", "county-net-pw"); err != nil {
 			t.Fatal(err)
 		}
@@ -183,6 +184,9 @@ func TestCountyNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := reg.Case.Code
+	if !strings.HasPrefix(code, sites[0].id+"-") || len(code) != 25 {
+		t.Errorf("the township's case code %s does not carry its region %s", code, sites[0].id)
+	}
 	casePath := "/api/v1/county/cases/" + sites[0].id + "/" + code
 	waitHubCase(t, hub.url, bossCookie, casePath, nil)
 	sites[0].proc.stop(t)
