@@ -89,8 +89,8 @@ func TestCountySiteStream(t *testing.T) {
 
 var metricLine = regexp.MustCompile(`(?m)^(yiting_county_published_event|yiting_county_lag_events) (\S+)$`)
 
-// countyMetrics reads the county link's two gauges from /metrics.
-func countyMetrics(t *testing.T, ctx context.Context, c *client) (published, lag uint64) {
+// siteMetricsPage reads a site's /metrics as its admin.
+func siteMetricsPage(t *testing.T, ctx context.Context, c *client) (body string, status int) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
@@ -99,9 +99,16 @@ func countyMetrics(t *testing.T, ctx context.Context, c *client) (published, lag
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	b, _ := io.ReadAll(resp.Body)
+	return string(b), resp.StatusCode
+}
+
+// countyMetrics reads the county link's two gauges from /metrics.
+func countyMetrics(t *testing.T, ctx context.Context, c *client) (published, lag uint64) {
+	t.Helper()
+	body, status := siteMetricsPage(t, ctx, c)
 	found := 0
-	for _, m := range metricLine.FindAllStringSubmatch(string(body), -1) {
+	for _, m := range metricLine.FindAllStringSubmatch(body, -1) {
 		v, err := strconv.ParseFloat(m[2], 64)
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +121,7 @@ func countyMetrics(t *testing.T, ctx context.Context, c *client) (published, lag
 		}
 	}
 	if found != 2 {
-		t.Fatalf("/metrics lacks the county gauges: %d found (status %d)", found, resp.StatusCode)
+		t.Fatalf("/metrics lacks the county gauges: %d found (status %d)", found, status)
 	}
 	return published, lag
 }

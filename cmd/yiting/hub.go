@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,14 +41,14 @@ type hubOptions struct {
 
 func (h *hubOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&h.leafAddr, "leaf-addr", "0.0.0.0:7422", "with -role hub: where the sites' NATS leaf links dial in (TLS with the hub's certificate)")
-	fs.StringVar(&h.addSite, "add-site", "", "with -role hub: register a site by its id (its township's region code, e.g. 421224101), print its credentials file once and exit; the hub must be stopped")
+	fs.StringVar(&h.addSite, "add-site", "", "with -role hub: register a site by its id (its township's region code, e.g. 421224101), print its credentials file once and exit; the hub must be stopped (a running hub's admin uses its page /county/admin)")
 	fs.StringVar(&h.siteName, "site-name", "", "with -add-site: the site's name, e.g. 南林桥镇综治中心")
 	fs.StringVar(&h.siteRegion, "site-region", "", "with -add-site: the site's region code (6 or 9 digits), if not its id")
 	fs.StringVar(&h.countyName, "county-name", "县综治中心", "with -role hub: the county centre's name on its pages, e.g. 通山县综治中心")
-	fs.StringVar(&h.addUser, "add-user", "", "with -role hub: make a county staff account (login name), print its one-time password once and exit; the hub must be stopped")
+	fs.StringVar(&h.addUser, "add-user", "", "with -role hub: make a county staff account (login name), print its one-time password once and exit; the hub must be stopped (a running hub's admin uses /county/admin)")
 	fs.StringVar(&h.userRole, "user-role", "supervisor", "with -add-user: supervisor (reads every case), staff (with -user-unit) or admin (the sites and the assessment)")
 	fs.StringVar(&h.userUnit, "user-unit", "", "with -add-user -user-role staff: the unit the person belongs to")
-	fs.StringVar(&h.removeSite, "remove-site", "", "with -role hub: remove a registered site (its credentials stop working) and exit; the hub must be stopped")
+	fs.StringVar(&h.removeSite, "remove-site", "", "with -role hub: remove a registered site (its credentials stop working) and exit; the hub must be stopped (a running hub's admin uses /county/admin)")
 }
 
 // runHub runs the county hub: its NATS server, where the registered sites
@@ -59,7 +60,7 @@ func (h *hubOptions) flags(fs *flag.FlagSet) {
 func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer) error {
 	store, err := boltstore.Open(o.data, log)
 	if errors.Is(err, boltstore.ErrLocked) && (o.hub.addSite != "" || o.hub.removeSite != "" || o.hub.addUser != "") {
-		return fmt.Errorf("%w: the hub is running on %s: stop it (systemctl stop yiting-hub), change the sites, start it again", err, o.data)
+		return fmt.Errorf("%w: the hub is running on %s: its admin adds and removes sites and accounts on its page /county/admin (or stop it: systemctl stop yiting-hub, change them here, start it again)", err, o.data)
 	}
 	if err != nil {
 		return err
@@ -71,14 +72,18 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 	}
 	switch {
 	case o.hub.addSite != "":
-		return addSite(ctx, store, o.hub, pin, stdout)
+		return addSite(ctx, store, o.hub, pin, log, stdout)
 	case o.hub.addUser != "":
 		return addHubUser(ctx, store, o.hub, log, stdout)
 	case o.hub.removeSite != "":
-		if err := store.RemoveSite(ctx, o.hub.removeSite); err != nil {
+		reg, err := county.NewRegistry(county.RegistryOptions{Store: store, Pin: pin, Logger: log})
+		if err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(stdout, "已删除站点 %s，其凭据不再有效。\nSite %s removed: its credentials no longer work.\n", o.hub.removeSite, o.hub.removeSite)
+		if err := reg.Remove(ctx, cliActor, o.hub.removeSite); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "已删除站点 %s，其凭据不再有效。\nSite %s removed: its credentials no longer work.\n", o.hub.removeSite, o.hub.removeSite)
 		return err
 	}
 	list, err := store.Sites(ctx)
@@ -86,15 +91,32 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 		return err
 	}
 	hub, err := county.StartHubServer(ctx, county.HubServerOptions{StoreDir: filepath.Join(o.data, "nats"), LeafAddr: o.hub.leafAddr,
-		Certificate: cert, Sites: hubSites(list), Logger: log})
+		Certificate: cert, Sites: county.HubSites(list), Logger: log})
 	if err != nil {
 		return err
 	}
 	defer hub.Close()
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), linkCollector{hub: hub, log: log})
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := store.Healthy(r.Context()); err != nil {
+			http.Error(w, "unhealthy", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, "ok %s\n", version)
+	})
+	view, err := startCountyView(ctx, o, store, hub, pin, list, mux, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer view.stop()
+	reg := prometheus.NewRegistry()
+	// The live heap (go_gc_heap_live_bytes) besides the default figures:
+	// the hub's heap in use is mostly garbage and JetStream's pooled
+	// buffers, which say nothing of what it holds.
+	live := collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/live:bytes$`)}
+	reg.MustRegister(collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(live)), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		linkCollector{links: view.links, model: view.model, log: log})
 	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	// Prometheus on the hub itself; the county's pages, with their logins.
 	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -104,18 +126,6 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 		}
 		metrics.ServeHTTP(w, r)
 	}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := store.Healthy(r.Context()); err != nil {
-			http.Error(w, "unhealthy", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintf(w, "ok %s\n", version)
-	})
-	stopView, err := startCountyView(ctx, o, store, hub, list, mux, log, stdout)
-	if err != nil {
-		return err
-	}
-	defer stopView()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
@@ -128,24 +138,20 @@ func runHub(ctx context.Context, o *options, log *slog.Logger, stdout io.Writer)
 	return serveUntil(ctx, srv, ln, log)
 }
 
+// cliActor is who changes the hub's sites and accounts from its command
+// line, in the log and the registry.
+var cliActor = queue.Principal{ID: "admin", Role: queue.RoleAdmin}
+
 // addSite registers a site and prints its credentials file, the only
 // time its secret is shown: the hub keeps its public key.
-func addSite(ctx context.Context, store sites.Store, h hubOptions, pin string, stdout io.Writer) error {
-	s := sites.Site{ID: h.addSite, Name: h.siteName, RegionCode: h.siteRegion, Created: time.Now()}
-	if s.RegionCode == "" && len(s.ID) == 9 {
-		s.RegionCode = s.ID
-	}
-	if err := s.Check(); err != nil {
-		return err
-	}
-	creds, pub, err := county.NewCredentials(s.ID, pin)
+func addSite(ctx context.Context, store sites.Store, h hubOptions, pin string, log *slog.Logger, stdout io.Writer) error {
+	reg, err := county.NewRegistry(county.RegistryOptions{Store: store, Pin: pin, Logger: log})
 	if err != nil {
 		return err
 	}
-	s.PublicKey = pub
-	if err := store.AddSite(ctx, s); errors.Is(err, queue.ErrConflict) {
-		return fmt.Errorf("站点 %s 已存在：先 -remove-site 再重新添加 (site %s exists: remove it first to make new credentials)", s.ID, s.ID)
-	} else if err != nil {
+	s := sites.Site{ID: h.addSite, Name: h.siteName, RegionCode: h.siteRegion}
+	creds, err := reg.Add(ctx, cliActor, s)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "站点 %s（%s）已添加。下面是它的凭据文件，只显示这一次：保存为站点上的 /etc/yiting/county.creds（权限 600）。\n"+
@@ -170,7 +176,7 @@ func addHubUser(ctx context.Context, store *boltstore.Store, h hubOptions, log *
 	if err := bootstrapAdmin(ctx, acc, stdout); err != nil {
 		return err
 	}
-	pw, info, err := acc.CreateUserOneTime(ctx, queue.Principal{ID: "admin", Role: queue.RoleAdmin}, nu)
+	pw, info, err := acc.CreateUserOneTime(ctx, cliActor, nu)
 	if err != nil {
 		return err
 	}
@@ -178,54 +184,4 @@ func addHubUser(ctx context.Context, store *boltstore.Store, h hubOptions, log *
 		"Account %s (%s) made; its one-time password is %s — the first login must set the person's own.\n",
 		info.Name, info.Role, pw, info.Name, info.Role, pw)
 	return err
-}
-
-func hubSites(list []sites.Site) []county.HubSite {
-	out := make([]county.HubSite, len(list))
-	for i, s := range list {
-		out[i] = county.HubSite{ID: s.ID, PublicKey: s.PublicKey}
-	}
-	return out
-}
-
-// linkCollector serves each site's link on /metrics.
-type linkCollector struct {
-	hub *county.HubServer
-	log *slog.Logger
-}
-
-var (
-	linkUpDesc    = prometheus.NewDesc("yiting_county_site_link_up", "1 when the hub heard from the site's stream in the last 10 s.", []string{"site"}, nil)
-	lastEventDesc = prometheus.NewDesc("yiting_county_site_last_event", "The site's last event in the county stream (its sequence in the site's log).", []string{"site"}, nil)
-	siteLagDesc   = prometheus.NewDesc("yiting_county_site_lag_messages", "Messages of the site's stream beyond the county's, when the hub last heard from it.", []string{"site"}, nil)
-	seenDesc      = prometheus.NewDesc("yiting_county_site_seen_seconds", "Seconds since the hub last heard from the site; -1: not since the hub started.", []string{"site"}, nil)
-)
-
-func (c linkCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{linkUpDesc, lastEventDesc, siteLagDesc, seenDesc} {
-		ch <- d
-	}
-}
-
-func (c linkCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	links, err := c.hub.Links(ctx)
-	if err != nil {
-		c.log.Warn("county links", "err", err)
-		return
-	}
-	for _, l := range links {
-		up, seen := 0.0, -1.0
-		if l.Up {
-			up = 1
-		}
-		if l.Seen >= 0 {
-			seen = l.Seen.Seconds()
-		}
-		ch <- prometheus.MustNewConstMetric(linkUpDesc, prometheus.GaugeValue, up, l.Site)
-		ch <- prometheus.MustNewConstMetric(lastEventDesc, prometheus.GaugeValue, float64(l.LastEvent), l.Site)
-		ch <- prometheus.MustNewConstMetric(siteLagDesc, prometheus.GaugeValue, float64(l.Lag), l.Site)
-		ch <- prometheus.MustNewConstMetric(seenDesc, prometheus.GaugeValue, seen, l.Site)
-	}
 }

@@ -5,14 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,63 +24,6 @@ import (
 	"yiting/queue/county/countyview"
 	"yiting/tlspin"
 )
-
-// linkProxy forwards a site's leaf link to the hub; blocking it cuts the
-// line (open connections closed, new ones refused) as a dropped rural
-// line would.
-type linkProxy struct {
-	ln      net.Listener
-	to      string
-	mu      sync.Mutex
-	blocked bool
-	conns   []net.Conn
-}
-
-func newLinkProxy(t *testing.T, to string) *linkProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &linkProxy{ln: ln, to: to}
-	t.Cleanup(func() { ln.Close(); p.block(true) })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			if p.blocked {
-				p.mu.Unlock()
-				c.Close()
-				continue
-			}
-			up, err := net.Dial("tcp", p.to)
-			if err != nil {
-				p.mu.Unlock()
-				c.Close()
-				continue
-			}
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { io.Copy(up, c); up.Close() }()
-			go func() { io.Copy(c, up); c.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *linkProxy) block(b bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.blocked = b
-	if b {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
 
 // TestCountyNetwork (issue 14, "Done when", the transport): a hub and
 // three sites as separate processes on loopback, each site a hall server
@@ -106,7 +47,11 @@ func TestCountyNetwork(t *testing.T) {
 		t.Fatal("a site added twice")
 	}
 	hub := startHub()
-	proxy := newLinkProxy(t, leaf) // the third site's line
+	proxy, err := newLinkProxy(leaf) // the third site's line
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.close)
 
 	type siteProc struct {
 		id, data, hall string
@@ -119,7 +64,7 @@ func TestCountyNetwork(t *testing.T) {
 	for i, id := range ids {
 		hubURL := "tls://" + leaf
 		if i == 2 {
-			hubURL = "tls://" + proxy.ln.Addr().String()
+			hubURL = "tls://" + proxy.addr()
 		}
 		sites[i] = &siteProc{id: id, data: t.TempDir(), hall: siteHallFile(t, id, hubURL, creds[id])}
 	}

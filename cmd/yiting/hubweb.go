@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,14 +25,23 @@ import (
 	"yiting/queue/web"
 )
 
+// countyView is the hub's read model with what runs around it.
+type countyView struct {
+	model *countyview.Model
+	links *hubLinks
+	stop  func() // after the HTTP server stopped
+}
+
 // startCountyView opens the hub's read model (county.db beside the
 // registry), folds the county stream into it until ctx ends, delivers the
 // outbox's commands to the sites, and mounts the county's pages, API and
-// logins on mux. Accounts are the hub's own,
-// in its bbolt: the first start prints the admin's one-time password.
-// It returns what to close after the HTTP server stopped.
-func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hub *county.HubServer, list []sites.Site,
-	mux *http.ServeMux, log *slog.Logger, stdout io.Writer) (stop func(), err error) {
+// logins on mux, with the admin's page where sites and accounts change
+// while the hub runs (county.Registry: the NATS server's keys at once,
+// then the read model's names and the outbox's sites). Accounts are the
+// hub's own, in its bbolt: the first start prints the admin's one-time
+// password.
+func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hub *county.HubServer, pin string, list []sites.Site,
+	mux *http.ServeMux, log *slog.Logger, stdout io.Writer) (*countyView, error) {
 	acc, err := access.New(ctx, store, access.Options{Logger: log})
 	if err != nil {
 		return nil, err
@@ -43,11 +53,7 @@ func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hu
 	if err != nil {
 		return nil, err
 	}
-	names := make([]countyview.SiteName, len(list))
-	for i, s := range list {
-		names[i] = countyview.SiteName{ID: s.ID, Name: s.Name}
-	}
-	model, err := countyview.Open(filepath.Join(o.data, "county.db"), countyview.Options{Sites: names, Location: loc, Logger: log})
+	model, err := countyview.Open(filepath.Join(o.data, "county.db"), countyview.Options{Sites: siteNames(list), Location: loc, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +67,22 @@ func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hu
 		model.Close()
 		return nil, err
 	}
-	ids := make([]string, len(list))
-	for i, s := range list {
-		ids[i] = s.ID
+	var ids atomic.Pointer[[]string]
+	follow := func(list []sites.Site) {
+		if err := model.SetSites(siteNames(list)); err != nil {
+			log.Error("county: the read model's sites", "err", err)
+		}
+		l := make([]string, len(list))
+		for i, s := range list {
+			l[i] = s.ID
+		}
+		ids.Store(&l)
+	}
+	follow(list)
+	registry, err := county.NewRegistry(county.RegistryOptions{Store: store, Pin: pin, Hub: hub, OnChange: follow, Logger: log})
+	if err != nil {
+		model.Close()
+		return nil, err
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	links := &hubLinks{hub: hub, log: log, links: map[string]countyweb.Link{}}
@@ -71,21 +90,22 @@ func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hu
 	wg.Add(3)
 	go func() { defer wg.Done(); model.Run(rctx, js) }()
 	go func() { defer wg.Done(); links.run(rctx, 2*time.Second) }()
-	go func() { defer wg.Done(); outbox.Run(rctx, func() []string { return ids }) }() // the registry changes with the hub stopped
-	stop = func() {
+	go func() { defer wg.Done(); outbox.Run(rctx, func() []string { return *ids.Load() }) }()
+	v := &countyView{model: model, links: links, stop: func() {
 		cancel()
 		wg.Wait()
 		model.Close()
-	}
-	srv, err := countyweb.New(countyweb.Options{Model: model, Auth: acc, Links: links, Commands: outbox, County: o.hub.countyName, Logger: log})
+	}}
+	srv, err := countyweb.New(countyweb.Options{Model: model, Auth: acc, Links: links, Commands: outbox, Registry: registry, Users: acc,
+		County: o.hub.countyName, Logger: log})
 	if err != nil {
-		stop()
+		v.stop()
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(nil); err != nil {
-		stop()
+		v.stop()
 		return nil, err
 	}
 	srv.Routes(r)
@@ -94,12 +114,21 @@ func startCountyView(ctx context.Context, o *options, store *boltstore.Store, hu
 	}
 	assets, err := web.Assets()
 	if err != nil {
-		stop()
+		v.stop()
 		return nil, err
 	}
 	mux.Handle("GET /ui/", assets)
 	mux.Handle("GET /{$}", http.RedirectHandler("/county", http.StatusSeeOther))
-	return stop, nil
+	return v, nil
+}
+
+// siteNames are the registered sites as the county's pages name them.
+func siteNames(list []sites.Site) []countyview.SiteName {
+	names := make([]countyview.SiteName, len(list))
+	for i, s := range list {
+		names[i] = countyview.SiteName{ID: s.ID, Name: s.Name}
+	}
+	return names
 }
 
 // hubLinks keeps the sites' links as the hub's NATS server last told
@@ -111,6 +140,14 @@ type hubLinks struct {
 
 	mu    sync.Mutex
 	links map[string]countyweb.Link
+	last  []county.Link // as the server told them last, for /metrics
+}
+
+// raw are the links as the server told them last.
+func (h *hubLinks) raw() []county.Link {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last
 }
 
 func (h *hubLinks) Link(site string) countyweb.Link {
@@ -148,6 +185,9 @@ func (h *hubLinks) refresh(ctx context.Context) {
 	now := time.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.last = links
+	// Only the registered sites: a removed one's link is unknown (down).
+	fresh := make(map[string]countyweb.Link, len(links))
 	for _, l := range links {
 		prev, known := h.links[l.Site]
 		next := countyweb.Link{Connected: l.Up, Since: prev.Since, Pending: int64(l.Lag)}
@@ -158,8 +198,9 @@ func (h *hubLinks) refresh(ctx context.Context) {
 		case prev.Connected != l.Up:
 			next.Since = now
 		}
-		h.links[l.Site] = next
+		fresh[l.Site] = next
 	}
+	h.links = fresh
 }
 
 // bootstrapAdmin makes the account admin on the first start, with

@@ -190,10 +190,6 @@ type childServer struct {
 // startChild starts the server with its flags extra; procs > 0 sets its
 // GOMAXPROCS.
 func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassword string, procs int, extra ...string) (*childServer, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	dir, err := os.MkdirTemp("", "yiting-load-")
 	if err != nil {
 		return nil, err
@@ -207,13 +203,25 @@ func startChild(ctx context.Context, cfg *hallconfig.Config, dataDir, adminPassw
 	if cfg != nil {
 		b, err := cfg.MarshalTOML()
 		if err != nil {
+			os.RemoveAll(dir)
 			return nil, err
 		}
 		path := filepath.Join(dir, "hall.toml")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
+			os.RemoveAll(dir)
 			return nil, err
 		}
 		args = append(args, "-config", path)
+	}
+	return startProcess(ctx, dir, adminPassword, procs, args...)
+}
+
+// startProcess starts yiting with args until it serves; dir is removed
+// when it stops.
+func startProcess(ctx context.Context, dir, adminPassword string, procs int, args ...string) (*childServer, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Env = append(os.Environ(), "YITING_ADMIN_PASSWORD="+adminPassword)

@@ -7,6 +7,7 @@
 //	yiting idcard  -port /dev/ttyUSB0   check the ID card reader
 //	yiting printer -port /dev/ttyUSB1   check the ticket printer
 //	yiting load                        measure throughput and latency on loopback
+//	yiting county-load                 measure the county network: a backlog, live latency, the hub's memory
 //	yiting backup / yiting restore     copy the database; put a copy back (deploy/README.md)
 package main
 
@@ -39,6 +40,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runPrinter(ctx, args[1:], stdout, stderr)
 		case "load":
 			return runLoad(ctx, args[1:], stdout, stderr)
+		case "county-load":
+			return runCountyLoad(ctx, args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(ctx, args[1:], stdout, stderr)
 		case "restore":

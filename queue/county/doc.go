@@ -60,5 +60,8 @@
 // "yiting.<site>.deliver") and answers to the hub's requests, and may
 // receive only "yiting.<site>.>" (its commands will be
 // "yiting.<site>.commands.>") and its own domain's JetStream API: see
-// sitePermissions.
+// sitePermissions. The hub's admin adds and removes sites while the hub
+// runs (Registry): the hub's server reloads its keys and the county
+// stream's sources at once, so a new site links without a restart and a
+// removed one's link is closed.
 package county

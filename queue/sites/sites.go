@@ -21,6 +21,7 @@ type Site struct {
 	RegionCode string    `json:"region_code"` // its administrative division code, in its case codes
 	PublicKey  string    `json:"public_key"`  // of its credentials (a NATS user nkey)
 	Created    time.Time `json:"created"`
+	By         string    `json:"by,omitempty"` // who added it: the admin's account, or the command line
 }
 
 // Store keeps the registry. AddSite returns an error matching

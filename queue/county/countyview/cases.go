@@ -299,7 +299,7 @@ func (m *Model) row(rec *caseRec, now time.Time) (CaseRow, error) {
 
 // siteName is the name the county gives a site, else its id.
 func (m *Model) siteName(id string) string {
-	for _, s := range m.sites {
+	for _, s := range m.named() {
 		if s.ID == id {
 			return s.Name
 		}

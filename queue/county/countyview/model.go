@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
-	"yiting/queue/sites"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -69,7 +68,7 @@ type Options struct {
 // and with each other.
 type Model struct {
 	db      *bolt.DB
-	sites   []SiteName
+	sites   atomic.Pointer[[]SiteName] // Options.Sites, then SetSites
 	loc     *time.Location
 	now     func() time.Time
 	log     *slog.Logger
@@ -90,10 +89,8 @@ func Open(path string, o Options) (*Model, error) {
 	if o.Location == nil {
 		return nil, errors.New("countyview: Options.Location is required")
 	}
-	for _, s := range o.Sites {
-		if !sites.ValidID(s.ID) {
-			return nil, fmt.Errorf("countyview: site id %q: letters, digits, '-' and '_' only, at most 32", s.ID)
-		}
+	if err := checkNames(o.Sites); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("countyview: %w", err)
@@ -105,8 +102,10 @@ func Open(path string, o Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("countyview: open %s: %w", path, err)
 	}
-	m := &Model{db: db, sites: slices.Clone(o.Sites), loc: o.Location, now: o.Now, log: o.Logger, batch: o.Batch,
+	m := &Model{db: db, loc: o.Location, now: o.Now, log: o.Logger, batch: o.Batch,
 		cal: o.Calendar, notices: o.Notices, soon: cases.DefaultAuto().SoonWithin}
+	names := slices.Clone(o.Sites)
+	m.sites.Store(&names)
 	if m.now == nil {
 		m.now = time.Now
 	}

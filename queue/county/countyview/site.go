@@ -1,6 +1,12 @@
 package countyview
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // SiteLink is what the hub has received of one site's event log.
 type SiteLink struct {
@@ -50,4 +56,21 @@ func (l *SiteLink) accept(seq uint64, now time.Time) bool {
 	l.Received++
 	l.Applied = now
 	return true
+}
+
+// Links are every site's link as the model holds it, by site: cheap (no
+// tickets or cases read), for the hub's /metrics.
+func (m *Model) Links() (map[string]SiteLink, error) {
+	out := map[string]SiteLink{}
+	err := m.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSites).ForEach(func(k, v []byte) error {
+			var l SiteLink
+			if err := json.Unmarshal(v, &l); err != nil {
+				return fmt.Errorf("countyview: site %s: %w", k, err)
+			}
+			out[string(k)] = l
+			return nil
+		})
+	})
+	return out, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"yiting/queue"
 	"yiting/queue/cases"
+	"yiting/queue/sites"
 )
 
 // SiteSummary is one site as the county sees it: its link, today's
@@ -99,7 +100,7 @@ func (m *Model) Site(ctx context.Context, id, day string) (*SiteDetail, error) {
 // summary builds a site's summary and the statistics of its tickets of day.
 func (m *Model) summary(ctx context.Context, tx *bolt.Tx, id, day string) (SiteSummary, queue.Stats, error) {
 	s := SiteSummary{SiteLink: SiteLink{Site: id}, Name: m.siteName(id), Day: day}
-	for _, n := range m.sites {
+	for _, n := range m.named() {
 		s.Named = s.Named || n.ID == id
 	}
 	if v := tx.Bucket(bucketSites).Get([]byte(id)); v != nil {
@@ -151,18 +152,42 @@ func eachTicket(tx *bolt.Tx, site, from, to string, fn func(*queue.Ticket)) erro
 
 // siteIDs are the named sites, in order, then the others heard from.
 func (m *Model) siteIDs(tx *bolt.Tx) []string {
-	ids := make([]string, 0, len(m.sites))
-	for _, s := range m.sites {
+	named := m.named()
+	ids := make([]string, 0, len(named))
+	for _, s := range named {
 		ids = append(ids, s.ID)
 	}
-	named := len(ids)
 	tx.Bucket(bucketSites).ForEach(func(k, _ []byte) error {
-		if !slices.Contains(ids[:named], string(k)) {
+		if !slices.Contains(ids[:len(named)], string(k)) {
 			ids = append(ids, string(k))
 		}
 		return nil
 	})
 	return ids
+}
+
+// SetSites names the sites the county expects, as Options.Sites did:
+// the hub's admin added or removed one while the hub runs. A removed
+// site that sent events stays listed, under its id.
+func (m *Model) SetSites(names []SiteName) error {
+	if err := checkNames(names); err != nil {
+		return err
+	}
+	c := slices.Clone(names)
+	m.sites.Store(&c)
+	return nil
+}
+
+// named are the sites the county expects, in order.
+func (m *Model) named() []SiteName { return *m.sites.Load() }
+
+func checkNames(names []SiteName) error {
+	for _, s := range names {
+		if !sites.ValidID(s.ID) {
+			return fmt.Errorf("countyview: site id %q: letters, digits, '-' and '_' only, at most 32", s.ID)
+		}
+	}
+	return nil
 }
 
 // today is the business day now, in the county's zone.

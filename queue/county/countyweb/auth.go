@@ -12,6 +12,9 @@ import (
 	"yiting/queue/access"
 )
 
+// principalKey keeps a page's principal in its gin context.
+const principalKey = "countyweb.principal"
+
 // handler is a route that needs a principal of one of its roles.
 type handler func(c *gin.Context, p queue.Principal)
 
@@ -77,6 +80,7 @@ func (s *Server) page(h handler, roles ...queue.Role) gin.HandlerFunc {
 			s.errorPage(c, http.StatusForbidden, "没有权限", "您的账号（"+p.ID+"）不能打开此页面。请使用有权限的账号登录。")
 			return
 		}
+		c.Set(principalKey, p) // for the bar of the page it renders
 		h(c, p)
 	}
 }

@@ -41,9 +41,10 @@ func parseTemplates() (*template.Template, error) {
 // view is what a page template gets.
 type view struct {
 	Title  string
-	Nav    string // the bar's current entry: sites, cases, assessment
+	Nav    string // the bar's current entry: sites, cases, assessment, admin
 	County string
 	Me     string
+	Admin  bool // the bar links the admin's page
 	Body   any
 }
 
@@ -51,6 +52,9 @@ type view struct {
 // error is a clean 500 rather than half a page.
 func (s *Server) render(c *gin.Context, status int, name string, v view) {
 	v.County = s.county
+	if p, ok := c.Get(principalKey); ok {
+		v.Admin = p.(queue.Principal).Role == queue.RoleAdmin
+	}
 	var buf bytes.Buffer
 	if err := s.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
 		s.log.Error("countyweb: rendering a page failed", "page", name, "err", err)

@@ -50,6 +50,10 @@ type Options struct {
 	// Commands sends 交办, 督办 and 预警 down to the sites; nil: the case
 	// page has no form and the API answers 503.
 	Commands Sender
+	// Registry adds and removes sites, Users makes the county's
+	// accounts, on the admin's page; nil: the page says it is off.
+	Registry Registry
+	Users    Users
 	// County names the county centre on the pages ("通山县综治中心").
 	County string
 	Now    func() time.Time // time.Now if nil
@@ -64,6 +68,8 @@ type Server struct {
 	accounts Accounts
 	links    Links
 	sender   Sender
+	registry Registry
+	users    Users
 	county   string
 	now      func() time.Time
 	log      *slog.Logger
@@ -78,7 +84,7 @@ func New(o Options) (*Server, error) {
 	if o.Model == nil || o.Auth == nil {
 		return nil, errors.New("countyweb: Options.Model and Options.Auth are required")
 	}
-	s := &Server{model: o.Model, auth: o.Auth, accounts: o.Auth, links: o.Links, sender: o.Commands, county: o.County, now: o.Now, log: o.Logger}
+	s := &Server{model: o.Model, auth: o.Auth, accounts: o.Auth, links: o.Links, sender: o.Commands, registry: o.Registry, users: o.Users, county: o.County, now: o.Now, log: o.Logger}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -105,6 +111,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	r.GET("/county/cases/:site/:code", s.page(s.casePage, caseRoles...))
 	r.POST("/county/cases/:site/:code/commands", s.page(s.sendCommandForm, queue.RoleSupervisor))
 	r.GET("/county/assessment", s.page(s.assessmentPage, staffRoles...))
+	s.adminRoutes(r)
 
 	v1 := r.Group("/api/v1")
 	v1.GET("/sites", s.api(s.listSites, staffRoles...))

@@ -67,6 +67,7 @@ type fixture struct {
 	// A case xiapu reported up, about which it refused the county's
 	// command "refused-1" (a unit it does not have).
 	reported string
+	reg      *county.Registry // the hub's registry, without a running hub's server
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -162,9 +163,12 @@ func newFixture(t *testing.T) *fixture {
 	}
 
 	f.sender = &fakeSender{}
+	if f.reg, err = county.NewRegistry(county.RegistryOptions{Store: f.sites[0].Hall.Store, Pin: testPin, Now: clock.Now, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
 	srv, err := countyweb.New(countyweb.Options{Model: f.model, Auth: acc, County: "通山县综治中心", Now: clock.Now, Logger: quiet,
-		Commands: f.sender,
-		Links:    links{"nanlinqiao": {Connected: true, Since: now, Pending: 0}, "xiapu": {Since: now.Add(time.Hour), Pending: 12}}})
+		Commands: f.sender, Registry: f.reg, Users: acc,
+		Links: links{"nanlinqiao": {Connected: true, Since: now, Pending: 0}, "xiapu": {Since: now.Add(time.Hour), Pending: 12}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,17 +186,7 @@ func newFixture(t *testing.T) *fixture {
 // get requests path as role ("" for none).
 func (f *fixture) get(role queue.Role, path string) *httptest.ResponseRecorder {
 	f.t.Helper()
-	r := httptest.NewRequest(http.MethodGet, path, nil)
-	if s := f.secrets[role]; s != "" {
-		if role.IsDevice() {
-			r.Header.Set("Authorization", "Bearer "+s)
-		} else {
-			r.AddCookie(&http.Cookie{Name: access.CookieName, Value: s})
-		}
-	}
-	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, r)
-	return w
+	return f.send(role, http.MethodGet, path, "", "")
 }
 
 func (f *fixture) want(w *httptest.ResponseRecorder, status int, fragments ...string) string {
