@@ -358,7 +358,7 @@ func encodeStatsDay(d *cases.StatsDay) []byte {
 		}
 	}
 	for _, days := range []cases.Days{d.Prev, d.Prev2} {
-		e.int(len(days) / 8)
+		e.int(len(days) / cases.DaysEntrySize)
 		e.buf = append(e.buf, days...)
 	}
 	e.int(len(d.ByUnit))
@@ -408,7 +408,7 @@ func decodeStatsDay(v []byte, names map[string]string) (d *cases.StatsDay, ok bo
 		*s = tallies(&r, r.str)
 	}
 	for _, days := range []*cases.Days{&d.Prev, &d.Prev2} {
-		n := 8 * r.len()
+		n := cases.DaysEntrySize * r.len()
 		if r.err == nil && n > len(r.buf) {
 			r.err = errDayStatsShort
 		}

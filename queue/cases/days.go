@@ -15,15 +15,16 @@ import (
 // few hundred distinct days, so the table stays small.
 type Days []byte
 
-const daysEntry = 8
+// DaysEntrySize is the bytes of one entry of a Days table.
+const DaysEntrySize = 8
 
-func (s Days) entries() int     { return len(s) / daysEntry }
-func (s Days) day(i int) Date   { return Date(binary.BigEndian.Uint32(s[daysEntry*i:])) }
-func (s Days) onward(i int) int { return int(binary.BigEndian.Uint32(s[daysEntry*i+4:])) }
+func (s Days) entries() int     { return len(s) / DaysEntrySize }
+func (s Days) day(i int) Date   { return Date(binary.BigEndian.Uint32(s[DaysEntrySize*i:])) }
+func (s Days) onward(i int) int { return int(binary.BigEndian.Uint32(s[DaysEntrySize*i+4:])) }
 
 // Len is how many days it holds, each as often as it was added.
 func (s Days) Len() int {
-	if len(s) < daysEntry {
+	if len(s) < DaysEntrySize {
 		return 0
 	}
 	return s.onward(0)
@@ -42,7 +43,7 @@ func (s Days) CountFrom(d Date) int {
 // Valid says whether s is a table Days makes: whole entries, days rising,
 // counts falling to at least 1. A store checks what it reads.
 func (s Days) Valid() bool {
-	if len(s)%daysEntry != 0 {
+	if len(s)%DaysEntrySize != 0 {
 		return false
 	}
 	for i := range s.entries() {
@@ -108,11 +109,11 @@ func mergeDays(a, b Days) Days {
 			j--
 		}
 	}
-	out := make(Days, daysEntry*len(rev))
+	out := make(Days, DaysEntrySize*len(rev))
 	onward := 0
 	for k, e := range rev {
 		onward += e.n
-		at := daysEntry * (len(rev) - 1 - k)
+		at := DaysEntrySize * (len(rev) - 1 - k)
 		binary.BigEndian.PutUint32(out[at:], uint32(e.day))
 		binary.BigEndian.PutUint32(out[at+4:], uint32(onward))
 	}
